@@ -1,0 +1,13 @@
+# librayforce-rs build. `make` builds the release library and binary,
+# `make test` runs every test, `make run` starts the server.
+CARGO ?= cargo
+
+.PHONY: all test run
+all:
+	$(CARGO) build --release
+
+test:
+	$(CARGO) test
+
+run: all
+	@echo "rayforce server: not built yet"

@@ -1,0 +1,120 @@
+//! Block allocator: every `ray_t` lives in a block of `2^order` bytes
+//! (header included), at least 64 bytes and 16-byte aligned (malloc), so the
+//! short-string discrimination of STR atoms (a pointer's low byte is never
+//! 1..=7) holds. Blocks come from the system allocator; large blocks are
+//! mmap-backed by it, so untouched capacity costs no resident memory.
+//!
+//! This module knows block sizes only; ownership and children live in `rc`.
+
+use crate::abi::ray_t;
+use core::ptr;
+use core::sync::atomic::AtomicU32;
+
+/// Smallest block order (64 bytes: header + 32 payload bytes).
+pub const MIN_ORDER: u8 = 6;
+/// Largest payload we ever allocate (2^40 bytes); beyond is an OOM.
+const MAX_ORDER: u8 = 40;
+const HEADER: usize = core::mem::size_of::<ray_t>();
+
+/// Order of the smallest block that holds `data_size` payload bytes.
+pub fn order_for(data_size: usize) -> Option<u8> {
+    let total = data_size.checked_add(HEADER)?;
+    let order = (usize::BITS - (total - 1).leading_zeros()) as u8;
+    let order = order.max(MIN_ORDER);
+    (order <= MAX_ORDER).then_some(order)
+}
+
+/// Payload capacity (bytes) of a block of `order`.
+#[inline]
+pub fn capacity_bytes(order: u8) -> usize {
+    if order == 0 { 0 } else { (1usize << order) - HEADER }
+}
+
+/// Allocates a block with at least `data_size` payload bytes. The header is
+/// zeroed except `order` (set) and `rc` (1); the payload is uninitialised.
+/// Returns NULL on OOM.
+pub fn alloc_block(data_size: usize) -> *mut ray_t {
+    let Some(order) = order_for(data_size) else {
+        return ptr::null_mut();
+    };
+    // SAFETY: malloc with a non-zero size; the result is checked for NULL and
+    // is aligned to at least 16 bytes, more than ray_t's 8.
+    let p = unsafe { libc::malloc(1usize << order) } as *mut ray_t;
+    if p.is_null() {
+        return p;
+    }
+    // SAFETY: p points to at least 64 writable bytes; we initialise the header.
+    unsafe {
+        ptr::write_bytes(p as *mut u8, 0, HEADER);
+        (*p).order = order;
+        ptr::write(&raw mut (*p).rc, AtomicU32::new(1));
+    }
+    p
+}
+
+/// Allocates a block whose payload is zero-filled.
+pub fn alloc_block_zeroed(data_size: usize) -> *mut ray_t {
+    let p = alloc_block(data_size);
+    if !p.is_null() {
+        // SAFETY: the block holds at least data_size payload bytes.
+        unsafe { ptr::write_bytes((p as *mut u8).add(HEADER), 0, data_size) };
+    }
+    p
+}
+
+/// Grows (or shrinks) a block so that it holds `data_size` payload bytes,
+/// keeping header and payload. Returns NULL on OOM (the old block is intact).
+///
+/// # Safety
+/// `p` must be a live heap block from this allocator (order != 0), not shared.
+pub unsafe fn realloc_block(p: *mut ray_t, data_size: usize) -> *mut ray_t {
+    let Some(order) = order_for(data_size) else {
+        return ptr::null_mut();
+    };
+    // SAFETY: caller guarantees p came from malloc via alloc_block.
+    let q = unsafe { libc::realloc(p as *mut libc::c_void, 1usize << order) } as *mut ray_t;
+    if !q.is_null() {
+        // SAFETY: q is the (possibly moved) block; its header is intact.
+        unsafe { (*q).order = order };
+    }
+    q
+}
+
+/// Returns a block's memory to the system. Children are not touched.
+///
+/// # Safety
+/// `p` must be a heap block from this allocator that nobody uses any more.
+pub unsafe fn free_block(p: *mut ray_t) {
+    // SAFETY: forwarded contract.
+    unsafe { libc::free(p as *mut libc::c_void) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn orders_match_the_reference_block_sizes() {
+        assert_eq!(order_for(0), Some(6));
+        assert_eq!(order_for(32), Some(6));
+        assert_eq!(order_for(33), Some(7));
+        assert_eq!(capacity_bytes(6), 32);
+        assert_eq!(order_for(usize::MAX), None);
+    }
+
+    #[test]
+    fn alloc_sets_header_and_realloc_keeps_payload() {
+        let p = alloc_block(8);
+        assert!(!p.is_null());
+        unsafe {
+            assert_eq!((*p).rc.load(core::sync::atomic::Ordering::Relaxed), 1);
+            assert_eq!((*p).type_, 0);
+            *((p as *mut u8).add(32)) = 42;
+            let q = realloc_block(p, 4096);
+            assert!(!q.is_null());
+            assert_eq!(*((q as *mut u8).add(32)), 42);
+            assert!(capacity_bytes((*q).order) >= 4096);
+            free_block(q);
+        }
+    }
+}

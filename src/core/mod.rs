@@ -1,0 +1,25 @@
+//! The value model, in pure Rust over `ray_t` blocks.
+//!
+//! | module | owns |
+//! |---|---|
+//! | `alloc` | block sizes, malloc/realloc/free |
+//! | `rc` | retain/release/free and child traversal (the only refcount code) |
+//! | `value` | `Value` (owned handle) and read accessors on `&ray_t` |
+//! | `atom`, `vector`, `list` | constructors and copy-on-write mutators |
+//! | `sym` | the global intern table |
+//! | `error` | `RayError` and C error objects |
+//! | `env` | the global variable bindings |
+//! | `statics` | `__ray_null`, `__ray_oom`, `ray_type_sizes` |
+pub mod alloc;
+pub mod atom;
+pub mod env;
+pub mod error;
+pub mod list;
+pub mod rc;
+pub mod statics;
+pub mod sym;
+pub mod value;
+pub mod vector;
+
+pub use error::{RayError, Result};
+pub use value::{Elem, Value};

@@ -1,0 +1,325 @@
+//! Typed vectors: construction, growth, slices, SYM (width-coded) and STR
+//! (16-byte cells plus a shared byte pool) vectors. Mutators take
+//! `&mut Value` and copy first when the block is shared (copy-on-write), so
+//! a value seen by two owners never changes under either of them.
+
+use crate::abi::*;
+use crate::core::{alloc, error::RayError, value::{Elem, Value}};
+use core::ptr;
+
+type Result<T> = std::result::Result<T, RayError>;
+
+/// Largest element count any vector may have (the wire limit).
+pub const MAX_VEC_LEN: i64 = 1_000_000_000;
+
+fn alloc_vec(type_: i8, attrs: u8, cap: usize) -> Result<Value> {
+    let w = elem_size(type_, attrs);
+    let bytes = cap.checked_mul(w).ok_or_else(RayError::oom)?;
+    let p = alloc::alloc_block(bytes);
+    if p.is_null() {
+        return Err(RayError::oom());
+    }
+    // SAFETY: fresh block with zeroed header.
+    unsafe {
+        (*p).type_ = type_;
+        (*p).attrs = attrs;
+        Ok(Value::from_new_block(p))
+    }
+}
+
+impl Value {
+    /// An empty vector of `type_` (1..=13) with room for `cap` elements.
+    /// SYM vectors are W64. Errors: `type`, `range` (cap < 0), `oom`.
+    pub fn vec_with_capacity(type_: i8, cap: i64) -> Result<Value> {
+        if !is_vector_type(type_) {
+            return Err(RayError::type_err("not a vector type"));
+        }
+        if cap < 0 {
+            return Err(RayError::range("negative capacity"));
+        }
+        let attrs = if type_ == RAY_SYM { RAY_SYM_W64 } else { 0 };
+        alloc_vec(type_, attrs, cap as usize)
+    }
+
+    /// An empty SYM vector of width code `width` (0..=3).
+    pub fn sym_vec_with_capacity(width: u8, cap: i64) -> Result<Value> {
+        if width > 3 {
+            return Err(RayError::type_err("bad SYM width"));
+        }
+        if cap < 0 {
+            return Err(RayError::range("negative capacity"));
+        }
+        alloc_vec(RAY_SYM, width, cap as usize)
+    }
+
+    /// A vector of `type_` holding a copy of `items` (element size must match).
+    pub fn vec_from_slice<T: Elem>(type_: i8, items: &[T]) -> Result<Value> {
+        let mut v = Value::vec_with_capacity(type_, items.len() as i64)?;
+        assert_eq!(core::mem::size_of::<T>(), elem_size(type_, v.attrs), "element size");
+        // SAFETY: v has room for items.len() elements of T.
+        unsafe {
+            ptr::copy_nonoverlapping(items.as_ptr(), v.data_ptr() as *mut T, items.len());
+            v.header_mut().val.i64_ = items.len() as i64;
+        }
+        Ok(v)
+    }
+
+    /// A W64 SYM vector of intern ids.
+    pub fn sym_vec(ids: &[i64]) -> Result<Value> {
+        Value::vec_from_slice(RAY_SYM, ids)
+    }
+
+    /// A STR vector of the given strings.
+    pub fn str_vec<'a>(items: impl IntoIterator<Item = &'a [u8]>) -> Result<Value> {
+        let it = items.into_iter();
+        let mut v = Value::vec_with_capacity(RAY_STR, it.size_hint().0 as i64)?;
+        for s in it {
+            v.str_vec_push(s)?;
+        }
+        Ok(v)
+    }
+
+    /// Ensures room for `extra` more elements (or slots), copying if shared.
+    pub fn reserve(&mut self, extra: usize) -> Result<()> {
+        self.make_unique()?;
+        let w = if is_container_type(self.type_) { 8 } else { elem_size(self.type_, self.attrs) };
+        let need = (self.len().max(0) as usize)
+            .checked_add(extra)
+            .and_then(|n| n.checked_mul(w))
+            .ok_or_else(RayError::oom)?;
+        if need <= self.capacity_bytes() {
+            return Ok(());
+        }
+        let target = need.max(self.capacity_bytes().saturating_mul(2));
+        // SAFETY: unique, non-slice heap block.
+        let q = unsafe { alloc::realloc_block(self.as_ptr(), target) };
+        if q.is_null() {
+            return Err(RayError::oom());
+        }
+        // SAFETY: the old block moved into q; forget the old handle.
+        unsafe {
+            let old = core::mem::replace(self, Value::from_new_block(q));
+            core::mem::forget(old);
+        }
+        Ok(())
+    }
+
+    /// Appends one element of a typed vector.
+    pub fn push<T: Elem>(&mut self, x: T) -> Result<()> {
+        if !self.is_vec() || self.type_ == RAY_STR {
+            return Err(RayError::type_err("push on a non-vector"));
+        }
+        assert_eq!(core::mem::size_of::<T>(), elem_size(self.type_, self.attrs), "element size");
+        self.reserve(1)?;
+        let n = self.len() as usize;
+        // SAFETY: reserve made room for n + 1 elements in a unique block.
+        unsafe {
+            ptr::write((self.data_ptr() as *mut T).add(n), x);
+            self.header_mut().val.i64_ = n as i64 + 1;
+        }
+        Ok(())
+    }
+
+    /// Appends a slice of elements of a typed vector.
+    pub fn extend_from_slice<T: Elem>(&mut self, xs: &[T]) -> Result<()> {
+        assert_eq!(core::mem::size_of::<T>(), elem_size(self.type_, self.attrs), "element size");
+        self.reserve(xs.len())?;
+        let n = self.len() as usize;
+        // SAFETY: room for n + xs.len() elements.
+        unsafe {
+            ptr::copy_nonoverlapping(xs.as_ptr(), (self.data_ptr() as *mut T).add(n), xs.len());
+            self.header_mut().val.i64_ = (n + xs.len()) as i64;
+        }
+        Ok(())
+    }
+
+    /// Mutable elements of a typed vector (copies first when shared).
+    pub fn as_mut_slice<T: Elem>(&mut self) -> Result<&mut [T]> {
+        self.make_unique()?;
+        let s = self.as_slice::<T>();
+        let (p, n) = (s.as_ptr() as *mut T, s.len());
+        // SAFETY: unique owner; the slice covers the vector's elements.
+        Ok(unsafe { core::slice::from_raw_parts_mut(p, n) })
+    }
+
+    /// Sets the length of a vector/container after filling its payload.
+    ///
+    /// # Safety
+    /// `n` elements must be initialised and fit the capacity; `self` unique.
+    pub unsafe fn set_len(&mut self, n: usize) {
+        debug_assert!(n * elem_size(self.type_, self.attrs).max(1) <= self.capacity_bytes() || n == 0);
+        self.header_mut().val.i64_ = n as i64;
+    }
+
+    /// Sets or clears attribute bits (e.g. `RAY_ATTR_HAS_NULLS`).
+    pub fn set_attr(&mut self, bits: u8, on: bool) -> Result<()> {
+        self.make_unique()?;
+        let h = self.header_mut();
+        if on { h.attrs |= bits } else { h.attrs &= !bits }
+        Ok(())
+    }
+
+    /// Appends one string to a STR vector (inline when <= 12 bytes, else pooled).
+    pub fn str_vec_push(&mut self, s: &[u8]) -> Result<()> {
+        if self.type_ != RAY_STR {
+            return Err(RayError::type_err("not a STR vector"));
+        }
+        let cell = self.make_str_cell(s)?;
+        self.reserve(1)?;
+        let n = self.len() as usize;
+        // SAFETY: room for n + 1 cells in a unique block.
+        unsafe {
+            ptr::write((self.data_ptr() as *mut StrCell).add(n), cell);
+            self.header_mut().val.i64_ = n as i64 + 1;
+        }
+        Ok(())
+    }
+
+    /// Builds the cell for `s`, appending long strings to this vector's pool.
+    pub(crate) fn make_str_cell(&mut self, s: &[u8]) -> Result<StrCell> {
+        let len = u32::try_from(s.len()).map_err(|_| RayError::range("string over 4 GiB"))?;
+        let mut cell = StrCell { len, bytes: [0; 12] };
+        if s.len() <= STR_INLINE_MAX {
+            cell.bytes[..s.len()].copy_from_slice(s);
+            return Ok(cell);
+        }
+        self.make_unique()?;
+        let mut pool = match self.str_pool() {
+            Some(p) => p.to_value(),
+            None => Value::vec_with_capacity(RAY_U8, s.len() as i64)?,
+        };
+        let off = u32::try_from(pool.len()).map_err(|_| RayError::range("string pool over 4 GiB"))?;
+        if (off as u64) + (s.len() as u64) > u32::MAX as u64 {
+            return Err(RayError::range("string pool over 4 GiB"));
+        }
+        // The vector holds one reference and `pool` another: drop the
+        // vector's first so the pool can be grown in place when unshared.
+        let h = self.header_mut();
+        // SAFETY: the slot holds the vector's reference (or NULL).
+        unsafe {
+            crate::core::rc::release(h.aux.ptrs[1]);
+            h.aux.ptrs[1] = ptr::null_mut();
+        }
+        pool.extend_from_slice::<u8>(s)?;
+        // SAFETY: writing a pointer arm of the aux union of a unique block.
+        unsafe { self.header_mut().aux.ptrs[1] = pool.into_raw() };
+        cell.bytes[..4].copy_from_slice(&s[..4]);
+        cell.bytes[4..8].copy_from_slice(&off.to_le_bytes());
+        Ok(cell)
+    }
+
+    /// A zero-copy view of `len` elements from `offset` (retains the parent).
+    pub fn slice(&self, offset: i64, len: i64) -> Result<Value> {
+        if !self.is_vec() {
+            return Err(RayError::type_err("slice of a non-vector"));
+        }
+        if offset < 0 || len < 0 || offset.checked_add(len).is_none_or(|e| e > self.len()) {
+            return Err(RayError::range("slice out of range"));
+        }
+        let (parent, base) = if self.is_slice() {
+            // SAFETY: slices point at a live non-slice parent.
+            (unsafe { &*self.aux.ptrs[0] }, unsafe { self.aux.i64s[1] })
+        } else {
+            (&**self, 0)
+        };
+        let parent = parent.to_value();
+        let p = alloc::alloc_block(0);
+        if p.is_null() {
+            return Err(RayError::oom());
+        }
+        // SAFETY: fresh block; the parent reference moves into it.
+        unsafe {
+            (*p).type_ = self.type_;
+            (*p).attrs = RAY_ATTR_SLICE | (parent.attrs & (RAY_SYM_WIDTH_MASK | RAY_ATTR_HAS_NULLS));
+            (*p).val.i64_ = len;
+            (*p).aux.i64s[1] = base + offset;
+            (*p).aux.ptrs[0] = parent.into_raw();
+            Ok(Value::from_new_block(p))
+        }
+    }
+}
+
+/// Copies a slice view into a fresh, non-slice vector.
+pub fn materialize(v: &ray_t) -> Result<Value> {
+    let n = v.len().max(0) as usize;
+    let width = v.attrs & RAY_SYM_WIDTH_MASK;
+    if v.type_ == RAY_STR {
+        let mut out = Value::vec_with_capacity(RAY_STR, n as i64)?;
+        for i in 0..n {
+            out.str_vec_push(v.str_at(i))?;
+        }
+        out.set_attr(v.attrs & RAY_ATTR_HAS_NULLS, true)?;
+        return Ok(out);
+    }
+    let attrs = if v.type_ == RAY_SYM { width } else { 0 };
+    let mut out = alloc_vec(v.type_, attrs, n)?;
+    let w = elem_size(v.type_, attrs);
+    // SAFETY: out has room for n elements of width w; v's payload holds them.
+    unsafe {
+        ptr::copy_nonoverlapping(v.data_ptr(), out.data_ptr() as *mut u8, n * w);
+        let h = out.header_mut();
+        h.val.i64_ = n as i64;
+        h.attrs |= v.attrs & RAY_ATTR_HAS_NULLS;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn push_grows_and_copy_on_write_protects_sharers() {
+        let mut v = Value::vec_with_capacity(RAY_I64, 0).unwrap();
+        for i in 0..100i64 {
+            v.push(i).unwrap();
+        }
+        let shared = v.clone();
+        v.push(100i64).unwrap();
+        assert_eq!(shared.len(), 100);
+        assert_eq!(v.len(), 101);
+        assert_eq!(v.as_slice::<i64>()[100], 100);
+        assert_eq!(shared.as_slice::<i64>()[99], 99);
+    }
+
+    #[test]
+    fn slices_read_through_and_materialise_on_write() {
+        let v = Value::vec_from_slice(RAY_I64, &[1i64, 2, 3, 4, 5]).unwrap();
+        let s = v.slice(1, 3).unwrap();
+        assert_eq!(s.as_slice::<i64>(), &[2, 3, 4]);
+        let s2 = s.slice(1, 2).unwrap();
+        assert_eq!(s2.as_slice::<i64>(), &[3, 4]);
+        let mut m = s.clone();
+        m.push(9i64).unwrap();
+        assert_eq!(m.as_slice::<i64>(), &[2, 3, 4, 9]);
+        assert_eq!(v.as_slice::<i64>(), &[1, 2, 3, 4, 5]);
+        assert!(v.slice(4, 2).is_err());
+    }
+
+    #[test]
+    fn narrow_sym_slices_use_their_width() {
+        let mut v = Value::sym_vec_with_capacity(RAY_SYM_W8, 8).unwrap();
+        for i in 0..8u8 {
+            v.push(i).unwrap();
+        }
+        let s = v.slice(3, 2).unwrap();
+        assert_eq!(s.sym_at(0), 3);
+        assert_eq!(s.sym_at(1), 4);
+    }
+
+    #[test]
+    fn str_vectors_inline_and_pool() {
+        let long = b"a string longer than twelve bytes";
+        let v = Value::str_vec([&b"short"[..], &long[..], b""]).unwrap();
+        assert_eq!(v.str_at(0), b"short");
+        assert_eq!(v.str_at(1), &long[..]);
+        assert_eq!(v.str_at(2), b"");
+        let mut w = v.clone();
+        w.str_vec_push(b"another long string here").unwrap();
+        assert_eq!(v.len(), 3);
+        assert_eq!(w.str_at(3), b"another long string here");
+        assert_eq!(v.str_at(1), &long[..]);
+        let s = w.slice(1, 3).unwrap();
+        assert_eq!(s.str_at(2), b"another long string here");
+    }
+}

@@ -1,0 +1,13 @@
+//! librayforce: a Rust reimplementation of the RayforceDB v2 C API.
+//!
+//! | module | owns |
+//! |---|---|
+//! | `abi` | the `ray_t` layout and C constants (the only code that knows offsets) |
+//! | `core` | the value model: blocks, refcounts, `Value`, syms, errors, env |
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc)]
+
+pub mod abi;
+pub mod core;
+
+pub use crate::core::{RayError, Result, Value};
