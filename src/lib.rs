@@ -4,10 +4,14 @@
 //! |---|---|
 //! | `abi` | the `ray_t` layout and C constants (the only code that knows offsets) |
 //! | `core` | the value model: blocks, refcounts, `Value`, syms, errors, env |
+//! | `codec` | wire encoding, decoding, compression |
+//! | `lang` | Rayfall parser, evaluator, builtins, formatting |
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc)]
 
 pub mod abi;
+pub mod codec;
 pub mod core;
+pub mod lang;
 
 pub use crate::core::{RayError, Result, Value};

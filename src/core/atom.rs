@@ -151,6 +151,40 @@ impl Value {
     }
 }
 
+/// Builtin function objects (types UNARY 101, BINARY 102, VARY 103).
+///
+/// Layout contract shared by the evaluator and the codec:
+/// `val.i64_` = the evaluator's builtin index (-1 for an unresolved,
+/// decoded-by-name placeholder), `aux.i64s[1]` = the name's symbol id,
+/// `attrs` = function flags (evaluator-defined, never 0x80).
+impl Value {
+    pub fn builtin(kind: i8, name_id: i64, index: i64, flags: u8) -> Value {
+        debug_assert!((RAY_UNARY..=RAY_VARY).contains(&kind));
+        let mut v = atom(kind, index.to_le_bytes());
+        let h = v.header_mut();
+        h.attrs = flags & !RAY_ATTR_ARENA;
+        // SAFETY: writing an integer arm of a fresh header's aux union.
+        unsafe { h.aux.i64s[1] = name_id };
+        v
+    }
+}
+
+impl ray_t {
+    /// True for UNARY/BINARY/VARY objects.
+    pub fn is_builtin(&self) -> bool {
+        (RAY_UNARY..=RAY_VARY).contains(&self.type_)
+    }
+    /// Symbol id of a builtin's name.
+    pub fn builtin_name_id(&self) -> i64 {
+        // SAFETY: integer arm of the aux union.
+        unsafe { self.aux.i64s[1] }
+    }
+    /// The evaluator's index of a builtin (-1: unresolved placeholder).
+    pub fn builtin_index(&self) -> i64 {
+        self.i64_val()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
