@@ -11,3 +11,7 @@ test:
 
 run: all
 	@echo "rayforce server: not built yet"
+
+.PHONY: conformance
+conformance: all
+	python3 tests/conformance/run.py

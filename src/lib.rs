@@ -6,12 +6,23 @@
 //! | `core` | the value model: blocks, refcounts, `Value`, syms, errors, env |
 //! | `codec` | wire encoding, decoding, compression |
 //! | `lang` | Rayfall parser, evaluator, builtins, formatting |
+//! | `query` | select/update/insert/upsert and joins |
+//! | `proto`, `net` | IPC framing, client, poll server |
+//! | `runtime` | process-global runtime state |
+//! | `api` | the safe Rust API |
+//! | `ffi` | the `extern "C"` layer |
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc)]
 
 pub mod abi;
+pub mod api;
 pub mod codec;
 pub mod core;
+pub mod ffi;
 pub mod lang;
+pub mod net;
+pub mod proto;
+pub mod query;
+pub mod runtime;
 
 pub use crate::core::{RayError, Result, Value};

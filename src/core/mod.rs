@@ -18,6 +18,7 @@ pub mod list;
 pub mod rc;
 pub mod statics;
 pub mod sym;
+pub mod temporal;
 pub mod value;
 pub mod vector;
 

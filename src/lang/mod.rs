@@ -4,6 +4,9 @@
 #![forbid(unsafe_code)]
 
 pub mod builtins;
+pub mod fmt;
+
+pub use fmt::format;
 
 use crate::core::{RayError, Result, Value};
 
@@ -25,9 +28,4 @@ pub fn eval_str(_src: &str, _ctx: RequestCtx) -> Result<Value> {
 /// callable head called, data echoed). Errors come back as `Err`.
 pub fn eval_request(_payload: &Value, _ctx: RequestCtx) -> Result<Value> {
     Err(RayError::new("nyi", "evaluator not implemented"))
-}
-
-/// The REPL's text for a value (`ray_fmt`; mode 0 compact, 1 REPL, 2 unlimited).
-pub fn format(_v: &crate::abi::ray_t, _mode: i32) -> String {
-    String::new()
 }

@@ -1,0 +1,1 @@
+//! The safe Rust API: Runtime, Value, TcpClient, TcpServer, ConnectionPool.

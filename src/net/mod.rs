@@ -1,0 +1,1 @@
+//! IPC transport: buffered frame I/O, the blocking client, the poll server.

@@ -1,0 +1,1 @@
+//! IPC wire: handshake and 16-byte frame header, frame check then parse.

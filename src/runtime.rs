@@ -1,0 +1,1 @@
+//! The process-global runtime: create/destroy, the `__RUNTIME` pointer.
