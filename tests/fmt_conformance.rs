@@ -7,6 +7,7 @@
 
 use rayforce::Value;
 use rayforce::abi::*;
+use rayforce::codec::decode::{DecodeOptions, decode_with};
 use rayforce::core::sym;
 use rayforce::lang::fmt::format;
 use serde_json::Value as Json;
@@ -149,7 +150,8 @@ fn build(node: &Json) -> Value {
 /// The value of a case: the codec's decoding of the payload when the codec
 /// decodes it completely, else the `decoded` JSON.
 fn value_of(case: &Case) -> (Value, bool) {
-    if let Ok((v, used)) = rayforce::codec::decode(&case.payload) {
+    let opts = DecodeOptions { resolve_builtins: false, ..DecodeOptions::default() };
+    if let Ok((v, used)) = decode_with(&case.payload, opts) {
         if used == case.payload.len() {
             return (v, true);
         }
