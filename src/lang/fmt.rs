@@ -1,15 +1,20 @@
 //! REPL formatting (`ray_fmt`, the conformance `text` field): rayfall.md
 //! section 13. This module owns the text of every value kind: atoms,
 //! vectors, lists, dicts, functions, errors and the null object; tables are
-//! drawn as boxes by `fmt_table.rs`.
+//! drawn as boxes by `fmt_table.rs`, and the REPL's boxed error diagnostic
+//! by `fmt_diag.rs`.
 //!
 //! Modes: 0 compact (one line; tables as a `(table ...)` form), 1 REPL
 //! (tables boxed; long collections and tables truncated, see [`Limits`]),
 //! 2 unlimited (as 1 without truncation).
 #![forbid(unsafe_code)]
 
+#[path = "fmt_diag.rs"]
+mod diag;
 #[path = "fmt_table.rs"]
 mod table;
+
+pub use diag::{Diagnostic, format_diagnostic};
 
 use crate::abi::*;
 use crate::core::{sym, temporal};
