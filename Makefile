@@ -111,6 +111,7 @@ test:
 	 else echo "conformance: tests/conformance/run.py not present yet, skipped"; fi
 
 conformance: all
+	$(PYTHON) tests/conformance/run.py --self-test
 	$(PYTHON) tests/conformance/run.py
 
 # ---------------------------------------------------------------- install

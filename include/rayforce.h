@@ -325,6 +325,116 @@ ray_t *ray_eval_str(const char *source);
  */
 ray_t *ray_fmt(ray_t *obj, int mode);
 
+/*
+ Payload bytes needed to serialize `obj` (no 16-byte header).
+
+ `obj`: borrowed; NULL and `RAY_NULL_OBJ` need 1 byte, an error 9.
+ Returns 0 for a value that cannot be serialized, -1 on size overflow.
+
+ # Safety
+ `obj` is NULL or a live object.
+ */
+int64_t ray_serde_size(ray_t *obj);
+
+/*
+ Writes the payload encoding of `obj` to `buf`, which must hold
+ `ray_serde_size(obj)` bytes.
+
+ `obj`: borrowed (NULL writes the untyped null). Returns the bytes
+ written; 0 for an unserializable value or a NULL `buf`.
+
+ # Safety
+ `buf` is NULL or writable for `ray_serde_size(obj)` bytes; `obj` is NULL
+ or a live object.
+ */
+int64_t ray_ser_raw(uint8_t *buf, ray_t *obj);
+
+/*
+ Decodes one object from `buf`. `*len` is in: the bytes available; out:
+ the bytes **remaining** after the object (unchanged on failure).
+
+ Returns a new reference (`RAY_NULL_OBJ` for the null marker), an error
+ object (`"domain"` malformed/truncated, `"type"` unknown type byte,
+ `"name"` unknown builtin), or NULL when `buf`/`len` is NULL or `*len < 1`.
+ An ERROR object on the wire decodes to that error. Nesting is limited to
+ 512 levels.
+
+ # Safety
+ `buf` is NULL or readable for `*len` bytes; `len` is NULL or valid.
+ */
+ray_t *ray_de_raw(uint8_t *buf, int64_t *len);
+
+/*
+ Serializes `obj` into a new U8 vector holding a whole frame: the 16-byte
+ header (prefix, version 3, flags 0, endian 0, msgtype 0, size) and the
+ payload; never compressed.
+
+ `obj`: borrowed (NULL serializes the untyped null). Returns a new
+ reference, or error `"domain"` for a value that cannot be serialized.
+
+ # Safety
+ `obj` is NULL or a live object.
+ */
+ray_t *ray_ser(ray_t *obj);
+
+/*
+ Validates a `ser` frame held in a U8 vector (prefix, version 3, endian
+ 0, 0 <= size <= 1e9, size + 16 == length; flags and msgtype ignored) and
+ decodes its payload.
+
+ `bytes`: borrowed. Returns a new reference, or an error object: `"type"`
+ when `bytes` is not a U8 vector, `"version"`, `"domain"`.
+
+ # Safety
+ `bytes` is NULL or a live object.
+ */
+ray_t *ray_de(ray_t *bytes);
+
+/*
+ Compresses `len` bytes of `src` into `dst` (delta then RLE, the
+ stream only, without the 4-byte size prefix). Returns the stream
+ length, or 0 when `len <= 2000`, the stream would not be smaller than
+ `len`, it does not fit in `dst_cap`, or a pointer is NULL.
+
+ # Safety
+ `src` is readable for `len` bytes, `dst` writable for `dst_cap` bytes.
+ */
+size_t ray_ipc_compress(const uint8_t *src, size_t len, uint8_t *dst, size_t dst_cap);
+
+/*
+ Decompresses a `clen`-byte stream from `src` into exactly `dst_len`
+ bytes at `dst`. Returns `dst_len`, or 0 on a malformed stream (ends
+ early, a block overruns `dst_len`), `dst_len == 0` or a NULL pointer.
+
+ # Safety
+ `src` is readable for `clen` bytes, `dst` writable for `dst_len` bytes.
+ */
+size_t ray_ipc_decompress(const uint8_t *src, size_t clen, uint8_t *dst, size_t dst_len);
+
+/*
+ Writes `ray_ser(obj)` to the file at `path` (created or truncated),
+ flushed and fsynced.
+
+ `obj`: borrowed. Returns `RAY_OK`, `RAY_ERR_DOMAIN` for an unserializable
+ value, `RAY_ERR_IO` for a NULL path or a file error.
+
+ # Safety
+ `obj` is NULL or a live object; `path` is NULL or a NUL-terminated string.
+ */
+ray_err_t ray_obj_save(ray_t *obj, const char *path);
+
+/*
+ Reads a file written by `ray_obj_save` and decodes it (`ray_de`).
+
+ Returns a new reference, or an error object: `"io"` when the file is
+ missing, empty or shorter than a frame header (or `path` is NULL), else
+ the decoding errors of `ray_de`.
+
+ # Safety
+ `path` is NULL or a NUL-terminated string.
+ */
+ray_t *ray_obj_load(const char *path);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -15,6 +15,7 @@ pub mod data;
 pub mod sym;
 pub mod runtime;
 pub mod eval;
+pub mod codec;
 
 /// Runs `$body`; a panic becomes `$fallback` (never unwinds into C).
 #[macro_export]
