@@ -9,3 +9,6 @@ pub mod ipc;
 pub mod string;
 pub mod table;
 pub mod temporal;
+pub mod util_args;
+pub mod util_vec;
+pub mod util_keys;
