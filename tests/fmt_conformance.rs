@@ -294,3 +294,20 @@ fn tables_longer_than_the_repl_limit_say_how_many_rows_are_shown() {
     let compact = format(&t, 0);
     assert!(compact.starts_with("(table [n] (list [0 1 2 "), "{compact}");
 }
+
+#[test]
+fn deeply_nested_lists_print_without_exhausting_the_stack() {
+    let mut v = Value::i64(1);
+    for _ in 0..100_000 {
+        v = Value::list(vec![v]);
+    }
+    let text = format(&v, 2);
+    assert!(text.starts_with("((((") && text.contains(".."), "{}", &text[..80]);
+    assert!(text.len() < 1000);
+    // Dropping 100k nested lists is the core's business; leak-free teardown
+    // is not what this test is about, so unwind it level by level.
+    while v.type_() == RAY_LIST {
+        let inner = v.item(0).unwrap().to_value();
+        v = inner;
+    }
+}
