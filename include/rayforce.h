@@ -946,7 +946,8 @@ bool ray_interrupted(void);
  Parses and evaluates Rayfall `source` (NUL-terminated) against the
  global environment. Returns a new reference (RAY_NULL_OBJ for results
  without a value), or an error object: "parse", "name", "type", ...
- ("domain" for NULL or non-UTF-8 source, "nyi" without a runtime); the
+ ("domain" for NULL or non-UTF-8 source, "nyi" without a runtime,
+ "cancel" while ray_request_interrupt's flag is set); the
  message is readable with ray_error_msg(). Any thread may call it.
 
  # Safety
