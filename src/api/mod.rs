@@ -1,1 +1,7 @@
-//! The safe Rust API: Runtime, Value, TcpClient, TcpServer, ConnectionPool.
+//! The safe Rust API: `Runtime`, `Value` (typed accessors here),
+//! `TcpClient`, `TcpServer`, `ConnectionPool`. No raw pointers cross it.
+#![forbid(unsafe_code)]
+
+pub mod value;
+
+pub use value::VecElem;

@@ -1,7 +1,43 @@
 //! Tables and queries: select/update/insert/upsert and joins, column at a
 //! time (rayfall.md section 10). The evaluator calls these for its special
 //! forms and lends them an `Evaluator` to run the query's expressions.
+//!
+//! # Wiring for the evaluator (the whole contract)
+//!
+//! | Rayfall form | call | arguments |
+//! |---|---|---|
+//! | `(select {...})` | [`select`] | the **unevaluated** dict literal (DICT: SYM keys, LIST of raw expressions) |
+//! | `(update {...})` | [`update`] | the same |
+//! | `(window-join k (list lo hi) L R {agg...})` | [`window_join`] | the 5 **evaluated** args (the dict literal evaluates to itself, its raw expressions are what we want); `window-join1` passes `prevailing = false` |
+//! | `insert upsert left-join inner-join full-join anti-join asof-join table xasc xdesc union-all` | ordinary VARY/BINARY builtins in `lang::builtins::table::BUILTINS` | evaluated args |
+//!
+//! In-place forms: when `from:` of `update` (or the first argument of
+//! `insert`/`upsert`) evaluates to a SYM atom, the global it names is read and
+//! replaced through `core::env` **by this module**, and the plain (unquoted)
+//! symbol is returned. An unbound symbol ⇒ `domain`. On a restricted
+//! connection `update` in place ⇒ `access`.
+//!
+//! Expressions are evaluated with `Evaluator::eval_with_columns`, whose
+//! lookup closure returns the column (or per-group slice of it) for a symbol
+//! id; name priority, tick symbols naming a column and the `schema` error for
+//! unknown names are the evaluator's side of that contract.
 #![forbid(unsafe_code)]
+
+mod column;
+mod expr;
+mod group;
+mod insert;
+mod join;
+mod select;
+mod sort;
+mod update;
+
+pub use column::{gather, table_row, take_rows};
+pub use insert::{insert, upsert};
+pub use join::{anti_join, asof_join, full_join, inner_join, left_join, window_join};
+pub use select::select;
+pub use sort::{xasc, xdesc};
+pub use update::update;
 
 use crate::abi::ray_t;
 use crate::core::{Result, Value};

@@ -1,0 +1,64 @@
+"""The Python package against our server, over the C ABI."""
+import pytest
+
+from rayforce import RayforceEvalError, RayforceTCPError, TCPClient, TCPServer
+
+
+def test_execute_returns_a_value_whose_str_is_the_repl_text(server):
+    with TCPClient(host="127.0.0.1", port=server) as c:
+        r = c.execute("(+ 1 2)")
+        assert str(r) == "3"
+        assert r.to_python() == 3
+        assert str(c.execute("[1 2 3]")) == "[1 2 3]"
+
+
+def test_repr_shows_liveness_and_close_is_idempotent(server):
+    c = TCPClient(host="localhost", port=server)
+    assert repr(c) == f"TCPClient(localhost:{server}) - alive: True"
+    c.close()
+    c.close()
+    assert repr(c) == f"TCPClient(localhost:{server}) - alive: False"
+    with pytest.raises(RayforceTCPError):
+        c.execute("1")
+
+
+def test_server_errors_raise_with_their_code(server):
+    with TCPClient(host="127.0.0.1", port=server) as c:
+        with pytest.raises(RayforceEvalError) as e:
+            c.execute("(+ 1 \"a\")")
+        assert e.value.code == "type"
+        # the connection survives a server-side error
+        assert c.execute("(* 6 7)").to_python() == 42
+
+
+def test_numeric_vectors_reach_python_without_a_copy(server):
+    with TCPClient(host="127.0.0.1", port=server) as c:
+        v = c.execute("(til 1000)")
+        m = v.buffer()
+        assert m.format in ("<q", "q", "l", "<l")
+        assert len(m) == 1000 and m[999] == 999
+        # the view aliases the vector's own storage: same address
+        import ctypes
+        arr = (ctypes.c_int64 * 1).from_buffer(m.cast("B"))
+        assert ctypes.addressof(arr) == v.data_address()
+
+
+def test_connection_failures_raise_tcp_errors():
+    from conftest import free_port
+    with pytest.raises(RayforceTCPError):
+        TCPClient(host="127.0.0.1", port=free_port(), timeout_ms=500)
+
+
+def test_auth_is_required_and_checked(auth_server):
+    with pytest.raises(RayforceTCPError, match="required"):
+        TCPClient(host="127.0.0.1", port=auth_server)
+    with pytest.raises(RayforceTCPError, match="failed"):
+        TCPClient(host="127.0.0.1", port=auth_server, user="u", password="wrong")
+    with TCPClient(host="127.0.0.1", port=auth_server, user="u", password="secret") as c:
+        assert c.execute("(+ 2 2)").to_python() == 4
+
+
+def test_tcp_server_repr_and_serving_from_python(python_server):
+    assert repr(TCPServer(port=5000)) == "TCPServer(port=5000)"
+    with TCPClient(host="127.0.0.1", port=python_server) as c:
+        assert str(c.execute("(+ 1 2)")) == "3"
