@@ -59,3 +59,5 @@ pub fn give(r: crate::core::Result<Value>) -> *mut ray_t {
         Err(e) => e.into_raw(),
     }
 }
+pub mod ipc;
+pub mod poll;
