@@ -7,6 +7,7 @@
 
 use rayforce::Value;
 use rayforce::abi::*;
+use rayforce::codec::decode::{DecodeOptions, decode_with};
 use rayforce::core::sym;
 use rayforce::lang::fmt::format;
 use serde_json::Value as Json;
@@ -149,7 +150,8 @@ fn build(node: &Json) -> Value {
 /// The value of a case: the codec's decoding of the payload when the codec
 /// decodes it completely, else the `decoded` JSON.
 fn value_of(case: &Case) -> (Value, bool) {
-    if let Ok((v, used)) = rayforce::codec::decode(&case.payload) {
+    let opts = DecodeOptions { resolve_builtins: false, ..DecodeOptions::default() };
+    if let Ok((v, used)) = decode_with(&case.payload, opts) {
         if used == case.payload.len() {
             return (v, true);
         }
@@ -291,4 +293,21 @@ fn tables_longer_than_the_repl_limit_say_how_many_rows_are_shown() {
     assert!(all.contains("50 rows (50 shown)"));
     let compact = format(&t, 0);
     assert!(compact.starts_with("(table [n] (list [0 1 2 "), "{compact}");
+}
+
+#[test]
+fn deeply_nested_lists_print_without_exhausting_the_stack() {
+    let mut v = Value::i64(1);
+    for _ in 0..100_000 {
+        v = Value::list(vec![v]);
+    }
+    let text = format(&v, 2);
+    assert!(text.starts_with("((((") && text.contains(".."), "{}", &text[..80]);
+    assert!(text.len() < 1000);
+    // Dropping 100k nested lists is the core's business; leak-free teardown
+    // is not what this test is about, so unwind it level by level.
+    while v.type_() == RAY_LIST {
+        let inner = v.item(0).unwrap().to_value();
+        v = inner;
+    }
 }

@@ -1,15 +1,20 @@
 //! REPL formatting (`ray_fmt`, the conformance `text` field): rayfall.md
 //! section 13. This module owns the text of every value kind: atoms,
 //! vectors, lists, dicts, functions, errors and the null object; tables are
-//! drawn as boxes by `fmt_table.rs`.
+//! drawn as boxes by `fmt_table.rs`, and the REPL's boxed error diagnostic
+//! by `fmt_diag.rs`.
 //!
 //! Modes: 0 compact (one line; tables as a `(table ...)` form), 1 REPL
 //! (tables boxed; long collections and tables truncated, see [`Limits`]),
 //! 2 unlimited (as 1 without truncation).
 #![forbid(unsafe_code)]
 
+#[path = "fmt_diag.rs"]
+mod diag;
 #[path = "fmt_table.rs"]
 mod table;
+
+pub use diag::{Diagnostic, format_diagnostic};
 
 use crate::abi::*;
 use crate::core::{sym, temporal};
@@ -46,6 +51,9 @@ impl Limits {
     }
 }
 
+/// Containers nested deeper than this print as `..` (bounded recursion).
+const MAX_DEPTH: usize = 64;
+
 /// What the REPL shows of a long value.
 const REPL_LIMITS: Limits =
     Limits { max_items: 100, table_rows: 20, table_cols: 16, cell_chars: 40, boxed_tables: true };
@@ -60,7 +68,7 @@ pub fn format(v: &ray_t, mode: i32) -> String {
         return String::new();
     }
     let mut out = String::new();
-    write_value(&mut out, v, &lim);
+    write_value(&mut out, v, &lim, 0);
     out
 }
 
@@ -74,8 +82,12 @@ pub fn format_error(code: &str, msg: Option<&str>) -> String {
 }
 
 /// Text of one value nested in a container (never boxed, never empty).
-pub(crate) fn write_value(out: &mut String, v: &ray_t, lim: &Limits) {
+pub(crate) fn write_value(out: &mut String, v: &ray_t, lim: &Limits, depth: usize) {
     let t = v.type_();
+    if depth > MAX_DEPTH && is_container_type(t) {
+        out.push_str("..");
+        return;
+    }
     if v.is_null_obj() || t == RAY_NULL {
         out.push_str("null");
     } else if t < 0 {
@@ -84,9 +96,9 @@ pub(crate) fn write_value(out: &mut String, v: &ray_t, lim: &Limits) {
         write_vector(out, v, lim);
     } else {
         match t {
-            RAY_LIST => write_list(out, v, lim),
-            RAY_DICT => write_dict(out, v, lim),
-            RAY_TABLE => write_table_form(out, v, lim),
+            RAY_LIST => write_list(out, v, lim, depth + 1),
+            RAY_DICT => write_dict(out, v, lim, depth + 1),
+            RAY_TABLE => write_table_form(out, v, lim, depth + 1),
             RAY_LAMBDA => out.push_str("lambda"),
             RAY_UNARY | RAY_BINARY | RAY_VARY => {
                 out.push('<');
@@ -139,10 +151,10 @@ pub(crate) fn write_vector_elem(out: &mut String, v: &ray_t, i: usize) {
 }
 
 /// Text of element `i` of a vector or a list (for dict keys and table cells).
-pub(crate) fn write_elem(out: &mut String, v: &ray_t, i: usize, lim: &Limits) {
+pub(crate) fn write_elem(out: &mut String, v: &ray_t, i: usize, lim: &Limits, depth: usize) {
     if v.type_() == RAY_LIST {
         match v.item(i) {
-            Some(x) => write_value(out, x, lim),
+            Some(x) => write_value(out, x, lim, depth),
             None => out.push_str("null"),
         }
     } else {
@@ -165,7 +177,7 @@ fn write_vector(out: &mut String, v: &ray_t, lim: &Limits) {
     out.push(']');
 }
 
-fn write_list(out: &mut String, v: &ray_t, lim: &Limits) {
+fn write_list(out: &mut String, v: &ray_t, lim: &Limits, depth: usize) {
     let items = v.items();
     out.push('(');
     for (i, it) in items.iter().take(lim.max_items).enumerate() {
@@ -173,7 +185,7 @@ fn write_list(out: &mut String, v: &ray_t, lim: &Limits) {
             out.push(' ');
         }
         match it {
-            Some(x) => write_value(out, x, lim),
+            Some(x) => write_value(out, x, lim, depth),
             None => out.push_str("null"),
         }
     }
@@ -183,7 +195,7 @@ fn write_list(out: &mut String, v: &ray_t, lim: &Limits) {
     out.push(')');
 }
 
-fn write_dict(out: &mut String, v: &ray_t, lim: &Limits) {
+fn write_dict(out: &mut String, v: &ray_t, lim: &Limits, depth: usize) {
     let (Some(keys), Some(vals)) = (v.dict_keys(), v.dict_vals()) else {
         out.push_str("{}");
         return;
@@ -195,10 +207,10 @@ fn write_dict(out: &mut String, v: &ray_t, lim: &Limits) {
         if i > 0 {
             out.push(' ');
         }
-        write_elem(out, keys, i, lim);
+        write_elem(out, keys, i, lim, depth);
         out.push(':');
         if i < nv {
-            write_elem(out, vals, i, lim);
+            write_elem(out, vals, i, lim, depth);
         } else {
             out.push_str("null");
         }
@@ -210,7 +222,7 @@ fn write_dict(out: &mut String, v: &ray_t, lim: &Limits) {
 }
 
 /// One-line table: `(table [a b] (list [1 2] [x y]))` (valid Rayfall).
-fn write_table_form(out: &mut String, v: &ray_t, lim: &Limits) {
+fn write_table_form(out: &mut String, v: &ray_t, lim: &Limits, depth: usize) {
     out.push_str("(table [");
     for (i, name) in table::column_names(v).iter().enumerate() {
         if i > 0 {
@@ -220,18 +232,18 @@ fn write_table_form(out: &mut String, v: &ray_t, lim: &Limits) {
     }
     out.push_str("] ");
     match v.table_cols() {
-        Some(cols) => write_list_form(out, cols, lim),
+        Some(cols) => write_list_form(out, cols, lim, depth),
         None => out.push_str("(list)"),
     }
     out.push(')');
 }
 
-fn write_list_form(out: &mut String, cols: &ray_t, lim: &Limits) {
+fn write_list_form(out: &mut String, cols: &ray_t, lim: &Limits, depth: usize) {
     out.push_str("(list");
     for it in cols.items() {
         out.push(' ');
         match it {
-            Some(x) => write_value(out, x, lim),
+            Some(x) => write_value(out, x, lim, depth),
             None => out.push_str("null"),
         }
     }

@@ -64,7 +64,7 @@ pub(super) fn boxed(t: &ray_t, lim: &Limits) -> String {
         for i in 0..shown_rows {
             let mut s = String::new();
             if let Some(c) = col.filter(|c| (i as i64) < c.len()) {
-                write_elem(&mut s, c, i, lim);
+                write_elem(&mut s, c, i, lim, 1);
             }
             cells.push(cut(s, lim.cell_chars));
         }
