@@ -5,6 +5,7 @@
 use crate::abi::{RAY_ERR_IO, RAY_OK, ray_err_t, ray_t};
 use crate::core::RayError;
 use crate::ffi::{borrow, give, panic_error};
+use crate::ffi_guard;
 use crate::net;
 use std::ffi::{CStr, c_char, c_int};
 

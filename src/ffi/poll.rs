@@ -2,6 +2,7 @@
 //! attached poll, listeners, and the legacy caller-allocated server.
 
 use crate::abi::{RAY_ERR_IO, RAY_OK, ray_err_t};
+use crate::ffi_guard;
 use crate::net::server::{Poll, Shared};
 use std::collections::HashMap;
 use std::ffi::{CStr, c_char, c_int, c_void};
