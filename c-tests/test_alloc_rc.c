@@ -1,6 +1,33 @@
-/* Allocation, reference counting, copy-on-write, raw buffers. */
+/* Allocation, reference counting (atomic, any thread), copy-on-write,
+ * raw buffers. */
+#define _POSIX_C_SOURCE 200809L
 #include <rayforce.h>
 #include "check.h"
+#include <pthread.h>
+
+static void* churn(void* arg) {
+    ray_t* v = (ray_t*)arg;
+    int k;
+    for (k = 0; k < 100000; k++) {
+        ray_retain(v);
+        ray_release(v);
+    }
+    ray_release(v); /* the reference main handed to this thread */
+    return NULL;
+}
+
+static void test_rc_is_atomic_across_threads(void) {
+    ray_t* v = ray_vec_new(RAY_I64, 4);
+    pthread_t th[4];
+    int k;
+    for (k = 0; k < 4; k++) {
+        ray_retain(v);
+        CHECK(pthread_create(&th[k], NULL, churn, v) == 0);
+    }
+    for (k = 0; k < 4; k++) pthread_join(th[k], NULL);
+    CHECK(v->rc == 1);
+    ray_release(v);
+}
 
 static void test_alloc_builds_objects_by_hand(void) {
     ray_t* v = ray_alloc(3 * sizeof(int64_t));
@@ -86,5 +113,6 @@ int main(void) {
     RUN(test_rc_static_objects_are_never_counted);
     RUN(test_cow_copies_only_shared_objects);
     RUN(test_raw_buffers_grow_and_zero);
+    RUN(test_rc_is_atomic_across_threads);
     return FINISH();
 }

@@ -943,6 +943,11 @@ void ray_clear_interrupt(void);
 bool ray_interrupted(void);
 
 /*
+ Physical memory in bytes, or 0 without a live runtime.
+ */
+int64_t ray_sys_total_ram(void);
+
+/*
  Parses and evaluates Rayfall `source` (NUL-terminated) against the
  global environment. Returns a new reference (RAY_NULL_OBJ for results
  without a value), or an error object: "parse", "name", "type", ...
