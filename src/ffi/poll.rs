@@ -7,7 +7,7 @@ use crate::net::server::{Poll, Shared};
 use std::collections::HashMap;
 use std::ffi::{CStr, c_char, c_int, c_void};
 use std::cell::UnsafeCell;
-use std::sync::atomic::{AtomicI64, AtomicPtr, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// An event loop (`ray_poll_t`, C tag `struct ray_poll`). The first 304
@@ -116,7 +116,9 @@ pub unsafe extern "C" fn ray_poll_destroy(poll: *mut ray_poll_t) {
         if poll.is_null() {
             return;
         }
-        let _ = ATTACHED.compare_exchange(poll.cast(), std::ptr::null_mut(), Ordering::AcqRel, Ordering::Acquire);
+        if crate::runtime::poll() == poll as usize {
+            crate::runtime::set_poll(0);
+        }
         // SAFETY: caller contract: a live poll created by Box::into_raw.
         drop(unsafe { Box::from_raw(poll) });
     })
@@ -208,19 +210,17 @@ pub unsafe extern "C" fn ray_poll_exit(poll: *mut ray_poll_t, code: i64) {
     })
 }
 
-static ATTACHED: AtomicPtr<c_void> = AtomicPtr::new(std::ptr::null_mut());
-
-/// Attaches (NULL detaches) the runtime's poll. Borrowed: the caller still
-/// destroys it. IPC handles do not depend on it (process-wide table).
+/// Attaches (NULL detaches) the runtime's poll; ignored without a live
+/// runtime. Borrowed: the caller still destroys it. IPC handles do not depend on it (process-wide table).
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_runtime_set_poll(poll: *mut c_void) {
-    ffi_guard!((), { ATTACHED.store(poll, Ordering::Release) })
+    ffi_guard!((), { crate::runtime::set_poll(poll as usize) })
 }
 
 /// The attached poll, or NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_runtime_get_poll() -> *mut c_void {
-    ffi_guard!(std::ptr::null_mut(), { ATTACHED.load(Ordering::Acquire) })
+    ffi_guard!(std::ptr::null_mut(), { crate::runtime::poll() as *mut c_void })
 }
 
 /// Listens on `0.0.0.0:port` (0 = an ephemeral port, see
