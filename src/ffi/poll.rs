@@ -6,21 +6,77 @@ use crate::ffi_guard;
 use crate::net::server::{Poll, Shared};
 use std::collections::HashMap;
 use std::ffi::{CStr, c_char, c_int, c_void};
-use std::sync::atomic::{AtomicPtr, Ordering};
+use std::cell::UnsafeCell;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// An event loop (`ray_poll_t`, C tag `struct ray_poll`): opaque to C.
-/// `shared` is what other threads touch (exit, restricted, password);
-/// `inner` is the loop itself, locked by the thread running it.
+/// An event loop (`ray_poll_t`, C tag `struct ray_poll`). The first 304
+/// bytes mirror `core/poll.h`: C may write `auth_secret` (NUL-padded
+/// password, empty = none) and `restricted` before connections arrive; the
+/// loop re-reads them before every wait. `code` mirrors the exit code.
+/// Behind the prefix: `shared` (what other threads touch: exit, wake) and
+/// `inner` (the loop, locked by the thread running it).
+#[repr(C)]
 #[allow(non_camel_case_types)]
 pub struct ray_poll_t {
+    fd: i64,
+    code: AtomicI64,
+    sels: *mut c_void,
+    n_sels: u32,
+    sel_cap: u32,
+    auth_secret: UnsafeCell<[u8; 256]>,
+    restricted: UnsafeCell<u8>,
+    _pad: [u8; 7],
+    timers: *mut c_void,
     shared: Arc<Shared>,
     inner: Mutex<Poll>,
 }
 
+const _: () = {
+    use core::mem::offset_of;
+    assert!(offset_of!(ray_poll_t, code) == 8);
+    assert!(offset_of!(ray_poll_t, auth_secret) == 32);
+    assert!(offset_of!(ray_poll_t, restricted) == 288);
+    assert!(offset_of!(ray_poll_t, timers) == 296);
+    assert!(offset_of!(ray_poll_t, shared) == 304);
+};
+
 impl ray_poll_t {
     fn lock(&self) -> std::sync::MutexGuard<'_, Poll> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Applies what C wrote into `auth_secret` and `restricted`.
+    fn sync_config(&self) {
+        // SAFETY: the fields are plain bytes inside a live poll; C writes
+        // them only between runs (header contract), volatile reads see them.
+        let (secret, restricted) = unsafe {
+            (std::ptr::read_volatile(self.auth_secret.get()), std::ptr::read_volatile(self.restricted.get()))
+        };
+        let n = secret.iter().position(|&b| b == 0).unwrap_or(255).min(255);
+        self.shared.set_secret(&secret[..n]);
+        self.shared.set_restricted(restricted != 0);
+    }
+
+    /// Runs turns until an exit code is set (or one turn when `once`).
+    fn run(&self, timeout_ms: c_int, once: bool) -> i64 {
+        let mut poll = self.lock();
+        loop {
+            let c = self.shared.exit_code();
+            if c >= 0 {
+                self.code.store(c, Ordering::Release);
+                return c;
+            }
+            self.sync_config();
+            if poll.turn(if once { timeout_ms } else { -1 }).is_err() {
+                return -1;
+            }
+            if once {
+                let c = self.shared.exit_code();
+                self.code.store(c, Ordering::Release);
+                return c.max(0);
+            }
+        }
     }
 }
 
@@ -30,7 +86,19 @@ impl ray_poll_t {
 pub extern "C" fn ray_poll_create() -> *mut ray_poll_t {
     ffi_guard!(std::ptr::null_mut(), {
         match Poll::new(false) {
-            Ok(p) => Box::into_raw(Box::new(ray_poll_t { shared: p.shared().clone(), inner: Mutex::new(p) })),
+            Ok(p) => Box::into_raw(Box::new(ray_poll_t {
+                fd: -1,
+                code: AtomicI64::new(-1),
+                sels: std::ptr::null_mut(),
+                n_sels: 0,
+                sel_cap: 0,
+                auth_secret: UnsafeCell::new([0; 256]),
+                restricted: UnsafeCell::new(0),
+                _pad: [0; 7],
+                timers: std::ptr::null_mut(),
+                shared: p.shared().clone(),
+                inner: Mutex::new(p),
+            })),
             Err(_) => std::ptr::null_mut(),
         }
     })
@@ -48,7 +116,9 @@ pub unsafe extern "C" fn ray_poll_destroy(poll: *mut ray_poll_t) {
         if poll.is_null() {
             return;
         }
-        let _ = ATTACHED.compare_exchange(poll.cast(), std::ptr::null_mut(), Ordering::AcqRel, Ordering::Acquire);
+        if crate::runtime::poll() == poll as usize {
+            crate::runtime::set_poll(0);
+        }
         // SAFETY: caller contract: a live poll created by Box::into_raw.
         drop(unsafe { Box::from_raw(poll) });
     })
@@ -64,6 +134,8 @@ pub unsafe extern "C" fn ray_poll_set_restricted(poll: *mut ray_poll_t, restrict
     ffi_guard!((), {
         // SAFETY: caller contract.
         if let Some(p) = unsafe { poll.as_ref() } {
+            // SAFETY: a byte field of a live poll (see sync_config).
+            unsafe { std::ptr::write_volatile(p.restricted.get(), restricted as u8) };
             p.shared.set_restricted(restricted);
         }
     })
@@ -81,7 +153,12 @@ pub unsafe extern "C" fn ray_poll_set_auth(poll: *mut ray_poll_t, password: *con
         let Some(p) = (unsafe { poll.as_ref() }) else { return };
         // SAFETY: caller contract.
         let pw = if password.is_null() { &[][..] } else { unsafe { CStr::from_ptr(password) }.to_bytes() };
-        p.shared.set_secret(pw);
+        let n = pw.len().min(255);
+        let mut padded = [0u8; 256];
+        padded[..n].copy_from_slice(&pw[..n]);
+        // SAFETY: the secret field of a live poll (see sync_config).
+        unsafe { std::ptr::write_volatile(p.auth_secret.get(), padded) };
+        p.shared.set_secret(&pw[..n]);
     })
 }
 
@@ -95,7 +172,7 @@ pub unsafe extern "C" fn ray_poll_run(poll: *mut ray_poll_t) -> i64 {
     ffi_guard!(-1, {
         // SAFETY: caller contract.
         match unsafe { poll.as_ref() } {
-            Some(p) => p.lock().run(),
+            Some(p) => p.run(-1, false),
             None => -1,
         }
     })
@@ -111,7 +188,8 @@ pub unsafe extern "C" fn ray_poll_run_for(poll: *mut ray_poll_t, timeout_ms: c_i
     ffi_guard!(-1, {
         // SAFETY: caller contract.
         match unsafe { poll.as_ref() } {
-            Some(p) => p.lock().run_for(timeout_ms),
+            Some(p) if timeout_ms < 0 => p.run(-1, false),
+            Some(p) => p.run(timeout_ms, true),
             None => -1,
         }
     })
@@ -132,19 +210,17 @@ pub unsafe extern "C" fn ray_poll_exit(poll: *mut ray_poll_t, code: i64) {
     })
 }
 
-static ATTACHED: AtomicPtr<c_void> = AtomicPtr::new(std::ptr::null_mut());
-
-/// Attaches (NULL detaches) the runtime's poll. Borrowed: the caller still
-/// destroys it. IPC handles do not depend on it (process-wide table).
+/// Attaches (NULL detaches) the runtime's poll; ignored without a live
+/// runtime. Borrowed: the caller still destroys it. IPC handles do not depend on it (process-wide table).
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_runtime_set_poll(poll: *mut c_void) {
-    ffi_guard!((), { ATTACHED.store(poll, Ordering::Release) })
+    ffi_guard!((), { crate::runtime::set_poll(poll as usize) })
 }
 
 /// The attached poll, or NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_runtime_get_poll() -> *mut c_void {
-    ffi_guard!(std::ptr::null_mut(), { ATTACHED.load(Ordering::Acquire) })
+    ffi_guard!(std::ptr::null_mut(), { crate::runtime::poll() as *mut c_void })
 }
 
 /// Listens on `0.0.0.0:port` (0 = an ephemeral port, see

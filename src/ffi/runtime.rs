@@ -27,7 +27,7 @@ fn new_handle() -> *mut ray_runtime_t {
 
 fn create(sym_path: Option<&[u8]>, out_err: *mut ray_err_t) -> *mut ray_runtime_t {
     let path = sym_path.map(|b| std::path::PathBuf::from(String::from_utf8_lossy(b).into_owned()));
-    let Ok(load) = runtime::create(path.as_deref()) else { return ptr::null_mut() };
+    let Some(load) = runtime::create(path.as_deref()) else { return ptr::null_mut() };
     let code = match load {
         SymLoad::Absent => RAY_OK,
         SymLoad::Unsupported => RAY_ERR_NYI,
@@ -127,4 +127,17 @@ pub extern "C" fn ray_clear_interrupt() {
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_interrupted() -> bool {
     runtime::interrupted()
+}
+
+/// Physical memory in bytes, or 0 without a live runtime.
+#[unsafe(no_mangle)]
+pub extern "C" fn ray_sys_total_ram() -> i64 {
+    ffi_guard!(0, {
+        if !runtime::is_live() {
+            return 0;
+        }
+        // SAFETY: sysconf has no preconditions.
+        let (pages, size) = unsafe { (libc::sysconf(libc::_SC_PHYS_PAGES), libc::sysconf(libc::_SC_PAGESIZE)) };
+        if pages <= 0 || size <= 0 { 0 } else { pages.saturating_mul(size) }
+    })
 }

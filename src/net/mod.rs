@@ -46,7 +46,10 @@ pub fn with_current_handle<R>(h: i64, f: impl FnOnce() -> R) -> R {
 /// the negative code of wire.md 2.4.
 pub fn connect(host: &str, port: u16, user: Option<&[u8]>, password: Option<&[u8]>, timeout_ms: i32) -> i64 {
     match client::connect(host, port, user, password, timeout_ms) {
-        Ok(c) => handles::insert_client(c),
+        Ok(c) => {
+            crate::runtime::on_destroy(close_all_outbound);
+            handles::insert_client(c)
+        }
         Err(e) => e.code(),
     }
 }

@@ -840,11 +840,10 @@ fn hook(name: &str) -> Option<Value> {
     env::get(id).filter(|v| v.type_() == abi::RAY_LAMBDA)
 }
 
+/// Calls a hook lambda with argument values (never evaluated: a hook sees
+/// the raw payload).
 fn call_hook(f: Value, args: Vec<Value>, ctx: RequestCtx) -> Result<Value> {
-    let mut call = Vec::with_capacity(args.len() + 1);
-    call.push(f);
-    call.extend(args);
-    lang::eval_request(&Value::list(call), ctx)
+    lang::eval::Evaluator::new(ctx).apply(&f, args)
 }
 
 fn truthy(v: &Value) -> bool {
