@@ -18,7 +18,7 @@ impl Runtime {
     pub fn new() -> Result<Runtime> {
         let mut g = HANDLES.lock().unwrap_or_else(|e| e.into_inner());
         if !crate::runtime::is_live() {
-            crate::runtime::create(None).map_err(|_| RayError::new("state", "runtime could not start"))?;
+            crate::runtime::create(None).ok_or_else(|| RayError::new("state", "runtime could not start"))?;
             g.1 = true;
         }
         g.0 += 1;
