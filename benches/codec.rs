@@ -144,9 +144,19 @@ fn summary() {
         codec::encode_into(&v, &mut out).unwrap();
         drop(black_box(codec::decode(&out).unwrap()));
     });
+    // Decoding must produce a new vector: compare it also with a memcpy
+    // into freshly allocated memory (page faults included).
+    let fresh = median(9, || {
+        let mut v = Vec::<u8>::with_capacity(bytes.len());
+        v.extend_from_slice(&bytes);
+        drop(black_box(v));
+    });
+    println!("baseline memcpy into a fresh allocation: {:.2} GB/s", gbps(bytes.len(), fresh));
     row("i64 10M encode", bytes.len(), enc, base);
     row("i64 10M decode", bytes.len(), dec, base);
     row("i64 10M encode+decode", bytes.len(), both, base);
+    row("i64 10M decode vs fresh memcpy", bytes.len(), dec, fresh);
+    row("i64 10M enc+dec vs fresh memcpy", bytes.len(), both, fresh);
 
     let t = table(1_000_000);
     let tb = codec::encode(&t).unwrap();
