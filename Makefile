@@ -8,10 +8,12 @@ all:
 
 test:
 	$(CARGO) test
+	$(MAKE) conformance
 
 run: all
 	@echo "rayforce server: not built yet"
 
 .PHONY: conformance
 conformance: all
+	python3 tests/conformance/run.py --self-test
 	python3 tests/conformance/run.py

@@ -1,19 +1,38 @@
-//! Wire codec (wire.md sections 3-5): object encoding, decoding, delta+RLE
-//! compression. PLACEHOLDER API: the codec issue replaces the bodies; the
-//! signatures are the contract the IPC layer and the evaluator use.
+//! Wire codec (wire.md sections 3-5): the byte format of values on the
+//! wire and in `ser` buffers, and the delta+RLE payload compression.
+//!
+//! | module | owns |
+//! |---|---|
+//! | `encode` | `encoded_size`, `encode_into` (writes straight into a `Vec`) |
+//! | `decode` | bounded, total decoding; `DecodeOptions` (builtin resolution, depth) |
+//! | `compress` | delta+RLE stream encoder/decoder, byte-identical to the reference |
+//! | `frame` | the 16-byte header of `ser` frames and its `de` validation |
+//! | `limits` | every numeric bound (depth, counts, sizes) |
+//!
+//! Deviation from the reference: builtins travel by their full name (the
+//! reference truncates names to 13 bytes, which breaks long names).
 #![forbid(unsafe_code)]
 
+pub mod compress;
+pub mod decode;
+pub mod encode;
+pub mod frame;
+pub mod limits;
+
+pub use decode::{DecodeOptions, decode_with};
+
 use crate::abi::ray_t;
-use crate::core::{RayError, Result, Value};
+use crate::core::{Result, Value};
 
 /// Serialized payload size of `v` (no 16-byte frame header).
-pub fn encoded_size(_v: &ray_t) -> Result<usize> {
-    Err(RayError::new("nyi", "codec not implemented"))
+/// Errors: `type` for values that cannot travel, `limit` past `MAX_DEPTH`.
+pub fn encoded_size(v: &ray_t) -> Result<usize> {
+    encode::encoded_size(v)
 }
 
 /// Appends the payload encoding of `v` to `out`.
-pub fn encode_into(_v: &ray_t, _out: &mut Vec<u8>) -> Result<()> {
-    Err(RayError::new("nyi", "codec not implemented"))
+pub fn encode_into(v: &ray_t, out: &mut Vec<u8>) -> Result<()> {
+    encode::encode_into(v, out)
 }
 
 /// The payload encoding of `v`.
@@ -25,17 +44,32 @@ pub fn encode(v: &ray_t) -> Result<Vec<u8>> {
 
 /// Decodes one object from the start of `buf`; returns it and the bytes consumed.
 /// Builtins are resolved by name through the global env.
-pub fn decode(_buf: &[u8]) -> Result<(Value, usize)> {
-    Err(RayError::new("nyi", "codec not implemented"))
+pub fn decode(buf: &[u8]) -> Result<(Value, usize)> {
+    decode_with(buf, DecodeOptions::default())
 }
 
 /// Compresses a payload as the reference does; None when it does not pay
 /// (payload <= 2000 bytes or `stream + 4 >= n`). Output excludes the 4-byte size prefix.
-pub fn compress(_payload: &[u8]) -> Option<Vec<u8>> {
-    None
+pub fn compress(payload: &[u8]) -> Option<Vec<u8>> {
+    compress::compress(payload)
 }
 
-/// Decompresses a stream into exactly `size` bytes.
-pub fn decompress(_stream: &[u8], _size: usize) -> Result<Vec<u8>> {
-    Err(RayError::new("nyi", "codec not implemented"))
+/// Decompresses a stream into exactly `size` bytes (1..=256 MiB).
+pub fn decompress(stream: &[u8], size: usize) -> Result<Vec<u8>> {
+    compress::decompress(stream, size)
+}
+
+/// `ser`: a whole frame (header with msgtype 0, flags 0, then the payload).
+pub fn ser(v: &ray_t) -> Result<Vec<u8>> {
+    let size = encoded_size(v)?;
+    let mut out = Vec::with_capacity(frame::HEADER_LEN + size);
+    out.extend_from_slice(&frame::ser_frame(size));
+    encode_into(v, &mut out)?;
+    Ok(out)
+}
+
+/// `de`: validates a `ser` frame and decodes its payload.
+pub fn de(buf: &[u8]) -> Result<Value> {
+    let payload = frame::check_ser_frame(buf)?;
+    Ok(decode(payload)?.0)
 }

@@ -133,6 +133,30 @@ impl Value {
         Ok(())
     }
 
+    /// Appends raw element bytes (native order, a whole number of elements)
+    /// to a fixed-width vector (types 1..=12; SYM at its own width): one
+    /// memcpy, for decoders. Errors: `type` for STR and non-vectors,
+    /// `length` when `bytes` is not a whole number of elements, `oom`.
+    pub fn extend_from_bytes(&mut self, bytes: &[u8]) -> Result<()> {
+        if !self.is_vec() || self.type_ == RAY_STR {
+            return Err(RayError::type_err("raw bytes into a non fixed-width vector"));
+        }
+        let w = elem_size(self.type_, self.attrs);
+        if bytes.len() % w != 0 {
+            return Err(RayError::length("not a whole number of elements"));
+        }
+        let extra = bytes.len() / w;
+        self.reserve(extra)?;
+        let n = self.len() as usize;
+        // SAFETY: reserve made room for n + extra elements of width w in a
+        // unique, non-slice block; the source is a separate byte slice.
+        unsafe {
+            ptr::copy_nonoverlapping(bytes.as_ptr(), (self.data_ptr() as *mut u8).add(n * w), bytes.len());
+            self.header_mut().val.i64_ = (n + extra) as i64;
+        }
+        Ok(())
+    }
+
     /// Mutable elements of a typed vector (copies first when shared).
     pub fn as_mut_slice<T: Elem>(&mut self) -> Result<&mut [T]> {
         self.make_unique()?;
@@ -236,6 +260,19 @@ impl Value {
             (*p).aux.ptrs[0] = parent.into_raw();
             Ok(Value::from_new_block(p))
         }
+    }
+}
+
+impl ray_t {
+    /// The payload of a fixed-width vector (types 1..=12) as raw bytes,
+    /// `len × element size` (slice-aware); empty for STR and non-vectors.
+    pub fn vec_bytes(&self) -> &[u8] {
+        if !self.is_vec() || self.type_ == RAY_STR {
+            return &[];
+        }
+        let n = (self.len().max(0) as usize).saturating_mul(elem_size(self.type_, self.attrs));
+        // SAFETY: the payload (own or the slice parent's) holds len elements.
+        unsafe { core::slice::from_raw_parts(self.data_ptr(), n) }
     }
 }
 

@@ -3,6 +3,8 @@
 //! Every export has the same shape: guard, convert arguments, one call into
 //! safe code, convert the result.
 
+pub mod codec;
+
 use crate::abi::ray_t;
 use crate::core::{RayError, Value};
 

@@ -1,14 +1,31 @@
 //! Rayfall: lexer, parser (source -> values: code is data), evaluator,
-//! builtins, REPL formatting. PLACEHOLDER entry points: the evaluator issue
-//! replaces the bodies; the signatures are the contract IPC and FFI use.
+//! builtins, REPL formatting.
+//!
+//! | module | owns |
+//! |---|---|
+//! | `lexer`, `parser` | source text to values |
+//! | `eval` | the evaluator (names, calls, lambdas, scopes) |
+//! | `registry` | builtin families merged into one indexed table |
+//! | `limits` | depth, size, operation and cancel bounds |
+//! | `values` | shared value helpers (elements, truthiness, type names) |
+//! | `builtins` | one file per builtin family |
+//! | `fmt` | REPL text |
 #![forbid(unsafe_code)]
 
 pub mod builtins;
+pub mod eval;
 pub mod fmt;
+pub mod lexer;
+pub mod limits;
+pub mod parser;
+pub mod registry;
+pub mod values;
 
 pub use fmt::format;
 
-use crate::core::{RayError, Result, Value};
+use crate::abi::*;
+use crate::core::{RayError, Result, Value, env, sym};
+use eval::{Evaluator, RETURN_CODE, is_callable};
 
 /// How a request reaches the evaluator (IPC server, REPL, `ray_eval_str`).
 #[derive(Clone, Copy, Debug, Default)]
@@ -19,13 +36,86 @@ pub struct RequestCtx {
     pub handle: i64,
 }
 
+/// Clears the global environment and binds every builtin again (runtime
+/// create, tests).
+pub fn reset() {
+    env::clear();
+    registry::bind_all();
+}
+
+/// Binds the builtins if `+` is not bound yet (first use without `reset`).
+fn ensure_bound() {
+    if env::get(sym::intern(b"null")).is_none() {
+        registry::bind_all();
+    }
+}
+
 /// Parses and evaluates Rayfall source (all forms; the last value is returned).
-pub fn eval_str(_src: &str, _ctx: RequestCtx) -> Result<Value> {
-    Err(RayError::new("nyi", "evaluator not implemented"))
+/// Empty, blank or comment-only source is a `parse` error; at most 256 forms.
+pub fn eval_str(src: &str, ctx: RequestCtx) -> Result<Value> {
+    ensure_bound();
+    let mut ev = Evaluator::new(ctx);
+    let forms = parser::parse_all(src.as_bytes(), &ev.limits)?;
+    if forms.is_empty() {
+        return Err(RayError::new("parse", "empty input"));
+    }
+    let mut last = Value::null();
+    for f in &forms {
+        let r = ev.eval(f);
+        last = top_level(&mut ev, r)?;
+    }
+    Ok(last)
+}
+
+/// A `return` outside any lambda ends the form with its value; a raise
+/// that nobody caught becomes the plain `domain` error it is on the wire.
+fn top_level(ev: &mut Evaluator, r: Result<Value>) -> Result<Value> {
+    match r {
+        Err(e) if e.code_str() == RETURN_CODE => Ok(ev.returned.take().unwrap_or_else(Value::null)),
+        Err(e) => {
+            ev.raised = None;
+            Err(e)
+        }
+        ok => ok,
+    }
 }
 
 /// Evaluates a decoded IPC payload by wire.md 6.2 (STR parsed, LIST with a
 /// callable head called, data echoed). Errors come back as `Err`.
-pub fn eval_request(_payload: &Value, _ctx: RequestCtx) -> Result<Value> {
-    Err(RayError::new("nyi", "evaluator not implemented"))
+pub fn eval_request(payload: &Value, ctx: RequestCtx) -> Result<Value> {
+    ensure_bound();
+    match payload.type_ {
+        t if t == -RAY_STR => {
+            let bytes = payload.str_bytes();
+            let end = bytes.iter().position(|&c| c == 0).unwrap_or(bytes.len());
+            if bytes.is_empty() {
+                return Ok(Value::null());
+            }
+            let text = String::from_utf8_lossy(&bytes[..end]);
+            eval_str(&text, ctx)
+        }
+        t if t == -RAY_SYM => {
+            if payload.is_quoted() {
+                Ok(payload.clone())
+            } else {
+                let mut ev = Evaluator::new(ctx);
+                ev.lookup(payload.i64_val())
+            }
+        }
+        RAY_LIST if !payload.is_empty() => {
+            let mut ev = Evaluator::new(ctx);
+            let head = payload.item(0);
+            let callable = match head {
+                Some(h) if h.type_ == -RAY_SYM => ev.lookup(h.i64_val()).is_ok_and(|f| is_callable(&f)),
+                Some(h) => is_callable(h),
+                None => false,
+            };
+            if !callable {
+                return Err(RayError::type_err("the head of the message is not a function"));
+            }
+            let r = ev.eval_fallback(payload);
+            top_level(&mut ev, r)
+        }
+        _ => Ok(payload.clone()),
+    }
 }

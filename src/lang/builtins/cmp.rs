@@ -1,0 +1,158 @@
+//! Builtins: comparisons (rayfall.md sections 7 and 9): `== != < > <= >=`
+//! and `within`. Numbers compare across widths, dates/timestamps by
+//! instant, symbols by name, strings lexicographically; nulls equal each
+//! other and sort below every value.
+#![forbid(unsafe_code)]
+
+use super::num::*;
+use crate::abi::*;
+use crate::core::temporal::NS_PER_DAY;
+use crate::core::{RayError, Result, Value, sym};
+use crate::lang::registry::Entry;
+use crate::lang::values::type_name;
+use std::cmp::Ordering;
+
+pub const BUILTINS: &[Entry] = &[
+    Entry::pure("==", RAY_BINARY, eq),
+    Entry::pure("!=", RAY_BINARY, ne),
+    Entry::pure("<", RAY_BINARY, lt),
+    Entry::pure(">", RAY_BINARY, gt),
+    Entry::pure("<=", RAY_BINARY, le),
+    Entry::pure(">=", RAY_BINARY, ge),
+    Entry::pure("within", RAY_BINARY, within),
+];
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Cmp {
+    Eq,
+    Ne,
+    Lt,
+    Gt,
+    Le,
+    Ge,
+}
+
+impl Cmp {
+    #[inline]
+    fn test<T: PartialOrd>(self, a: T, b: T) -> bool {
+        match self {
+            Cmp::Eq => a == b,
+            Cmp::Ne => a != b,
+            Cmp::Lt => a < b,
+            Cmp::Gt => a > b,
+            Cmp::Le => a <= b,
+            Cmp::Ge => a >= b,
+        }
+    }
+    fn of(self, o: Ordering) -> bool {
+        self.test(o, Ordering::Equal)
+    }
+}
+
+/// f64 compare key: NaN (null) below every value, equal to itself.
+#[inline]
+fn fkey(x: f64) -> f64 {
+    if x.is_nan() { f64::NEG_INFINITY } else { x }
+}
+
+fn type_err(a: &ray_t, b: &ray_t) -> RayError {
+    RayError::type_err(format!("cannot compare {} and {}", type_name(a), type_name(b)))
+}
+
+/// Scales for comparing two temporal/numeric operands by instant.
+fn temporal_scales(a: &ray_t, b: &ray_t) -> Result<(i64, i64)> {
+    let (ta, tb) = (base(a), base(b));
+    match (ta, tb) {
+        _ if ta == tb => Ok((1, 1)),
+        (RAY_DATE, RAY_TIMESTAMP) => Ok((NS_PER_DAY, 1)),
+        (RAY_TIMESTAMP, RAY_DATE) => Ok((1, NS_PER_DAY)),
+        _ if is_int(ta) || is_int(tb) => Ok((1, 1)),
+        _ => Err(type_err(a, b)),
+    }
+}
+
+pub fn compare(op: Cmp, a: &ray_t, b: &ray_t) -> Result<Value> {
+    if a.type_ == RAY_LIST || b.type_ == RAY_LIST {
+        return list_map2(a, b, &|x, y| compare(op, x, y));
+    }
+    let atom = a.type_ < 0 && b.type_ < 0;
+    let n = common_len(a, b)?;
+    let v = if is_num_operand(a) && is_num_operand(b) {
+        let (ta, tb) = (base(a), base(b));
+        if is_temporal(ta) || is_temporal(tb) {
+            if is_float(ta) || is_float(tb) {
+                return Err(type_err(a, b));
+            }
+            let (sa, sb) = temporal_scales(a, b)?;
+            map2(&widen_i(a, sa), &widen_i(b, sb), n, RAY_BOOL, |x, y| op.test(x, y) as u8)?
+        } else if is_float(ta) || is_float(tb) {
+            map2(&widen_f(a), &widen_f(b), n, RAY_BOOL, |x, y| op.test(fkey(x), fkey(y)) as u8)?
+        } else {
+            map2(&widen_i(a, 1), &widen_i(b, 1), n, RAY_BOOL, |x, y| op.test(x, y) as u8)?
+        }
+    } else {
+        let (ta, tb) = (base(a), base(b));
+        let both = |t| ta == t && tb == t && (a.is_vec() || a.type_ < 0) && (b.is_vec() || b.type_ < 0);
+        let bools: Vec<u8> = if both(RAY_SYM) {
+            let id = |v: &ray_t, i: usize| if v.type_ < 0 { v.i64_val() } else { v.sym_at(i) };
+            (0..n)
+                .map(|i| {
+                    let (x, y) = (id(a, i), id(b, i));
+                    let o = if x == y { Ordering::Equal } else { sym::name_or_empty(x).cmp(sym::name_or_empty(y)) };
+                    op.of(o) as u8
+                })
+                .collect()
+        } else if both(RAY_STR) {
+            let s = |v: &ray_t, i: usize| -> Vec<u8> { if v.type_ < 0 { v.str_bytes().to_vec() } else { v.str_at(i).to_vec() } };
+            (0..n).map(|i| op.of(s(a, i).cmp(&s(b, i))) as u8).collect()
+        } else if both(RAY_GUID) {
+            let g = |v: &ray_t, i: usize| -> [u8; 16] {
+                if v.type_ < 0 { *v.guid_bytes().unwrap_or(&[0; 16]) } else { v.as_slice::<[u8; 16]>()[i] }
+            };
+            (0..n).map(|i| op.of(g(a, i).cmp(&g(b, i))) as u8).collect()
+        } else {
+            return Err(type_err(a, b));
+        };
+        Value::vec_from_slice(RAY_BOOL, &bools)?
+    };
+    if atom {
+        return Ok(Value::bool(v.as_slice::<u8>()[0] != 0));
+    }
+    Ok(v)
+}
+
+fn eq(args: &[Value]) -> Result<Value> {
+    compare(Cmp::Eq, &args[0], &args[1])
+}
+fn ne(args: &[Value]) -> Result<Value> {
+    compare(Cmp::Ne, &args[0], &args[1])
+}
+fn lt(args: &[Value]) -> Result<Value> {
+    compare(Cmp::Lt, &args[0], &args[1])
+}
+fn gt(args: &[Value]) -> Result<Value> {
+    compare(Cmp::Gt, &args[0], &args[1])
+}
+fn le(args: &[Value]) -> Result<Value> {
+    compare(Cmp::Le, &args[0], &args[1])
+}
+fn ge(args: &[Value]) -> Result<Value> {
+    compare(Cmp::Ge, &args[0], &args[1])
+}
+
+/// `(within v [lo hi])`: `lo <= v <= hi` element by element; `v` a vector.
+fn within(args: &[Value]) -> Result<Value> {
+    let (v, r) = (&args[0], &args[1]);
+    if !v.is_vec() {
+        return Err(RayError::type_err("within: expected a vector"));
+    }
+    if !r.is_vec() && r.type_ != RAY_LIST || crate::lang::values::count(r) != 2 {
+        return Err(RayError::type_err("within: expected a [lo hi] range"));
+    }
+    let lo = crate::lang::values::elem(r, 0);
+    let hi = crate::lang::values::elem(r, 1);
+    let a = compare(Cmp::Ge, v, &lo)?;
+    let b = compare(Cmp::Le, v, &hi)?;
+    let out: Vec<u8> = a.as_slice::<u8>().iter().zip(b.as_slice::<u8>()).map(|(&x, &y)| x & y).collect();
+    Value::vec_from_slice(RAY_BOOL, &out)
+}

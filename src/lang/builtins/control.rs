@@ -1,0 +1,325 @@
+//! Special forms and control flow: quote set let del if do fn and or try
+//! raise return eval parse, and the query forms (select update insert upsert
+//! and the special joins), which hand over to `crate::query`.
+#![forbid(unsafe_code)]
+
+use crate::abi::*;
+use crate::core::{RayError, Result, Value, env, sym};
+use crate::lang::eval::{Evaluator, RETURN_CODE, dict_get_sym, is_callable};
+use crate::lang::parser;
+use crate::lang::registry::Entry;
+use crate::lang::values::{self, arity_err, need_args, truthy};
+
+pub const BUILTINS: &[Entry] = &[
+    Entry::special("quote", quote),
+    Entry::special("set", set).restricted(),
+    Entry::special("let", let_),
+    Entry::special("del", del).restricted(),
+    Entry::special("if", if_),
+    Entry::special("do", do_),
+    Entry::special("fn", fn_),
+    Entry::special("and", and),
+    Entry::special("or", or),
+    Entry::special("try", try_),
+    Entry::special("timeit", timeit),
+    Entry::special("alter", alter).restricted(),
+    Entry::ctx("raise", RAY_UNARY, raise),
+    Entry::ctx("return", RAY_UNARY, return_),
+    Entry::ctx("eval", RAY_UNARY, eval),
+    Entry::pure("parse", RAY_UNARY, parse),
+    Entry::pure("not", RAY_UNARY, not),
+];
+
+/// The symbol a binding form names: a SYM atom (quoted or not) in the
+/// form, or an expression that evaluates to one.
+fn target_id(ev: &mut Evaluator, form: &Value) -> Result<i64> {
+    if form.type_ == -RAY_SYM {
+        return Ok(form.i64_val());
+    }
+    let v = ev.eval(form)?;
+    if v.type_ == -RAY_SYM {
+        Ok(v.i64_val())
+    } else {
+        Err(RayError::type_err("expected a name"))
+    }
+}
+
+fn is_reserved(name: &[u8]) -> bool {
+    name.first() == Some(&b'.') && !name.starts_with(b".ipc.on.")
+}
+
+fn reserve_err(name: &[u8]) -> RayError {
+    RayError::new("reserve", format!("'{}' is reserved", String::from_utf8_lossy(name)))
+}
+
+fn quote(_ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    need_args(args, 1, 1)?;
+    let x = &args[0];
+    if x.type_ == -RAY_SYM && !x.is_quoted() {
+        return Ok(Value::quoted_sym(x.i64_val()));
+    }
+    Ok(x.clone())
+}
+
+fn set(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    need_args(args, 2, 2)?;
+    let id = target_id(ev, &args[0])?;
+    let name = sym::name_or_empty(id);
+    if is_reserved(name) {
+        return Err(reserve_err(name));
+    }
+    let v = ev.eval(&args[1])?;
+    if name.len() > 1 && name.contains(&b'.') {
+        let parts: Vec<&[u8]> = name.split(|&c| c == b'.').collect();
+        let root = sym::intern(parts[0]);
+        let ids: Vec<i64> = parts[1..].iter().map(|p| sym::intern(p)).collect();
+        let cur = env::get(root).filter(|d| d.type_ == RAY_DICT);
+        let nested = set_path(cur, &ids, v.clone())?;
+        env::set(root, nested);
+        return Ok(v);
+    }
+    env::set(id, v.clone());
+    Ok(v)
+}
+
+/// `d` with the value at the key path `ids` replaced by `v` (missing dicts created).
+fn set_path(d: Option<Value>, ids: &[i64], v: Value) -> Result<Value> {
+    let Some((&k, rest)) = ids.split_first() else { return Ok(v) };
+    let d = d.unwrap_or_else(|| Value::dict(Value::sym_vec(&[]).expect("oom"), Value::list(vec![])));
+    let inner = if rest.is_empty() { None } else { dict_get_sym(&d, k).filter(|x| x.type_ == RAY_DICT) };
+    let newv = set_path(inner, rest, v)?;
+    dict_set_sym(&d, k, newv)
+}
+
+/// A copy of dict `d` with key `k` bound to `v`.
+pub fn dict_set_sym(d: &ray_t, k: i64, v: Value) -> Result<Value> {
+    let keys = d.dict_keys().ok_or_else(|| RayError::type_err("not a dict"))?;
+    let vals = d.dict_vals().ok_or_else(|| RayError::type_err("not a dict"))?;
+    let mut key_items: Vec<Value> = (0..values::count(keys) as usize).map(|i| values::elem(keys, i)).collect();
+    let mut val_items: Vec<Value> = (0..values::count(vals) as usize).map(|i| values::elem(vals, i)).collect();
+    match key_items.iter().position(|x| x.type_ == -RAY_SYM && x.i64_val() == k) {
+        Some(i) if i < val_items.len() => val_items[i] = v,
+        _ => {
+            key_items.push(Value::sym(k));
+            val_items.push(v);
+        }
+    }
+    let kv = if key_items.iter().all(|x| x.type_ == -RAY_SYM) {
+        Value::sym_vec(&key_items.iter().map(|x| x.i64_val()).collect::<Vec<_>>())?
+    } else {
+        Value::list(key_items)
+    };
+    Ok(Value::dict(kv, Value::list(val_items)))
+}
+
+fn let_(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    need_args(args, 2, 2)?;
+    let id = target_id(ev, &args[0])?;
+    let name = sym::name_or_empty(id);
+    if name.first() == Some(&b'.') {
+        return Err(reserve_err(name));
+    }
+    let v = ev.eval(&args[1])?;
+    ev.bind_local(id, v.clone());
+    Ok(v)
+}
+
+fn del(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    need_args(args, 1, 1)?;
+    let id = target_id(ev, &args[0])?;
+    let name = sym::name_or_empty(id);
+    if name.first() == Some(&b'.') {
+        return Err(reserve_err(name));
+    }
+    env::remove(id);
+    Ok(Value::null())
+}
+
+fn if_(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    if args.len() < 2 {
+        return Err(RayError::domain("if: needs a condition and a then branch"));
+    }
+    let c = ev.eval(&args[0])?;
+    if truthy(&c) {
+        ev.eval(&args[1])
+    } else if args.len() > 2 {
+        ev.eval(&args[2])
+    } else {
+        Ok(Value::i64(0))
+    }
+}
+
+fn do_(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    ev.eval_scoped(args)
+}
+
+fn fn_(_ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    if args.is_empty() {
+        return Err(arity_err("1+", 0));
+    }
+    let p = &args[0];
+    let params = match p.type_ {
+        RAY_SYM => p.clone(),
+        t if t >= 0 && t <= RAY_STR && p.is_empty() => Value::sym_vec(&[])?,
+        RAY_LIST if p.is_empty() => Value::sym_vec(&[])?,
+        _ => return Err(RayError::type_err("fn: parameters must be a vector of names")),
+    };
+    Value::container(RAY_LAMBDA, vec![params, Value::list(args[1..].to_vec())])
+}
+
+/// Truthiness of each element of a vector, or of an atom.
+fn truth_vec(v: &ray_t) -> Option<Vec<bool>> {
+    if !v.is_vec() {
+        return None;
+    }
+    Some((0..v.len() as usize).map(|i| truthy(&values::elem(v, i)) || elem_nonzero(v, i)).collect())
+}
+
+fn elem_nonzero(v: &ray_t, i: usize) -> bool {
+    match v.type_ {
+        RAY_BOOL | RAY_U8 => v.as_slice::<u8>()[i] != 0,
+        RAY_I16 => v.as_slice::<i16>()[i] != 0 && v.as_slice::<i16>()[i] != NULL_I16,
+        RAY_I32 | RAY_DATE | RAY_TIME => v.as_slice::<i32>()[i] != 0 && v.as_slice::<i32>()[i] != NULL_I32,
+        _ => false,
+    }
+}
+
+/// Pairwise combination for `and`/`or` once no atom stopped the walk.
+fn combine(acc: Option<Value>, v: Value, is_and: bool) -> Result<Value> {
+    let Some(acc) = acc else {
+        return Ok(match truth_vec(&v) {
+            Some(t) => bool_vec(&t)?,
+            None => Value::bool(truthy(&v)),
+        });
+    };
+    let a = truth_vec(&acc);
+    let b = truth_vec(&v);
+    let op = |x: bool, y: bool| if is_and { x && y } else { x || y };
+    match (a, b) {
+        (None, None) => Ok(Value::bool(op(truthy(&acc), truthy(&v)))),
+        (Some(a), None) => {
+            let t = truthy(&v);
+            bool_vec(&a.iter().map(|&x| op(x, t)).collect::<Vec<_>>())
+        }
+        (None, Some(b)) => {
+            let t = truthy(&acc);
+            bool_vec(&b.iter().map(|&y| op(t, y)).collect::<Vec<_>>())
+        }
+        (Some(a), Some(b)) => {
+            if a.len() != b.len() {
+                return Err(RayError::length("operand lengths must match"));
+            }
+            bool_vec(&a.iter().zip(&b).map(|(&x, &y)| op(x, y)).collect::<Vec<_>>())
+        }
+    }
+}
+
+pub fn bool_vec(b: &[bool]) -> Result<Value> {
+    Value::vec_from_slice(RAY_BOOL, &b.iter().map(|&x| x as u8).collect::<Vec<u8>>())
+}
+
+fn and(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    logic(ev, args, true)
+}
+
+fn or(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    logic(ev, args, false)
+}
+
+fn logic(ev: &mut Evaluator, args: &[Value], is_and: bool) -> Result<Value> {
+    if args.is_empty() {
+        return Err(arity_err("1+", 0));
+    }
+    let mut acc: Option<Value> = None;
+    for a in args {
+        let v = ev.eval(a)?;
+        if v.is_atom() && truthy(&v) != is_and {
+            return Ok(v);
+        }
+        acc = Some(combine(acc, v, is_and)?);
+    }
+    Ok(acc.unwrap_or_else(|| Value::bool(is_and)))
+}
+
+fn try_(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    need_args(args, 2, 2)?;
+    match ev.eval(&args[0]) {
+        Ok(v) => Ok(v),
+        Err(e) if e.code_str() == RETURN_CODE || e.code_str() == "limit" || e.code_str() == "cancel" => Err(e),
+        Err(_) => {
+            let payload = ev.raised.take().unwrap_or_else(|| Value::i64(0));
+            let h = ev.eval(&args[1])?;
+            let unary = h.type_ == RAY_LAMBDA || h.type_ == RAY_UNARY || h.type_ == RAY_VARY;
+            if unary && is_callable(&h) {
+                ev.apply(&h, vec![payload])
+            } else {
+                Ok(h)
+            }
+        }
+    }
+}
+
+fn timeit(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    need_args(args, 1, 1)?;
+    let t0 = std::time::Instant::now();
+    ev.eval(&args[0])?;
+    Ok(Value::f64(t0.elapsed().as_secs_f64() * 1000.0))
+}
+
+/// `(alter 'name f i v)`: replaces element `i` of the global `name` by `v`
+/// (`f` = `set`) or by `(f old v)`. Restricted, unlike the reference (wire.md 9).
+fn alter(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    need_args(args, 4, 4)?;
+    let id = target_id(ev, &args[0])?;
+    let f = ev.eval(&args[1])?;
+    let idx = ev.eval(&args[2])?;
+    let v = ev.eval(&args[3])?;
+    let cur = ev.lookup(id)?;
+    if !values::is_collection(&cur) {
+        return Err(RayError::type_err("alter: target is not a vector"));
+    }
+    let mut items: Vec<Value> = (0..cur.len() as usize).map(|i| values::elem(&cur, i)).collect();
+    let i = values::int_arg(&idx, "alter")?;
+    let slot = usize::try_from(i).ok().filter(|&i| i < items.len()).ok_or_else(|| RayError::new("index", "alter: index out of range"))?;
+    let is_set = f.is_builtin() && sym::name_or_empty(f.builtin_name_id()) == b"set";
+    items[slot] = if is_set { v } else { ev.apply(&f, vec![items[slot].clone(), v])? };
+    let out = if cur.type_ == RAY_LIST { Value::list(items) } else { values::collect(items)? };
+    env::set(id, out);
+    Ok(Value::quoted_sym(id))
+}
+
+fn raise(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    ev.raised = Some(args[0].clone());
+    Err(RayError::domain("raised"))
+}
+
+fn return_(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    ev.returned = Some(args[0].clone());
+    Err(RayError::code(RETURN_CODE))
+}
+
+fn eval(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    let x = &args[0];
+    if x.type_ == -RAY_STR {
+        let f = parser::parse_one(x.str_bytes(), &ev.limits)?;
+        return ev.eval(&f);
+    }
+    ev.eval(x)
+}
+
+fn parse(args: &[Value]) -> Result<Value> {
+    let x = &args[0];
+    if x.type_ != -RAY_STR {
+        return Err(RayError::type_err("parse: expected a string"));
+    }
+    parser::parse_one(x.str_bytes(), &crate::lang::limits::current())
+}
+
+fn not(args: &[Value]) -> Result<Value> {
+    let x = &args[0];
+    if x.type_ == RAY_BOOL {
+        let b: Vec<u8> = x.as_slice::<u8>().iter().map(|&b| (b == 0) as u8).collect();
+        return Value::vec_from_slice(RAY_BOOL, &b);
+    }
+    Ok(Value::bool(!truthy(x)))
+}

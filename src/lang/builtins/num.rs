@@ -1,0 +1,246 @@
+//! Column kernels shared by the arithmetic, comparison and aggregate
+//! families: operands widened to an i64 or f64 compute domain (borrowed, not
+//! copied, when they already are one), and chunked map loops that write
+//! straight into the result vector. Nothing here boxes an element.
+#![forbid(unsafe_code)]
+
+use crate::abi::*;
+use crate::core::{Elem, RayError, Result, Value};
+use std::borrow::Cow;
+
+/// Elements computed per chunk before they are appended to the result.
+const CHUNK: usize = 1024;
+
+/// The element/atom type code without its atom sign.
+#[inline]
+pub fn base(v: &ray_t) -> i8 {
+    v.type_.abs()
+}
+
+pub fn is_int(t: i8) -> bool {
+    (RAY_BOOL..=RAY_I64).contains(&t)
+}
+
+pub fn is_float(t: i8) -> bool {
+    t == RAY_F32 || t == RAY_F64
+}
+
+pub fn is_temporal(t: i8) -> bool {
+    (RAY_DATE..=RAY_TIMESTAMP).contains(&t)
+}
+
+pub fn is_numeric_like(t: i8) -> bool {
+    (RAY_BOOL..=RAY_TIMESTAMP).contains(&t)
+}
+
+/// True for a numeric/temporal atom or vector.
+pub fn is_num_operand(v: &ray_t) -> bool {
+    (v.is_vec() || (v.type_ < 0 && v.type_ > -RAY_GUID)) && is_numeric_like(base(v))
+}
+
+/// Whether the operand holds nulls: an atom by value, a vector by its
+/// HAS_NULLS attribute (trusted, as the reference does).
+pub fn has_nulls(v: &ray_t) -> bool {
+    if v.type_ < 0 { v.is_null_atom() } else { v.attrs & RAY_ATTR_HAS_NULLS != 0 }
+}
+
+/// Element count for broadcasting: atoms are 1.
+pub fn width(v: &ray_t) -> usize {
+    if v.type_ < 0 { 1 } else { v.len().max(0) as usize }
+}
+
+/// The common length of two operands (atoms broadcast). Errors: `length`.
+pub fn common_len(a: &ray_t, b: &ray_t) -> Result<usize> {
+    match (a.type_ < 0, b.type_ < 0) {
+        (true, true) => Ok(1),
+        (true, false) => Ok(width(b)),
+        (false, true) => Ok(width(a)),
+        (false, false) => {
+            if a.len() != b.len() {
+                return Err(RayError::length(format!("operand lengths must match, got {} and {}", a.len(), b.len())));
+            }
+            Ok(width(a))
+        }
+    }
+}
+
+/// An atom's value in the i64 domain (sentinels become `NULL_I64`).
+pub fn atom_i64(v: &ray_t) -> i64 {
+    match base(v) {
+        RAY_BOOL | RAY_U8 => v.u8_val() as i64,
+        RAY_I16 => {
+            let x = v.i16_val();
+            if x == NULL_I16 { NULL_I64 } else { x as i64 }
+        }
+        RAY_I32 | RAY_DATE | RAY_TIME => {
+            let x = v.i32_val();
+            if x == NULL_I32 { NULL_I64 } else { x as i64 }
+        }
+        RAY_F32 | RAY_F64 => {
+            let x = v.f64_val();
+            if x.is_nan() { NULL_I64 } else { x as i64 }
+        }
+        _ => v.i64_val(),
+    }
+}
+
+/// An atom's value in the f64 domain (nulls become NaN).
+pub fn atom_f64(v: &ray_t) -> f64 {
+    match base(v) {
+        RAY_F32 | RAY_F64 => v.f64_val(),
+        _ => {
+            let x = atom_i64(v);
+            if x == NULL_I64 { f64::NAN } else { x as f64 }
+        }
+    }
+}
+
+fn scale_i(x: i64, scale: i64) -> i64 {
+    if x == NULL_I64 { x } else { x.wrapping_mul(scale) }
+}
+
+/// The operand in the i64 domain, scaled (for date/time to ns); borrowed
+/// when it already is an unscaled i64 vector.
+pub fn widen_i(v: &ray_t, scale: i64) -> Cow<'_, [i64]> {
+    if v.type_ < 0 {
+        return Cow::Owned(vec![scale_i(atom_i64(v), scale)]);
+    }
+    let s = |x: i64| scale_i(x, scale);
+    match v.type_ {
+        RAY_I64 | RAY_TIMESTAMP if scale == 1 => Cow::Borrowed(v.as_slice::<i64>()),
+        RAY_I64 | RAY_TIMESTAMP => Cow::Owned(v.as_slice::<i64>().iter().map(|&x| s(x)).collect()),
+        RAY_BOOL | RAY_U8 => Cow::Owned(v.as_slice::<u8>().iter().map(|&x| x as i64 * scale).collect()),
+        RAY_I16 => Cow::Owned(v.as_slice::<i16>().iter().map(|&x| if x == NULL_I16 { NULL_I64 } else { x as i64 * scale }).collect()),
+        RAY_I32 | RAY_DATE | RAY_TIME => {
+            Cow::Owned(v.as_slice::<i32>().iter().map(|&x| if x == NULL_I32 { NULL_I64 } else { (x as i64).wrapping_mul(scale) }).collect())
+        }
+        RAY_F64 => Cow::Owned(v.as_slice::<f64>().iter().map(|&x| if x.is_nan() { NULL_I64 } else { x as i64 }).collect()),
+        RAY_F32 => Cow::Owned(v.as_slice::<f32>().iter().map(|&x| if x.is_nan() { NULL_I64 } else { x as i64 }).collect()),
+        _ => Cow::Owned(Vec::new()),
+    }
+}
+
+/// The operand in the f64 domain (nulls NaN); borrowed for F64 vectors.
+pub fn widen_f(v: &ray_t) -> Cow<'_, [f64]> {
+    if v.type_ < 0 {
+        return Cow::Owned(vec![atom_f64(v)]);
+    }
+    match v.type_ {
+        RAY_F64 => Cow::Borrowed(v.as_slice::<f64>()),
+        RAY_F32 => Cow::Owned(v.as_slice::<f32>().iter().map(|&x| x as f64).collect()),
+        RAY_I64 | RAY_TIMESTAMP => Cow::Owned(v.as_slice::<i64>().iter().map(|&x| if x == NULL_I64 { f64::NAN } else { x as f64 }).collect()),
+        _ => widen_i(v, 1).iter().map(|&x| if x == NULL_I64 { f64::NAN } else { x as f64 }).collect::<Vec<_>>().into(),
+    }
+}
+
+/// `out[i] = f(a[i], b[i])` over `n` elements, where a side of length 1 is
+/// broadcast. Written chunk by chunk into a vector of type `out_t`.
+pub fn map2<A: Copy, B: Copy, R: Elem + Default>(a: &[A], b: &[B], n: usize, out_t: i8, f: impl Fn(A, B) -> R) -> Result<Value> {
+    let mut out = Value::vec_with_capacity(out_t, n as i64)?;
+    let mut buf = [R::default(); CHUNK];
+    let mut start = 0;
+    while start < n {
+        let k = CHUNK.min(n - start);
+        let dst = &mut buf[..k];
+        match (a.len() == n, b.len() == n) {
+            (true, true) => {
+                for ((d, &x), &y) in dst.iter_mut().zip(&a[start..start + k]).zip(&b[start..start + k]) {
+                    *d = f(x, y);
+                }
+            }
+            (true, false) => {
+                let y = b[0];
+                for (d, &x) in dst.iter_mut().zip(&a[start..start + k]) {
+                    *d = f(x, y);
+                }
+            }
+            (false, true) => {
+                let x = a[0];
+                for (d, &y) in dst.iter_mut().zip(&b[start..start + k]) {
+                    *d = f(x, y);
+                }
+            }
+            (false, false) => {
+                let (x, y) = (a[0], b[0]);
+                for d in dst.iter_mut() {
+                    *d = f(x, y);
+                }
+            }
+        }
+        out.extend_from_slice(dst)?;
+        start += k;
+    }
+    Ok(out)
+}
+
+/// `out[i] = f(a[i])`, chunked like `map2`.
+pub fn map1<A: Copy, R: Elem + Default>(a: &[A], out_t: i8, f: impl Fn(A) -> R) -> Result<Value> {
+    let n = a.len();
+    let mut out = Value::vec_with_capacity(out_t, n as i64)?;
+    let mut buf = [R::default(); CHUNK];
+    for chunk in a.chunks(CHUNK) {
+        let dst = &mut buf[..chunk.len()];
+        for (d, &x) in dst.iter_mut().zip(chunk) {
+            *d = f(x);
+        }
+        out.extend_from_slice(dst)?;
+    }
+    Ok(out)
+}
+
+/// True when the vector holds a null sentinel of its type.
+pub fn scan_nulls(v: &ray_t) -> bool {
+    match v.type_ {
+        RAY_I64 | RAY_TIMESTAMP => v.as_slice::<i64>().contains(&NULL_I64),
+        RAY_I32 | RAY_DATE | RAY_TIME => v.as_slice::<i32>().contains(&NULL_I32),
+        RAY_I16 => v.as_slice::<i16>().contains(&NULL_I16),
+        RAY_F64 => v.as_slice::<f64>().iter().any(|x| x.is_nan()),
+        RAY_F32 => v.as_slice::<f32>().iter().any(|x| x.is_nan()),
+        _ => false,
+    }
+}
+
+/// Finishes a kernel result: an atom when both operands were atoms (null
+/// flag only when `may_null` and the value is a sentinel), otherwise the
+/// vector, with HAS_NULLS when `may_null` and a sentinel is present.
+pub fn finish(mut v: Value, atom: bool, may_null: bool) -> Result<Value> {
+    if atom {
+        let x = crate::lang::values::elem(&v, 0);
+        if !may_null && x.null_flag() {
+            return Ok(strip_flag(&v));
+        }
+        return Ok(x);
+    }
+    if may_null && scan_nulls(&v) {
+        v.set_attr(RAY_ATTR_HAS_NULLS, true)?;
+    }
+    Ok(v)
+}
+
+/// Element 0 of `v` as an atom without the null flag (overflow results).
+fn strip_flag(v: &ray_t) -> Value {
+    match v.type_ {
+        RAY_I64 => Value::i64(v.as_slice::<i64>()[0]),
+        RAY_TIMESTAMP => Value::timestamp(v.as_slice::<i64>()[0]),
+        RAY_I32 => Value::i32(v.as_slice::<i32>()[0]),
+        RAY_DATE => Value::date(v.as_slice::<i32>()[0] as i64),
+        RAY_TIME => Value::time(v.as_slice::<i32>()[0] as i64),
+        RAY_I16 => Value::i16(v.as_slice::<i16>()[0]),
+        RAY_F64 => Value::f64(v.as_slice::<f64>()[0]),
+        _ => crate::lang::values::elem(v, 0),
+    }
+}
+
+/// Applies `f` to every element pair of LIST operands (or a LIST and a
+/// vector/atom), regrouping the results.
+pub fn list_map2(a: &ray_t, b: &ray_t, f: &dyn Fn(&ray_t, &ray_t) -> Result<Value>) -> Result<Value> {
+    use crate::lang::values::{collect, elem};
+    let n = common_len(a, b)?;
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let x = if a.type_ < 0 { a.to_value() } else { elem(a, i) };
+        let y = if b.type_ < 0 { b.to_value() } else { elem(b, i) };
+        out.push(f(&x, &y)?);
+    }
+    collect(out)
+}

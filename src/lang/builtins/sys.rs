@@ -1,0 +1,159 @@
+//! Builtins: type and system family: type meta nil? println show
+//! .sys.build guid rand, and the query special forms, which hand over to
+//! `crate::query` once it provides them.
+#![forbid(unsafe_code)]
+
+use crate::abi::*;
+use crate::core::{RayError, Result, Value, sym};
+use crate::lang::eval::Evaluator;
+use crate::lang::registry::Entry;
+use crate::lang::values::{self, int_arg, sym_dict, type_name};
+use std::cell::RefCell;
+use std::sync::Mutex;
+
+pub const BUILTINS: &[Entry] = &[
+    Entry::pure("type", RAY_UNARY, type_),
+    Entry::pure("meta", RAY_UNARY, meta),
+    Entry::pure("nil?", RAY_UNARY, nil),
+    Entry::pure("println", RAY_VARY, println),
+    Entry::pure("show", RAY_UNARY, show),
+    Entry::pure(".sys.build", RAY_VARY, sys_build),
+    Entry::pure("guid", RAY_UNARY, guid),
+    Entry::pure("rand", RAY_BINARY, rand),
+    Entry::special("select", query_nyi),
+    Entry::special("update", query_nyi).restricted(),
+    Entry::special("insert", query_nyi).restricted(),
+    Entry::special("upsert", query_nyi).restricted(),
+    Entry::special("asof-join", query_nyi),
+    Entry::special("window-join", query_nyi),
+    Entry::special("window-join1", query_nyi),
+];
+
+fn query_nyi(_ev: &mut Evaluator, _args: &[Value]) -> Result<Value> {
+    Err(RayError::new("nyi", "query engine not wired yet"))
+}
+
+fn type_(args: &[Value]) -> Result<Value> {
+    Ok(Value::sym(sym::intern(type_name(&args[0]).as_bytes())))
+}
+
+fn meta(args: &[Value]) -> Result<Value> {
+    let x = &args[0];
+    let t = Value::sym(sym::intern(type_name(x).as_bytes()));
+    if x.is_atom() && x.type_ != RAY_LAMBDA {
+        return sym_dict(vec![("type", t)]);
+    }
+    let len = match x.type_ {
+        RAY_TABLE => x.table_schema().map_or(0, |s| s.len()),
+        _ => values::count(x),
+    };
+    sym_dict(vec![("type", t), ("len", Value::i64(len))])
+}
+
+fn nil(args: &[Value]) -> Result<Value> {
+    let x = &args[0];
+    Ok(Value::bool(x.is_atom() && x.type_ < RAY_LAMBDA + 1 && (x.is_null_atom() || x.is_null_obj())))
+}
+
+thread_local! {
+    static CAPTURE: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` while capturing what `println`/`show` print on this thread
+/// (the IPC verbose flag, wire.md 6.3).
+pub fn capture_output<R>(f: impl FnOnce() -> R) -> (R, String) {
+    let prev = CAPTURE.with(|c| c.borrow_mut().replace(String::new()));
+    let r = f();
+    let out = CAPTURE.with(|c| std::mem::replace(&mut *c.borrow_mut(), prev)).unwrap_or_default();
+    (r, out)
+}
+
+fn emit(line: &str) {
+    let captured = CAPTURE.with(|c| match c.borrow_mut().as_mut() {
+        Some(s) => {
+            s.push_str(line);
+            s.push('\n');
+            true
+        }
+        None => false,
+    });
+    if !captured {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{line}");
+        let _ = out.flush();
+    }
+}
+
+fn text_of(v: &ray_t) -> String {
+    if v.type_ == -RAY_STR {
+        return String::from_utf8_lossy(v.str_bytes()).into_owned();
+    }
+    crate::lang::format(v, 0)
+}
+
+fn println(args: &[Value]) -> Result<Value> {
+    let parts: Vec<String> = args.iter().map(|a| text_of(a)).collect();
+    emit(&parts.join(" "));
+    Ok(Value::null())
+}
+
+fn show(args: &[Value]) -> Result<Value> {
+    emit(&crate::lang::format(&args[0], 1));
+    Ok(Value::null())
+}
+
+fn sys_build(_args: &[Value]) -> Result<Value> {
+    sym_dict(vec![
+        ("version", Value::str(env!("CARGO_PKG_VERSION").as_bytes())),
+        ("build-date", Value::str(b"2025.01.01")),
+    ])
+}
+
+/// splitmix64: a small seeded generator (the spec only asks for a seed).
+static RNG: Mutex<u64> = Mutex::new(0x9e37_79b9_7f4a_7c15);
+
+fn next_u64() -> u64 {
+    let mut s = RNG.lock().unwrap_or_else(|e| e.into_inner());
+    *s = s.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *s;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+fn guid(args: &[Value]) -> Result<Value> {
+    let n = int_arg(&args[0], "guid")?;
+    if n < 0 {
+        return Err(RayError::domain("guid: count must be non-negative"));
+    }
+    let mut out = Vec::with_capacity(n as usize);
+    for _ in 0..n {
+        let mut g = [0u8; 16];
+        g[..8].copy_from_slice(&next_u64().to_le_bytes());
+        g[8..].copy_from_slice(&next_u64().to_le_bytes());
+        g[6] = (g[6] & 0x0f) | 0x40;
+        g[8] = (g[8] & 0x3f) | 0x80;
+        out.push(g);
+    }
+    Value::vec_from_slice(RAY_GUID, &out)
+}
+
+fn rand(args: &[Value]) -> Result<Value> {
+    let n = int_arg(&args[0], "rand")?;
+    if n < 0 {
+        return Err(RayError::domain("rand: count must be non-negative"));
+    }
+    let m = &args[1];
+    if m.type_ == -RAY_F64 {
+        let hi = m.f64_val();
+        let xs: Vec<f64> = (0..n).map(|_| (next_u64() >> 11) as f64 / (1u64 << 53) as f64 * hi).collect();
+        return Value::vec_from_slice(RAY_F64, &xs);
+    }
+    let hi = int_arg(m, "rand")?;
+    if hi <= 0 {
+        return Err(RayError::domain("rand: bound must be positive"));
+    }
+    let xs: Vec<i64> = (0..n).map(|_| (next_u64() % hi as u64) as i64).collect();
+    Value::vec_from_slice(RAY_I64, &xs)
+}

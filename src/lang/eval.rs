@@ -1,0 +1,434 @@
+//! The evaluator: walks parsed values. Atoms and vectors evaluate to
+//! themselves, unquoted symbols are name references (locals, then globals,
+//! then the builtin registry), and a LIST is a call whose head must be a
+//! function. Builtins check their arity before any argument is evaluated;
+//! special forms get their argument forms unevaluated. Every nested
+//! evaluation is counted against the `Limits` (depth, stack, operations).
+#![forbid(unsafe_code)]
+
+use super::RequestCtx;
+use super::limits::{Limits, cancel_requested, limit_error};
+use super::registry::{Entry, Imp, registry};
+use super::values::{self, arity_err};
+use crate::abi::*;
+use crate::core::{RayError, Result, Value, env, sym};
+
+/// The internal code that carries `(return v)` up to the enclosing lambda.
+pub const RETURN_CODE: &str = "return";
+
+/// One local scope: a lambda call, a `do`, or a query's column bindings.
+struct Frame {
+    vars: Vec<(i64, Value)>,
+    /// Column frames also resolve quoted symbols (`'sym` names a column).
+    columns: bool,
+}
+
+pub struct Evaluator {
+    pub ctx: RequestCtx,
+    pub limits: Limits,
+    frames: Vec<Frame>,
+    depth: usize,
+    ops: u64,
+    stack_base: usize,
+    /// The value given to `raise`, pending until a `try` takes it.
+    pub(crate) raised: Option<Value>,
+    /// The value given to `return`, pending until its lambda takes it.
+    pub(crate) returned: Option<Value>,
+}
+
+fn stack_addr() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(std::ptr::addr_of!(marker)).addr()
+}
+
+fn not_a_function() -> RayError {
+    RayError::type_err("the head of a call is not a function")
+}
+
+impl Evaluator {
+    pub fn new(ctx: RequestCtx) -> Evaluator {
+        Evaluator::with_limits(ctx, super::limits::current())
+    }
+
+    pub fn with_limits(ctx: RequestCtx, limits: Limits) -> Evaluator {
+        Evaluator { ctx, limits, frames: Vec::new(), depth: 0, ops: 0, stack_base: stack_addr(), raised: None, returned: None }
+    }
+
+    /// Counts one step; checks the stack, the depth, the budget and cancel.
+    fn enter(&mut self) -> Result<()> {
+        self.depth += 1;
+        if self.depth > self.limits.max_call_depth {
+            self.depth -= 1;
+            return Err(limit_error("call depth exceeded"));
+        }
+        let used = self.stack_base.abs_diff(stack_addr());
+        if used > self.limits.max_stack_bytes {
+            self.depth -= 1;
+            return Err(limit_error("evaluation nested too deeply"));
+        }
+        self.ops += 1;
+        if self.ops & 0x3ff == 0 {
+            if cancel_requested() {
+                self.depth -= 1;
+                return Err(RayError::code("cancel"));
+            }
+            if self.limits.max_operations != 0 && self.ops > self.limits.max_operations {
+                self.depth -= 1;
+                return Err(limit_error("operation budget exceeded"));
+            }
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.depth -= 1;
+    }
+
+    /// Evaluates one value.
+    pub fn eval(&mut self, x: &ray_t) -> Result<Value> {
+        match x.type_ {
+            t if t == -RAY_SYM => {
+                if x.is_quoted() {
+                    if self.frames.iter().any(|f| f.columns) {
+                        if let Some(v) = self.column_of(x.i64_val()) {
+                            return Ok(v);
+                        }
+                    }
+                    Ok(x.to_value())
+                } else {
+                    self.lookup(x.i64_val())
+                }
+            }
+            RAY_LIST => {
+                if x.is_empty() {
+                    return Ok(x.to_value());
+                }
+                self.enter()?;
+                let r = self.eval_call(x, false);
+                self.leave();
+                r
+            }
+            _ => Ok(x.to_value()),
+        }
+    }
+
+    /// Evaluates a LIST payload element in "literal fallback" mode (wire.md
+    /// 6.1): a nested LIST is a call only if its head is callable, else data.
+    pub fn eval_fallback(&mut self, x: &ray_t) -> Result<Value> {
+        if x.type_ != RAY_LIST || x.is_empty() {
+            return self.eval(x);
+        }
+        self.enter()?;
+        let r = self.eval_call(x, true);
+        self.leave();
+        r
+    }
+
+    fn column_of(&self, id: i64) -> Option<Value> {
+        for f in self.frames.iter().rev().filter(|f| f.columns) {
+            if let Some((_, v)) = f.vars.iter().rev().find(|(k, _)| *k == id) {
+                return Some(v.clone());
+            }
+        }
+        None
+    }
+
+    /// Resolves a name: locals (innermost first), globals, builtins, then a
+    /// dotted path (`d.x` walks a dict, `t.yyyy` applies an accessor).
+    pub fn lookup(&mut self, id: i64) -> Result<Value> {
+        if let Some(v) = self.lookup_plain(id) {
+            return Ok(v);
+        }
+        let name = sym::name_or_empty(id);
+        if name.len() > 1 && name[0] != b'.' && name.contains(&b'.') {
+            if let Some(v) = self.lookup_path(name)? {
+                return Ok(v);
+            }
+        }
+        Err(RayError::new("name", format!("'{}' undefined", String::from_utf8_lossy(name))))
+    }
+
+    fn lookup_plain(&self, id: i64) -> Option<Value> {
+        for f in self.frames.iter().rev() {
+            if let Some((_, v)) = f.vars.iter().rev().find(|(k, _)| *k == id) {
+                return Some(v.clone());
+            }
+        }
+        if let Some(v) = env::get(id) {
+            return Some(v);
+        }
+        let reg = registry();
+        reg.by_id(id).map(|(i, _)| reg.object(i))
+    }
+
+    fn lookup_path(&mut self, name: &[u8]) -> Result<Option<Value>> {
+        let mut parts = name.split(|&c| c == b'.');
+        let first = parts.next().unwrap_or(b"");
+        let Some(mut cur) = sym::find(first).and_then(|id| self.lookup_plain(id)) else {
+            return Ok(None);
+        };
+        for seg in parts {
+            let Some(seg_id) = sym::find(seg) else { return Ok(None) };
+            if cur.type_ == RAY_DICT {
+                match dict_get_sym(&cur, seg_id) {
+                    Some(v) => cur = v,
+                    None => return Ok(None),
+                }
+                continue;
+            }
+            let reg = registry();
+            match reg.by_id(seg_id) {
+                Some((i, e)) if e.kind == RAY_UNARY => {
+                    let f = reg.object(i);
+                    cur = self.apply(&f, vec![cur])?;
+                }
+                _ => return Ok(None),
+            }
+        }
+        Ok(Some(cur))
+    }
+
+    /// The function value at the head of a call.
+    fn eval_head(&mut self, h: &ray_t) -> Result<Value> {
+        match h.type_ {
+            t if t == -RAY_SYM => self.lookup(h.i64_val()),
+            RAY_LIST => self.eval(h),
+            _ => Ok(h.to_value()),
+        }
+    }
+
+    fn eval_call(&mut self, form: &ray_t, fallback: bool) -> Result<Value> {
+        let items = form.items();
+        let head = items[0].ok_or_else(not_a_function)?;
+        let f = if fallback {
+            match self.eval_head(head) {
+                Ok(f) if is_callable(&f) => f,
+                _ => return Ok(form.to_value()),
+            }
+        } else {
+            self.eval_head(head)?
+        };
+        let arg_forms = &items[1..];
+        if f.is_builtin() {
+            let reg = registry();
+            let (_, e) = reg.entry_of(&f).ok_or_else(not_a_function)?;
+            self.check_builtin(e, arg_forms.len())?;
+            if let Imp::Special(sf) = e.imp {
+                let raw: Vec<Value> = arg_forms.iter().map(|a| a.map_or_else(Value::null, |a| a.to_value())).collect();
+                return norm(sf(self, &raw));
+            }
+            let args = self.eval_args(arg_forms, fallback)?;
+            return self.invoke(e, &args);
+        }
+        if f.type_ == RAY_LAMBDA {
+            let want = lambda_arity(&f);
+            if arg_forms.len() != want {
+                return Err(arity_err(&want.to_string(), arg_forms.len()));
+            }
+            let args = self.eval_args(arg_forms, fallback)?;
+            return self.call_lambda(&f, args);
+        }
+        Err(not_a_function())
+    }
+
+    fn eval_args(&mut self, forms: &[Option<&ray_t>], fallback: bool) -> Result<Vec<Value>> {
+        let mut args = Vec::with_capacity(forms.len());
+        for a in forms {
+            let a = match a {
+                Some(a) => a,
+                None => {
+                    args.push(Value::null());
+                    continue;
+                }
+            };
+            args.push(if fallback { self.eval_fallback(a)? } else { self.eval(a)? });
+        }
+        Ok(args)
+    }
+
+    /// Arity (fixed kinds) and restriction checks, before arguments are evaluated.
+    fn check_builtin(&self, e: &Entry, n: usize) -> Result<()> {
+        if e.restricted && self.ctx.restricted {
+            return Err(RayError::new("access", "restricted"));
+        }
+        match e.kind {
+            RAY_UNARY if n != 1 => Err(arity_err("1", n)),
+            RAY_BINARY if n != 2 => Err(arity_err("2", n)),
+            _ => Ok(()),
+        }
+    }
+
+    fn invoke(&mut self, e: &Entry, args: &[Value]) -> Result<Value> {
+        norm(match e.imp {
+            Imp::Pure(f) => f(args),
+            Imp::Ctx(f) | Imp::Special(f) => f(self, args),
+        })
+    }
+
+    /// Calls a function value with evaluated arguments (map, fold, try, ...).
+    pub fn apply(&mut self, f: &ray_t, args: Vec<Value>) -> Result<Value> {
+        self.enter()?;
+        let r = self.apply_inner(f, args);
+        self.leave();
+        r
+    }
+
+    fn apply_inner(&mut self, f: &ray_t, args: Vec<Value>) -> Result<Value> {
+        if f.is_builtin() {
+            let reg = registry();
+            let (_, e) = reg.entry_of(f).ok_or_else(not_a_function)?;
+            self.check_builtin(e, args.len())?;
+            return self.invoke(e, &args);
+        }
+        if f.type_ == RAY_LAMBDA {
+            let want = lambda_arity(f);
+            if args.len() != want {
+                return Err(arity_err(&want.to_string(), args.len()));
+            }
+            return self.call_lambda(f, args);
+        }
+        if f.type_ == -RAY_SYM {
+            let g = self.lookup(f.i64_val())?;
+            if is_callable(&g) {
+                return self.apply_inner(&g, args);
+            }
+        }
+        Err(not_a_function())
+    }
+
+    /// Runs a lambda: binds its parameters and `self`, evaluates the body.
+    pub fn call_lambda(&mut self, lam: &ray_t, args: Vec<Value>) -> Result<Value> {
+        self.enter()?;
+        let params = lam.item(0);
+        let mut vars: Vec<(i64, Value)> = Vec::with_capacity(args.len() + 1);
+        vars.push((sym::intern(b"self"), lam.to_value()));
+        if let Some(p) = params.filter(|p| p.type_ == RAY_SYM) {
+            for (i, a) in args.into_iter().enumerate() {
+                vars.push((p.sym_at(i), a));
+            }
+        }
+        self.frames.push(Frame { vars, columns: false });
+        let body = lam.item(1);
+        let mut r = Ok(Value::null());
+        if let Some(b) = body {
+            for form in b.items().iter().flatten() {
+                r = self.eval(form);
+                if r.is_err() {
+                    break;
+                }
+            }
+        }
+        self.frames.pop();
+        self.leave();
+        match r {
+            Err(e) if e.code_str() == RETURN_CODE => Ok(self.returned.take().unwrap_or_else(Value::null)),
+            other => other,
+        }
+    }
+
+    /// Evaluates forms in a new local scope (`do`); the last value, or i64 0.
+    pub fn eval_scoped(&mut self, forms: &[Value]) -> Result<Value> {
+        self.frames.push(Frame { vars: Vec::new(), columns: false });
+        let mut r = Ok(Value::i64(0));
+        for f in forms {
+            r = self.eval(f);
+            if r.is_err() {
+                break;
+            }
+        }
+        self.frames.pop();
+        r
+    }
+
+    /// Binds a local in the innermost scope (a global scope when there is none).
+    pub fn bind_local(&mut self, id: i64, v: Value) {
+        if self.frames.is_empty() {
+            self.frames.push(Frame { vars: Vec::new(), columns: false });
+        }
+        let f = self.frames.last_mut().unwrap();
+        match f.vars.iter_mut().find(|(k, _)| *k == id) {
+            Some(slot) => slot.1 = v,
+            None => f.vars.push((id, v)),
+        }
+    }
+
+    /// Evaluates `expr` with `columns` bound first (queries): the symbols
+    /// the expression mentions are resolved through `columns` up front.
+    pub fn eval_with_column_fn(&mut self, expr: &ray_t, columns: &dyn Fn(i64) -> Option<Value>) -> Result<Value> {
+        let mut ids = Vec::new();
+        collect_syms(expr, &mut ids, 0);
+        ids.sort_unstable();
+        ids.dedup();
+        let vars: Vec<(i64, Value)> = ids.into_iter().filter_map(|id| columns(id).map(|c| (id, c))).collect();
+        self.frames.push(Frame { vars, columns: true });
+        let r = self.eval(expr);
+        self.frames.pop();
+        r
+    }
+}
+
+/// Symbols mentioned by an expression (not inside lambdas' bodies).
+fn collect_syms(x: &ray_t, out: &mut Vec<i64>, depth: usize) {
+    if depth > 512 {
+        return;
+    }
+    match x.type_ {
+        t if t == -RAY_SYM => out.push(x.i64_val()),
+        RAY_LIST | RAY_DICT => {
+            for c in x.items().iter().flatten() {
+                collect_syms(c, out, depth + 1);
+            }
+        }
+        RAY_SYM => {
+            for i in 0..x.len() as usize {
+                out.push(x.sym_at(i));
+            }
+        }
+        _ => {}
+    }
+}
+
+impl crate::query::Evaluator for Evaluator {
+    fn eval_with_columns(&mut self, expr: &ray_t, columns: &dyn Fn(i64) -> Option<Value>) -> Result<Value> {
+        self.eval_with_column_fn(expr, columns)
+    }
+    fn eval(&mut self, expr: &ray_t) -> Result<Value> {
+        Evaluator::eval(self, expr)
+    }
+    fn restricted(&self) -> bool {
+        self.ctx.restricted
+    }
+}
+
+/// An error object returned as a value becomes an `Err`.
+fn norm(r: Result<Value>) -> Result<Value> {
+    match r {
+        Ok(v) if v.is_error() => Err(v.err_code()),
+        other => other,
+    }
+}
+
+/// Builtins and lambdas.
+pub fn is_callable(f: &ray_t) -> bool {
+    f.is_builtin() || f.type_ == RAY_LAMBDA
+}
+
+/// The parameter count of a lambda.
+pub fn lambda_arity(lam: &ray_t) -> usize {
+    lam.item(0).map_or(0, |p| p.len().max(0) as usize)
+}
+
+/// `d[key]` for a dict with SYM keys (or a LIST of key atoms).
+pub fn dict_get_sym(d: &ray_t, id: i64) -> Option<Value> {
+    let keys = d.dict_keys()?;
+    let vals = d.dict_vals()?;
+    let idx = match keys.type_ {
+        RAY_SYM => (0..keys.len() as usize).find(|&i| keys.sym_at(i) == id),
+        RAY_LIST => keys.items().iter().position(|k| k.is_some_and(|k| k.type_ == -RAY_SYM && k.i64_val() == id)),
+        _ => None,
+    }?;
+    if idx >= values::count(vals) as usize {
+        return None;
+    }
+    Some(values::elem(vals, idx))
+}

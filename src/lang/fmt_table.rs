@@ -1,0 +1,147 @@
+//! Tables as the REPL draws them: a box with the column names, their types,
+//! the rows, and a footer `N rows (M shown) K columns (L shown)`.
+//!
+//! Layout (measured on the conformance corpus): each column is as wide as
+//! its widest text (name, type or cell) plus one space on each side; names
+//! and types are centred (the odd space goes right), cells are left-aligned.
+//! The box is at least as wide as the footer plus its leading space; any
+//! width still missing is given to the last column.
+
+use super::{Limits, type_name, write_elem};
+use crate::abi::*;
+use crate::core::sym;
+
+/// Column names of a table (the schema may be an I64 vector of symbol ids,
+/// as built in memory, or a SYM vector, as decoded from the wire).
+pub(super) fn column_names(t: &ray_t) -> Vec<String> {
+    let Some(schema) = t.table_schema() else { return Vec::new() };
+    let n = schema.len().max(0) as usize;
+    (0..n)
+        .map(|i| {
+            let id = match schema.type_() {
+                RAY_SYM => schema.sym_at(i),
+                RAY_I64 => schema.as_slice::<i64>()[i],
+                _ => 0,
+            };
+            String::from_utf8_lossy(sym::name_or_empty(id)).into_owned()
+        })
+        .collect()
+}
+
+struct Column {
+    name: String,
+    type_: &'static str,
+    cells: Vec<String>,
+    width: usize,
+}
+
+fn chars(s: &str) -> usize {
+    s.chars().count()
+}
+
+fn cut(mut s: String, max: usize) -> String {
+    if chars(&s) > max {
+        let keep: String = s.chars().take(max.saturating_sub(2)).collect();
+        s = keep + "..";
+    }
+    s
+}
+
+/// The boxed rendering of a table (modes 1 and 2).
+pub(super) fn boxed(t: &ray_t, lim: &Limits) -> String {
+    let names = column_names(t);
+    let cols_list = t.table_cols();
+    let ncols = names.len();
+    let nrows = t.table_nrows().max(0) as usize;
+    let shown_cols = ncols.min(lim.table_cols);
+    let shown_rows = nrows.min(lim.table_rows);
+
+    let mut columns: Vec<Column> = Vec::with_capacity(shown_cols);
+    for (j, name) in names.into_iter().take(shown_cols).enumerate() {
+        let col = cols_list.and_then(|c| c.item(j));
+        let type_ = col.map_or("?", |c| type_name(c.type_()));
+        let mut cells = Vec::with_capacity(shown_rows);
+        for i in 0..shown_rows {
+            let mut s = String::new();
+            if let Some(c) = col.filter(|c| (i as i64) < c.len()) {
+                write_elem(&mut s, c, i, lim, 1);
+            }
+            cells.push(cut(s, lim.cell_chars));
+        }
+        let widest = cells.iter().map(|s| chars(s)).chain([chars(&name), chars(type_)]).max().unwrap_or(0);
+        columns.push(Column { name, type_, cells, width: widest + 2 });
+    }
+
+    let footer = format!("{nrows} rows ({shown_rows} shown) {ncols} columns ({shown_cols} shown)");
+    let min_inner = chars(&footer) + 1;
+    let mut inner: usize = columns.iter().map(|c| c.width).sum::<usize>() + columns.len().saturating_sub(1);
+    if inner < min_inner {
+        if let Some(last) = columns.last_mut() {
+            last.width += min_inner - inner;
+        }
+        inner = min_inner;
+    }
+
+    let mut lines = Vec::with_capacity(shown_rows + 7);
+    if columns.is_empty() {
+        lines.push(format!("┌{}┐", "─".repeat(inner)));
+    } else {
+        lines.push(rule(&columns, '┌', '┬', '┐'));
+        lines.push(centred_row(&columns, |c| &c.name));
+        lines.push(centred_row(&columns, |c| c.type_));
+        lines.push(rule(&columns, '├', '┼', '┤'));
+        for i in 0..shown_rows {
+            let mut line = String::from("│");
+            for (j, c) in columns.iter().enumerate() {
+                if j > 0 {
+                    line.push('│');
+                }
+                line.push(' ');
+                line.push_str(&c.cells[i]);
+                pad(&mut line, c.width - 1 - chars(&c.cells[i]));
+            }
+            line.push('│');
+            lines.push(line);
+        }
+        lines.push(rule(&columns, '├', '┴', '┤'));
+    }
+    let mut foot = format!("│ {footer}");
+    pad(&mut foot, inner - min_inner);
+    foot.push('│');
+    lines.push(foot);
+    lines.push(format!("└{}┘", "─".repeat(inner)));
+    lines.join("\n")
+}
+
+fn pad(line: &mut String, n: usize) {
+    line.extend(std::iter::repeat_n(' ', n));
+}
+
+fn rule(columns: &[Column], left: char, join: char, right: char) -> String {
+    let mut s = String::new();
+    s.push(left);
+    for (j, c) in columns.iter().enumerate() {
+        if j > 0 {
+            s.push(join);
+        }
+        s.extend(std::iter::repeat_n('─', c.width));
+    }
+    s.push(right);
+    s
+}
+
+fn centred_row(columns: &[Column], text: impl Fn(&Column) -> &str) -> String {
+    let mut s = String::from("│");
+    for (j, c) in columns.iter().enumerate() {
+        if j > 0 {
+            s.push('│');
+        }
+        let t = text(c);
+        let spare = c.width - chars(t);
+        pad(&mut s, spare / 2);
+        s.push_str(t);
+        pad(&mut s, spare - spare / 2);
+    }
+    s.push('│');
+    s
+}

@@ -1,0 +1,164 @@
+//! Compression (wire.md §5): the encoder reproduces the reference's captured
+//! streams byte for byte, agrees with the one-byte-at-a-time oracle on
+//! varied data, and the decoder inverts it and rejects malformed streams.
+
+use rayforce::Value;
+use rayforce::abi::RAY_I64;
+use rayforce::codec::{self, compress};
+
+fn til_payload(n: i64) -> Vec<u8> {
+    let v = Value::vec_from_slice(RAY_I64, &(0..n).collect::<Vec<i64>>()).unwrap();
+    codec::encode(&v).unwrap()
+}
+
+/// A deterministic xorshift generator (no dependency needed).
+fn noise(seed: u64, n: usize) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+#[test]
+fn a_1991_char_string_compresses_to_the_captured_stream() {
+    let s = vec![b'a'; 1991];
+    let payload = codec::encode(&Value::str(&s)).unwrap();
+    assert_eq!(payload.len(), 2001);
+    let mut want = vec![0xfb, 0xf3, 0x0d, 0xc7, 0x40, 0xf9, 0x05, 0x00, 0xff, 0x61];
+    for _ in 0..15 {
+        want.extend_from_slice(&[0x7f, 0x00]);
+    }
+    want.extend_from_slice(&[0x55, 0x00]);
+    assert_eq!(codec::compress(&payload).unwrap(), want);
+}
+
+#[test]
+fn til_10000_compresses_to_the_captured_size_and_prefix() {
+    let payload = til_payload(10_000);
+    assert_eq!(payload.len(), 80_010);
+    let stream = codec::compress(&payload).unwrap();
+    assert_eq!(stream.len() + 4, 59_711);
+    assert_eq!(
+        &stream[..18],
+        &[0xfb, 0x05, 0xfb, 0x10, 0x17, 0xd9, 0x0d, 0x00, 0xfe, 0x01, 0xff, 0x06, 0x00, 0xfe, 0x02, 0xfe, 0x06, 0x00]
+    );
+    assert_eq!(codec::decompress(&stream, payload.len()).unwrap(), payload);
+}
+
+#[test]
+fn til_one_million_compresses_to_the_captured_size() {
+    let payload = til_payload(1_000_000);
+    let stream = codec::compress(&payload).unwrap();
+    assert_eq!(stream.len() + 4, 6_933_839);
+}
+
+#[test]
+fn payloads_of_2000_bytes_or_less_are_never_compressed() {
+    let s = vec![b'a'; 1990];
+    let payload = codec::encode(&Value::str(&s)).unwrap();
+    assert_eq!(payload.len(), 2000);
+    assert!(codec::compress(&payload).is_none());
+    assert!(codec::compress(&[0u8; 2001]).is_some());
+}
+
+#[test]
+fn random_data_is_sent_uncompressed() {
+    assert!(codec::compress(&noise(7, 3210)).is_none());
+}
+
+#[test]
+fn the_fast_encoder_matches_the_simple_oracle_on_varied_data() {
+    let mut inputs: Vec<Vec<u8>> = vec![
+        vec![0; 200_000],
+        noise(1, 300_000),
+        til_payload(50_000),
+        (0..250_000u32).map(|i| (i / 3) as u8).collect(),
+        (0..250_000u32).map(|i| ((i % 127) * 3) as u8).collect(),
+    ];
+    // Mixed: runs of every length around the 127 limit, literals around 128.
+    let mut mixed = Vec::new();
+    let mut r = noise(9, 100_000).into_iter();
+    for len in 1..400usize {
+        let v = r.next().unwrap();
+        mixed.extend(std::iter::repeat_n(v, len % 260));
+        mixed.extend(r.by_ref().take(len % 131));
+    }
+    inputs.push(mixed);
+    for (k, p) in inputs.iter().enumerate() {
+        let cap = p.len() * 2;
+        let fast = {
+            let mut out = vec![0u8; cap];
+            let n = compress::compress_into(p, &mut out).unwrap();
+            out.truncate(n);
+            out
+        };
+        let simple = compress::compress_simple(p, cap).unwrap();
+        assert!(fast == simple, "input {k}: fast and oracle streams differ");
+        assert_eq!(codec::decompress(&fast, p.len()).unwrap(), *p, "input {k}");
+    }
+}
+
+#[test]
+fn every_short_input_matches_the_oracle() {
+    let base = noise(3, 64);
+    for n in 0..300usize {
+        for pattern in 0..4 {
+            let p: Vec<u8> = (0..n)
+                .map(|i| match pattern {
+                    0 => 0,
+                    1 => base[i % 64],
+                    2 => if i % 7 < 3 { 5 } else { base[i % 64] },
+                    _ => (i * 2) as u8,
+                })
+                .collect();
+            let mut out = vec![0u8; 2 * n + 2];
+            let len = compress::compress_into(&p, &mut out).unwrap();
+            assert_eq!(out[..len], compress::compress_simple(&p, usize::MAX).unwrap()[..], "n={n} pattern={pattern}");
+            if n > 0 {
+                assert_eq!(codec::decompress(&out[..len], n).unwrap(), p);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_decoder_accepts_full_128_byte_literals_and_zero_length_literals() {
+    let mut stream = vec![0x80];
+    stream.extend(1..=128u8);
+    stream.push(0x00);
+    stream.extend_from_slice(&[0x03, 0x01]);
+    let out = codec::decompress(&stream, 131).unwrap();
+    let mut want = Vec::new();
+    let mut acc = 0u8;
+    for d in (1..=128u8).chain([1, 1, 1]) {
+        acc = acc.wrapping_add(d);
+        want.push(acc);
+    }
+    assert_eq!(out, want);
+}
+
+#[test]
+fn streams_that_end_early_or_overrun_are_refused() {
+    assert!(codec::decompress(&[0x05, 0x00], 6).is_err());
+    assert!(codec::decompress(&[0x05, 0x00], 4).is_err());
+    assert!(codec::decompress(&[0xfd, 1, 2], 3).is_err());
+    assert!(codec::decompress(&[0x05], 5).is_err());
+    assert!(codec::decompress(&[], 1).is_err());
+    // Trailing stream bytes after the announced size are ignored.
+    assert_eq!(codec::decompress(&[0x02, 0x07, 0xff, 0xff], 2).unwrap(), vec![7, 14]);
+}
+
+#[test]
+fn announced_sizes_outside_1_to_256_mib_are_refused_before_allocating() {
+    let stream = vec![0x7f, 0x00];
+    assert!(codec::decompress(&stream, 0).is_err());
+    assert!(codec::decompress(&stream, (256 << 20) + 1).is_err());
+    // Far more than two stream bytes could ever produce.
+    assert!(codec::decompress(&stream, 200 << 20).is_err());
+    assert_eq!(codec::decompress(&stream, 127).unwrap(), vec![0; 127]);
+}
