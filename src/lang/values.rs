@@ -159,3 +159,29 @@ pub fn sym_dict(pairs: Vec<(&str, Value)>) -> Result<Value> {
     let ids: Vec<i64> = pairs.iter().map(|(k, _)| sym::intern(k.as_bytes())).collect();
     Ok(Value::dict(Value::sym_vec(&ids)?, Value::list(pairs.into_iter().map(|p| p.1).collect())))
 }
+
+/// The elements of a vector or LIST at `idx`, in the same type.
+pub fn gather(v: &ray_t, idx: &[usize]) -> Result<Value> {
+    fn pick<T: crate::core::Elem>(v: &ray_t, idx: &[usize]) -> Result<Value> {
+        let s = v.as_slice::<T>();
+        let out: Vec<T> = idx.iter().map(|&i| s[i]).collect();
+        let mut r = Value::vec_from_slice(v.type_, &out)?;
+        if v.attrs & RAY_ATTR_HAS_NULLS != 0 {
+            r.set_attr(RAY_ATTR_HAS_NULLS, true)?;
+        }
+        Ok(r)
+    }
+    match v.type_ {
+        RAY_LIST => Ok(Value::list(idx.iter().map(|&i| elem(v, i)).collect())),
+        RAY_BOOL | RAY_U8 => pick::<u8>(v, idx),
+        RAY_I16 => pick::<i16>(v, idx),
+        RAY_I32 | RAY_DATE | RAY_TIME => pick::<i32>(v, idx),
+        RAY_I64 | RAY_TIMESTAMP => pick::<i64>(v, idx),
+        RAY_F32 => pick::<f32>(v, idx),
+        RAY_F64 => pick::<f64>(v, idx),
+        RAY_GUID => pick::<[u8; 16]>(v, idx),
+        RAY_SYM => Value::sym_vec(&idx.iter().map(|&i| v.sym_at(i)).collect::<Vec<_>>()),
+        RAY_STR => Value::str_vec(idx.iter().map(|&i| v.str_at(i))),
+        _ => Err(RayError::type_err("expected a vector")),
+    }
+}

@@ -313,7 +313,11 @@ fn abs(args: &[Value]) -> Result<Value> {
 /// when the input was null (`(sqrt -1)` is NaN without it).
 fn float_fn(v: &ray_t, f: fn(f64) -> f64) -> Result<Value> {
     numeric_only(v)?;
-    let r = map1(&widen_f(v), RAY_F64, f)?;
+    // NaN results are the positive quiet NaN the reference writes (x86 makes negative ones).
+    let r = map1(&widen_f(v), RAY_F64, move |x| {
+        let y = f(x);
+        if y.is_nan() { f64::NAN } else { y }
+    })?;
     finish(r, v.type_ < 0, has_nulls(v))
 }
 

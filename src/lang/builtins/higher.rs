@@ -1,6 +1,162 @@
-//! Builtins: higher family (rayfall.md sections 6-8).
+//! Builtins: higher-order functions (rayfall.md section 6): `map apply fold
+//! fold-left fold-right scan map-left map-right filter`. They call back into
+//! the evaluator, so restricted builtins stay refused inside them.
 #![forbid(unsafe_code)]
 
+use crate::abi::*;
+use crate::core::{RayError, Result, Value};
+use crate::lang::eval::{Evaluator, is_callable};
 use crate::lang::registry::Entry;
+use crate::lang::values::{self, arity_err, collect, count, elem, gather, is_collection, need_args};
 
-pub const BUILTINS: &[Entry] = &[];
+pub const BUILTINS: &[Entry] = &[
+    Entry::ctx("map", RAY_VARY, map),
+    Entry::ctx("apply", RAY_VARY, apply),
+    Entry::ctx("fold", RAY_VARY, fold),
+    Entry::ctx("fold-left", RAY_VARY, fold),
+    Entry::ctx("fold-right", RAY_VARY, fold_right),
+    Entry::ctx("scan", RAY_VARY, scan),
+    Entry::ctx("map-left", RAY_VARY, map_left),
+    Entry::ctx("map-right", RAY_VARY, map_right),
+    Entry::pure("filter", RAY_BINARY, filter),
+];
+
+fn function(f: &Value) -> Result<&Value> {
+    if is_callable(f) { Ok(f) } else { Err(RayError::type_err("expected a function")) }
+}
+
+/// The items `map` walks: elements of a vector/LIST, or the value itself.
+fn items(v: &ray_t) -> Vec<Value> {
+    if is_collection(v) { (0..count(v) as usize).map(|i| elem(v, i)).collect() } else { vec![v.to_value()] }
+}
+
+fn map(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    need_args(args, 2, 3)?;
+    let f = function(&args[0])?;
+    let xs = items(&args[1]);
+    let mut out = Vec::with_capacity(xs.len());
+    if args.len() == 3 {
+        let ys = items(&args[2]);
+        if xs.len() != ys.len() {
+            return Err(RayError::length("map: collections differ in length"));
+        }
+        for (x, y) in xs.into_iter().zip(ys) {
+            out.push(ev.apply(f, vec![x, y])?);
+        }
+    } else {
+        for x in xs {
+            out.push(ev.apply(f, vec![x])?);
+        }
+    }
+    Ok(Value::list(out))
+}
+
+/// `(apply f a b ...)`: a call with atoms, a zip over equal-length collections.
+fn apply(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    if args.len() < 2 {
+        return Err(arity_err("2+", args.len()));
+    }
+    let f = function(&args[0])?;
+    let rest = &args[1..];
+    if rest.iter().all(|a| !is_collection(a)) {
+        return ev.apply(f, rest.to_vec());
+    }
+    if rest.len() < 2 || !rest.iter().all(|a| is_collection(a)) {
+        return Err(RayError::domain("apply: expected a function and two collections"));
+    }
+    let n = count(&rest[0]);
+    if rest.iter().any(|a| count(a) != n) {
+        return Err(RayError::length("apply: collections differ in length"));
+    }
+    let mut out = Vec::with_capacity(n as usize);
+    for i in 0..n as usize {
+        out.push(ev.apply(f, rest.iter().map(|a| elem(a, i)).collect())?);
+    }
+    Ok(Value::list(out))
+}
+
+/// The accumulator seed and the items folded over, for `(f v)` and `(f init v)`.
+fn fold_parts(args: &[Value], from_end: bool) -> Result<(Option<Value>, Vec<Value>)> {
+    need_args(args, 2, 3)?;
+    if args.len() == 3 {
+        return Ok((Some(args[1].clone()), items(&args[2])));
+    }
+    let mut xs = items(&args[1]);
+    if xs.is_empty() {
+        return Ok((None, xs));
+    }
+    let seed = if from_end { xs.pop() } else { Some(xs.remove(0)) };
+    Ok((seed, xs))
+}
+
+fn fold(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    let (seed, xs) = fold_parts(args, false)?;
+    let f = function(&args[0])?;
+    let Some(mut acc) = seed else { return Ok(Value::null()) };
+    for x in xs {
+        acc = ev.apply(f, vec![acc, x])?;
+    }
+    Ok(acc)
+}
+
+/// `(fold-right f init v)`: `f(v0, f(v1, ... f(vn, init)))`.
+fn fold_right(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    let (seed, xs) = fold_parts(args, true)?;
+    let f = function(&args[0])?;
+    let Some(mut acc) = seed else { return Ok(Value::null()) };
+    for x in xs.into_iter().rev() {
+        acc = ev.apply(f, vec![x, acc])?;
+    }
+    Ok(acc)
+}
+
+fn scan(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    let (seed, xs) = fold_parts(args, false)?;
+    let f = function(&args[0])?;
+    let Some(mut acc) = seed else { return collect(Vec::new()) };
+    let mut out = Vec::with_capacity(xs.len() + 1);
+    if args.len() == 2 {
+        out.push(acc.clone());
+    }
+    for x in xs {
+        acc = ev.apply(f, vec![acc, x])?;
+        out.push(acc.clone());
+    }
+    collect(out)
+}
+
+fn map_left(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    need_args(args, 3, 3)?;
+    let f = function(&args[0])?;
+    let mut out = Vec::new();
+    for y in items(&args[2]) {
+        out.push(ev.apply(f, vec![args[1].clone(), y])?);
+    }
+    Ok(Value::list(out))
+}
+
+fn map_right(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    need_args(args, 3, 3)?;
+    let f = function(&args[0])?;
+    let mut out = Vec::new();
+    for x in items(&args[1]) {
+        out.push(ev.apply(f, vec![x, args[2].clone()])?);
+    }
+    Ok(Value::list(out))
+}
+
+/// `(filter v mask)`: the elements of `v` where `mask` is true.
+fn filter(args: &[Value]) -> Result<Value> {
+    let (v, m) = (&args[0], &args[1]);
+    if m.type_ != RAY_BOOL {
+        return Err(RayError::type_err("filter: the mask must be a B8 vector"));
+    }
+    if !is_collection(v) {
+        return Err(RayError::type_err("filter: expected a vector"));
+    }
+    if values::count(v) != m.len() {
+        return Err(RayError::length("filter: mask length differs"));
+    }
+    let idx: Vec<usize> = m.as_slice::<u8>().iter().enumerate().filter(|(_, b)| **b != 0).map(|(i, _)| i).collect();
+    gather(v, &idx)
+}

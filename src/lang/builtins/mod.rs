@@ -18,3 +18,6 @@ pub mod string;
 pub mod sys;
 pub mod table;
 pub mod temporal;
+pub mod util_args;
+pub mod util_vec;
+pub mod util_keys;

@@ -1,0 +1,164 @@
+//! Hashable key columns for the membership and grouping builtins (`find`,
+//! `in`, `except`, `sect`, `union`, `group`, `distinct` on SYM/STR/LIST).
+//!
+//! Integer-like columns (bool, u8, i16, i32, i64 and the temporal types)
+//! become i64 keys with every null mapped to `NULL_I64`, floats become
+//! canonical bit patterns (all NaNs alike), so nulls match across widths
+//! and `1` matches `1.0` once both sides are floats.
+#![forbid(unsafe_code)]
+
+use super::util_vec::{Prim, sym_ids, write_key};
+use crate::abi::*;
+use crate::core::{RayError, Result};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::hash::Hash;
+
+/// A column of equality keys.
+pub enum Keys<'a> {
+    Int(Cow<'a, [i64]>),
+    Float(Cow<'a, [f64]>),
+    Sym(Cow<'a, [i64]>),
+    Str(Vec<&'a [u8]>),
+    Guid(&'a [[u8; 16]]),
+    Any(Vec<Vec<u8>>),
+}
+
+fn widen<T: Prim + Into<i64>>(s: &[T]) -> Vec<i64> {
+    s.iter().map(|&x| if x.is_null() { NULL_I64 } else { x.into() }).collect()
+}
+
+/// The key column of a vector or LIST (`type` error for other values).
+pub fn keys(v: &ray_t) -> Result<Keys<'_>> {
+    Ok(match v.type_ {
+        RAY_BOOL | RAY_U8 => Keys::Int(Cow::Owned(v.as_slice::<u8>().iter().map(|&x| x as i64).collect())),
+        RAY_I16 => Keys::Int(Cow::Owned(widen(v.as_slice::<i16>()))),
+        RAY_I32 | RAY_DATE | RAY_TIME => Keys::Int(Cow::Owned(widen(v.as_slice::<i32>()))),
+        RAY_I64 | RAY_TIMESTAMP => Keys::Int(Cow::Borrowed(v.as_slice::<i64>())),
+        RAY_F32 => Keys::Float(Cow::Owned(v.as_slice::<f32>().iter().map(|&x| x as f64).collect())),
+        RAY_F64 => Keys::Float(Cow::Borrowed(v.as_slice::<f64>())),
+        RAY_SYM => Keys::Sym(sym_ids(v)),
+        RAY_STR => Keys::Str((0..v.len().max(0) as usize).map(|i| v.str_at(i)).collect()),
+        RAY_GUID => Keys::Guid(v.as_slice::<[u8; 16]>()),
+        RAY_LIST => Keys::Any(
+            v.items()
+                .iter()
+                .map(|x| {
+                    let mut k = Vec::new();
+                    match x {
+                        Some(x) => write_key(x, &mut k),
+                        None => k.push(RAY_NULL as u8),
+                    }
+                    k
+                })
+                .collect(),
+        ),
+        _ => return Err(RayError::type_err("expected a vector or list")),
+    })
+}
+
+impl Keys<'_> {
+    pub fn len(&self) -> usize {
+        match self {
+            Keys::Int(x) | Keys::Sym(x) => x.len(),
+            Keys::Float(x) => x.len(),
+            Keys::Str(x) => x.len(),
+            Keys::Guid(x) => x.len(),
+            Keys::Any(x) => x.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn to_float(&self) -> Option<Keys<'static>> {
+        match self {
+            Keys::Int(x) => Some(Keys::Float(Cow::Owned(
+                x.iter().map(|&i| if i == NULL_I64 { f64::NAN } else { i as f64 }).collect(),
+            ))),
+            _ => None,
+        }
+    }
+}
+
+fn float_keys(x: &[f64]) -> Vec<u64> {
+    x.iter().map(|f| f.key()).collect()
+}
+
+/// Positions in `hay` of the first occurrence of each needle (NULL_I64
+/// when absent or when the kinds cannot be compared).
+pub fn positions(hay: &Keys, needles: &Keys) -> Vec<i64> {
+    fn run<K: Hash + Eq + Copy>(hay: impl Iterator<Item = K>, needles: impl Iterator<Item = K>) -> Vec<i64> {
+        let mut first: HashMap<K, i64> = HashMap::new();
+        for (i, k) in hay.enumerate() {
+            first.entry(k).or_insert(i as i64);
+        }
+        needles.map(|k| first.get(&k).copied().unwrap_or(NULL_I64)).collect()
+    }
+    match (hay, needles) {
+        (Keys::Int(a), Keys::Int(b)) => run(a.iter().copied(), b.iter().copied()),
+        (Keys::Float(a), Keys::Float(b)) => run(a.iter().map(|f| f.key()), b.iter().map(|f| f.key())),
+        (Keys::Int(_), Keys::Float(_)) => positions(&hay.to_float().unwrap_or(Keys::Any(vec![])), needles),
+        (Keys::Float(_), Keys::Int(_)) => positions(hay, &needles.to_float().unwrap_or(Keys::Any(vec![]))),
+        (Keys::Sym(a), Keys::Sym(b)) => run(a.iter().copied(), b.iter().copied()),
+        (Keys::Str(a), Keys::Str(b)) => run(a.iter().copied(), b.iter().copied()),
+        (Keys::Guid(a), Keys::Guid(b)) => run(a.iter().copied(), b.iter().copied()),
+        (Keys::Any(a), Keys::Any(b)) => run(a.iter().map(|k| k.as_slice()), b.iter().map(|k| k.as_slice())),
+        _ => vec![NULL_I64; needles.len()],
+    }
+}
+
+/// Groups equal keys in first-appearance order: returns, for each group,
+/// the index of its first element, and for each element its group number.
+pub fn groups(k: &Keys) -> (Vec<usize>, Vec<usize>) {
+    fn run<K: Hash + Eq>(it: impl Iterator<Item = K>, n: usize) -> (Vec<usize>, Vec<usize>) {
+        let mut map: HashMap<K, usize> = HashMap::new();
+        let mut firsts = Vec::new();
+        let mut ids = Vec::with_capacity(n);
+        for (i, key) in it.enumerate() {
+            let g = match map.entry(key) {
+                Entry::Occupied(e) => *e.get(),
+                Entry::Vacant(e) => {
+                    firsts.push(i);
+                    *e.insert(firsts.len() - 1)
+                }
+            };
+            ids.push(g);
+        }
+        (firsts, ids)
+    }
+    let n = k.len();
+    match k {
+        Keys::Int(a) | Keys::Sym(a) => run(a.iter().copied(), n),
+        Keys::Float(a) => run(float_keys(a).into_iter(), n),
+        Keys::Str(a) => run(a.iter().copied(), n),
+        Keys::Guid(a) => run(a.iter().copied(), n),
+        Keys::Any(a) => run(a.iter().map(|k| k.as_slice()), n),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::Value;
+
+    #[test]
+    fn nulls_and_numbers_match_across_widths() {
+        let hay = Value::vec_from_slice(RAY_I64, &[5i64, NULL_I64, 7]).unwrap();
+        let nee = Value::vec_from_slice(RAY_I32, &[7i32, NULL_I32, 1]).unwrap();
+        let p = positions(&keys(&hay).unwrap(), &keys(&nee).unwrap());
+        assert_eq!(p, vec![2, 1, NULL_I64]);
+        let fl = Value::vec_from_slice(RAY_F64, &[5.0f64]).unwrap();
+        assert_eq!(positions(&keys(&hay).unwrap(), &keys(&fl).unwrap()), vec![0]);
+    }
+
+    #[test]
+    fn groups_keep_first_appearance_order() {
+        let v = Value::str_vec([&b"b"[..], b"a", b"b"]).unwrap();
+        let (firsts, ids) = groups(&keys(&v).unwrap());
+        assert_eq!(firsts, vec![0, 1]);
+        assert_eq!(ids, vec![0, 1, 0]);
+    }
+}
