@@ -1,1 +1,108 @@
-//! The process-global runtime: create/destroy, the `__RUNTIME` pointer.
+//! The process-global runtime: create/destroy, the live-runtime flag, the
+//! attached poll, the process-wide interrupt flag and destroy hooks.
+//!
+//! Only one runtime may be live per process (symbols, env and builtins are
+//! process-global); `create` refuses a second one. The runtime is not bound
+//! to a thread: the evaluator's state is global, so any thread may evaluate.
+//! This module knows no C types; `ffi::runtime` publishes `__RUNTIME`.
+
+use crate::core::{env, sym};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+static LIVE: AtomicBool = AtomicBool::new(false);
+static POLL: AtomicUsize = AtomicUsize::new(0);
+static INTERRUPT: AtomicBool = AtomicBool::new(false);
+static DESTROY_HOOKS: Mutex<Vec<fn()>> = Mutex::new(Vec::new());
+
+/// What loading a sym file at creation reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SymLoad {
+    /// No path given, or no file at the path.
+    Absent,
+    /// A file exists but this library cannot load the reference's sym
+    /// files; it was ignored.
+    Unsupported,
+    /// The path exists but cannot be read.
+    Unreadable,
+}
+
+/// Starts the runtime: the symbol table and an empty global env. Returns
+/// false when a runtime is already live.
+pub fn create(sym_path: Option<&std::path::Path>) -> Result<SymLoad, ()> {
+    if LIVE.swap(true, Ordering::AcqRel) {
+        return Err(());
+    }
+    sym::init();
+    INTERRUPT.store(false, Ordering::Relaxed);
+    let load = match sym_path {
+        None => SymLoad::Absent,
+        Some(p) => match std::fs::metadata(p) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => SymLoad::Absent,
+            Err(_) => SymLoad::Unreadable,
+            Ok(m) if m.is_dir() => SymLoad::Unreadable,
+            Ok(_) => SymLoad::Unsupported,
+        },
+    };
+    Ok(load)
+}
+
+/// Stops the runtime: runs the destroy hooks (e.g. the IPC layer's implicit
+/// poll), detaches the poll and drops every global binding. The symbol
+/// table is kept (ids stay stable for a later runtime), which the README
+/// lists as a deviation.
+pub fn destroy() {
+    if !LIVE.load(Ordering::Acquire) {
+        return;
+    }
+    let hooks: Vec<fn()> = DESTROY_HOOKS.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    for h in hooks {
+        h();
+    }
+    POLL.store(0, Ordering::Release);
+    env::clear();
+    LIVE.store(false, Ordering::Release);
+}
+
+/// True between `create` and `destroy`.
+pub fn is_live() -> bool {
+    LIVE.load(Ordering::Acquire)
+}
+
+/// Registers `hook` to run at the start of every `destroy` (idempotent per
+/// function).
+pub fn on_destroy(hook: fn()) {
+    let mut hooks = DESTROY_HOOKS.lock().unwrap_or_else(|e| e.into_inner());
+    if !hooks.iter().any(|h| std::ptr::fn_addr_eq(*h, hook)) {
+        hooks.push(hook);
+    }
+}
+
+/// Attaches (address != 0) or detaches (0) the poll used by IPC; ignored
+/// without a live runtime. The poll is borrowed, never destroyed here.
+pub fn set_poll(addr: usize) {
+    if is_live() {
+        POLL.store(addr, Ordering::Release);
+    }
+}
+
+/// The attached poll's address (0 when none).
+pub fn poll() -> usize {
+    POLL.load(Ordering::Acquire)
+}
+
+/// Sets the process-wide cancel flag (async-signal-safe: one atomic store).
+/// Running and later evaluations fail with code "cancel" until cleared.
+pub fn request_interrupt() {
+    INTERRUPT.store(true, Ordering::Release);
+}
+
+/// Clears the cancel flag.
+pub fn clear_interrupt() {
+    INTERRUPT.store(false, Ordering::Release);
+}
+
+/// Reads the cancel flag (the evaluator polls this).
+pub fn interrupted() -> bool {
+    INTERRUPT.load(Ordering::Acquire)
+}

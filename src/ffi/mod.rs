@@ -2,11 +2,20 @@
 //! holds the boundary plumbing: the panic guard and pointer conversions.
 //! Every export has the same shape: guard, convert arguments, one call into
 //! safe code, convert the result.
-
-pub mod codec;
+//!
+//! The order of the `mod` lines below is the order of the prototypes in the
+//! generated `include/rayforce.h`.
 
 use crate::abi::ray_t;
 use crate::core::{RayError, Value};
+
+pub mod version;
+pub mod error;
+pub mod data;
+pub mod sym;
+pub mod runtime;
+pub mod eval;
+pub mod codec;
 
 /// Runs `$body`; a panic becomes `$fallback` (never unwinds into C).
 #[macro_export]
@@ -60,4 +69,32 @@ pub fn give(r: crate::core::Result<Value>) -> *mut ray_t {
         Ok(v) => v.into_raw(),
         Err(e) => e.into_raw(),
     }
+}
+
+/// The bytes of a NUL-terminated C string. None for NULL.
+///
+/// # Safety
+/// `s` is NULL or a NUL-terminated string alive for the returned lifetime.
+pub unsafe fn cstr_bytes<'a>(s: *const core::ffi::c_char) -> Option<&'a [u8]> {
+    if s.is_null() {
+        return None;
+    }
+    // SAFETY: caller contract.
+    Some(unsafe { core::ffi::CStr::from_ptr(s) }.to_bytes())
+}
+
+/// `len` bytes at `p`. An empty slice for (NULL, 0); None for NULL with
+/// `len > 0` or a length beyond `isize::MAX`.
+///
+/// # Safety
+/// `p` holds `len` readable bytes for the returned lifetime (when non-NULL).
+pub unsafe fn byte_slice<'a>(p: *const u8, len: usize) -> Option<&'a [u8]> {
+    if len == 0 {
+        return Some(&[]);
+    }
+    if p.is_null() || len > isize::MAX as usize {
+        return None;
+    }
+    // SAFETY: caller contract.
+    Some(unsafe { core::slice::from_raw_parts(p, len) })
 }

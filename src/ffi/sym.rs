@@ -1,0 +1,110 @@
+//! Symbols: the global intern table (`core::sym`) seen from C. Ids are
+//! stable until `ray_sym_destroy` (or runtime destroy); id 0 is "".
+
+use crate::abi::*;
+use crate::core::{sym, value::Value};
+use crate::ffi::byte_slice;
+use crate::ffi_guard;
+use core::ffi::c_char;
+use core::ptr;
+
+/// Creates the global intern table (idempotent; id 0 is ""). RAY_OK.
+#[unsafe(no_mangle)]
+pub extern "C" fn ray_sym_init() -> ray_err_t {
+    ffi_guard!(RAY_ERR_OOM, {
+        sym::init();
+        RAY_OK
+    })
+}
+
+/// Forgets every symbol. Ids and sym strings obtained before are invalid
+/// afterwards (their bytes stay readable, so stale pointers never dangle).
+#[unsafe(no_mangle)]
+pub extern "C" fn ray_sym_destroy() {
+    ffi_guard!((), { sym::destroy() })
+}
+
+/// Interns `len` bytes at `str` (need not be NUL-terminated): a dotted name
+/// ("a.b") also interns each segment. Returns the id (>= 0), or -1 when the
+/// table does not exist (no runtime) or `str` is NULL with `len > 0`.
+///
+/// # Safety
+/// `str` holds `len` readable bytes (or is NULL with len 0).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ray_sym_intern(str: *const c_char, len: usize) -> i64 {
+    ffi_guard!(-1, {
+        if !sym::is_initialised() {
+            return -1;
+        }
+        // SAFETY: caller contract.
+        let Some(name) = (unsafe { byte_slice(str as *const u8, len) }) else { return -1 };
+        let id = sym::intern(name);
+        if name.contains(&b'.') {
+            for seg in name.split(|&b| b == b'.').filter(|s| !s.is_empty()) {
+                sym::intern(seg);
+            }
+        }
+        id
+    })
+}
+
+/// Same as `ray_sym_intern` (there is no lazily mapped sym file to skip).
+///
+/// # Safety
+/// As `ray_sym_intern`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ray_sym_intern_runtime(str: *const c_char, len: usize) -> i64 {
+    // SAFETY: forwarded contract.
+    unsafe { ray_sym_intern(str, len) }
+}
+
+/// The id of `len` bytes at `str`, or -1 when not interned (or no table).
+///
+/// # Safety
+/// `str` holds `len` readable bytes (or is NULL with len 0).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ray_sym_find(str: *const c_char, len: usize) -> i64 {
+    ffi_guard!(-1, {
+        // SAFETY: caller contract.
+        match unsafe { byte_slice(str as *const u8, len) } {
+            Some(name) => sym::find(name).unwrap_or(-1),
+            None => -1,
+        }
+    })
+}
+
+/// The arena STR atom of a symbol (created once per id, flagged
+/// RAY_ATTR_ARENA), or NULL for an unknown id.
+pub(crate) fn sym_str_atom(id: i64) -> *mut ray_t {
+    let addr = sym::str_atom(id, |name| {
+        let mut v = Value::str(name);
+        // SAFETY: fresh atom we own uniquely; the ARENA bit makes
+        // retain/release no-ops, so it lives as long as the process.
+        unsafe { (*v.as_ptr()).attrs |= RAY_ATTR_ARENA };
+        let _ = &mut v;
+        v.into_raw() as usize
+    });
+    addr.map_or(ptr::null_mut(), |a| a as *mut ray_t)
+}
+
+/// The name of symbol `id` as a STR atom owned by the symbol table (static:
+/// releasing it is a no-op), valid until `ray_sym_destroy`/runtime destroy.
+/// NULL for an unknown id.
+#[unsafe(no_mangle)]
+pub extern "C" fn ray_sym_str(id: i64) -> *mut ray_t {
+    ffi_guard!(ptr::null_mut(), { sym_str_atom(id) })
+}
+
+/// Number of interned symbols (0 when the table does not exist).
+#[unsafe(no_mangle)]
+pub extern "C" fn ray_sym_count() -> u32 {
+    ffi_guard!(0, { sym::count() })
+}
+
+/// Pre-grows the table; true when the table exists.
+#[unsafe(no_mangle)]
+pub extern "C" fn ray_sym_ensure_cap(needed: u32) -> bool {
+    let _ = needed;
+    ffi_guard!(false, { sym::is_initialised() })
+}
+
