@@ -190,6 +190,468 @@ double ray_vec_get_f64(ray_t *vec, int64_t idx);
 int64_t ray_vec_get_sym_id(ray_t *vec, int64_t idx);
 
 /*
+ A new block with at least `data_size` payload bytes: header zeroed
+ except the allocator's fields, rc 1, payload uninitialised. The caller
+ fills type/len/payload (hand-built objects) and owns the reference.
+ Works without a runtime. Returns NULL (not an error object) on OOM.
+ */
+ray_t *ray_alloc(size_t data_size);
+
+/*
+ Frees `v` (consumed) regardless of its reference count, first
+ releasing what it owns (list items, dict/table slots, string pools,
+ slice parents, long-string and GUID payloads). No-op for NULL, error
+ objects and static objects.
+
+ # Safety
+ `v` is NULL or a live object nobody uses afterwards.
+ */
+void ray_free(ray_t *v);
+
+/*
+ A malloc-like buffer of `n` bytes (uninitialised); NULL on OOM. Free
+ with `ray_free_raw`.
+ */
+void *ray_alloc_raw(size_t n);
+
+/*
+ As `ray_alloc_raw`, zero-filled.
+ */
+void *ray_calloc_raw(size_t n);
+
+/*
+ Resizes a raw buffer (consumed on success) to `n` bytes, keeping its
+ contents; NULL `p` allocates. Returns NULL on OOM and `p` stays valid.
+
+ # Safety
+ `p` is NULL or a live buffer from the ray_*_raw functions.
+ */
+void *ray_realloc_raw(void *p, size_t n);
+
+/*
+ Frees a raw buffer (consumed); NULL is a no-op.
+
+ # Safety
+ `p` is NULL or a live buffer from the ray_*_raw functions.
+ */
+void ray_free_raw(void *p);
+
+/*
+ Adds a reference to `v`. No-op for NULL, error objects and static
+ objects (RAY_NULL_OBJ, symbol strings).
+
+ # Safety
+ `v` is NULL or a live object.
+ */
+void ray_retain(ray_t *v);
+
+/*
+ Drops a reference to `v` (consumed); at zero the object is freed and
+ what it owns is released. No-op for NULL, static objects and ERROR
+ objects: an error must be freed with ray_error_free (releasing one
+ leaks it).
+
+ # Safety
+ `v` is NULL or a live object whose reference the caller gives up.
+ */
+void ray_release(ray_t *v);
+
+/*
+ Copy-on-write (consumes `v`): returns `v` itself when the caller holds
+ the only reference, else a copy with rc 1 (children retained) after
+ releasing one reference of `v`. Slices are always copied into their own
+ vector. NULL, errors and static objects are returned unchanged; on OOM
+ an error is returned and `v` is left to the caller.
+
+ # Safety
+ `v` is NULL or a live object whose reference the caller hands over.
+ */
+ray_t *ray_cow(ray_t *v);
+
+/*
+ A BOOL atom (b8 = 0 or 1).
+ */
+ray_t *ray_bool(bool val);
+
+/*
+ A U8 atom.
+ */
+ray_t *ray_u8(uint8_t val);
+
+/*
+ An I16 atom (NULL_I16 is the null).
+ */
+ray_t *ray_i16(int16_t val);
+
+/*
+ An I32 atom (NULL_I32 is the null).
+ */
+ray_t *ray_i32(int32_t val);
+
+/*
+ An I64 atom (NULL_I64 is the null).
+ */
+ray_t *ray_i64(int64_t val);
+
+/*
+ An F32 atom; the value is stored widened to double in `f64`.
+ */
+ray_t *ray_f32(float val);
+
+/*
+ An F64 atom (NaN is the null).
+ */
+ray_t *ray_f64(double val);
+
+/*
+ A STR atom holding a copy of the `len` bytes at `s` (need not be
+ NUL-terminated). Up to 6 bytes live in the header (`slen`/`sdata`),
+ longer strings in a child block. Error "domain" for NULL `s` with
+ `len > 0`.
+
+ # Safety
+ `s` holds `len` readable bytes (or is NULL with len 0).
+ */
+ray_t *ray_str(const char *s, size_t len);
+
+/*
+ A SYM atom with intern id `id` (not validated).
+ */
+ray_t *ray_sym(int64_t id);
+
+/*
+ A DATE atom: days since 2000-01-01 (stored in `i64`; the null is NULL_I32).
+ */
+ray_t *ray_date(int64_t val);
+
+/*
+ A TIME atom: milliseconds since midnight (stored in `i64`).
+ */
+ray_t *ray_time(int64_t val);
+
+/*
+ A TIMESTAMP atom: nanoseconds since 2000-01-01T00:00:00.
+ */
+ray_t *ray_timestamp(int64_t val);
+
+/*
+ The current UTC time as nanoseconds since 2000-01-01 (full resolution).
+ */
+int64_t ray_timestamp_now_ns(void);
+
+/*
+ A GUID atom holding a copy of the 16 bytes at `bytes` (kept in a child
+ block: `obj`, payload at offset 32). Error "domain" for NULL.
+
+ # Safety
+ `bytes` is NULL or points to 16 readable bytes.
+ */
+ray_t *ray_guid(const uint8_t *bytes);
+
+/*
+ The typed null atom of atom type `type` (< 0): the null sentinel or NaN
+ with bit 0 of aux[0] set; GUID: 16 zero bytes; SYM: id 0 (not null);
+ STR: the empty string (flag set, RAY_ATOM_IS_NULL still false).
+ Error "type" for `type >= 0` or an unknown type.
+ */
+ray_t *ray_typed_null(int8_t type_);
+
+/*
+ An empty vector of `type_` (RAY_BOOL..RAY_STR) with room for at least
+ `capacity` elements; RAY_SYM gives a W64 SYM vector. The payload is not
+ zeroed: fill up to `capacity` elements through ray_data() and set `len`.
+ Errors: "type" (not a vector type, e.g. RAY_LIST), "range" (capacity < 0), "oom".
+ */
+ray_t *ray_vec_new(int8_t type_, int64_t capacity);
+
+/*
+ An empty SYM vector with width code `sym_width` (RAY_SYM_W8..W64) and
+ room for `capacity` elements. Errors: "type" (bad width), "range", "oom".
+ */
+ray_t *ray_sym_vec_new(uint8_t sym_width, int64_t capacity);
+
+/*
+ Appends one element (copies the vector's element width from `elem`;
+ for narrow SYM vectors that is the low bytes of an int64_t on this
+ little-endian target). `vec` is consumed (use the result: the block may
+ move), `elem` borrowed. Errors: the input error itself; "type" for
+ NULL, LIST, STR (use ray_str_vec_append) and non-vectors; "domain" for
+ NULL `elem`; "oom".
+
+ # Safety
+ `vec` is NULL or a live object handed over by the caller; `elem` points
+ to one element.
+ */
+ray_t *ray_vec_append(ray_t *vec, const void *elem);
+
+/*
+ Overwrites element `idx` with the element at `elem`. `vec` is consumed
+ (copied first when shared). Errors: the input error itself; "type" for
+ STR (use ray_str_vec_set) and non-vectors; "range" when `idx` is out of
+ bounds; "domain" for NULL `elem`.
+
+ # Safety
+ As `ray_vec_append`.
+ */
+ray_t *ray_vec_set(ray_t *vec, int64_t idx, const void *elem);
+
+/*
+ Address of element `idx` (slice- and width-aware), valid until the
+ vector is changed or freed. NULL for NULL, errors, STR vectors (use
+ ray_str_vec_get), non-vectors and out-of-range indexes. `vec` borrowed.
+
+ # Safety
+ `vec` is NULL or a live object.
+ */
+void *ray_vec_get(ray_t *vec, int64_t idx);
+
+/*
+ A zero-copy view of `len` elements of `vec` from `offset` (new
+ reference; retains the underlying vector; `vec` borrowed). Errors: the
+ input error itself; "type" for non-vectors; "range" out of bounds.
+
+ # Safety
+ `vec` is NULL or a live object.
+ */
+ray_t *ray_vec_slice(ray_t *vec, int64_t offset, int64_t len);
+
+/*
+ A new vector `a ++ b` (both borrowed, same type). SYM takes the wider
+ width; STR strings are copied; HAS_NULLS is kept. Errors: an input error
+ itself (a first); "type" for NULL, non-vectors or different types.
+
+ # Safety
+ Each pointer is NULL or a live object.
+ */
+ray_t *ray_vec_concat(ray_t *a, ray_t *b);
+
+/*
+ A new vector of `type_` holding a copy of `count` elements read from
+ `data`; RAY_SYM gives W64 (int64_t ids). Errors: "type" for LIST, STR
+ and non-vector types; "range" for count < 0; "domain" for NULL `data`
+ with count > 0.
+
+ # Safety
+ `data` holds `count` elements of the type's width.
+ */
+ray_t *ray_vec_from_raw(int8_t type_, const void *data, int64_t count);
+
+/*
+ Inserts the element at `elem` before index `idx` (0..len). `vec` is
+ consumed (changed in place, or copied when shared). Errors: the input
+ error itself; "type" for STR (use ray_str_vec_insert_at) and
+ non-vectors; "range" for idx outside 0..len; "domain" for NULL `elem`.
+
+ # Safety
+ As `ray_vec_append`.
+ */
+ray_t *ray_vec_insert_at(ray_t *vec, int64_t idx, const void *elem);
+
+/*
+ A NEW vector: `vec` with all of `src` spliced in before index `idx`
+ (0..len). Both borrowed (unlike ray_vec_insert_at). Errors: an input
+ error itself; "type" for different types or non-vectors; "range".
+
+ # Safety
+ Each pointer is NULL or a live object.
+ */
+ray_t *ray_vec_insert_vec_at(ray_t *vec, int64_t idx, ray_t *src);
+
+/*
+ A NEW vector with N values inserted at N pre-insertion positions
+ (`idxs`: an I64 vector or atom, each in 0..len; `vals`: an atom of the
+ vector's type, or a vector of that type with 1 or N elements). Equal
+ positions keep their order. All arguments borrowed; with N == 0 the
+ result is `vec` itself with a new reference. Errors: an input error
+ itself; "type"; "range"; "length" (vals count).
+
+ # Safety
+ Each pointer is NULL or a live object.
+ */
+ray_t *ray_vec_insert_many(ray_t *vec, ray_t *idxs, ray_t *vals);
+
+/*
+ Marks element `idx` null (writes the type's null sentinel and sets
+ RAY_ATTR_HAS_NULLS), as ray_vec_set_null_checked, ignoring the result.
+
+ # Safety
+ As `ray_vec_set_null_checked`.
+ */
+void ray_vec_set_null(ray_t *vec, int64_t idx, bool is_null);
+
+/*
+ Writes the null sentinel of the vector's type at `idx` IN PLACE (the
+ caller must own `vec` uniquely) and sets RAY_ATTR_HAS_NULLS. STR
+ elements become "" (without HAS_NULLS). `is_null == false` is a no-op.
+ Returns RAY_OK, RAY_ERR_TYPE (NULL, errors, slices, SYM, BOOL, U8,
+ non-vectors) or RAY_ERR_RANGE (idx out of bounds).
+
+ # Safety
+ `vec` is NULL or a live object owned uniquely by the caller.
+ */
+ray_err_t ray_vec_set_null_checked(ray_t *vec, int64_t idx, bool is_null);
+
+/*
+ True when element `idx` holds the type's null sentinel (NaN for floats,
+ 16 zero bytes for GUID). Only vectors flagged RAY_ATTR_HAS_NULLS can
+ hold nulls; SYM, STR, BOOL and U8 never do. False for bad input.
+ `vec` borrowed (slices allowed).
+
+ # Safety
+ `vec` is NULL or a live object.
+ */
+bool ray_vec_is_null(ray_t *vec, int64_t idx);
+
+/*
+ Appends the `len` bytes at `s` to a STR vector (inline when <= 12
+ bytes, else in the pool). `vec` is consumed (use the result). Errors:
+ the input error itself; "type" (not a STR vector); "range" (len over
+ 4 GiB or pool overflow); "domain" (NULL `s` with len > 0); "oom".
+
+ # Safety
+ `vec` is NULL or a live object handed over by the caller; `s` holds
+ `len` readable bytes.
+ */
+ray_t *ray_str_vec_append(ray_t *vec, const char *s, size_t len);
+
+/*
+ A new STR vector of `n` strings: string i is `lens[i]` bytes at
+ `ptrs[i]` (NULL allowed when lens[i] == 0); when `nulls` is non-NULL a
+ nonzero nulls[i] makes string i empty. Errors: "range" (n < 0),
+ "domain" (NULL arrays with n > 0, or a NULL string with a length), "oom".
+
+ # Safety
+ `ptrs` and `lens` (and `nulls` when non-NULL) hold `n` entries.
+ */
+ray_t *ray_str_vec_from_parts(const char *const *ptrs, const uint32_t *lens, const uint8_t *nulls, int64_t n);
+
+/*
+ The bytes of element `idx` (NOT NUL-terminated; "" for an empty
+ string), valid until the vector is changed or freed; `*out_len` (when
+ non-NULL) receives the length, 0 on failure. Slices allowed. NULL for
+ NULL, errors, non-STR vectors and out-of-range indexes. `vec` borrowed.
+
+ # Safety
+ `vec` is NULL or a live object; `out_len` is NULL or writable.
+ */
+const char *ray_str_vec_get(ray_t *vec, int64_t idx, size_t *out_len);
+
+/*
+ Overwrites element `idx` with the `len` bytes at `s` (old pooled bytes
+ become dead space; see ray_str_vec_compact). `vec` is consumed.
+ Errors: the input error itself; "type"; "range" (idx out of bounds or
+ len over 4 GiB); "domain"; "oom".
+
+ # Safety
+ As `ray_str_vec_append`.
+ */
+ray_t *ray_str_vec_set(ray_t *vec, int64_t idx, const char *s, size_t len);
+
+/*
+ A NEW STR vector: `vec` with the `len` bytes at `s` inserted before
+ index `idx` (0..len). `vec` is BORROWED (unlike ray_vec_insert_at).
+ Errors: the input error itself; "type"; "range"; "domain".
+
+ # Safety
+ `vec` is NULL or a live object; `s` holds `len` readable bytes.
+ */
+ray_t *ray_str_vec_insert_at(ray_t *vec, int64_t idx, const char *s, size_t len);
+
+/*
+ Rebuilds the string pool without dead bytes. Returns `vec` itself when
+ there is nothing to reclaim, else a new vector (the old reference is
+ released). `vec` is consumed. Errors: the input error itself; "type"; "oom".
+
+ # Safety
+ `vec` is NULL or a live object handed over by the caller.
+ */
+ray_t *ray_str_vec_compact(ray_t *vec);
+
+/*
+ The bytes of a STR atom, NUL-terminated (short strings live in the
+ header, longer ones in a child block), valid while the atom lives. NULL
+ for NULL, errors and non-STR objects. `s` borrowed.
+
+ # Safety
+ `s` is NULL or a live object.
+ */
+const char *ray_str_ptr(ray_t *s);
+
+/*
+ The byte length of a STR atom; 0 for NULL, errors and non-STR objects.
+
+ # Safety
+ `s` is NULL or a live object.
+ */
+size_t ray_str_len(ray_t *s);
+
+/*
+ Compares two STR atoms bytewise (a shorter prefix sorts first): < 0,
+ 0 or > 0 (only the sign is meaningful). 0 when either is NULL or an error.
+
+ # Safety
+ Each pointer is NULL or a live object.
+ */
+int ray_str_cmp(ray_t *a, ray_t *b);
+
+/*
+ An empty LIST with `capacity` zeroed slots. Errors: "range" (< 0), "oom".
+ */
+ray_t *ray_list_new(int64_t capacity);
+
+/*
+ Appends `item` (borrowed: the list takes its own reference; NULL
+ allowed). `list` is consumed (use the result: the block may move).
+ Errors: the input error itself; "type" (not a list); "oom".
+
+ # Safety
+ `list` is NULL or a live object handed over by the caller; `item` is
+ NULL or a live object.
+ */
+ray_t *ray_list_append(ray_t *list, ray_t *item);
+
+/*
+ Item `idx` (borrowed: valid while the list holds it). NULL for NULL,
+ errors, non-lists, out-of-range indexes and NULL slots.
+
+ # Safety
+ `list` is NULL or a live object.
+ */
+ray_t *ray_list_get(ray_t *list, int64_t idx);
+
+/*
+ Replaces item `idx`: the old item is released, `item` (borrowed) is
+ retained. `list` is consumed. Errors: the input error itself; "type";
+ "range".
+
+ # Safety
+ As `ray_list_append`.
+ */
+ray_t *ray_list_set(ray_t *list, int64_t idx, ray_t *item);
+
+/*
+ Inserts `item` (borrowed, retained) before index `idx` (0..len). `list`
+ is CONSUMED (unlike ray_list_insert_many). Errors: the input error
+ itself; "type"; "range".
+
+ # Safety
+ As `ray_list_append`.
+ */
+ray_t *ray_list_insert_at(ray_t *list, int64_t idx, ray_t *item);
+
+/*
+ A NEW list with N items inserted at N pre-insertion positions (`idxs`:
+ an I64 vector or atom, each in 0..len; `vals`: a LIST of 1 item
+ (repeated) or N items). Equal positions keep their order. All arguments
+ BORROWED; with N == 0 the result is `list` itself with a new reference.
+ Errors: an input error itself; "type"; "range"; "length".
+
+ # Safety
+ Each pointer is NULL or a live object.
+ */
+ray_t *ray_list_insert_many(ray_t *list, ray_t *idxs, ray_t *vals);
+
+/*
  Creates the global intern table (idempotent; id 0 is ""). RAY_OK.
  */
 ray_err_t ray_sym_init(void);
@@ -242,6 +704,182 @@ uint32_t ray_sym_count(void);
  Pre-grows the table; true when the table exists.
  */
 bool ray_sym_ensure_cap(uint32_t needed);
+
+/*
+ The global binding of symbol `sym_id` (borrowed: valid until the name is
+ rebound), or NULL when unbound. A dotted name ("t.col") not bound as a
+ whole walks from the binding of its first segment into table columns
+ and dicts whose values are a LIST. Call from one thread at a time.
+ */
+ray_t *ray_env_get(int64_t sym_id);
+
+/*
+ Binds symbol `sym_id` globally to `val` (borrowed: the environment
+ takes its own reference; a previous value is released). Returns RAY_OK,
+ RAY_ERR_RESERVED for system names (`.sys.*`, `.ipc.*` except the
+ `.ipc.on.open/close/sync/async/auth` hooks), RAY_ERR_TYPE for NULL or
+ an error object, RAY_ERR_DOMAIN for an unknown symbol id. Call from one
+ thread at a time.
+
+ # Safety
+ `val` is NULL or a live object.
+ */
+ray_err_t ray_env_set(int64_t sym_id, ray_t *val);
+
+/*
+ An empty table with room for `ncols` columns. Errors: "range" (< 0), "oom".
+ */
+ray_t *ray_table_new(int64_t ncols);
+
+/*
+ Appends column `col_vec` (borrowed: the table takes its own reference)
+ named `name_id`; lengths are not checked. `tbl` is consumed (copied
+ when shared). Errors: the input error itself; "type" (not a table, or
+ `col_vec` NULL or an error).
+
+ # Safety
+ `tbl` is NULL or a live object handed over by the caller; `col_vec` is
+ NULL or a live object.
+ */
+ray_t *ray_table_add_col(ray_t *tbl, int64_t name_id, ray_t *col_vec);
+
+/*
+ The column named `name_id` (borrowed), or NULL.
+
+ # Safety
+ `tbl` is NULL or a live object.
+ */
+ray_t *ray_table_get_col(ray_t *tbl, int64_t name_id);
+
+/*
+ Column `idx` (borrowed), or NULL.
+
+ # Safety
+ `tbl` is NULL or a live object.
+ */
+ray_t *ray_table_get_col_idx(ray_t *tbl, int64_t idx);
+
+/*
+ The name id of column `idx`, or -1.
+
+ # Safety
+ `tbl` is NULL or a live object.
+ */
+int64_t ray_table_col_name(ray_t *tbl, int64_t idx);
+
+/*
+ Renames column `idx` to `name_id` IN PLACE (the caller must own `tbl`
+ uniquely; a shared schema is copied). Bad input is silently ignored.
+
+ # Safety
+ `tbl` is NULL or a live object owned uniquely by the caller.
+ */
+void ray_table_set_col_name(ray_t *tbl, int64_t idx, int64_t name_id);
+
+/*
+ Replaces column `idx` IN PLACE with `col_vec` (borrowed: retained; the
+ old column is released). The caller must own `tbl` uniquely. Bad input
+ (including a NULL or error column) is silently ignored.
+
+ # Safety
+ `tbl` is NULL or a live object owned uniquely by the caller; `col_vec`
+ is NULL or a live object.
+ */
+void ray_table_set_col_idx(ray_t *tbl, int64_t idx, ray_t *col_vec);
+
+/*
+ Number of columns (0 for bad input).
+
+ # Safety
+ `tbl` is NULL or a live object.
+ */
+int64_t ray_table_ncols(ray_t *tbl);
+
+/*
+ Number of rows: the first column's length (0 without columns or for bad input).
+
+ # Safety
+ `tbl` is NULL or a live object.
+ */
+int64_t ray_table_nrows(ray_t *tbl);
+
+/*
+ The I64 vector of column-name ids (borrowed), or NULL.
+
+ # Safety
+ `tbl` is NULL or a live object.
+ */
+ray_t *ray_table_schema(ray_t *tbl);
+
+/*
+ Wraps `keys` and `vals` into a new dict. BOTH ARE CONSUMED, also on
+ error. Errors: a key or value error object is returned as is (the other
+ argument is released); "type" when either is NULL or not a vector or
+ list.
+
+ # Safety
+ Each pointer is NULL or a live object handed over by the caller.
+ */
+ray_t *ray_dict_new(ray_t *keys, ray_t *vals);
+
+/*
+ The keys container (borrowed), or NULL if `d` is not a dict.
+
+ # Safety
+ `d` is NULL or a live object.
+ */
+ray_t *ray_dict_keys(ray_t *d);
+
+/*
+ The values container (borrowed), or NULL if `d` is not a dict.
+
+ # Safety
+ `d` is NULL or a live object.
+ */
+ray_t *ray_dict_vals(ray_t *d);
+
+/*
+ Number of pairs (the keys' length); 0 if `d` is not a dict.
+
+ # Safety
+ `d` is NULL or a live object.
+ */
+int64_t ray_dict_len(ray_t *d);
+
+/*
+ The value for `key_atom` as a NEW reference (release it): an atom boxed
+ from typed values, or the stored item (retained) from a LIST of values.
+ NULL when the key is missing or `d` is not a dict. Both borrowed.
+
+ # Safety
+ Each pointer is NULL or a live object.
+ */
+ray_t *ray_dict_get(ray_t *d, ray_t *key_atom);
+
+/*
+ Sets `key_atom` to `val` (both borrowed; the dict keeps its own
+ references). `d` is CONSUMED, and RELEASED on error. Typed values are
+ promoted to a LIST when `val` does not fit; a NULL or non-dict `d` is
+ released and a fresh one-pair dict is built. Errors: an error `d`
+ itself; "type" for a NULL or error key or value.
+
+ # Safety
+ `d` is NULL or a live object handed over by the caller; `key_atom` and
+ `val` are NULL or live objects.
+ */
+ray_t *ray_dict_upsert(ray_t *d, ray_t *key_atom, ray_t *val);
+
+/*
+ Removes the pair of `key_atom` (borrowed) if present; returns `d`
+ unchanged when the key is missing. `d` is consumed (use the result).
+ Errors: the input error itself; "type" if `d` is not a dict (then `d`
+ is left to the caller).
+
+ # Safety
+ `d` is NULL or a live object handed over by the caller; `key_atom` is
+ NULL or a live object.
+ */
+ray_t *ray_dict_remove(ray_t *d, ray_t *key_atom);
 
 /*
  Starts the runtime: symbol table, global environment and builtins.
@@ -305,10 +943,16 @@ void ray_clear_interrupt(void);
 bool ray_interrupted(void);
 
 /*
+ Physical memory in bytes, or 0 without a live runtime.
+ */
+int64_t ray_sys_total_ram(void);
+
+/*
  Parses and evaluates Rayfall `source` (NUL-terminated) against the
  global environment. Returns a new reference (RAY_NULL_OBJ for results
  without a value), or an error object: "parse", "name", "type", ...
- ("domain" for NULL or non-UTF-8 source, "nyi" without a runtime); the
+ ("domain" for NULL or non-UTF-8 source, "nyi" without a runtime,
+ "cancel" while ray_request_interrupt's flag is set); the
  message is readable with ray_error_msg(). Any thread may call it.
 
  # Safety

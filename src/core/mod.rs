@@ -10,6 +10,7 @@
 //! | `error` | `RayError` and C error objects |
 //! | `env` | the global variable bindings |
 //! | `statics` | `__ray_null`, `__ray_oom`, `ray_type_sizes` |
+//! | `vec_ops` | element cells, vector builders, splice/concat, key lookup |
 pub mod alloc;
 pub mod atom;
 pub mod env;
@@ -19,6 +20,7 @@ pub mod rc;
 pub mod statics;
 pub mod sym;
 pub mod temporal;
+pub mod vec_ops;
 pub mod value;
 pub mod vector;
 

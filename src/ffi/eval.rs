@@ -12,7 +12,8 @@ use core::ffi::{c_char, c_int};
 /// Parses and evaluates Rayfall `source` (NUL-terminated) against the
 /// global environment. Returns a new reference (RAY_NULL_OBJ for results
 /// without a value), or an error object: "parse", "name", "type", ...
-/// ("domain" for NULL or non-UTF-8 source, "nyi" without a runtime); the
+/// ("domain" for NULL or non-UTF-8 source, "nyi" without a runtime,
+/// "cancel" while ray_request_interrupt's flag is set); the
 /// message is readable with ray_error_msg(). Any thread may call it.
 ///
 /// # Safety
@@ -29,6 +30,9 @@ pub unsafe extern "C" fn ray_eval_str(source: *const c_char) -> *mut ray_t {
         };
         if !runtime::is_live() {
             return give(Err(RayError::new("nyi", "ray_eval_str: no runtime")));
+        }
+        if runtime::interrupted() {
+            return give(Err(RayError::new("cancel", "interrupted")));
         }
         give(lang::eval_str(src, RequestCtx { restricted: false, handle: -1 }))
     })

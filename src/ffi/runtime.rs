@@ -128,3 +128,16 @@ pub extern "C" fn ray_clear_interrupt() {
 pub extern "C" fn ray_interrupted() -> bool {
     runtime::interrupted()
 }
+
+/// Physical memory in bytes, or 0 without a live runtime.
+#[unsafe(no_mangle)]
+pub extern "C" fn ray_sys_total_ram() -> i64 {
+    ffi_guard!(0, {
+        if !runtime::is_live() {
+            return 0;
+        }
+        // SAFETY: sysconf has no preconditions.
+        let (pages, size) = unsafe { (libc::sysconf(libc::_SC_PHYS_PAGES), libc::sysconf(libc::_SC_PAGESIZE)) };
+        if pages <= 0 || size <= 0 { 0 } else { (pages as i64).saturating_mul(size as i64) }
+    })
+}

@@ -1,0 +1,85 @@
+//! The object-model exports called from Rust as a C client would: NULL
+//! and wrong-type arguments give the documented NULL/0/error answers, and
+//! consuming mutators leave inputs intact on error.
+
+use rayforce::abi::*;
+use rayforce::ffi::{atom::*, dict::*, error::*, list::*, rc::*, string::*, table::*, vector::*};
+use std::ptr;
+
+unsafe fn code(e: *mut ray_t) -> String {
+    let c = unsafe { ray_err_code(e) };
+    assert!(!c.is_null(), "expected an error object");
+    unsafe { std::ffi::CStr::from_ptr(c) }.to_string_lossy().into_owned()
+}
+
+#[test]
+fn null_arguments_are_answered_without_crashing() {
+    unsafe {
+        for e in [
+            ray_vec_append(ptr::null_mut(), ptr::null()),
+            ray_vec_set(ptr::null_mut(), 0, ptr::null()),
+            ray_vec_slice(ptr::null_mut(), 0, 0),
+            ray_vec_concat(ptr::null_mut(), ptr::null_mut()),
+            ray_vec_insert_many(ptr::null_mut(), ptr::null_mut(), ptr::null_mut()),
+            ray_list_append(ptr::null_mut(), ptr::null_mut()),
+            ray_list_insert_many(ptr::null_mut(), ptr::null_mut(), ptr::null_mut()),
+            ray_str_vec_append(ptr::null_mut(), ptr::null(), 0),
+            ray_str_vec_compact(ptr::null_mut()),
+            ray_table_add_col(ptr::null_mut(), 0, ptr::null_mut()),
+            ray_dict_new(ptr::null_mut(), ptr::null_mut()),
+            ray_dict_remove(ptr::null_mut(), ptr::null_mut()),
+        ] {
+            assert_eq!((*e).type_, RAY_ERROR);
+            ray_error_free(e);
+        }
+        assert!(ray_vec_get(ptr::null_mut(), 0).is_null());
+        assert!(ray_list_get(ptr::null_mut(), 0).is_null());
+        assert!(ray_dict_get(ptr::null_mut(), ptr::null_mut()).is_null());
+        assert_eq!(ray_table_nrows(ptr::null_mut()), 0);
+        assert_eq!(ray_str_len(ptr::null_mut()), 0);
+        assert!(!ray_vec_is_null(ptr::null_mut(), 0));
+        ray_release(ptr::null_mut());
+        ray_retain(ptr::null_mut());
+    }
+}
+
+#[test]
+fn wrong_types_are_type_errors_and_the_input_stays_owned() {
+    unsafe {
+        let atom = ray_i64(5);
+        let one: i64 = 1;
+        let e = ray_vec_append(atom, &one as *const i64 as *const _);
+        assert_eq!(code(e), "type");
+        ray_error_free(e);
+        let e = ray_list_append(atom, atom);
+        assert_eq!(code(e), "type");
+        ray_error_free(e);
+        let e = ray_str_vec_set(atom, 0, c"x".as_ptr(), 1);
+        assert_eq!(code(e), "type");
+        ray_error_free(e);
+        assert_eq!((*atom).rc.load(std::sync::atomic::Ordering::Relaxed), 1);
+        assert_eq!((*atom).i64_val(), 5);
+        ray_release(atom);
+    }
+}
+
+#[test]
+fn out_of_range_indexes_leave_a_shared_vector_untouched() {
+    unsafe {
+        let xs = [1i64, 2, 3];
+        let v = ray_vec_from_raw(RAY_I64, xs.as_ptr() as *const _, 3);
+        ray_retain(v);
+        let nine = 9i64;
+        let e = ray_vec_set(v, 3, &nine as *const i64 as *const _);
+        assert_eq!(code(e), "range");
+        ray_error_free(e);
+        assert_eq!((*v).rc.load(std::sync::atomic::Ordering::Relaxed), 2);
+        let w = ray_vec_set(v, 0, &nine as *const i64 as *const _);
+        assert_ne!(w, v);
+        assert_eq!((*v).as_slice::<i64>(), &[1, 2, 3]);
+        assert_eq!((*w).as_slice::<i64>(), &[9, 2, 3]);
+        ray_release(v);
+        ray_release(v);
+        ray_release(w);
+    }
+}
