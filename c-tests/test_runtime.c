@@ -12,6 +12,10 @@ static void test_runtime_create_publishes_the_handle_and_refuses_a_second(void) 
     rt = ray_runtime_create(0, NULL);
     CHECK(rt != NULL && __RUNTIME == rt);
     CHECK(ray_runtime_create(0, NULL) == NULL);
+    { /* builtins are bound at creation */
+        ray_t* plus = ray_env_get(ray_sym_find("+", 1));
+        CHECK(plus != NULL && plus->type >= RAY_UNARY && plus->type <= RAY_VARY && ray_sym_count() > 100);
+    }
     ray_runtime_destroy(NULL);
     CHECK(__RUNTIME == rt);
     ray_runtime_destroy(rt);

@@ -27,13 +27,15 @@ pub enum SymLoad {
     Unreadable,
 }
 
-/// Starts the runtime: the symbol table and an empty global env. Returns
-/// false when a runtime is already live.
-pub fn create(sym_path: Option<&std::path::Path>) -> Result<SymLoad, ()> {
+/// Starts the runtime: the symbol table and the global env holding every
+/// builtin. Returns
+/// None when a runtime is already live.
+pub fn create(sym_path: Option<&std::path::Path>) -> Option<SymLoad> {
     if LIVE.swap(true, Ordering::AcqRel) {
-        return Err(());
+        return None;
     }
     sym::init();
+    crate::lang::registry::bind_all();
     INTERRUPT.store(false, Ordering::Relaxed);
     let load = match sym_path {
         None => SymLoad::Absent,
@@ -44,7 +46,7 @@ pub fn create(sym_path: Option<&std::path::Path>) -> Result<SymLoad, ()> {
             Ok(_) => SymLoad::Unsupported,
         },
     };
-    Ok(load)
+    Some(load)
 }
 
 /// Stops the runtime: runs the destroy hooks (e.g. the IPC layer's implicit

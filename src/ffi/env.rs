@@ -18,7 +18,7 @@ fn is_reserved(name: &[u8]) -> bool {
 
 /// Walks one dotted segment into a table (column) or a dict with a LIST of
 /// values (the stored item), returning a borrowed child.
-fn walk<'a>(v: &'a ray_t, seg: i64) -> Option<&'a ray_t> {
+fn walk(v: &ray_t, seg: i64) -> Option<&ray_t> {
     match v.type_ {
         RAY_TABLE => {
             let schema = v.table_schema()?;

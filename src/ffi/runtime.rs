@@ -27,7 +27,7 @@ fn new_handle() -> *mut ray_runtime_t {
 
 fn create(sym_path: Option<&[u8]>, out_err: *mut ray_err_t) -> *mut ray_runtime_t {
     let path = sym_path.map(|b| std::path::PathBuf::from(String::from_utf8_lossy(b).into_owned()));
-    let Ok(load) = runtime::create(path.as_deref()) else { return ptr::null_mut() };
+    let Some(load) = runtime::create(path.as_deref()) else { return ptr::null_mut() };
     let code = match load {
         SymLoad::Absent => RAY_OK,
         SymLoad::Unsupported => RAY_ERR_NYI,
@@ -138,6 +138,6 @@ pub extern "C" fn ray_sys_total_ram() -> i64 {
         }
         // SAFETY: sysconf has no preconditions.
         let (pages, size) = unsafe { (libc::sysconf(libc::_SC_PHYS_PAGES), libc::sysconf(libc::_SC_PAGESIZE)) };
-        if pages <= 0 || size <= 0 { 0 } else { (pages as i64).saturating_mul(size as i64) }
+        if pages <= 0 || size <= 0 { 0 } else { pages.saturating_mul(size) }
     })
 }

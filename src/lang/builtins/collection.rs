@@ -82,8 +82,18 @@ fn til(args: &[Value]) -> Result<Value> {
     if n > MAX_VEC_LEN {
         return Err(RayError::new("limit", "til: count too large"));
     }
+    // Filled in fixed-size chunks: no second n-element buffer.
     let mut out = Value::vec_with_capacity(RAY_I64, n)?;
-    out.extend_from_slice::<i64>(&(0..n).collect::<Vec<i64>>())?;
+    let mut chunk = [0i64; 4096];
+    let mut next = 0i64;
+    while next < n {
+        let k = ((n - next) as usize).min(chunk.len());
+        for (j, slot) in chunk[..k].iter_mut().enumerate() {
+            *slot = next + j as i64;
+        }
+        out.extend_from_slice::<i64>(&chunk[..k])?;
+        next += k as i64;
+    }
     Ok(out)
 }
 
@@ -285,6 +295,10 @@ fn reverse(args: &[Value]) -> Result<Value> {
         let idx: Vec<i64> = (0..n).rev().collect();
         return table_rows(v, &idx);
     }
+    if v.type_ == RAY_DICT {
+        let (k, vals) = dict_parts(v)?;
+        return Ok(Value::dict(reverse(&[k])?, reverse(&[vals])?));
+    }
     if !is_seq(v) {
         // Atoms (strings included) come back unchanged.
         return Ok(v.clone());
@@ -336,7 +350,16 @@ pub fn take_of(x: &ray_t, n: i64) -> Result<Value> {
             let out: Vec<u8> = idx.iter().map(|&i| if i < 0 { b' ' } else { b[i as usize] }).collect();
             Value::try_str(&out)
         }
-        _ if is_seq(x) => gather(x, &take_indices(len_of(x), n)),
+        _ if is_seq(x) => {
+            let len = len_of(x);
+            let m = n.unsigned_abs() as usize;
+            if m <= len {
+                // No cycling: one contiguous copy.
+                let off = if n >= 0 { 0 } else { len - m };
+                return range_copy(x, off, m);
+            }
+            gather(x, &take_indices(len, n))
+        }
         _ if x.is_atom() && !x.is_builtin() && x.type_ != RAY_LAMBDA && !x.is_null_obj() => {
             repeat_atom(x, n.unsigned_abs() as usize)
         }

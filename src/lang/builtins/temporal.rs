@@ -218,7 +218,7 @@ mod tests {
     fn calendar_fields_of_a_date() {
         // temporal-005
         let d = Value::date(days_from_civil(2024, 3, 15));
-        let got: Vec<i64> = [yyyy, mm, dd, dow, doy].iter().map(|f| f(&[d.clone()]).unwrap().i64_val()).collect();
+        let got: Vec<i64> = [yyyy, mm, dd, dow, doy].iter().map(|f| f(std::slice::from_ref(&d)).unwrap().i64_val()).collect();
         assert_eq!(got, [2024, 3, 15, 5, 75]);
     }
 
@@ -226,10 +226,10 @@ mod tests {
     fn clock_fields_of_a_time_and_a_timestamp() {
         // temporal-006
         let t = Value::time(12 * 3_600_000 + 34 * 60_000 + 56_789);
-        let got: Vec<i64> = [hh, minute, ss].iter().map(|f| f(&[t.clone()]).unwrap().i64_val()).collect();
+        let got: Vec<i64> = [hh, minute, ss].iter().map(|f| f(std::slice::from_ref(&t)).unwrap().i64_val()).collect();
         assert_eq!(got, [12, 34, 56]);
         let ts = Value::timestamp(days_from_civil(2024, 1, 15) * NS_PER_DAY + 9 * 3_600_000 * NS_PER_MS);
-        assert_eq!(hh(&[ts.clone()]).unwrap().i64_val(), 9);
+        assert_eq!(hh(std::slice::from_ref(&ts)).unwrap().i64_val(), 9);
         assert_eq!(yyyy(&[ts]).unwrap().i64_val(), 2024);
     }
 
@@ -246,7 +246,7 @@ mod tests {
     #[test]
     fn date_and_time_of_a_timestamp_stay_timestamps() {
         let ts = Value::timestamp(NS_PER_DAY + 1_500_000_000);
-        let d = date(&[ts.clone()]).unwrap();
+        let d = date(std::slice::from_ref(&ts)).unwrap();
         assert_eq!((d.type_, d.i64_val()), (-RAY_TIMESTAMP, NS_PER_DAY));
         let t = time(&[ts]).unwrap();
         assert_eq!((t.type_, t.i64_val()), (-RAY_TIMESTAMP, NS_PER_DAY + 1_000_000_000));
