@@ -200,6 +200,7 @@ fn num(v: &ray_t) -> (bool, Vec<f64>, Vec<i64>, bool) {
         t if t == -RAY_I64 => (false, vec![], vec![v.i64_val()], true),
         RAY_F64 => (true, v.as_slice::<f64>().to_vec(), vec![], false),
         RAY_I64 => (false, vec![], v.as_slice::<i64>().to_vec(), false),
+        RAY_TIME | RAY_DATE => (false, vec![], v.as_slice::<i32>().iter().map(|&x| x as i64).collect(), false),
         _ => panic!("mini: not a number (type {})", v.type_()),
     }
 }
