@@ -98,3 +98,70 @@ fn string_and_temporal_edge_cases() {
     assert_eq!(text("(ss 2024.01.15D09:30:45.000)"), "45");
     assert_eq!(text("(yyyy 12:00:00.000)"), "error: type");
 }
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The IPC guide's `trades` table (conformance/init/guide.rfl), built
+/// without the `table` builtin.
+fn bind_trades() {
+    use rayforce::core::{env, sym};
+    let syms = |n: &[&str]| Value::sym_vec(&n.iter().map(|s| sym::intern_str(s)).collect::<Vec<_>>()).unwrap();
+    let t = Value::table_from(vec![
+        (sym::intern_str("sym"), syms(&["AAPL", "GOOG", "AAPL", "MSFT", "GOOG"])),
+        (sym::intern_str("price"), Value::vec_from_slice(RAY_F64, &[150.5, 2800.0, 151.2, 310.0, 2795.0]).unwrap()),
+        (sym::intern_str("qty"), Value::vec_from_slice(RAY_I64, &[100i64, 50, 200, 75, 120]).unwrap()),
+        (
+            sym::intern_str("time"),
+            Value::vec_from_slice(RAY_TIME, &[34_200_000i32, 34_201_000, 34_205_000, 34_210_000, 34_212_000]).unwrap(),
+        ),
+    ])
+    .unwrap();
+    env::set(sym::intern_str("trades"), t);
+}
+
+#[test]
+fn table_cases_of_the_corpus_through_the_collection_builtins() {
+    bind_trades();
+    let cases = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/conformance/cases.jsonl")).unwrap();
+    let mut checked = 0;
+    for line in cases.lines() {
+        let case: serde_json::Value = serde_json::from_str(line).unwrap();
+        let id = case["id"].as_str().unwrap();
+        if !["table-003", "table-004", "table-005", "table-008"].contains(&id) {
+            continue;
+        }
+        let v = ev(case["query"].as_str().unwrap()).unwrap_or_else(Value::from_error);
+        let got = hex(&rayforce::codec::encode(&v).unwrap());
+        assert_eq!(got, case["payload_hex"].as_str().unwrap(), "{id}");
+        checked += 1;
+    }
+    assert_eq!(checked, 4);
+}
+
+#[test]
+fn deeply_nested_values_get_answers_not_stack_overflows() {
+    use rayforce::core::{env, sym};
+    let mut deep = Value::str(b"x");
+    for _ in 0..100_000 {
+        deep = Value::list(vec![deep]);
+    }
+    env::set(sym::intern_str("deepnest"), deep);
+    for q in [
+        "(in deepnest (list deepnest))",
+        "(distinct (list deepnest deepnest))",
+        "(group (list deepnest 1))",
+        "(upper deepnest)",
+        "(strlen deepnest)",
+        "(as 'i64 deepnest)",
+        "(at [1 2] deepnest)",
+        "(find (list 1 deepnest) deepnest)",
+    ] {
+        // A value or an error (limit, type), but the process survives.
+        let _ = ev(q);
+    }
+    assert_eq!(text("(count (distinct (list deepnest deepnest)))"), "1");
+    assert_eq!(text("(upper deepnest)"), "error: limit");
+    env::remove(sym::intern_str("deepnest"));
+}

@@ -54,12 +54,17 @@ pub fn cast_to(target: &ray_t, x: &ray_t) -> Result<Value> {
 }
 
 fn convert(tt: i8, x: &ray_t) -> Result<Value> {
+    convert_at(tt, x, 0)
+}
+
+fn convert_at(tt: i8, x: &ray_t, depth: usize) -> Result<Value> {
+    check_depth("as", depth)?;
     match x.type_ {
         RAY_LIST => {
             let items = x
                 .items()
                 .iter()
-                .map(|it| convert(tt, it.unwrap_or(&Value::null())))
+                .map(|it| convert_at(tt, it.unwrap_or(&Value::null()), depth + 1))
                 .collect::<Result<Vec<_>>>()?;
             if items.is_empty() {
                 return Value::vec_with_capacity(tt, 0);

@@ -434,6 +434,11 @@ fn at(args: &[Value]) -> Result<Value> {
 
 /// `at`: indexing of vectors, lists, strings, dicts and tables.
 pub fn at_of(x: &ray_t, i: &ray_t) -> Result<Value> {
+    at_nested(x, i, 0)
+}
+
+fn at_nested(x: &ray_t, i: &ray_t, depth: usize) -> Result<Value> {
+    check_depth("at", depth)?;
     match x.type_ {
         RAY_DICT => return super::dict::lookup(x, i),
         RAY_TABLE => return table_at(x, i),
@@ -450,7 +455,7 @@ pub fn at_of(x: &ray_t, i: &ray_t) -> Result<Value> {
         return Err(type_err("at", "cannot index this value"));
     }
     if i.type_ == RAY_LIST {
-        let items = i.items().iter().map(|k| at_of(x, k.unwrap_or(&Value::null()))).collect::<Result<Vec<_>>>()?;
+        let items = i.items().iter().map(|k| at_nested(x, k.unwrap_or(&Value::null()), depth + 1)).collect::<Result<Vec<_>>>()?;
         return Value::container(RAY_LIST, items);
     }
     let idx = int_indices(i).ok_or_else(|| type_err("at", "index must be an integer"))?;

@@ -33,6 +33,11 @@ pub const BUILTINS: &[Spec] = &[
 /// Applies a byte-string transform to a str/sym atom, a STR/SYM vector or
 /// each item of a LIST, keeping the kind of the input.
 fn map_text(name: &str, x: &ray_t, f: &dyn Fn(&[u8]) -> Vec<u8>) -> Result<Value> {
+    map_text_at(name, x, f, 0)
+}
+
+fn map_text_at(name: &str, x: &ray_t, f: &dyn Fn(&[u8]) -> Vec<u8>, depth: usize) -> Result<Value> {
+    check_depth(name, depth)?;
     match x.type_ {
         t if t == -RAY_STR => Value::try_str(&f(x.str_bytes())),
         t if t == -RAY_SYM => Ok(Value::sym(sym::intern(&f(sym::name_or_empty(x.i64_val()))))),
@@ -53,7 +58,7 @@ fn map_text(name: &str, x: &ray_t, f: &dyn Fn(&[u8]) -> Vec<u8>) -> Result<Value
             let items = x
                 .items()
                 .iter()
-                .map(|it| it.map_or_else(|| Err(type_err(name, "null item")), |it| map_text(name, it, f)))
+                .map(|it| it.map_or_else(|| Err(type_err(name, "null item")), |it| map_text_at(name, it, f, depth + 1)))
                 .collect::<Result<Vec<_>>>()?;
             Value::container(RAY_LIST, items)
         }
@@ -64,6 +69,11 @@ fn map_text(name: &str, x: &ray_t, f: &dyn Fn(&[u8]) -> Vec<u8>) -> Result<Value
 /// Applies `f` to each text of `x` and packs the i64 results (an atom for
 /// an atom input, an I64 vector for a STR/SYM vector).
 fn map_text_i64(name: &str, x: &ray_t, f: &dyn Fn(&[u8]) -> i64) -> Result<Value> {
+    map_text_i64_at(name, x, f, 0)
+}
+
+fn map_text_i64_at(name: &str, x: &ray_t, f: &dyn Fn(&[u8]) -> i64, depth: usize) -> Result<Value> {
+    check_depth(name, depth)?;
     let atom = |r: i64| if r == NULL_I64 { Value::typed_null(-RAY_I64) } else { Ok(Value::i64(r)) };
     match x.type_ {
         t if t == -RAY_STR => atom(f(x.str_bytes())),
@@ -77,7 +87,7 @@ fn map_text_i64(name: &str, x: &ray_t, f: &dyn Fn(&[u8]) -> i64) -> Result<Value
             let items = x
                 .items()
                 .iter()
-                .map(|it| it.map_or_else(|| Err(type_err(name, "null item")), |it| map_text_i64(name, it, f)))
+                .map(|it| it.map_or_else(|| Err(type_err(name, "null item")), |it| map_text_i64_at(name, it, f, depth + 1)))
                 .collect::<Result<Vec<_>>>()?;
             Value::container(RAY_LIST, items)
         }

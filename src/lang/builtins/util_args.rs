@@ -6,6 +6,19 @@
 use crate::abi::*;
 use crate::core::{RayError, Result, Value};
 
+/// How deep the builtins that map over nested LISTs may recurse before
+/// answering `limit` (the value may nest deeper than any stack allows).
+pub const MAX_MAP_DEPTH: usize = 256;
+
+/// Checks a recursion depth against `MAX_MAP_DEPTH`.
+pub fn check_depth(name: &str, depth: usize) -> Result<()> {
+    if depth > MAX_MAP_DEPTH {
+        Err(RayError::new("limit", format!("{name}: nesting too deep")))
+    } else {
+        Ok(())
+    }
+}
+
 /// The `arity` error (wrong number of arguments).
 pub fn arity_err(name: &str, want: &str, got: usize) -> RayError {
     RayError::new("arity", format!("{name}: expected {want} argument(s), got {got}"))

@@ -469,6 +469,25 @@ pub fn type_name(t: i8) -> &'static str {
 /// Appends a structural equality key of `x` to `out`: equal values (same
 /// type and content) give equal keys. Used to hash LIST items and rows.
 pub fn write_key(x: &ray_t, out: &mut Vec<u8>) {
+    // Pre-order walk with an explicit stack: nesting depth never reaches
+    // the thread's stack. Containers write their length first, so the
+    // encoding stays unambiguous.
+    let mut stack: Vec<Option<&ray_t>> = vec![Some(x)];
+    while let Some(node) = stack.pop() {
+        let Some(x) = node else {
+            out.push(RAY_NULL as u8);
+            continue;
+        };
+        write_node(x, out);
+        if is_container_type(x.type_) {
+            stack.extend(x.items().iter().rev().copied());
+        }
+    }
+}
+
+/// Writes one node's key bytes (a container's children are written by
+/// the caller's walk).
+fn write_node(x: &ray_t, out: &mut Vec<u8>) {
     out.push(x.type_ as u8);
     let t = x.type_;
     if t < 0 {
@@ -502,14 +521,7 @@ pub fn write_key(x: &ray_t, out: &mut Vec<u8>) {
                 out.extend_from_slice(b);
             }),
         });
-    } else if is_container_type(t) {
-        for it in x.items() {
-            match it {
-                Some(c) => write_key(c, out),
-                None => out.push(RAY_NULL as u8),
-            }
-        }
-    } else {
+    } else if !is_container_type(t) {
         out.extend_from_slice(&x.i64_val().to_le_bytes());
     }
 }
@@ -555,6 +567,19 @@ mod tests {
         let d = Value::date(5);
         let v = pack_atoms(&[&d, &d]).unwrap();
         assert_eq!((v.type_, v.as_slice::<i32>()), (RAY_DATE, &[5, 5][..]));
+    }
+
+    #[test]
+    fn keys_of_deeply_nested_lists_need_no_recursion() {
+        let mut v = Value::i64(0);
+        for _ in 0..200_000 {
+            v = Value::list(vec![v]);
+        }
+        let k = key_of(&v);
+        assert!(k.len() > 200_000 * 9);
+        let w = Value::list(vec![Value::i64(1), Value::list(vec![])]);
+        let u = Value::list(vec![Value::list(vec![Value::i64(1)])]);
+        assert_ne!(key_of(&w), key_of(&u));
     }
 
     #[test]
