@@ -1213,8 +1213,8 @@ int64_t ray_poll_run_for(ray_poll_t *poll, int timeout_ms);
 void ray_poll_exit(ray_poll_t *poll, int64_t code);
 
 /*
- Attaches (NULL detaches) the runtime's poll. Borrowed: the caller still
- destroys it. IPC handles do not depend on it (process-wide table).
+ Attaches (NULL detaches) the runtime's poll; ignored without a live
+ runtime. Borrowed: the caller still destroys it. IPC handles do not depend on it (process-wide table).
  */
 void ray_runtime_set_poll(void *poll);
 
