@@ -22,7 +22,7 @@ NATIVE := $(GEN)/native-static-libs.txt
 CWARN := -Wall -Wextra -Wpedantic -Werror
 CFLAGS_TEST := -std=c11 $(CWARN) -g -Iinclude
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-CTEST_SRC := $(filter-out c-tests/headers_only.c,$(sort $(wildcard c-tests/*.c)))
+CTEST_SRC := $(filter-out c-tests/headers_only.c c-tests/seed_%.c,$(sort $(wildcard c-tests/*.c)))
 CTEST_NAMES := $(notdir $(basename $(CTEST_SRC)))
 
 .PHONY: all lib lib-debug header check-header symbols ctest ctest-asan headers-compile test install run conformance cargo-build cargo-build-debug FORCE
@@ -106,13 +106,15 @@ ctest-asan: lib-debug
 # ---------------------------------------------------------------- test
 test:
 	$(CARGO) test
-	$(MAKE) check-header headers-compile symbols ctest ctest-asan
+	$(MAKE) check-header headers-compile symbols ctest ctest-asan ipc-ctest
 	@if [ -f tests/conformance/run.py ]; then $(MAKE) conformance; \
 	 else echo "conformance: tests/conformance/run.py not present yet, skipped"; fi
 
 conformance: all
 	$(PYTHON) tests/conformance/run.py --self-test
 	$(PYTHON) tests/conformance/run.py
+
+-include c-tests/ipc.mk
 
 # ---------------------------------------------------------------- install
 $(GEN)/rayforce.pc: Makefile FORCE

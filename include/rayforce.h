@@ -1079,6 +1079,197 @@ ray_err_t ray_obj_save(ray_t *obj, const char *path);
  */
 ray_t *ray_obj_load(const char *path);
 
+/*
+ Connects to a RayforceDB server and completes the handshake.
+
+ `host`: a host name, IPv4 or IPv6 literal (every resolved address is
+ tried). `user`/`password`: NULL when the server needs none (`user` may be
+ NULL with a password). `timeout_ms <= 0` means 5000 ms for connect and
+ handshake and 60 s for each later response wait; a positive value bounds
+ both. The four-argument form `ray_ipc_connect(host, port, user, password)`
+ is a header macro passing 0.
+
+ Returns a handle >= 0 (0 is valid), or -1 refused/error, -2 password
+ required but NULL, -3 credentials rejected, -4 wire-version mismatch,
+ -5 connect timeout. No poll needs to be attached. Thread-safe.
+
+ # Safety
+ `host` is NULL or a NUL-terminated string; so are `user` and `password`.
+ */
+int64_t ray_ipc_connect(const char *host, uint16_t port, const char *user, const char *password, int timeout_ms);
+
+/*
+ Closes a connection (outbound or inbound). Unknown handles and second
+ closes are harmless no-ops.
+ */
+void ray_ipc_close(int64_t handle);
+
+/*
+ Sends `msg` as a sync request and returns the answer (owned, +1).
+
+ `msg`: borrowed (a STR atom is source text the server evaluates; any
+ other value is sent as data/expression). A remote error arrives as an
+ error object carrying only its code; a closed, dead or silent peer, a
+ nested sync request on the same handle, or an undecodable reply give an
+ `io` error object (bounded by the connection's timeout, never a hang).
+ Frames the peer pushes while this waits are evaluated (async) or
+ evaluated and answered (sync).
+
+ # Safety
+ `msg` is NULL or a live object.
+ */
+ray_t *ray_ipc_send(int64_t handle, ray_t *msg);
+
+/*
+ As `ray_ipc_send` with the verbose flag: the answer is a 2-element LIST
+ `[captured stdout+stderr STR, result]` (a remote error result makes the
+ whole answer that error, as in the reference).
+
+ # Safety
+ `msg` is NULL or a live object.
+ */
+ray_t *ray_ipc_send_verbose(int64_t handle, ray_t *msg);
+
+/*
+ Sends `msg` (borrowed) as an async message; returns once written.
+ `RAY_ERR_IO` for an unknown/closed handle, NULL `msg` or a write failure.
+
+ # Safety
+ `msg` is NULL or a live object.
+ */
+ray_err_t ray_ipc_send_async(int64_t handle, ray_t *msg);
+
+/*
+ Extension: bounds each response wait on an outbound handle to
+ `timeout_ms` (<= 0: wait forever). `RAY_ERR_IO` for unknown handles.
+ */
+ray_err_t ray_ipc_set_timeout(int64_t handle, int64_t timeout_ms);
+
+/*
+ The handle of the connection whose request or hook is being evaluated
+ on this thread, else -1.
+ */
+int64_t ray_ipc_current_handle(void);
+
+/*
+ Creates an event loop (not running; exit code -1). NULL on failure.
+ Evaluation of requests happens on the loop's worker threads.
+ */
+ray_poll_t *ray_poll_create(void);
+
+/*
+ Closes every connection (firing `.ipc.on.close`) and listener, stops the
+ workers and frees the poll. Detaches it from the runtime if attached.
+ NULL is a no-op. Must not be called while another thread runs it.
+
+ # Safety
+ `poll` is NULL or a pointer from `ray_poll_create` not yet destroyed.
+ */
+void ray_poll_destroy(ray_poll_t *poll);
+
+/*
+ Connections accepted after this call are read-only (`-U`) when
+ `restricted` is true. NULL ignored. Any thread.
+
+ # Safety
+ `poll` is NULL or a live poll.
+ */
+void ray_poll_set_restricted(ray_poll_t *poll, bool restricted);
+
+/*
+ Extension: sets the password clients must send (NULL or "" = none).
+ Truncated to 255 bytes; compared in constant time. Any thread.
+
+ # Safety
+ `poll` is NULL or a live poll; `password` NULL or NUL-terminated.
+ */
+void ray_poll_set_auth(ray_poll_t *poll, const char *password);
+
+/*
+ Runs the loop until `ray_poll_exit` sets a code; returns it (-1 for
+ NULL or a wait failure).
+
+ # Safety
+ `poll` is NULL or a live poll.
+ */
+int64_t ray_poll_run(ray_poll_t *poll);
+
+/*
+ One wait of at most `timeout_ms` (0 = just drain; < 0 = `ray_poll_run`),
+ then dispatch. Returns 0, or the exit code once set; -1 for NULL/failure.
+
+ # Safety
+ `poll` is NULL or a live poll.
+ */
+int64_t ray_poll_run_for(ray_poll_t *poll, int timeout_ms);
+
+/*
+ Asks the loop to stop with `code` (sticky: later runs return at once).
+ Callable from any thread; wakes a blocked `ray_poll_run` immediately.
+
+ # Safety
+ `poll` is NULL or a live poll.
+ */
+void ray_poll_exit(ray_poll_t *poll, int64_t code);
+
+/*
+ Attaches (NULL detaches) the runtime's poll; ignored without a live
+ runtime. Borrowed: the caller still destroys it. IPC handles do not depend on it (process-wide table).
+ */
+void ray_runtime_set_poll(void *poll);
+
+/*
+ The attached poll, or NULL.
+ */
+void *ray_runtime_get_poll(void);
+
+/*
+ Listens on `0.0.0.0:port` (0 = an ephemeral port, see
+ `ray_ipc_listen_port`) and serves it from `poll`. Returns the listener's
+ id (>= 0), or -1 for NULL or a bind/listen failure.
+
+ # Safety
+ `poll` is NULL or a live poll not being run by another thread.
+ */
+int64_t ray_ipc_listen(ray_poll_t *poll, uint16_t port);
+
+/*
+ Extension: the TCP port listener `id` of `poll` is bound to, or -1.
+
+ # Safety
+ `poll` is NULL or a live poll not being run by another thread.
+ */
+int ray_ipc_listen_port(ray_poll_t *poll, int64_t id);
+
+/*
+ Legacy server: zeroes `*srv`, listens on `port` (0 = ephemeral; read it
+ with `getsockname(srv->listen_fd)`), sets `running`. Requests are
+ evaluated synchronously inside `ray_ipc_poll`. `RAY_ERR_IO` on failure.
+
+ # Safety
+ `srv` is NULL or points to a writable `ray_ipc_server_t`.
+ */
+ray_err_t ray_ipc_server_init(ray_ipc_server_t *srv, uint16_t port);
+
+/*
+ One wait of at most `timeout_ms`: accept, drive handshakes and frames,
+ evaluate requests on this thread, reply. Returns the number of ready
+ descriptors (>= 0), or -1 for NULL/unknown servers and wait failures.
+
+ # Safety
+ `srv` is NULL or a struct initialised by `ray_ipc_server_init`.
+ */
+int ray_ipc_poll(ray_ipc_server_t *srv, int timeout_ms);
+
+/*
+ Closes every connection and the listener; `running` = false. NULL and
+ unknown servers are ignored.
+
+ # Safety
+ `srv` is NULL or a struct initialised by `ray_ipc_server_init`.
+ */
+void ray_ipc_server_destroy(ray_ipc_server_t *srv);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -25,4 +25,5 @@ pub mod proto;
 pub mod query;
 pub mod runtime;
 
+pub use crate::api::{ConnectionPool, Runtime, TcpClient, TcpServer};
 pub use crate::core::{RayError, Result, Value};

@@ -25,6 +25,8 @@ pub mod dict;
 pub mod runtime;
 pub mod eval;
 pub mod codec;
+pub mod ipc;
+pub mod poll;
 
 /// Runs `$body`; a panic becomes `$fallback` (never unwinds into C).
 #[macro_export]

@@ -1,7 +1,125 @@
-//! Builtins: ipc family (see spec/rayfall.md section 8). Registered by the
-//! evaluator from `BUILTINS`.
+//! Builtins: the ipc family (`.ipc.open/send/post/close/handle`), thin
+//! wrappers over `net`. Handles are the process-wide IPC handles, inbound
+//! or outbound. Registered by the evaluator from `BUILTINS`.
 #![forbid(unsafe_code)]
 
 use super::spec::Spec;
+use super::util_args::{arg, expect_arity, int_arg, type_err};
+use crate::abi::{RAY_BINARY, RAY_STR, RAY_SYM, RAY_UNARY, RAY_VARY};
+use crate::core::{RayError, Result, Value, sym};
+use crate::net;
 
-pub const BUILTINS: &[Spec] = &[];
+pub const BUILTINS: &[Spec] = &[
+    Spec { name: ".ipc.open", kind: RAY_UNARY, restricted: true, aggregate: false, f: ipc_open },
+    Spec { name: ".ipc.send", kind: RAY_BINARY, restricted: true, aggregate: false, f: ipc_send },
+    Spec { name: ".ipc.post", kind: RAY_BINARY, restricted: true, aggregate: false, f: ipc_post },
+    Spec { name: ".ipc.close", kind: RAY_UNARY, restricted: true, aggregate: false, f: ipc_close },
+    Spec { name: ".ipc.handle", kind: RAY_VARY, restricted: false, aggregate: false, f: ipc_handle },
+];
+
+/// The text of a STR or SYM atom.
+fn text_arg(name: &str, v: &Value) -> Result<Vec<u8>> {
+    if v.type_() == -RAY_STR {
+        Ok(v.str_bytes().to_vec())
+    } else if v.type_() == -RAY_SYM {
+        Ok(sym::name(v.i64_val()).unwrap_or(b"").to_vec())
+    } else {
+        Err(type_err(name, "expects \"host:port[:user:password]\""))
+    }
+}
+
+/// Splits `host:port[:user:password]` (user and password at most 127
+/// bytes each). An IPv6 host is written in brackets: `[::1]:5000`.
+fn parse_address(a: &[u8]) -> Result<(String, u16, Option<Vec<u8>>, Option<Vec<u8>>)> {
+    let bad = || RayError::domain(".ipc.open: expects \"host:port[:user:password]\"");
+    let text = std::str::from_utf8(a).map_err(|_| bad())?;
+    let (host, rest) = if let Some(r) = text.strip_prefix('[') {
+        let end = r.find(']').ok_or_else(bad)?;
+        (&r[..end], r[end + 1..].strip_prefix(':').ok_or_else(bad)?)
+    } else {
+        text.split_once(':').ok_or_else(bad)?
+    };
+    let mut parts = rest.splitn(3, ':');
+    let port: u16 = parts.next().and_then(|p| p.parse().ok()).filter(|&p| p > 0).ok_or_else(bad)?;
+    let user = parts.next().map(|u| u.as_bytes().to_vec());
+    let password = parts.next().map(|p| p.as_bytes().to_vec());
+    if user.as_ref().is_some_and(|u| u.len() > 127) || password.as_ref().is_some_and(|p| p.len() > 127) {
+        return Err(bad());
+    }
+    let host = if host.is_empty() { "127.0.0.1" } else { host };
+    Ok((host.to_string(), port, user, password))
+}
+
+fn ipc_open(args: &[Value]) -> Result<Value> {
+    expect_arity(".ipc.open", args, 1)?;
+    let addr = text_arg(".ipc.open", arg(".ipc.open", args, 0)?)?;
+    let (host, port, user, password) = parse_address(&addr)?;
+    let h = net::connect(&host, port, user.as_deref(), password.as_deref(), 0);
+    if h >= 0 {
+        return Ok(Value::i64(h));
+    }
+    Err(match h {
+        -2 => RayError::new("access", "authentication required"),
+        -3 => RayError::new("access", "authentication failed"),
+        -5 => RayError::io("timed out"),
+        _ => RayError::io("connection refused"),
+    })
+}
+
+fn ipc_send(args: &[Value]) -> Result<Value> {
+    expect_arity(".ipc.send", args, 2)?;
+    let h = int_arg(".ipc.send", args, 0)?;
+    net::send(h, arg(".ipc.send", args, 1)?, false)
+}
+
+fn ipc_post(args: &[Value]) -> Result<Value> {
+    expect_arity(".ipc.post", args, 2)?;
+    let h = int_arg(".ipc.post", args, 0)?;
+    net::post(h, arg(".ipc.post", args, 1)?)?;
+    Ok(Value::null())
+}
+
+fn ipc_close(args: &[Value]) -> Result<Value> {
+    expect_arity(".ipc.close", args, 1)?;
+    net::close(int_arg(".ipc.close", args, 0)?);
+    Ok(Value::null())
+}
+
+fn ipc_handle(_args: &[Value]) -> Result<Value> {
+    Ok(Value::i64(net::current_handle()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_split_into_host_port_user_and_password() {
+        let (h, p, u, pw) = parse_address(b"localhost:5000").unwrap();
+        assert_eq!((h.as_str(), p, u, pw), ("localhost", 5000, None, None));
+        let (h, p, u, pw) = parse_address(b"10.0.0.1:5001:bob:s:e").unwrap();
+        assert_eq!((h.as_str(), p), ("10.0.0.1", 5001));
+        assert_eq!((u.unwrap(), pw.unwrap()), (b"bob".to_vec(), b"s:e".to_vec()));
+        let (h, p, ..) = parse_address(b"[::1]:7").unwrap();
+        assert_eq!((h.as_str(), p), ("::1", 7));
+        assert!(parse_address(b"nohost").is_err());
+        assert!(parse_address(b"h:0").is_err());
+        assert!(parse_address(b"h:99999").is_err());
+    }
+
+    #[test]
+    fn handle_is_minus_one_outside_ipc() {
+        assert_eq!(ipc_handle(&[]).unwrap().i64_val(), -1);
+        let v = net::with_current_handle(7, || ipc_handle(&[]).unwrap());
+        assert_eq!(v.i64_val(), 7);
+    }
+
+    #[test]
+    fn open_maps_refused_connections_to_io() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        drop(l);
+        let e = ipc_open(&[Value::str(format!("127.0.0.1:{port}").as_bytes())]).unwrap_err();
+        assert_eq!(e.code_str(), "io");
+    }
+}

@@ -1,0 +1,218 @@
+//! Buffered frame I/O: the receive buffer and transmit queue of a
+//! non-blocking server connection, and whole-frame reads and writes on a
+//! blocking client socket.
+//!
+//! A frame is always handed to the kernel in one call: one buffer, or a
+//! head and a borrowed vector body through one `sendmsg`.
+
+use super::sys;
+use crate::abi;
+use crate::core::{RayError, Result, Value};
+use crate::proto::frame::{self, OutFrame};
+use crate::proto::header::{FLAG_COMPRESSED, HEADER_LEN, Header};
+use std::collections::VecDeque;
+use std::io::{self, Read};
+use std::net::TcpStream;
+use std::os::fd::AsRawFd;
+
+/// Largest read attempted at once (the buffer grows toward a frame's size
+/// in steps of this much, so an announced 256 MiB costs nothing until the
+/// bytes actually arrive).
+const READ_CHUNK: usize = 1 << 20;
+
+/// Bytes received and not yet consumed.
+#[derive(Default)]
+pub struct RxBuf {
+    buf: Vec<u8>,
+    start: usize,
+}
+
+impl RxBuf {
+    /// The unconsumed bytes.
+    pub fn data(&self) -> &[u8] {
+        &self.buf[self.start..]
+    }
+
+    pub fn len(&self) -> usize {
+        self.buf.len() - self.start
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Marks `n` bytes as consumed.
+    pub fn consume(&mut self, n: usize) {
+        self.start += n.min(self.len());
+        if self.start == self.buf.len() {
+            self.buf.clear();
+            self.start = 0;
+        }
+    }
+
+    /// Takes the first `n` bytes out (copying them into a new buffer).
+    pub fn take(&mut self, n: usize) -> Vec<u8> {
+        let out = self.data()[..n].to_vec();
+        self.consume(n);
+        out
+    }
+
+    /// Reads once from `r`, wanting about `want` more bytes. Returns the
+    /// count read; 0 means the peer closed its side.
+    pub fn read_from(&mut self, r: &mut impl Read, want: usize) -> io::Result<usize> {
+        if self.start > 0 && self.start >= self.buf.len() / 2 {
+            self.buf.drain(..self.start);
+            self.start = 0;
+        }
+        let chunk = want.clamp(4096, READ_CHUNK);
+        let old = self.buf.len();
+        self.buf.resize(old + chunk, 0);
+        let r = r.read(&mut self.buf[old..]);
+        let n = *r.as_ref().unwrap_or(&0);
+        self.buf.truncate(old + n);
+        if self.buf.capacity() > (64 << 20) && self.buf.len() < (1 << 20) {
+            self.buf.shrink_to(READ_CHUNK);
+        }
+        r
+    }
+}
+
+/// Frames waiting to be written on a non-blocking socket.
+#[derive(Default)]
+pub struct TxQueue {
+    frames: VecDeque<OutFrame>,
+    /// Bytes of the front frame already written.
+    sent: usize,
+    /// Total bytes queued and not yet written.
+    bytes: usize,
+}
+
+impl TxQueue {
+    pub fn push(&mut self, f: OutFrame) {
+        self.bytes += f.len();
+        self.frames.push_back(f);
+    }
+
+    pub fn push_bytes(&mut self, b: Vec<u8>) {
+        self.push(OutFrame::from_bytes(b));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.frames.is_empty()
+    }
+
+    pub fn pending_bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Writes until the queue is empty or the socket would block.
+    pub fn flush(&mut self, sock: &TcpStream) -> io::Result<()> {
+        let fd = sock.as_raw_fd();
+        while let Some(f) = self.frames.front() {
+            let body = f.body.as_ref().map_or(&[][..], |v| sys::vector_bytes(v));
+            let n = if self.sent < f.head.len() {
+                sys::send_parts(fd, &[&f.head[self.sent..], body])
+            } else {
+                sys::send_parts(fd, &[&body[self.sent - f.head.len()..]])
+            };
+            match n {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => {
+                    self.sent += n;
+                    self.bytes -= n;
+                    if self.sent == f.len() {
+                        self.frames.pop_front();
+                        self.sent = 0;
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes a whole frame on a blocking socket (its send timeout bounds it).
+pub fn write_frame(sock: &TcpStream, f: &OutFrame) -> io::Result<()> {
+    let fd = sock.as_raw_fd();
+    let body = f.body.as_ref().map_or(&[][..], |v| sys::vector_bytes(v));
+    let mut sent = 0;
+    while sent < f.len() {
+        let n = if sent < f.head.len() {
+            sys::send_parts(fd, &[&f.head[sent..], body])
+        } else {
+            sys::send_parts(fd, &[&body[sent - f.head.len()..]])
+        };
+        match n {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => sent += n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Err(io::ErrorKind::TimedOut.into()),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+fn io_err(e: io::Error) -> RayError {
+    match e.kind() {
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => RayError::io("timed out waiting for the peer"),
+        io::ErrorKind::UnexpectedEof => RayError::io("connection closed"),
+        _ => RayError::io(format!("connection lost: {e}")),
+    }
+}
+
+/// Reads exactly `buf.len()` bytes (EOF is `io`, a read timeout is `io`).
+pub fn read_exact(sock: &mut TcpStream, buf: &mut [u8]) -> Result<()> {
+    sock.read_exact(buf).map_err(io_err)
+}
+
+/// A received frame: its header and decoded object (or the decode error).
+pub struct Received {
+    pub header: Header,
+    pub value: Result<Value>,
+}
+
+/// Reads one whole frame from a blocking socket and decodes it. A plain
+/// typed vector is received straight into its own memory (no copy).
+/// Transport failures are `Err`; an undecodable payload is `Ok` with an
+/// `Err` value (the stream stays in sync).
+pub fn read_frame(sock: &mut TcpStream) -> Result<Received> {
+    let mut hb = [0u8; HEADER_LEN];
+    read_exact(sock, &mut hb)?;
+    let header = Header::parse(&hb).map_err(|e| RayError::io(e.to_string()))?;
+    if header.flags & FLAG_COMPRESSED == 0 && header.size >= 10 + frame::ZERO_COPY_MIN_BYTES {
+        let mut prefix = [0u8; 10];
+        read_exact(sock, &mut prefix)?;
+        if let Some(mut v) = plain_vector_for(&prefix, header.size) {
+            read_exact(sock, sys::vector_bytes_mut(&mut v))?;
+            return Ok(Received { header, value: Ok(v) });
+        }
+        let mut payload = vec![0u8; header.size];
+        payload[..10].copy_from_slice(&prefix);
+        read_exact(sock, &mut payload[10..])?;
+        return Ok(Received { header, value: frame::decode_payload(&header, &payload) });
+    }
+    let mut payload = vec![0u8; header.size];
+    read_exact(sock, &mut payload)?;
+    Ok(Received { header, value: frame::decode_payload(&header, &payload) })
+}
+
+/// An empty vector to receive into when the 10-byte prefix announces a
+/// plain typed vector that fills exactly the rest of the payload.
+fn plain_vector_for(prefix: &[u8; 10], size: usize) -> Option<Value> {
+    let t = prefix[0] as i8;
+    if !(abi::RAY_BOOL..=abi::RAY_GUID).contains(&t) {
+        return None;
+    }
+    let count = i64::from_le_bytes(prefix[2..10].try_into().ok()?);
+    let bytes = usize::try_from(count).ok()?.checked_mul(abi::elem_size(t, 0))?;
+    if bytes + 10 != size {
+        return None;
+    }
+    let mut v = sys::fresh_vector(t, count)?;
+    if prefix[1] & abi::RAY_ATTR_HAS_NULLS != 0 {
+        v.set_attr(abi::RAY_ATTR_HAS_NULLS, true).ok()?;
+    }
+    Some(v)
+}
