@@ -25,7 +25,7 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 CTEST_SRC := $(filter-out c-tests/headers_only.c c-tests/seed_%.c,$(sort $(wildcard c-tests/*.c)))
 CTEST_NAMES := $(notdir $(basename $(CTEST_SRC)))
 
-.PHONY: all lib lib-debug header check-header symbols ctest ctest-asan headers-compile test install run conformance cargo-build cargo-build-debug FORCE
+.PHONY: pytest all lib lib-debug header check-header symbols ctest ctest-asan headers-compile test install run conformance cargo-build cargo-build-debug FORCE
 
 all: lib
 	@test -z "$(wildcard src/bin/*.rs src/main.rs)" || test -x $(REL)/rayforce
@@ -109,6 +109,11 @@ test:
 	$(MAKE) check-header headers-compile symbols ctest ctest-asan ipc-ctest
 	@if [ -f tests/conformance/run.py ]; then $(MAKE) conformance; \
 	 else echo "conformance: tests/conformance/run.py not present yet, skipped"; fi
+	$(MAKE) pytest
+
+# The Python package (python/rayforce, ctypes over librayforce.so) against our server.
+pytest: all
+	PYTHONPATH=python $(PYTHON) -m pytest -q python/tests
 
 conformance: all
 	$(PYTHON) tests/conformance/run.py --self-test

@@ -83,3 +83,22 @@ fn out_of_range_indexes_leave_a_shared_vector_untouched() {
         ray_release(w);
     }
 }
+
+#[test]
+fn a_malformed_hand_built_table_is_answered_not_unwound() {
+    unsafe {
+        // A "table" whose schema is an I32 vector: reading it as int64 name
+        // ids fails inside the library; the boundary answers NULL / -1.
+        let xs = [1i32];
+        let schema = ray_vec_from_raw(RAY_I32, xs.as_ptr() as *const _, 1);
+        let cols = ray_list_new(1);
+        let t = rayforce::ffi::alloc::ray_alloc(16);
+        (*t).type_ = RAY_TABLE;
+        *((t as *mut u8).add(32) as *mut *mut ray_t) = schema;
+        *((t as *mut u8).add(40) as *mut *mut ray_t) = cols;
+        (*t).val.i64_ = 2;
+        assert!(ray_table_get_col(t, 1).is_null());
+        assert_eq!(ray_table_col_name(t, 0), -1);
+        ray_release(t);
+    }
+}

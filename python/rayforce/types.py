@@ -9,17 +9,18 @@ import struct
 from . import _lib
 from ._lib import lib
 
+# vector type -> (ctypes element, struct format of the memoryview)
 _VEC = {
-    1: ctypes.c_uint8,    # BOOL
-    2: ctypes.c_uint8,    # U8
-    3: ctypes.c_int16,    # I16
-    4: ctypes.c_int32,    # I32
-    5: ctypes.c_int64,    # I64
-    6: ctypes.c_float,    # F32
-    7: ctypes.c_double,   # F64
-    8: ctypes.c_int32,    # DATE
-    9: ctypes.c_int32,    # TIME
-    10: ctypes.c_int64,   # TIMESTAMP
+    1: (ctypes.c_uint8, "B"),    # BOOL
+    2: (ctypes.c_uint8, "B"),    # U8
+    3: (ctypes.c_int16, "h"),    # I16
+    4: (ctypes.c_int32, "i"),    # I32
+    5: (ctypes.c_int64, "q"),    # I64
+    6: (ctypes.c_float, "f"),    # F32
+    7: (ctypes.c_double, "d"),   # F64
+    8: (ctypes.c_int32, "i"),    # DATE
+    9: (ctypes.c_int32, "i"),    # TIME
+    10: (ctypes.c_int64, "q"),   # TIMESTAMP
 }
 
 TYPE_NAMES = {
@@ -84,12 +85,15 @@ class RayObject:
 
     def buffer(self):
         """A zero-copy memoryview over a numeric vector's elements."""
-        ctype = _VEC.get(self.type)
-        if ctype is None:
+        spec = _VEC.get(self.type)
+        if spec is None:
             raise TypeError(f"{self.type_name} has no numeric buffer")
+        ctype, fmt = spec
         arr = (ctype * int(self.header.val)).from_address(self.data_address())
         arr._owner = self  # keeps the ray_t alive as long as the view's array
-        return memoryview(arr)
+        # ctypes reports '<q'-style formats, which memoryview cannot index:
+        # re-view the same bytes with the native format (still no copy).
+        return memoryview(arr).cast("B").cast(fmt)
 
     def __buffer__(self, flags):  # Python 3.12+: memoryview(obj) works directly
         return self.buffer()

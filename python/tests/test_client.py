@@ -35,7 +35,7 @@ def test_numeric_vectors_reach_python_without_a_copy(server):
     with TCPClient(host="127.0.0.1", port=server) as c:
         v = c.execute("(til 1000)")
         m = v.buffer()
-        assert m.format in ("<q", "q", "l", "<l")
+        assert m.format == "q"
         assert len(m) == 1000 and m[999] == 999
         # the view aliases the vector's own storage: same address
         import ctypes

@@ -24,6 +24,9 @@ const MAX_LITERAL: usize = 128;
 /// and the tail carried over.
 const CHUNK: usize = 64 * 1024;
 const LOOKAHEAD: usize = MAX_LITERAL + 16;
+/// Bytes past a token start the fast path may read (runs: up to 127 + 8;
+/// literals: up to 128 + 9; short literal copies: 16).
+const FAST_MARGIN: usize = MAX_LITERAL + 16;
 
 /// Index (0..8) of the lowest zero byte of `x`, if any.
 #[inline(always)]
@@ -53,6 +56,22 @@ impl Sink<'_> {
         Some(())
     }
 
+    /// Literal `d[i..j]`; when at most 16 bytes, copies a fixed 16-byte
+    /// block (the excess is overwritten by the next token) when it fits.
+    #[inline(always)]
+    fn short_or_long_literal(&mut self, d: &[u8], i: usize, j: usize) -> Option<()> {
+        let n = j - i;
+        if n <= 16 {
+            if let Some(o) = self.out.get_mut(self.len..self.len + 17) {
+                o[0] = (n as u8).wrapping_neg();
+                o[1..17].copy_from_slice(&d[i..i + 16]);
+                self.len += 1 + n;
+                return Some(());
+            }
+        }
+        self.literal(&d[i..j])
+    }
+
     #[inline(always)]
     fn literal(&mut self, bytes: &[u8]) -> Option<()> {
         let n = bytes.len();
@@ -71,6 +90,46 @@ impl Sink<'_> {
 fn tokenise(d: &[u8], from: usize, stop: usize, last: bool, sink: &mut Sink) -> Option<usize> {
     let n = d.len();
     let mut i = from;
+    // Fast region: every read a token can make (up to i + 137) is in
+    // bounds, so no end checks; short literals are copied as a fixed block.
+    let fast_end = stop.min(n.saturating_sub(FAST_MARGIN));
+    while i < fast_end {
+        let v = d[i];
+        if d[i + 1] == v {
+            let splat = LO.wrapping_mul(v as u64);
+            let mut run = 2;
+            loop {
+                let x = word(d, i + run) ^ splat;
+                if x != 0 {
+                    run += (x.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                run += 8;
+                if run >= MAX_RUN {
+                    break;
+                }
+            }
+            let run = run.min(MAX_RUN);
+            sink.run(run, v)?;
+            i += run;
+        } else {
+            let end = i + MAX_LITERAL;
+            let mut j = i + 1;
+            loop {
+                if let Some(k) = first_zero_byte(word(d, j) ^ word(d, j + 1)) {
+                    j += k;
+                    break;
+                }
+                j += 8;
+                if j >= end {
+                    break;
+                }
+            }
+            let j = j.min(end);
+            sink.short_or_long_literal(d, i, j)?;
+            i = j;
+        }
+    }
     while i < stop {
         let v = d[i];
         if i + 1 < n && d[i + 1] == v {
@@ -186,7 +245,23 @@ pub fn decompress_into(stream: &[u8], out: &mut [u8]) -> Result<()> {
             let cnt = c as usize;
             let v = *stream.get(s).ok_or_else(|| malformed("ends early"))?;
             s += 1;
-            let dst = out.get_mut(o..o + cnt).ok_or_else(|| malformed("run overruns the size"))?;
+            if o + cnt > size {
+                return Err(malformed("run overruns the size"));
+            }
+            if v == 0 && o + 144 <= size {
+                // A fill in whole 16-byte blocks (the excess is overwritten
+                // by the next block): no variable-length memset call.
+                let block = &mut out[o..o + 144];
+                let splat = [prev; 16];
+                let mut k = 0;
+                while k < cnt {
+                    block[k..k + 16].copy_from_slice(&splat);
+                    k += 16;
+                }
+                o += cnt;
+                continue;
+            }
+            let dst = &mut out[o..o + cnt];
             if v == 0 {
                 dst.fill(prev);
             } else {

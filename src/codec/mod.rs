@@ -8,6 +8,7 @@
 //! | `compress` | delta+RLE stream encoder/decoder, byte-identical to the reference |
 //! | `frame` | the 16-byte header of `ser` frames and its `de` validation |
 //! | `limits` | every numeric bound (depth, counts, sizes) |
+//! | `selfcheck` | invariants shared by the fuzz target and the corpus regression test |
 //!
 //! Deviation from the reference: builtins travel by their full name (the
 //! reference truncates names to 13 bytes, which breaks long names).
@@ -18,6 +19,8 @@ pub mod decode;
 pub mod encode;
 pub mod frame;
 pub mod limits;
+#[doc(hidden)]
+pub mod selfcheck;
 
 pub use decode::{DecodeOptions, decode_with};
 

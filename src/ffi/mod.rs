@@ -147,16 +147,15 @@ pub unsafe fn mutate<T>(
         && !r.is_slice()
         && r.attrs & crate::abi::RAY_ATTR_ARENA == 0;
     if unique {
-        // SAFETY: the caller hands over its (only) reference.
-        let mut v = unsafe { take(p) }.expect("non-null");
+        // SAFETY: the caller hands over its (only) reference. ManuallyDrop:
+        // should `f` panic, the object leaks instead of being freed under
+        // the caller.
+        let mut v = core::mem::ManuallyDrop::new(unsafe { take(p) }.expect("non-null"));
         return match f(&mut v, checked) {
-            Ok(()) => v.into_raw(),
-            Err(e) => {
-                // The block is intact (fallible steps precede writes): the
-                // caller keeps it.
-                core::mem::forget(v);
-                e.into_raw()
-            }
+            Ok(()) => core::mem::ManuallyDrop::into_inner(v).into_raw(),
+            // The block is intact (fallible steps precede writes): the
+            // caller keeps it (v is never dropped).
+            Err(e) => e.into_raw(),
         };
     }
     let copy = if r.is_slice() {

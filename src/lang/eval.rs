@@ -145,7 +145,8 @@ impl Evaluator {
                 return Ok(v);
             }
         }
-        Err(RayError::new("name", format!("'{}' undefined", String::from_utf8_lossy(name))))
+        let code = if self.frames.iter().any(|f| f.columns) { "schema" } else { "name" };
+        Err(RayError::new(code, format!("'{}' undefined", String::from_utf8_lossy(name))))
     }
 
     fn lookup_plain(&self, id: i64) -> Option<Value> {

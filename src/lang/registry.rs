@@ -57,7 +57,8 @@ impl Entry {
         self
     }
     fn from_spec(s: &Spec) -> Entry {
-        Entry { name: s.name, kind: s.kind, restricted: s.restricted, aggregate: s.aggregate, imp: Imp::Pure(s.f) }
+        let restricted = s.restricted || RESTRICTED.contains(&s.name);
+        Entry { name: s.name, kind: s.kind, restricted, aggregate: s.aggregate, imp: Imp::Pure(s.f) }
     }
     pub fn flags(&self) -> u8 {
         let mut f = 0;
@@ -73,6 +74,17 @@ impl Entry {
         f
     }
 }
+
+/// Builtins refused on read-only connections whatever their family says
+/// (wire.md section 9, plus `alter`, which the reference forgot).
+pub const RESTRICTED: &[&str] = &[
+    "set", "del", "update", "insert", "upsert", "modify", "alter", "exit", "load", "read", "write", "read-csv",
+    "write-csv", ".csv.read", ".csv.write", ".csv.splayed", ".csv.parted", ".db.splayed.set", ".db.parted.fill",
+    ".ipc.open", ".ipc.close", ".ipc.send", ".ipc.post", ".repl.connect", ".repl.disconnect", ".sys.exec",
+    ".sys.cmd", ".sys.listen", ".sys.querylog.enable", ".os.getenv", ".os.setenv", ".log.open", ".log.close",
+    ".log.replay", ".log.roll", ".log.snapshot", ".log.purge", ".time.timer.set", ".time.timer.del", "hnsw-save",
+    "hnsw-load",
+];
 
 pub const FLAG_AGGREGATE: u8 = 0x01;
 pub const FLAG_RESTRICTED: u8 = 0x02;

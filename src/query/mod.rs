@@ -9,7 +9,11 @@
 //! | `(select {...})` | [`select`] | the **unevaluated** dict literal (DICT: SYM keys, LIST of raw expressions) |
 //! | `(update {...})` | [`update`] | the same |
 //! | `(window-join k (list lo hi) L R {agg...})` | [`window_join`] | the 5 **evaluated** args (the dict literal evaluates to itself, its raw expressions are what we want); `window-join1` passes `prevailing = false` |
-//! | `insert upsert left-join inner-join full-join anti-join asof-join table xasc xdesc union-all` | ordinary VARY/BINARY builtins in `lang::builtins::table::BUILTINS` | evaluated args |
+//! | `insert upsert left-join inner-join full-join anti-join asof-join table cols xasc xdesc union-all` | ordinary builtins in `lang::builtins::table::BUILTINS` | evaluated args |
+//!
+//! Helpers for other builtin families: [`take_rows`] / [`table_row`] (row
+//! access for `take`, `at`, `first` on tables), [`distinct_rows`] (`distinct`
+//! on a table), [`AGGREGATES`] (the names `select` treats as aggregates).
 //!
 //! In-place forms: when `from:` of `update` (or the first argument of
 //! `insert`/`upsert`) evaluates to a SYM atom, the global it names is read and
@@ -30,13 +34,17 @@ mod insert;
 mod join;
 mod select;
 mod sort;
+mod table;
 mod update;
+mod view;
 
-pub use column::{gather, table_row, take_rows};
+pub use column::{find_col, gather, mark_nulls, table_row, take_rows};
+pub use expr::AGGREGATES;
 pub use insert::{insert, upsert};
 pub use join::{anti_join, asof_join, full_join, inner_join, left_join, window_join};
 pub use select::select;
 pub use sort::{xasc, xdesc};
+pub use table::{cols, distinct_rows, table, union_all};
 pub use update::update;
 
 use crate::abi::ray_t;

@@ -1,9 +1,338 @@
-//! `select`: where, by, projection, asc/desc, take (rayfall.md 10).
+//! `select`: clauses are read from the dict literal, then applied in the
+//! fixed order where -> group/project -> asc/desc -> take (rayfall.md 10),
+//! whatever their position in the dict.
+#![forbid(unsafe_code)]
+
 use super::Evaluator;
-use crate::abi::ray_t;
-use crate::core::{RayError, Result, Value};
+use super::column::{broadcast, from_atoms, gather_ix, is_column, make_table};
+use super::expr;
+use super::group::{Agg, Groups, aggregate, group_columns};
+use super::sort::{Nulls, key_names, sort_table};
+use super::view::{Sel, View, selection};
+use crate::abi::*;
+use crate::core::{RayError, Result, Value, sym};
+
+/// The clauses of a query dict, with output (or assignment) columns in dict order.
+pub struct Clauses<'a> {
+    pub from: Option<&'a ray_t>,
+    pub where_: Option<&'a ray_t>,
+    pub by: Option<&'a ray_t>,
+    /// (column id, descending) in dict order.
+    pub order: Vec<(&'a ray_t, bool)>,
+    pub take: Option<&'a ray_t>,
+    pub outputs: Vec<(i64, &'a ray_t)>,
+}
+
+struct Keys {
+    from: i64,
+    where_: i64,
+    by: i64,
+    asc: i64,
+    desc: i64,
+    take: i64,
+}
+
+fn keys() -> Keys {
+    Keys {
+        from: sym::intern(b"from"),
+        where_: sym::intern(b"where"),
+        by: sym::intern(b"by"),
+        asc: sym::intern(b"asc"),
+        desc: sym::intern(b"desc"),
+        take: sym::intern(b"take"),
+    }
+}
+
+impl<'a> Clauses<'a> {
+    /// Splits the query dict `q` (SYM keys, LIST of raw expressions).
+    pub fn parse(q: &'a ray_t) -> Result<Clauses<'a>> {
+        let (Some(ks), Some(vs)) = (q.dict_keys(), q.dict_vals()) else {
+            return Err(RayError::type_err("query: expected a dict"));
+        };
+        if ks.type_() != RAY_SYM || vs.type_() != RAY_LIST || ks.len() != vs.len() {
+            return Err(RayError::type_err("query: expected a dict with symbol keys"));
+        }
+        let k = keys();
+        let mut c = Clauses { from: None, where_: None, by: None, order: Vec::new(), take: None, outputs: Vec::new() };
+        for (i, v) in vs.items().iter().enumerate() {
+            let v = v.ok_or_else(|| RayError::type_err("query: empty clause"))?;
+            let id = ks.sym_at(i);
+            // Repeated clause keys: only the first counts (rayfall.md 14.15).
+            if id == k.from {
+                c.from.get_or_insert(v);
+            } else if id == k.where_ {
+                c.where_.get_or_insert(v);
+            } else if id == k.by {
+                c.by.get_or_insert(v);
+            } else if id == k.asc || id == k.desc {
+                c.order.push((v, id == k.desc));
+            } else if id == k.take {
+                c.take.get_or_insert(v);
+            } else {
+                c.outputs.push((id, v));
+            }
+        }
+        Ok(c)
+    }
+}
+
+/// Evaluates `from:` to a table. A quoted symbol or any non-table ⇒ `type`.
+pub fn eval_from(from: Option<&ray_t>, ev: &mut dyn Evaluator) -> Result<Value> {
+    let from = from.ok_or_else(|| RayError::type_err("query: missing from:"))?;
+    let t = ev.eval(from)?;
+    if t.type_() != RAY_TABLE {
+        return Err(RayError::type_err("query: from: expects a table"));
+    }
+    Ok(t)
+}
+
+/// Evaluates `e` with the view's columns in scope.
+pub fn eval_in(ev: &mut dyn Evaluator, e: &ray_t, view: &View) -> Result<Value> {
+    ev.eval_with_columns(e, &|id| view.lookup(id))
+}
 
 /// Runs `(select q)`; `q` is the unevaluated dict literal.
-pub fn select(_q: &ray_t, _ev: &mut dyn Evaluator) -> Result<Value> {
-    Err(RayError::new("nyi", "select"))
+pub fn select(q: &ray_t, ev: &mut dyn Evaluator) -> Result<Value> {
+    let c = Clauses::parse(q)?;
+    let t = eval_from(c.from, ev)?;
+    let mut view = View::of_table(&t);
+    if let Some(w) = c.where_ {
+        let pred = eval_in(ev, w, &view)?;
+        view = view.reselect(selection(&pred, view.nrows_all)?);
+    }
+    let mut out = match c.by {
+        Some(by) => grouped(ev, &view, by, &c.outputs)?,
+        None => project(ev, &view, &c.outputs)?,
+    };
+    if !c.order.is_empty() {
+        let mut ks = Vec::new();
+        for &(arg, desc) in &c.order {
+            ks.extend(key_names(arg)?.into_iter().map(|k| (k, desc)));
+        }
+        out = sort_table(&out, &ks, Nulls::Largest)?;
+    }
+    if let Some(tk) = c.take {
+        let n = ev.eval(tk)?;
+        out = take(&out, &n)?;
+    }
+    Ok(out)
+}
+
+/// Projection without `by:`.
+fn project(ev: &mut dyn Evaluator, view: &View, outputs: &[(i64, &ray_t)]) -> Result<Value> {
+    if outputs.is_empty() {
+        return make_table(&view.names, view.all_cols()?);
+    }
+    let mut vals = Vec::with_capacity(outputs.len());
+    let mut any_agg = false;
+    for &(_, e) in outputs {
+        any_agg |= expr::contains_aggregate(e);
+        vals.push(eval_in(ev, e, view)?);
+    }
+    let mut len = None;
+    for v in &vals {
+        if is_column(v) {
+            let n = v.len() as usize;
+            if *len.get_or_insert(n) != n {
+                return Err(RayError::length("select: output columns differ in length"));
+            }
+        }
+    }
+    let n = len.unwrap_or(if any_agg { 1 } else { view.nrows() });
+    let cols = vals.iter().map(|v| if is_column(v) { Ok(v.clone()) } else { broadcast(v, n) }).collect::<Result<Vec<_>>>()?;
+    let ids: Vec<i64> = outputs.iter().map(|o| o.0).collect();
+    make_table(&ids, cols)
+}
+
+/// The key columns of `by:`: (name, column) pairs over the view.
+pub(crate) fn by_keys(ev: &mut dyn Evaluator, view: &View, by: &ray_t) -> Result<Vec<(i64, Value)>> {
+    let key = |ev: &mut dyn Evaluator, name: i64, e: &ray_t| -> Result<(i64, Value)> {
+        let v = match expr::name_id(e).and_then(|id| view.lookup(id)) {
+            Some(col) => col,
+            None => eval_in(ev, e, view)?,
+        };
+        let v = if is_column(&v) { v } else { broadcast(&v, view.nrows())? };
+        if v.len() as usize != view.nrows() {
+            return Err(RayError::length("by: key length differs from the table"));
+        }
+        Ok((name, v))
+    };
+    match by.type_() {
+        RAY_SYM => (0..by.len() as usize)
+            .map(|i| {
+                let id = by.sym_at(i);
+                key(ev, id, &Value::sym(id))
+            })
+            .collect(),
+        RAY_DICT => {
+            let (Some(ks), Some(vs)) = (by.dict_keys(), by.dict_vals()) else {
+                return Err(RayError::type_err("by: bad dict"));
+            };
+            if ks.type_() != RAY_SYM || vs.type_() != RAY_LIST {
+                return Err(RayError::type_err("by: expected {alias: column}"));
+            }
+            let mut out = Vec::new();
+            for (i, e) in vs.items().iter().enumerate() {
+                let e = e.ok_or_else(|| RayError::type_err("by: empty key"))?;
+                out.push(key(ev, ks.sym_at(i), e)?);
+            }
+            Ok(out)
+        }
+        _ => {
+            // A name keeps its own name; any other expression gets the empty name.
+            let name = expr::name_id(by).unwrap_or(0);
+            Ok(vec![key(ev, name, by)?])
+        }
+    }
+}
+
+/// Grouped projection: key columns first, then one value (or one LIST item) per group.
+fn grouped(ev: &mut dyn Evaluator, view: &View, by: &ray_t, outputs: &[(i64, &ray_t)]) -> Result<Value> {
+    let keys = by_keys(ev, view, by)?;
+    let key_refs: Vec<&ray_t> = keys.iter().map(|k| &*k.1).collect();
+    let groups = group_columns(&key_refs)?;
+    let mut ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+    let mut cols = keys.iter().map(|k| gather_ix(&k.1, &groups.first_row)).collect::<Result<Vec<_>>>()?;
+    if outputs.is_empty() {
+        for (i, &id) in view.names.iter().enumerate() {
+            if !ids.contains(&id) {
+                ids.push(id);
+                let c = view.col(i)?;
+                cols.push(gather_ix(&c, &groups.first_row)?);
+            }
+        }
+        return make_table(&ids, cols);
+    }
+    let mut per_group: Option<Vec<Vec<u32>>> = None;
+    for &(id, e) in outputs {
+        ids.push(id);
+        cols.push(grouped_column(ev, view, &groups, e, &mut per_group)?);
+    }
+    make_table(&ids, cols)
+}
+
+/// Names used for aggregate results while evaluating a rewritten expression.
+fn temp_name(i: usize) -> i64 {
+    sym::intern(format!("\u{1}agg{i}").as_bytes())
+}
+
+/// `(agg col)` computed directly over the groups, when it has a kernel.
+fn direct_aggregate(ev: &mut dyn Evaluator, view: &View, groups: &Groups, e: &ray_t) -> Result<Option<Value>> {
+    let Some((head, args)) = expr::call(e) else { return Ok(None) };
+    let (Some(agg), [arg]) = (Agg::from_name(head), args.as_slice()) else { return Ok(None) };
+    let col = match expr::name_id(arg).and_then(|id| view.lookup(id)) {
+        Some(c) => c,
+        None if expr::is_row_wise(arg) => {
+            let v = eval_in(ev, arg, view)?;
+            if !is_column(&v) || v.len() as usize != view.nrows() {
+                return Ok(None);
+            }
+            v
+        }
+        None => return Ok(None),
+    };
+    aggregate(agg, &col, groups)
+}
+
+/// One output column of a grouped select: direct kernels when the expression
+/// is an aggregate of a row-wise argument (or a row-wise combination of such
+/// aggregates), otherwise the expression evaluated group by group.
+pub fn grouped_column(
+    ev: &mut dyn Evaluator,
+    view: &View,
+    groups: &Groups,
+    e: &ray_t,
+    per_group: &mut Option<Vec<Vec<u32>>>,
+) -> Result<Value> {
+    if let Some(v) = direct_aggregate(ev, view, groups, e)? {
+        return Ok(v);
+    }
+    if let Some(v) = combined_aggregates(ev, view, groups, e)? {
+        return Ok(v);
+    }
+    let rows = per_group.get_or_insert_with(|| groups.rows_per_group());
+    let base = view.row_ids();
+    let mut results = Vec::with_capacity(rows.len());
+    for r in rows.iter() {
+        let g = view.reselect(Sel::Rows(r.iter().map(|&i| base[i as usize]).collect()));
+        results.push(eval_in(ev, e, &g)?);
+    }
+    if results.is_empty() {
+        // No groups: evaluate once over no rows to learn the column type.
+        let empty = view.reselect(Sel::Rows(Vec::new()));
+        let v = eval_in(ev, e, &empty)?;
+        return if v.type_() < 0 && is_vector_type(-v.type_()) { broadcast(&v, 0) } else { Value::list_with_capacity(0) };
+    }
+    from_atoms(&results)
+}
+
+/// `(f (agg a) (agg b) ...)` with row-wise `f`: each aggregate computed by
+/// its kernel into a column of one value per group, then `f` applied once
+/// over those columns. None when the shape does not allow it.
+fn combined_aggregates(ev: &mut dyn Evaluator, view: &View, groups: &Groups, e: &ray_t) -> Result<Option<Value>> {
+    if e.type_() != RAY_LIST || !expr::contains_aggregate(e) || expr::is_aggregate_call(e) {
+        return Ok(None);
+    }
+    if expr::mentions_outside_aggregates(e, &|id| view.position(id).is_some()) {
+        return Ok(None);
+    }
+    let mut temps: Vec<(i64, Value)> = Vec::new();
+    let mut failed = None;
+    let rewritten = expr::replace_aggregates(e, &mut |call| {
+        if failed.is_some() {
+            return None;
+        }
+        match direct_aggregate(ev, view, groups, call) {
+            Ok(Some(v)) => {
+                let id = temp_name(temps.len());
+                temps.push((id, v));
+                Some(id)
+            }
+            Ok(None) => None,
+            Err(err) => {
+                failed = Some(err);
+                None
+            }
+        }
+    });
+    if let Some(err) = failed {
+        return Err(err);
+    }
+    let Some(rewritten) = rewritten else { return Ok(None) };
+    if !is_row_wise_over_temps(&rewritten) {
+        return Ok(None);
+    }
+    let v = ev.eval_with_columns(&rewritten, &|id| temps.iter().find(|t| t.0 == id).map(|t| t.1.clone()))?;
+    if is_column(&v) && v.len() as usize == groups.ngroups {
+        Ok(Some(v))
+    } else if !is_column(&v) {
+        Ok(Some(broadcast(&v, groups.ngroups)?))
+    } else {
+        Ok(None)
+    }
+}
+
+fn is_row_wise_over_temps(e: &ray_t) -> bool {
+    expr::is_row_wise(e)
+}
+
+/// `take:` on a result table: n, -n or [offset count], clamped.
+fn take(t: &ray_t, n: &ray_t) -> Result<Value> {
+    let rows = t.table_nrows().max(0) as usize;
+    let (start, count) = match n.type_() {
+        x if x == -RAY_I64 || x == -RAY_I32 || x == -RAY_I16 => {
+            let k = if x == -RAY_I64 { n.i64_val() } else if x == -RAY_I32 { n.i32_val() as i64 } else { n.i16_val() as i64 };
+            let k_abs = (k.unsigned_abs() as usize).min(rows);
+            if k >= 0 { (0, k_abs) } else { (rows - k_abs, k_abs) }
+        }
+        RAY_I64 if n.len() == 2 => {
+            let s = n.as_slice::<i64>();
+            let off = (s[0].max(0) as usize).min(rows);
+            (off, (s[1].max(0) as usize).min(rows - off))
+        }
+        _ => return Err(RayError::type_err("take: expected a count or [offset count]")),
+    };
+    let idx: Vec<u32> = (start as u32..(start + count) as u32).collect();
+    let cols = super::column::columns(t).iter().map(|c| gather_ix(c, &idx)).collect::<Result<Vec<_>>>()?;
+    make_table(&super::column::names(t), cols)
 }

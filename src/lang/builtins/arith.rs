@@ -185,14 +185,13 @@ pub fn arith(op: Op, a: &ray_t, b: &ray_t) -> Result<Value> {
     let nulls = has_nulls(a) || has_nulls(b);
     let may_null = nulls || matches!(op, Op::Div | Op::Rem | Op::IDiv);
     let v = if pl.float {
-        let (x, y) = (widen_f(a), widen_f(b));
         match op {
-            Op::Add => map2(&x, &y, n, RAY_F64, |p, q| p + q),
-            Op::Sub => map2(&x, &y, n, RAY_F64, |p, q| p - q),
-            Op::Mul => map2(&x, &y, n, RAY_F64, |p, q| p * q),
-            Op::Div => map2(&x, &y, n, RAY_F64, |p, q| if q == 0.0 { f64::NAN } else { p / q }),
-            Op::Rem => map2(&x, &y, n, RAY_F64, rem_f),
-            Op::IDiv => map2(&x, &y, n, RAY_I64, |p: f64, q: f64| {
+            Op::Add => fmap2(a, b, n, |p, q| p + q),
+            Op::Sub => fmap2(a, b, n, |p, q| p - q),
+            Op::Mul => fmap2(a, b, n, |p, q| p * q),
+            Op::Div => fmap2(a, b, n, |p, q| if q == 0.0 { f64::NAN } else { p / q }),
+            Op::Rem => fmap2(a, b, n, rem_f),
+            Op::IDiv => fmap2_to(a, b, n, RAY_I64, |p: f64, q: f64| {
                 let r = (p / q).floor();
                 if q == 0.0 || r.is_nan() { NULL_I64 } else { r as i64 }
             }),

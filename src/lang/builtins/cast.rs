@@ -8,7 +8,7 @@
 
 use super::spec::Spec;
 use super::util_args::*;
-use super::util_vec::{Prim, elem_atom, pack_values, sym_ids, vec_from};
+use super::util_vec::{Prim, elem_atom, fill_vec, is_temporal, pack_values, sym_ids, vec_from};
 use crate::abi::*;
 use crate::core::temporal::{NS_PER_DAY, days_from_civil};
 use crate::core::{RayError, Result, Value, sym};
@@ -121,6 +121,107 @@ fn nums_of_vec(v: &ray_t) -> Option<Vec<Num>> {
         RAY_F64 => v.as_slice::<f64>().iter().map(|&x| float_num(x)).collect(),
         _ => return None,
     })
+}
+
+/// A fixed-width source element read as a number.
+trait AsNum: Prim {
+    fn as_num(self) -> Num;
+}
+
+macro_rules! as_num_int {
+    ($($t:ty),*) => {$(
+        impl AsNum for $t {
+            #[inline]
+            fn as_num(self) -> Num {
+                if self.is_null() { Num::Null } else { Num::I(self as i64) }
+            }
+        }
+    )*};
+}
+as_num_int!(u8, i16, i32, i64);
+
+impl AsNum for f32 {
+    #[inline]
+    fn as_num(self) -> Num {
+        float_num(self as f64)
+    }
+}
+
+impl AsNum for f64 {
+    #[inline]
+    fn as_num(self) -> Num {
+        float_num(self)
+    }
+}
+
+/// A fixed-width target element built from a number (nulls become the
+/// sentinel; floats truncate toward zero).
+trait FromNum: Prim {
+    fn from_num(n: Num) -> Self;
+}
+
+macro_rules! from_num_int {
+    ($($t:ty),*) => {$(
+        impl FromNum for $t {
+            #[inline]
+            fn from_num(n: Num) -> Self {
+                to_int(n).map_or(<$t as Prim>::null(), |i| i as $t)
+            }
+        }
+    )*};
+}
+from_num_int!(i16, i32, i64);
+
+impl FromNum for u8 {
+    #[inline]
+    fn from_num(n: Num) -> Self {
+        to_int(n).unwrap_or(0) as u8
+    }
+}
+
+impl FromNum for f32 {
+    #[inline]
+    fn from_num(n: Num) -> Self {
+        to_float(n) as f32
+    }
+}
+
+impl FromNum for f64 {
+    #[inline]
+    fn from_num(n: Num) -> Self {
+        to_float(n)
+    }
+}
+
+/// Column path for numeric conversions that need no unit change: one pass
+/// from the source slice into the target vector. None when not applicable.
+fn fast_numeric(tt: i8, src: i8, v: &ray_t) -> Option<Result<Value>> {
+    if (is_temporal(src) && is_temporal(tt)) || tt == RAY_BOOL {
+        return None;
+    }
+    fn go<S: AsNum>(tt: i8, s: &[S]) -> Option<Result<Value>> {
+        fn col<S: AsNum, T: FromNum>(tt: i8, s: &[S]) -> Result<Value> {
+            fill_vec(tt, s.len(), s.iter().map(|&x| T::from_num(x.as_num())))
+        }
+        Some(match tt {
+            RAY_U8 => col::<S, u8>(tt, s),
+            RAY_I16 => col::<S, i16>(tt, s),
+            RAY_I32 | RAY_DATE | RAY_TIME => col::<S, i32>(tt, s),
+            RAY_I64 | RAY_TIMESTAMP => col::<S, i64>(tt, s),
+            RAY_F32 => col::<S, f32>(tt, s),
+            RAY_F64 => col::<S, f64>(tt, s),
+            _ => return None,
+        })
+    }
+    match src {
+        RAY_BOOL | RAY_U8 => go(tt, v.as_slice::<u8>()),
+        RAY_I16 => go(tt, v.as_slice::<i16>()),
+        RAY_I32 | RAY_DATE | RAY_TIME => go(tt, v.as_slice::<i32>()),
+        RAY_I64 | RAY_TIMESTAMP => go(tt, v.as_slice::<i64>()),
+        RAY_F32 => go(tt, v.as_slice::<f32>()),
+        RAY_F64 => go(tt, v.as_slice::<f64>()),
+        _ => None,
+    }
 }
 
 /// Re-bases a number between temporal units (`src` and `tt` vector tags).
@@ -431,6 +532,9 @@ fn convert_vec(tt: i8, src: i8, v: &ray_t) -> Result<Value> {
     if !is_num_target(tt) {
         return Err(type_err("as", "unsupported target"));
     }
+    if let Some(done) = fast_numeric(tt, src, v) {
+        return done;
+    }
     let nums: Vec<Num> = match src {
         RAY_STR => (0..n).map(|i| parse_num_for(tt, v.str_at(i))).collect::<Result<_>>()?,
         RAY_SYM => sym_ids(v).iter().map(|&id| parse_num_for(tt, sym::name_or_empty(id))).collect::<Result<_>>()?,
@@ -504,6 +608,20 @@ mod tests {
         let v = as_(&[as_sym("i32"), Value::vec_from_slice(RAY_F64, &[1.5, f64::NAN]).unwrap()]).unwrap();
         assert_eq!(v.as_slice::<i32>(), &[1, NULL_I32]);
         assert_ne!(v.attrs & RAY_ATTR_HAS_NULLS, 0);
+    }
+
+    #[test]
+    fn column_conversions_keep_nulls_and_truncate() {
+        let v = as_(&[as_sym("I64"), Value::vec_from_slice(RAY_I32, &[NULL_I32, 5]).unwrap()]).unwrap();
+        assert_eq!((v.type_, v.as_slice::<i64>()), (RAY_I64, &[NULL_I64, 5][..]));
+        assert_ne!(v.attrs & RAY_ATTR_HAS_NULLS, 0);
+        let u = as_(&[as_sym("u8"), Value::vec_from_slice(RAY_F64, &[2.9, 300.0]).unwrap()]).unwrap();
+        assert_eq!(u.as_slice::<u8>(), &[2, 44]);
+        assert_eq!(u.attrs & RAY_ATTR_HAS_NULLS, 0);
+        let d = as_(&[as_sym("date"), Value::vec_from_slice(RAY_I64, &[8780i64]).unwrap()]).unwrap();
+        assert_eq!((d.type_, d.as_slice::<i32>()), (RAY_DATE, &[8780][..]));
+        let t = as_(&[as_sym("timestamp"), Value::vec_from_slice(RAY_DATE, &[1i32, NULL_I32]).unwrap()]).unwrap();
+        assert_eq!(t.as_slice::<i64>(), &[NS_PER_DAY, NULL_I64]);
     }
 
     #[test]

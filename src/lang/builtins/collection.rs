@@ -134,16 +134,24 @@ fn sorted(name: &str, args: &[Value], descending: bool) -> Result<Value> {
     // indistinguishable, so stability does not matter).
     with_prim!(t, T => {
         let mut s = v.as_slice::<T>().to_vec();
-        if descending {
-            s.sort_by(|a, b| b.order(*a));
-        } else {
-            s.sort_by(|a, b| a.order(*b));
-        }
+        sort_values(t, &mut s, descending);
         vec_from(t, s)
     }, _ => {
         let idx: Vec<i64> = grade(v, descending)?.into_iter().map(|i| i as i64).collect();
         gather(v, &idx)
     })
+}
+
+/// Sorts elements by value, nulls first. Integer-like elements that
+/// compare equal are identical, so an unstable sort gives the same bytes.
+fn sort_values<T: Prim>(t: i8, s: &mut [T], descending: bool) {
+    let exact = !matches!(t, RAY_F32 | RAY_F64);
+    match (exact, descending) {
+        (true, false) => s.sort_unstable_by(|a, b| a.order(*b)),
+        (true, true) => s.sort_unstable_by(|a, b| b.order(*a)),
+        (false, false) => s.sort_by(|a, b| a.order(*b)),
+        (false, true) => s.sort_by(|a, b| b.order(*a)),
+    }
 }
 
 fn asc(args: &[Value]) -> Result<Value> {
@@ -204,7 +212,7 @@ pub fn distinct_of(v: &ray_t) -> Result<Value> {
     if is_numeric(t) || is_temporal(t) {
         return with_prim!(t, T => {
             let mut s = v.as_slice::<T>().to_vec();
-            s.sort_by(|a, b| a.order(*b));
+            sort_values(t, &mut s, false);
             s.dedup_by(|a, b| a.order(*b) == Ordering::Equal);
             vec_from(t, s)
         }, _ => unreachable_type());
@@ -358,6 +366,11 @@ pub fn take_of(x: &ray_t, n: i64) -> Result<Value> {
                 let off = if n >= 0 { 0 } else { len - m };
                 return range_copy(x, off, m);
             }
+            if len > 0 {
+                if let Some(v) = cycle_prim(x, len, n)? {
+                    return Ok(v);
+                }
+            }
             gather(x, &take_indices(len, n))
         }
         _ if x.is_atom() && !x.is_builtin() && x.type_ != RAY_LAMBDA && !x.is_null_obj() => {
@@ -365,6 +378,31 @@ pub fn take_of(x: &ray_t, n: i64) -> Result<Value> {
         }
         _ => Err(type_err("take", "cannot take from this value")),
     }
+}
+
+/// `take` past the end of a fixed-width vector: whole copies of the
+/// column plus a partial one, without an index vector.
+fn cycle_prim(x: &ray_t, len: usize, n: i64) -> Result<Option<Value>> {
+    let m = n.unsigned_abs() as usize;
+    // Taking from the back starts `m mod len` elements before the end.
+    let start = if n >= 0 { 0 } else { (len - m % len) % len };
+    let t = x.type_;
+    with_prim!(t, T => {
+        let s = x.as_slice::<T>();
+        let mut out = Value::vec_with_capacity(t, m as i64)?;
+        let mut left = m;
+        let mut pos = start;
+        while left > 0 {
+            let k = (len - pos).min(left);
+            out.extend_from_slice(&s[pos..pos + k])?;
+            left -= k;
+            pos = 0;
+        }
+        if x.attrs & RAY_ATTR_HAS_NULLS != 0 || (has_sentinel(t) && s.iter().any(|e| e.is_null())) {
+            out.set_attr(RAY_ATTR_HAS_NULLS, true)?;
+        }
+        Ok(Some(out))
+    }, _ => Ok(None))
 }
 
 fn dict_parts(d: &ray_t) -> Result<(Value, Value)> {
@@ -797,15 +835,25 @@ fn sums(args: &[Value]) -> Result<Value> {
             vec_from(RAY_F64, out)
         }
         t if is_temporal(t) => Err(type_err("sums", "expected a numeric vector")),
-        _ => {
+        RAY_I64 => {
             let mut acc = 0i64;
-            let out: Vec<i64> = widen_ints(v).into_iter().map(|x| {
+            let s = v.as_slice::<i64>();
+            fill_vec(RAY_I64, s.len(), s.iter().map(|&x| {
                 if x != NULL_I64 {
                     acc = acc.wrapping_add(x);
                 }
                 acc
-            }).collect();
-            Value::vec_from_slice(RAY_I64, &out)
+            }))
+        }
+        _ => {
+            let mut acc = 0i64;
+            let w = widen_ints(v);
+            fill_vec(RAY_I64, w.len(), w.into_iter().map(|x| {
+                if x != NULL_I64 {
+                    acc = acc.wrapping_add(x);
+                }
+                acc
+            }))
         }
     }
 }

@@ -244,3 +244,38 @@ pub fn list_map2(a: &ray_t, b: &ray_t, f: &dyn Fn(&ray_t, &ray_t) -> Result<Valu
     }
     collect(out)
 }
+
+/// A borrowed view of an operand for f64 kernels: i64 columns are read as
+/// they are and converted element by element, so no f64 copy is made.
+pub enum FView<'a> {
+    F(Cow<'a, [f64]>),
+    I(Cow<'a, [i64]>),
+}
+
+pub fn fview(v: &ray_t) -> FView<'_> {
+    match v.type_ {
+        RAY_I64 => FView::I(Cow::Borrowed(v.as_slice::<i64>())),
+        t if t == -RAY_I64 => FView::I(Cow::Owned(vec![v.i64_val()])),
+        _ => FView::F(widen_f(v)),
+    }
+}
+
+#[inline(always)]
+fn i2f(x: i64) -> f64 {
+    if x == NULL_I64 { f64::NAN } else { x as f64 }
+}
+
+/// `map2` in the f64 domain over any pair of numeric operands.
+pub fn fmap2(a: &ray_t, b: &ray_t, n: usize, f: impl Fn(f64, f64) -> f64 + Copy) -> Result<Value> {
+    fmap2_to(a, b, n, RAY_F64, f)
+}
+
+/// `fmap2` with another output element type (`div` writes i64).
+pub fn fmap2_to<R: Elem + Default>(a: &ray_t, b: &ray_t, n: usize, out_t: i8, f: impl Fn(f64, f64) -> R + Copy) -> Result<Value> {
+    match (fview(a), fview(b)) {
+        (FView::F(x), FView::F(y)) => map2(&x, &y, n, out_t, f),
+        (FView::I(x), FView::F(y)) => map2(&x, &y, n, out_t, move |p: i64, q: f64| f(i2f(p), q)),
+        (FView::F(x), FView::I(y)) => map2(&x, &y, n, out_t, move |p: f64, q: i64| f(p, i2f(q))),
+        (FView::I(x), FView::I(y)) => map2(&x, &y, n, out_t, move |p: i64, q: i64| f(i2f(p), i2f(q))),
+    }
+}

@@ -20,17 +20,35 @@ pub const BUILTINS: &[Entry] = &[
     Entry::pure(".sys.build", RAY_VARY, sys_build),
     Entry::pure("guid", RAY_UNARY, guid),
     Entry::pure("rand", RAY_BINARY, rand),
-    Entry::special("select", query_nyi),
-    Entry::special("update", query_nyi).restricted(),
-    Entry::special("insert", query_nyi).restricted(),
-    Entry::special("upsert", query_nyi).restricted(),
-    Entry::special("asof-join", query_nyi),
-    Entry::special("window-join", query_nyi),
-    Entry::special("window-join1", query_nyi),
+    Entry::special("select", select),
+    Entry::special("update", update).restricted(),
+    Entry::ctx("window-join", RAY_VARY, window_join),
+    Entry::ctx("window-join1", RAY_VARY, window_join1),
 ];
 
-fn query_nyi(_ev: &mut Evaluator, _args: &[Value]) -> Result<Value> {
-    Err(RayError::new("nyi", "query engine not wired yet"))
+/// The query dict: the literal as written (its values stay raw
+/// expressions), or the value of any other expression.
+fn query_dict(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    crate::lang::values::need_args(args, 1, 1)?;
+    if args[0].type_ == RAY_DICT { Ok(args[0].clone()) } else { ev.eval(&args[0]) }
+}
+
+fn select(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    let q = query_dict(ev, args)?;
+    crate::query::select(&q, ev)
+}
+
+fn update(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    let q = query_dict(ev, args)?;
+    crate::query::update(&q, ev)
+}
+
+fn window_join(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    crate::query::window_join(args, ev, true)
+}
+
+fn window_join1(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    crate::query::window_join(args, ev, false)
 }
 
 fn type_(args: &[Value]) -> Result<Value> {

@@ -1,27 +1,29 @@
 //! Builtins: table family (see spec/rayfall.md sections 8 and 10). Registered
 //! by the evaluator from `BUILTINS`. All take evaluated arguments; the
-//! in-place forms of `insert`/`upsert` rebind the global themselves.
+//! in-place forms of `insert`/`upsert` (a symbol as first argument) rebind
+//! the global themselves and return the symbol. `select`, `update`,
+//! `window-join` and `window-join1` need the evaluator: see `crate::query`.
 #![forbid(unsafe_code)]
 
-use super::spec::Spec;
-use crate::abi::{RAY_BINARY, RAY_VARY};
+use super::spec::{PureFn, Spec};
+use crate::abi::{RAY_BINARY, RAY_UNARY, RAY_VARY};
 use crate::query;
 
-const fn vary(name: &'static str, f: super::spec::PureFn) -> Spec {
-    Spec { name, kind: RAY_VARY, restricted: false, aggregate: false, f }
-}
-const fn binary(name: &'static str, f: super::spec::PureFn) -> Spec {
-    Spec { name, kind: RAY_BINARY, restricted: false, aggregate: false, f }
+const fn spec(name: &'static str, kind: i8, f: PureFn) -> Spec {
+    Spec { name, kind, restricted: false, aggregate: false, f }
 }
 
 pub const BUILTINS: &[Spec] = &[
-    binary("xasc", query::xasc),
-    binary("xdesc", query::xdesc),
-    vary("insert", query::insert),
-    vary("upsert", query::upsert),
-    vary("left-join", query::left_join),
-    vary("inner-join", query::inner_join),
-    vary("full-join", query::full_join),
-    vary("anti-join", query::anti_join),
-    vary("asof-join", query::asof_join),
+    spec("table", RAY_BINARY, query::table),
+    spec("cols", RAY_UNARY, query::cols),
+    spec("xasc", RAY_BINARY, query::xasc),
+    spec("xdesc", RAY_BINARY, query::xdesc),
+    spec("union-all", RAY_BINARY, query::union_all),
+    spec("insert", RAY_VARY, query::insert),
+    spec("upsert", RAY_VARY, query::upsert),
+    spec("left-join", RAY_VARY, query::left_join),
+    spec("inner-join", RAY_VARY, query::inner_join),
+    spec("full-join", RAY_VARY, query::full_join),
+    spec("anti-join", RAY_VARY, query::anti_join),
+    spec("asof-join", RAY_VARY, query::asof_join),
 ];

@@ -11,9 +11,73 @@ use super::util_vec::{Prim, sym_ids, write_key};
 use crate::abi::*;
 use crate::core::{RayError, Result};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::OnceLock;
+
+/// A fast multiplicative hasher for the key columns (ints hash in one
+/// multiply). Seeded once per process from std's random state, so crafted
+/// keys cannot be precomputed to collide.
+#[derive(Clone, Copy)]
+pub struct FastBuild(u64);
+
+impl Default for FastBuild {
+    fn default() -> Self {
+        static SEED: OnceLock<u64> = OnceLock::new();
+        FastBuild(*SEED.get_or_init(|| std::collections::hash_map::RandomState::new().hash_one(0x5eed_u64) | 1))
+    }
+}
+
+pub struct FastHasher(u64);
+
+impl BuildHasher for FastBuild {
+    type Hasher = FastHasher;
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher(self.0)
+    }
+}
+
+impl Hasher for FastHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        let x = self.0;
+        (x ^ (x >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9) ^ (x >> 32)
+    }
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for c in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..c.len()].copy_from_slice(c);
+            self.write_u64(u64::from_le_bytes(w));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(i as u64);
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(i as u64);
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    #[inline]
+    fn write_i64(&mut self, i: i64) {
+        self.write_u64(i as u64);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+}
+
+/// A HashMap with the fast hasher.
+pub type HashMap<K, V> = std::collections::HashMap<K, V, FastBuild>;
+
+/// Hay columns at most this long are searched by a linear scan.
+const SCAN_MAX: usize = 8;
 
 /// A column of equality keys.
 pub enum Keys<'a> {
@@ -91,8 +155,12 @@ fn float_keys(x: &[f64]) -> Vec<u64> {
 /// when absent or when the kinds cannot be compared).
 pub fn positions(hay: &Keys, needles: &Keys) -> Vec<i64> {
     fn run<K: Hash + Eq + Copy>(hay: impl Iterator<Item = K>, needles: impl Iterator<Item = K>) -> Vec<i64> {
-        let mut first: HashMap<K, i64> = HashMap::new();
-        for (i, k) in hay.enumerate() {
+        let hay: Vec<K> = hay.collect();
+        if hay.len() <= SCAN_MAX {
+            return needles.map(|k| hay.iter().position(|h| *h == k).map_or(NULL_I64, |p| p as i64)).collect();
+        }
+        let mut first: HashMap<K, i64> = HashMap::default();
+        for (i, k) in hay.into_iter().enumerate() {
             first.entry(k).or_insert(i as i64);
         }
         needles.map(|k| first.get(&k).copied().unwrap_or(NULL_I64)).collect()
@@ -114,7 +182,7 @@ pub fn positions(hay: &Keys, needles: &Keys) -> Vec<i64> {
 /// the index of its first element, and for each element its group number.
 pub fn groups(k: &Keys) -> (Vec<usize>, Vec<usize>) {
     fn run<K: Hash + Eq>(it: impl Iterator<Item = K>, n: usize) -> (Vec<usize>, Vec<usize>) {
-        let mut map: HashMap<K, usize> = HashMap::new();
+        let mut map: HashMap<K, usize> = HashMap::default();
         let mut firsts = Vec::new();
         let mut ids = Vec::with_capacity(n);
         for (i, key) in it.enumerate() {

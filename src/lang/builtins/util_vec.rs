@@ -235,6 +235,31 @@ pub fn vec_from<T: Prim>(t: i8, items: Vec<T>) -> Result<Value> {
     vec_of(t, &items)
 }
 
+/// Builds a typed vector of `n` elements straight from an iterator, in
+/// cache-sized chunks (no intermediate buffer of the whole column), setting
+/// HAS_NULLS when a sentinel shows up.
+pub fn fill_vec<T: Prim>(t: i8, n: usize, items: impl Iterator<Item = T>) -> Result<Value> {
+    const CHUNK: usize = 2048;
+    let mut out = Value::vec_with_capacity(t, n as i64)?;
+    let mut buf: Vec<T> = Vec::with_capacity(CHUNK.min(n.max(1)));
+    let track = has_sentinel(t);
+    let mut nulls = false;
+    for x in items {
+        buf.push(x);
+        if buf.len() == CHUNK {
+            nulls |= track && buf.iter().any(|x| x.is_null());
+            out.extend_from_slice(&buf)?;
+            buf.clear();
+        }
+    }
+    nulls |= track && buf.iter().any(|x| x.is_null());
+    out.extend_from_slice(&buf)?;
+    if nulls {
+        out.set_attr(RAY_ATTR_HAS_NULLS, true)?;
+    }
+    Ok(out)
+}
+
 /// A STR vector of byte strings.
 pub fn str_vec_of<'a>(items: impl IntoIterator<Item = &'a [u8]>) -> Result<Value> {
     Value::str_vec(items)

@@ -1,0 +1,193 @@
+//! Codec speed, each figure beside a baseline measured in the same run:
+//! - a 10M-element I64 vector: encode, decode, encode+decode vs a plain
+//!   memcpy of the same 80 MB (target: encode+decode >= 50% of memcpy);
+//! - a 1M-row table (i64, f64, sym columns): encode, decode;
+//! - compression and decompression of serialized payloads vs memcpy
+//!   (target: compression >= 2.4 GB/s, 4x the reference's ~0.6 GB/s).
+//!
+//! Run: `cargo bench --bench codec` (criterion groups, then a summary table
+//! of medians and ratios). `cargo bench --bench codec -- summary` prints
+//! only the summary.
+
+use criterion::{BenchmarkId, Criterion, Throughput};
+use rayforce::Value;
+use rayforce::abi::*;
+use rayforce::codec;
+use rayforce::core::sym;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+fn i64_vector(n: i64) -> Value {
+    Value::vec_from_slice(RAY_I64, &(0..n).map(|i| i * 7 - 3).collect::<Vec<i64>>()).unwrap()
+}
+
+fn table(rows: usize) -> Value {
+    let names: Vec<i64> = (0..100).map(|i| sym::intern(format!("sym{i:03}").as_bytes())).collect();
+    let ids: Vec<i64> = (0..rows as i64).collect();
+    let prices: Vec<f64> = (0..rows).map(|i| 100.0 + (i % 1000) as f64 / 8.0).collect();
+    let syms: Vec<i64> = (0..rows).map(|i| names[(i * 31) % names.len()]).collect();
+    Value::table_from(vec![
+        (sym::intern(b"id"), Value::vec_from_slice(RAY_I64, &ids).unwrap()),
+        (sym::intern(b"price"), Value::vec_from_slice(RAY_F64, &prices).unwrap()),
+        (sym::intern(b"sym"), Value::sym_vec(&syms).unwrap()),
+    ])
+    .unwrap()
+}
+
+/// Payloads for the compression figures.
+fn compression_inputs() -> Vec<(&'static str, Vec<u8>)> {
+    vec![
+        ("til_10M", codec::encode(&Value::vec_from_slice(RAY_I64, &(0..10_000_000i64).collect::<Vec<_>>()).unwrap()).unwrap()),
+        ("table_1M", codec::encode(&table(1_000_000)).unwrap()),
+    ]
+}
+
+fn memcpy_into(dst: &mut [u8], src: &[u8]) {
+    dst.copy_from_slice(src);
+    black_box(dst);
+}
+
+fn criterion_groups(c: &mut Criterion) {
+    let v = i64_vector(10_000_000);
+    let bytes = codec::encode(&v).unwrap();
+    let mut dst = vec![0u8; bytes.len()];
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut g = c.benchmark_group("i64_10M");
+    g.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4));
+    g.throughput(Throughput::Bytes(bytes.len() as u64));
+    g.bench_function("baseline_memcpy", |b| b.iter(|| memcpy_into(&mut dst, &bytes)));
+    g.bench_function("encode", |b| {
+        b.iter(|| {
+            out.clear();
+            codec::encode_into(&v, &mut out).unwrap();
+            black_box(&out);
+        })
+    });
+    g.bench_function("decode", |b| b.iter(|| black_box(codec::decode(&bytes).unwrap())));
+    g.bench_function("encode_decode", |b| {
+        b.iter(|| {
+            out.clear();
+            codec::encode_into(&v, &mut out).unwrap();
+            black_box(codec::decode(&out).unwrap())
+        })
+    });
+    g.finish();
+
+    let t = table(1_000_000);
+    let tbytes = codec::encode(&t).unwrap();
+    let mut tdst = vec![0u8; tbytes.len()];
+    let mut g = c.benchmark_group("table_1M_rows");
+    g.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4));
+    g.throughput(Throughput::Bytes(tbytes.len() as u64));
+    g.bench_function("baseline_memcpy", |b| b.iter(|| memcpy_into(&mut tdst, &tbytes)));
+    g.bench_function("encode", |b| {
+        b.iter(|| {
+            out.clear();
+            codec::encode_into(&t, &mut out).unwrap();
+            black_box(&out);
+        })
+    });
+    g.bench_function("decode", |b| b.iter(|| black_box(codec::decode(&tbytes).unwrap())));
+    g.finish();
+
+    let mut g = c.benchmark_group("compression");
+    g.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4));
+    for (name, p) in compression_inputs() {
+        let stream = codec::compress(&p).expect("compressible");
+        let mut pdst = vec![0u8; p.len()];
+        g.throughput(Throughput::Bytes(p.len() as u64));
+        g.bench_with_input(BenchmarkId::new("baseline_memcpy", name), &p, |b, p| b.iter(|| memcpy_into(&mut pdst, p)));
+        g.bench_with_input(BenchmarkId::new("compress", name), &p, |b, p| b.iter(|| black_box(codec::compress(p))));
+        g.bench_with_input(BenchmarkId::new("decompress", name), &stream, |b, s| {
+            b.iter(|| black_box(codec::decompress(s, p.len()).unwrap()))
+        });
+    }
+    g.finish();
+}
+
+/// Median wall time of `f` over `runs` runs (after one warm-up).
+fn median(runs: usize, mut f: impl FnMut()) -> Duration {
+    f();
+    let mut t: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let s = Instant::now();
+            f();
+            s.elapsed()
+        })
+        .collect();
+    t.sort();
+    t[runs / 2]
+}
+
+fn gbps(bytes: usize, d: Duration) -> f64 {
+    bytes as f64 / d.as_secs_f64() / 1e9
+}
+
+/// One table: every figure next to the memcpy of the same bytes.
+fn summary() {
+    println!("\n=== codec summary (median of 9; GB/s of payload bytes; ratio to memcpy of the same bytes) ===");
+    let row = |name: &str, bytes: usize, d: Duration, base: Duration| {
+        println!("{name:<34} {:>8.2} GB/s  {:>6.1}% of memcpy ({:>6.2} GB/s)", gbps(bytes, d), 100.0 * base.as_secs_f64() / d.as_secs_f64(), gbps(bytes, base));
+    };
+    let v = i64_vector(10_000_000);
+    let bytes = codec::encode(&v).unwrap();
+    let mut dst = vec![0u8; bytes.len()];
+    let mut out = Vec::with_capacity(bytes.len());
+    let base = median(9, || memcpy_into(&mut dst, &bytes));
+    let enc = median(9, || {
+        out.clear();
+        codec::encode_into(&v, &mut out).unwrap();
+    });
+    let dec = median(9, || drop(black_box(codec::decode(&bytes).unwrap())));
+    let both = median(9, || {
+        out.clear();
+        codec::encode_into(&v, &mut out).unwrap();
+        drop(black_box(codec::decode(&out).unwrap()));
+    });
+    // Decoding must produce a new vector: compare it also with a memcpy
+    // into freshly allocated memory (page faults included).
+    let fresh = median(9, || {
+        let mut v = Vec::<u8>::with_capacity(bytes.len());
+        v.extend_from_slice(&bytes);
+        drop(black_box(v));
+    });
+    println!("baseline memcpy into a fresh allocation: {:.2} GB/s", gbps(bytes.len(), fresh));
+    row("i64 10M encode", bytes.len(), enc, base);
+    row("i64 10M decode", bytes.len(), dec, base);
+    row("i64 10M encode+decode", bytes.len(), both, base);
+    row("i64 10M decode vs fresh memcpy", bytes.len(), dec, fresh);
+    row("i64 10M enc+dec vs fresh memcpy", bytes.len(), both, fresh);
+
+    let t = table(1_000_000);
+    let tb = codec::encode(&t).unwrap();
+    let mut tdst = vec![0u8; tb.len()];
+    let base = median(9, || memcpy_into(&mut tdst, &tb));
+    let enc = median(9, || {
+        out.clear();
+        codec::encode_into(&t, &mut out).unwrap();
+    });
+    let dec = median(9, || drop(black_box(codec::decode(&tb).unwrap())));
+    row("table 1M rows encode", tb.len(), enc, base);
+    row("table 1M rows decode", tb.len(), dec, base);
+
+    for (name, p) in compression_inputs() {
+        let mut pdst = vec![0u8; p.len()];
+        let base = median(9, || memcpy_into(&mut pdst, &p));
+        let stream = codec::compress(&p).unwrap();
+        let c = median(9, || drop(black_box(codec::compress(&p))));
+        let d = median(9, || drop(black_box(codec::decompress(&stream, p.len()).unwrap())));
+        row(&format!("compress {name} ({:.0}%)", 100.0 * stream.len() as f64 / p.len() as f64), p.len(), c, base);
+        row(&format!("decompress {name}"), p.len(), d, base);
+    }
+    println!("target: encode+decode >= 50% of memcpy; compress >= 2.40 GB/s (reference ~0.6 GB/s)");
+}
+
+fn main() {
+    let only_summary = std::env::args().any(|a| a == "summary");
+    if !only_summary {
+        let mut c = Criterion::default().configure_from_args();
+        criterion_groups(&mut c);
+        c.final_summary();
+    }
+    summary();
+}

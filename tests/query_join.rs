@@ -1,0 +1,98 @@
+//! Joins and table builtins, driven by the mini evaluator.
+mod support;
+use rayforce::abi::*;
+use rayforce::core::Value;
+use support::mini::run;
+use support::*;
+
+fn q(src: &str) -> Value {
+    load_fixtures("");
+    run(src).unwrap_or_else(|e| panic!("{src}: {e:?}"))
+}
+
+#[test]
+fn left_join_keeps_every_left_row_and_fills_nulls() {
+    let t = q("(left-join [sym] orders refdata)");
+    assert_eq!(col_names(&t), ["oid", "sym", "side", "qty", "px", "day", "sector", "lot"]);
+    assert_eq!(sym_names(&col(&t, "sector")), ["tech", "tech", "tech", "", "tech", "tech", "media", ""]);
+    let lot = col(&t, "lot");
+    assert_eq!(lot.as_slice::<i64>(), &[100, 50, 100, NULL_I64, 50, 100, 10, NULL_I64]);
+    assert!(lot.attrs() & RAY_ATTR_HAS_NULLS != 0);
+    assert_eq!(col(&t, "sector").attrs() & RAY_ATTR_HAS_NULLS, 0);
+    let t = q("(select {from: (left-join [sym] trades quotes)})");
+    assert_eq!(col(&t, "bid").as_slice::<f64>(), &[150.0, 2790.0, 150.0, 309.5, 2790.0]);
+    assert_eq!(col(&t, "bid").attrs() & RAY_ATTR_HAS_NULLS, 0);
+}
+
+#[test]
+fn join_keys_must_be_a_vector() {
+    load_fixtures("");
+    assert_eq!(err_code(run("(left-join trades quotes 'sym)")), "type");
+    let t = run("(left-join trades quotes [sym])").unwrap();
+    assert_eq!(t.table_nrows(), 5);
+}
+
+#[test]
+fn inner_full_and_anti_joins() {
+    let t = q("(inner-join [sym] orders refdata)");
+    assert_eq!(col(&t, "oid").as_slice::<i64>(), &[1, 2, 3, 5, 6, 7]);
+    let t = q("(full-join [sym] orders refdata)");
+    assert_eq!(t.table_nrows(), 9);
+    assert_eq!(sym_names(&col(&t, "sym"))[8], "TSLA");
+    assert_eq!(col(&t, "oid").as_slice::<i64>()[8], NULL_I64);
+    assert!(col(&t, "oid").attrs() & RAY_ATTR_HAS_NULLS != 0);
+    assert_eq!(col(&t, "day").as_slice::<i32>()[8], NULL_I32);
+    assert_eq!(sym_names(&col(&t, "side"))[8], "");
+    assert_eq!(col(&t, "lot").as_slice::<i64>()[8], 25);
+    let t = q("(anti-join [sym] orders refdata)");
+    assert_eq!(col_names(&t), ["oid", "sym", "side", "qty", "px", "day"]);
+    assert_eq!(col(&t, "oid").as_slice::<i64>(), &[4, 8]);
+}
+
+#[test]
+fn joins_with_repeated_right_keys_give_every_match() {
+    let t = q("(inner-join [sym] trades (table [sym x] (list [AAPL AAPL] [1 2])))");
+    assert_eq!(col(&t, "x").as_slice::<i64>(), &[1, 2, 1, 2]);
+    let t = q("(left-join [sym side] orders (table [sym side x] (list [AAPL AAPL] [buy sell] [1 2])))");
+    assert_eq!(col(&t, "x").as_slice::<i64>(), &[1, NULL_I64, 2, NULL_I64, NULL_I64, 1, NULL_I64, NULL_I64]);
+}
+
+#[test]
+fn asof_join_takes_the_last_right_row_at_or_before() {
+    let t = q("(asof-join [sym time] fills marks)");
+    assert_eq!(col_names(&t), ["sym", "time", "px", "mid"]);
+    assert_eq!(col(&t, "mid").as_slice::<f64>(), &[190.0, 190.25, 410.0, 190.5, 410.5]);
+    let t = q("(asof-join [time] fills marks)");
+    assert_eq!(col_names(&t), ["sym", "time", "px", "sym", "mid"]);
+}
+
+#[test]
+fn window_joins_aggregate_the_window_with_or_without_the_prevailing_row() {
+    let t = q("(window-join [sym time] (list (- (at fills 'time) 3000) (at fills 'time)) fills marks {lo: (min mid) hi: (max mid)})");
+    assert_eq!(col_names(&t), ["sym", "time", "px", "lo", "hi"]);
+    assert_eq!(col(&t, "lo").as_slice::<f64>(), &[190.0, 190.0, 410.0, 190.25, 410.0]);
+    assert_eq!(col(&t, "hi").as_slice::<f64>(), &[190.0, 190.25, 410.0, 190.5, 410.5]);
+    let t = q("(window-join1 [sym time] (list (- (at fills 'time) 3000) (at fills 'time)) fills marks {lo: (min mid) n: (count mid)})");
+    assert_eq!(col(&t, "n").as_slice::<i64>(), &[1, 1, 1, 1, 1]);
+    assert_eq!(col(&t, "lo").as_slice::<f64>(), &[190.0, 190.25, 410.0, 190.5, 410.5]);
+}
+
+#[test]
+fn table_builds_checks_and_sorts() {
+    let t = q("(table [a b] (list [1 2] [x y]))");
+    assert_eq!(col_names(&t), ["a", "b"]);
+    assert_eq!(err_code(run("(table [a b] (list [1 2] [1 2 3]))")), "domain");
+    assert_eq!(err_code(run("(table [a b c] (list [1 2] [1 2]))")), "domain");
+    let t = q("(xasc trades 'price)");
+    assert_eq!(col(&t, "qty").as_slice::<i64>(), &[100, 200, 75, 120, 50]);
+    let t = q("(xdesc orders 'qty)");
+    assert_eq!(*col(&t, "oid").as_slice::<i64>().last().unwrap(), 4);
+    let t = q("(xasc orders 'qty)");
+    assert_eq!(col(&t, "oid").as_slice::<i64>()[0], 4);
+    let t = q("(union-all refdata refdata)");
+    assert_eq!(t.table_nrows(), 8);
+    let d = rayforce::query::distinct_rows(&t).unwrap();
+    assert_eq!(d.table_nrows(), 4);
+    let r = rayforce::query::table_row(&q("trades"), 1).unwrap();
+    assert_eq!(r.dict_vals().unwrap().item(2).unwrap().i64_val(), 50);
+}
