@@ -39,7 +39,12 @@ use std::time::Duration;
 /// Listen backlog (the reference uses 128; bursts of 1000 connects need more).
 const BACKLOG: i32 = 1024;
 /// Frames buffered per connection before we stop reading it.
-const MAX_INBOX: usize = 16;
+const MAX_INBOX: usize = 256;
+/// Payload bytes buffered per connection before we stop reading it.
+const MAX_INBOX_BYTES: usize = 64 << 20;
+/// Consecutive frames handed to the evaluator as one job (all async but
+/// possibly the last): amortizes the hand-off for streams of async messages.
+const MAX_BATCH: usize = 64;
 /// Unsent bytes per connection before we stop reading it.
 const TX_HIGH_WATER: usize = 64 << 20;
 /// Evaluation worker threads per poll.
@@ -57,8 +62,6 @@ enum Event {
     Done { slot: usize, serial: u64, outcome: Outcome },
     /// The close hook of a finished connection ran: free its handle.
     Closed { handle: i64 },
-    /// Write an async frame to a connection (`.ipc.post h`).
-    Push { slot: usize, serial: u64, frame: OutFrame },
     /// Write a sync frame and route the next response to `reply` (`.ipc.send h`).
     Ask { slot: usize, serial: u64, frame: OutFrame, reply: SyncSender<Result<Value>> },
     /// Close a connection (`.ipc.close h`).
@@ -118,10 +121,35 @@ impl Shared {
     }
 }
 
+/// A connection's output side, shared by the loop, the worker evaluating
+/// its request (which writes the response itself: no hop back through the
+/// loop) and `.ipc.post` callers. The lock orders every frame.
+pub struct Out {
+    sock: TcpStream,
+    tx: Mutex<TxQueue>,
+}
+
+impl Out {
+    fn tx(&self) -> std::sync::MutexGuard<'_, TxQueue> {
+        self.tx.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Queues `frames` and writes what the socket takes now; the loop
+    /// writes the rest when the socket is writable.
+    fn send(&self, frames: Vec<OutFrame>) -> io::Result<()> {
+        let mut tx = self.tx();
+        for f in frames {
+            tx.push(f);
+        }
+        tx.flush(&self.sock)
+    }
+}
+
 /// What a handle of an inbound connection resolves to.
 #[derive(Clone)]
 pub struct InboundRef {
     shared: Arc<Shared>,
+    out: Arc<Out>,
     slot: usize,
     serial: u64,
     handle: i64,
@@ -132,8 +160,10 @@ impl InboundRef {
     /// Pushes an async frame to the client.
     pub fn post(&self, msg: &Value) -> Result<()> {
         let frame = frame::build(msg, 0, 0, self.compression)?;
-        self.shared.send(Event::Push { slot: self.slot, serial: self.serial, frame });
-        Ok(())
+        let r = self.out.send(vec![frame]);
+        // The loop polls for writability if bytes are left.
+        self.shared.wake();
+        r.map_err(|e| RayError::io(format!("send failed: {e}")))
     }
 
     /// Sends a sync request to the client and waits for its answer.
@@ -188,8 +218,10 @@ struct Conn {
     serial: u64,
     phase: Phase,
     rx: RxBuf,
-    tx: TxQueue,
+    out: Arc<Out>,
     inbox: VecDeque<Work>,
+    /// Payload bytes held in `inbox`.
+    inbox_bytes: usize,
     /// A work item of this connection is with the evaluator.
     busy: bool,
     restricted: bool,
@@ -210,7 +242,8 @@ impl Conn {
             && !self.closing
             && self.phase != Phase::AuthWait
             && self.inbox.len() < MAX_INBOX
-            && self.tx.pending_bytes() < TX_HIGH_WATER
+            && self.inbox_bytes < MAX_INBOX_BYTES
+            && self.out.tx().pending_bytes() < TX_HIGH_WATER
     }
 
     /// Bytes the current phase still needs (a read-size hint).
@@ -235,18 +268,20 @@ struct Job {
     handle: i64,
     restricted: bool,
     compression: Compression,
+    out: Arc<Out>,
     kind: JobKind,
 }
 
 enum JobKind {
-    Request(Header, Vec<u8>),
+    /// Frames in arrival order; only the last may be sync.
+    Requests(Vec<(Header, Vec<u8>)>),
     Open,
     Auth(Credentials),
     Close,
 }
 
 enum Outcome {
-    Reply(Option<OutFrame>),
+    Reply(Vec<OutFrame>),
     Auth(bool),
     Opened,
     Closed(i64),
@@ -439,7 +474,7 @@ impl Poll {
             if c.wants_read() {
                 ev |= POLLIN;
             }
-            if !c.tx.is_empty() {
+            if !c.out.tx().is_empty() {
                 ev |= POLLOUT;
             }
             self.fds.push(sys::pollfd_for(c.sock.as_raw_fd(), ev));
@@ -502,10 +537,19 @@ impl Poll {
                 }
             };
             let compression = if peer.ip().is_loopback() { Compression::Never } else { Compression::WhenItPays };
+            let Ok(out_sock) = sock.try_clone() else { continue };
+            let out = Arc::new(Out { sock: out_sock, tx: Mutex::new(TxQueue::default()) });
             let handle = handles::insert(Endpoint::Listener);
             handles::set(
                 handle,
-                Endpoint::Inbound(InboundRef { shared: self.shared.clone(), slot, serial, handle, compression }),
+                Endpoint::Inbound(InboundRef {
+                    shared: self.shared.clone(),
+                    out: out.clone(),
+                    slot,
+                    serial,
+                    handle,
+                    compression,
+                }),
             );
             self.conns[slot] = Some(Conn {
                 sock,
@@ -513,8 +557,9 @@ impl Poll {
                 serial,
                 phase: Phase::Greeting,
                 rx: RxBuf::default(),
-                tx: TxQueue::default(),
+                out,
                 inbox: VecDeque::new(),
+                inbox_bytes: 0,
                 busy: false,
                 restricted: self.shared.restricted.load(Ordering::Acquire),
                 compression,
@@ -558,7 +603,7 @@ impl Poll {
                         return;
                     }
                     let auth = self.shared.secret().is_some();
-                    c.tx.push_bytes(handshake::server_greeting(auth).to_vec());
+                    c.out.tx().push_bytes(handshake::server_greeting(auth).to_vec());
                     if auth {
                         c.phase = Phase::CredLen;
                     } else {
@@ -594,12 +639,12 @@ impl Poll {
                         self.submit(job);
                         return;
                     }
-                    c.tx.push_bytes(vec![AUTH_ACCEPTED]);
+                    c.out.tx().push_bytes(vec![AUTH_ACCEPTED]);
                     self.become_ready(slot);
                 }
                 Phase::AuthWait => return,
                 Phase::Ready => {
-                    if c.inbox.len() >= MAX_INBOX {
+                    if c.inbox.len() >= MAX_INBOX || c.inbox_bytes >= MAX_INBOX_BYTES {
                         return;
                     }
                     match frame::check(c.rx.data()) {
@@ -609,6 +654,7 @@ impl Poll {
                             if h.msgtype == MSG_RESPONSE {
                                 self.deliver_response(slot, &h, &bytes);
                             } else {
+                                c.inbox_bytes += bytes.len();
                                 c.inbox.push_back(Work::Frame(h, bytes));
                             }
                         }
@@ -638,7 +684,7 @@ impl Poll {
 
     fn reject(&mut self, slot: usize) {
         if let Some(c) = self.conns[slot].as_mut() {
-            c.tx.push_bytes(vec![AUTH_REJECTED]);
+            c.out.tx().push_bytes(vec![AUTH_REJECTED]);
             c.closing = true;
         }
         self.flush(slot);
@@ -663,6 +709,7 @@ impl Poll {
             handle: c.handle,
             restricted: c.restricted,
             compression: c.compression,
+            out: c.out.clone(),
             kind,
         }
     }
@@ -688,7 +735,18 @@ impl Poll {
                 c.busy = true;
                 let kind = match work {
                     Work::Open => JobKind::Open,
-                    Work::Frame(h, p) => JobKind::Request(h, p),
+                    Work::Frame(h, p) => {
+                        let mut last_sync = h.msgtype == MSG_SYNC;
+                        c.inbox_bytes -= p.len();
+                        let mut batch = vec![(h, p)];
+                        while !last_sync && batch.len() < MAX_BATCH && matches!(c.inbox.front(), Some(Work::Frame(..))) {
+                            let Some(Work::Frame(h, p)) = c.inbox.pop_front() else { break };
+                            last_sync = h.msgtype == MSG_SYNC;
+                            c.inbox_bytes -= p.len();
+                            batch.push((h, p));
+                        }
+                        JobKind::Requests(batch)
+                    }
                 };
                 let job = self.job(slot, kind);
                 self.submit(job);
@@ -698,7 +756,7 @@ impl Poll {
             }
         }
         let Some(c) = self.conns[slot].as_ref() else { return };
-        let drained = !c.busy && c.inbox.is_empty() && c.tx.is_empty();
+        let drained = !c.busy && c.inbox.is_empty() && c.out.tx().is_empty();
         if drained && (c.eof || c.closing) {
             self.close_conn(slot);
         }
@@ -706,7 +764,8 @@ impl Poll {
 
     fn flush(&mut self, slot: usize) {
         let Some(c) = self.conns[slot].as_mut() else { return };
-        if c.tx.flush(&c.sock).is_err() {
+        let r = c.out.tx().flush(&c.sock);
+        if r.is_err() {
             self.close_conn(slot);
             return;
         }
@@ -729,6 +788,7 @@ impl Poll {
                 handle: c.handle,
                 restricted: c.restricted,
                 compression: c.compression,
+                out: c.out.clone(),
                 kind: JobKind::Close,
             };
             self.submit(job);
@@ -763,10 +823,15 @@ impl Poll {
                 let Some(c) = self.conn_mut(slot, serial) else { return };
                 c.busy = false;
                 match outcome {
-                    Outcome::Reply(Some(f)) => c.tx.push(f),
-                    Outcome::Reply(None) | Outcome::Opened | Outcome::Closed(_) => {}
+                    Outcome::Reply(frames) => {
+                        let mut tx = c.out.tx();
+                        for f in frames {
+                            tx.push(f);
+                        }
+                    }
+                    Outcome::Opened | Outcome::Closed(_) => {}
                     Outcome::Auth(true) => {
-                        c.tx.push_bytes(vec![AUTH_ACCEPTED]);
+                        c.out.tx().push_bytes(vec![AUTH_ACCEPTED]);
                         self.become_ready(slot);
                         self.flush(slot);
                         self.process_input(slot);
@@ -780,17 +845,12 @@ impl Poll {
                 }
                 self.flush(slot);
             }
-            Event::Push { slot, serial, frame } => {
-                let Some(c) = self.conn_mut(slot, serial) else { return };
-                c.tx.push(frame);
-                self.flush(slot);
-            }
             Event::Ask { slot, serial, frame, reply } => {
                 let Some(c) = self.conn_mut(slot, serial) else {
                     let _ = reply.send(Err(RayError::io("connection closed")));
                     return;
                 };
-                c.tx.push(frame);
+                c.out.tx().push(frame);
                 c.waiters.push_back(reply);
                 self.flush(slot);
             }
@@ -890,7 +950,15 @@ fn run_job(job: Job) -> Outcome {
             };
             Outcome::Auth(ok)
         }
-        JobKind::Request(h, payload) => Outcome::Reply(run_request(&h, &payload, ctx, job.compression)),
+        JobKind::Requests(frames) => {
+            let replies: Vec<OutFrame> =
+                frames.iter().filter_map(|(h, payload)| run_request(h, payload, ctx, job.compression)).collect();
+            if !replies.is_empty() {
+                // Written here; on failure the loop sees the dead socket itself.
+                let _ = job.out.send(replies);
+            }
+            Outcome::Reply(Vec::new())
+        }
     })
 }
 
