@@ -202,15 +202,19 @@ pub fn gather(col: &ray_t, idx: &[usize]) -> Result<Value> {
     gather_ix(col, idx)
 }
 
-fn compress_fixed<T: Elem + Default>(src: &[T], mask: &[u8], count: usize, out: Value) -> Result<Value> {
+fn compress_fixed<T: Elem + Default>(src: &[T], mask: &[u8], count: usize, mut out: Value) -> Result<Value> {
     let _ = count;
-    let mut w = VecWriter::<T>::new(out);
-    for (x, &m) in src.iter().zip(mask) {
-        if m != 0 {
-            w.push(*x)?;
+    // Branchless: every element is written, the cursor advances by the mask bit.
+    let mut buf = [T::default(); CHUNK];
+    for (xs, ms) in src.chunks(CHUNK).zip(mask.chunks(CHUNK)) {
+        let mut k = 0;
+        for (x, &m) in xs.iter().zip(ms) {
+            buf[k] = *x;
+            k += (m != 0) as usize;
         }
+        out.extend_from_slice(&buf[..k])?;
     }
-    w.finish()
+    Ok(out)
 }
 
 /// The elements of `col` where `mask` (B8 values) is non-zero; `count` is the
@@ -442,6 +446,17 @@ pub fn as_list(v: &ray_t) -> Result<Value> {
 /// True for a column value: a vector or a LIST.
 pub fn is_column(v: &ray_t) -> bool {
     v.is_vec() || v.type_() == RAY_LIST
+}
+
+/// Checks that a table's columns are vectors or lists of one length and
+/// that it has a name per column (tables built through C may not).
+pub fn check_table(t: &ray_t) -> Result<()> {
+    let n = t.table_nrows();
+    let cols = t.table_cols().ok_or_else(|| RayError::type_err("malformed table"))?;
+    let ok_cols = cols.type_() == RAY_LIST
+        && cols.items().iter().all(|c| c.is_some_and(|c| is_column(c) && c.len() == n));
+    let names_ok = t.table_schema().is_some_and(|s| (s.type_() == RAY_I64 || s.type_() == RAY_SYM) && s.len() == cols.len());
+    if ok_cols && names_ok { Ok(()) } else { Err(RayError::length("malformed table: columns differ in length")) }
 }
 
 /// Column-name ids of table `t`.

@@ -177,20 +177,28 @@ trait KeyMap<K> {
     fn id(&mut self, k: K, next: u32) -> (u32, bool);
 }
 
-/// Direct-index table over a small key range.
+/// Direct-index table over a small key range (keys outside it, which only
+/// malformed input produces, spill into a hash map).
 struct Dense {
     min: u64,
     slots: Vec<u32>,
+    spill: FastMap<u64, u32>,
+}
+impl Dense {
+    fn new(min: u64, size: usize) -> Dense {
+        Dense { min, slots: vec![u32::MAX; size], spill: FastMap::default() }
+    }
 }
 impl KeyMap<u64> for Dense {
     #[inline(always)]
     fn id(&mut self, k: u64, next: u32) -> (u32, bool) {
-        let s = &mut self.slots[(k.wrapping_sub(self.min)) as usize];
-        if *s == u32::MAX {
-            *s = next;
-            (next, true)
-        } else {
-            (*s, false)
+        match self.slots.get_mut(k.wrapping_sub(self.min) as usize) {
+            Some(s) if *s == u32::MAX => {
+                *s = next;
+                (next, true)
+            }
+            Some(s) => (*s, false),
+            None => self.spill.id(k, next),
         }
     }
 }
@@ -321,18 +329,23 @@ fn norm_f64(x: f64) -> u64 {
 
 /// Groups by one fixed-width column through a typed slice (monomorphic fast path).
 fn group_fixed<T: Copy + Send + Sync + Into<i64>>(s: &[T]) -> Groups {
-    let n = s.len();
     let (mut lo, mut hi) = (i64::MAX, i64::MIN);
     for &x in s {
         let x: i64 = x.into();
         lo = lo.min(x);
         hi = hi.max(x);
     }
+    group_in_range(s, lo, hi)
+}
+
+/// Groups values known to lie in `lo..=hi` (direct-index table when the range is small).
+fn group_in_range<T: Copy + Send + Sync + Into<i64>>(s: &[T], lo: i64, hi: i64) -> Groups {
+    let n = s.len();
     let range = (hi as i128 - lo as i128) as u128;
     if n > 0 && range < DENSE_MAX_RANGE as u128 && range <= (4 * n as u128).max(1 << 16) {
         let size = range as usize + 1;
         let min = lo as u64;
-        group_by_key(n, |i| s[i].into() as u64, || Dense { min, slots: vec![u32::MAX; size] })
+        group_by_key(n, |i| s[i].into() as u64, || Dense::new(min, size))
     } else {
         group_by_key(n, |i| s[i].into() as u64, FastMap::<u64, u32>::default)
     }
@@ -342,12 +355,16 @@ fn group_fixed<T: Copy + Send + Sync + Into<i64>>(s: &[T]) -> Groups {
 pub fn group_column(col: &ray_t) -> Result<Groups> {
     let n = col.len().max(0) as usize;
     match col.type_() {
-        RAY_SYM => match col.attrs() & RAY_SYM_WIDTH_MASK {
-            RAY_SYM_W8 => Ok(group_fixed(col.as_slice::<u8>())),
-            RAY_SYM_W16 => Ok(group_fixed(col.as_slice::<u16>())),
-            RAY_SYM_W32 => Ok(group_fixed(col.as_slice::<u32>())),
-            _ => Ok(group_fixed(col.as_slice::<i64>())),
-        },
+        RAY_SYM => {
+            // Symbol ids are below the intern table's size: no min/max pass.
+            let hi = crate::core::sym::count() as i64;
+            Ok(match col.attrs() & RAY_SYM_WIDTH_MASK {
+                RAY_SYM_W8 => group_fixed(col.as_slice::<u8>()),
+                RAY_SYM_W16 => group_in_range(col.as_slice::<u16>(), 0, hi),
+                RAY_SYM_W32 => group_in_range(col.as_slice::<u32>(), 0, hi),
+                _ => group_in_range(col.as_slice::<i64>(), 0, hi),
+            })
+        }
         RAY_BOOL | RAY_U8 => Ok(group_fixed(col.as_slice::<u8>())),
         RAY_I16 => Ok(group_fixed(col.as_slice::<i16>())),
         RAY_I32 | RAY_DATE | RAY_TIME => Ok(group_fixed(col.as_slice::<i32>())),
@@ -419,7 +436,7 @@ pub fn group_columns(cols: &[&ray_t]) -> Result<Groups> {
         let combined: Vec<u64> = a.iter().zip(&b).map(|(&x, &y)| x as u64 * nb + y as u64).collect();
         let range = (g.ngroups as u64).saturating_mul(nb);
         g = if range <= DENSE_MAX_RANGE && range <= (4 * n as u64).max(1 << 16) {
-            group_by_key(n, |i| combined[i], || Dense { min: 0, slots: vec![u32::MAX; range as usize] })
+            group_by_key(n, |i| combined[i], || Dense::new(0, range as usize))
         } else {
             group_by_key(n, |i| combined[i], FastMap::<u64, u32>::default)
         };

@@ -24,11 +24,13 @@ pub fn resolve_target(v: &Value, who: &str) -> Result<Target> {
         if t.type_() != RAY_TABLE {
             return Err(RayError::type_err(format!("{who}: the symbol does not name a table")));
         }
+        super::column::check_table(&t)?;
         return Ok(Target { table: t, global: Some(id) });
     }
     if v.type_() != RAY_TABLE {
         return Err(RayError::type_err(format!("{who}: expected a table")));
     }
+    super::column::check_table(v)?;
     Ok(Target { table: v.clone(), global: None })
 }
 

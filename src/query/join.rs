@@ -30,18 +30,16 @@ fn join_args(args: &[Value], who: &str) -> Result<JoinArgs> {
         return Err(RayError::new("arity", format!("{who}: expected 3 args, got {}", args.len())));
     }
     // The key vector comes first; the reference also accepts it last.
-    let (k, l, r) = if args[0].type_() == RAY_TABLE && args[2].type_() == RAY_SYM {
-        (&args[2], &args[0], &args[1])
-    } else {
-        (&args[0], &args[1], &args[2])
-    };
+    let (k, l, r) = if args[0].type_() == RAY_TABLE { (&args[2], &args[0], &args[1]) } else { (&args[0], &args[1], &args[2]) };
     if k.type_() != RAY_SYM {
-        let got = if k.type_() == -RAY_SYM { "sym".to_string() } else { format!("type {}", k.type_()) };
+        let got = crate::lang::fmt::type_name(k.type_());
         return Err(RayError::type_err(format!("join: keys must be a symbol list, got {got}")));
     }
     if l.type_() != RAY_TABLE || r.type_() != RAY_TABLE {
         return Err(RayError::type_err(format!("{who}: expected two tables")));
     }
+    super::column::check_table(l)?;
+    super::column::check_table(r)?;
     let keys = (0..k.len() as usize).map(|i| k.sym_at(i)).collect();
     Ok(JoinArgs { keys, l: l.clone(), r: r.clone() })
 }
@@ -66,91 +64,124 @@ pub struct Matches {
     pub dup: bool,
 }
 
-/// An integer view of a fixed-width column usable as a join key.
-fn int_keys(c: &ray_t) -> Option<Box<dyn Fn(usize) -> i64 + Sync + '_>> {
+/// A fixed-width column's elements as a typed slice, for monomorphic key loops.
+enum Ints<'a> {
+    U8(&'a [u8]),
+    U16(&'a [u16]),
+    U32(&'a [u32]),
+    I16(&'a [i16]),
+    I32(&'a [i32]),
+    I64(&'a [i64]),
+}
+
+fn ints(c: &ray_t) -> Option<Ints<'_>> {
+    let sym = c.type_() == RAY_SYM;
     Some(match (c.type_(), elem_size(c.type_(), c.attrs())) {
         (RAY_F64 | RAY_F32 | RAY_GUID | RAY_STR | RAY_LIST, _) => return None,
-        (RAY_SYM, 1) | (RAY_BOOL | RAY_U8, 1) => {
-            let s = c.as_slice::<u8>();
-            Box::new(move |i| s[i] as i64)
-        }
-        (RAY_SYM, 2) => {
-            let s = c.as_slice::<u16>();
-            Box::new(move |i| s[i] as i64)
-        }
-        (RAY_SYM, 4) => {
-            let s = c.as_slice::<u32>();
-            Box::new(move |i| s[i] as i64)
-        }
-        (_, 2) => {
-            let s = c.as_slice::<i16>();
-            Box::new(move |i| s[i] as i64)
-        }
-        (_, 4) => {
-            let s = c.as_slice::<i32>();
-            Box::new(move |i| s[i] as i64)
-        }
-        (_, 8) => {
-            let s = c.as_slice::<i64>();
-            Box::new(move |i| s[i])
-        }
+        (_, 1) => Ints::U8(c.as_slice()),
+        (_, 2) if sym => Ints::U16(c.as_slice()),
+        (_, 2) => Ints::I16(c.as_slice()),
+        (_, 4) if sym => Ints::U32(c.as_slice()),
+        (_, 4) => Ints::I32(c.as_slice()),
+        (_, 8) => Ints::I64(c.as_slice()),
         _ => return None,
     })
 }
 
-fn match_one_int(l: &ray_t, r: &ray_t) -> Option<Matches> {
-    let (lk, rk) = (int_keys(l)?, int_keys(r)?);
-    let (nl, nr) = (l.len().max(0) as usize, r.len().max(0) as usize);
+/// Calls `$body` with `$s` bound to the typed slice inside an `Ints`.
+macro_rules! with_ints {
+    ($v:expr, $s:ident => $body:expr) => {
+        match $v {
+            Ints::U8($s) => $body,
+            Ints::U16($s) => $body,
+            Ints::U32($s) => $body,
+            Ints::I16($s) => $body,
+            Ints::I32($s) => $body,
+            Ints::I64($s) => $body,
+        }
+    };
+}
+
+/// Where each R key's chain starts: a direct-index table or a hash map.
+enum Heads {
+    Dense { lo: i64, head: Vec<Row> },
+    Hash(FastMap<i64, Row>),
+}
+
+impl Heads {
+    #[inline(always)]
+    fn get(&self, k: i64) -> Row {
+        match self {
+            Heads::Dense { lo, head } => {
+                let i = k.wrapping_sub(*lo) as u64;
+                if i < head.len() as u64 { head[i as usize] } else { NO_ROW }
+            }
+            Heads::Hash(m) => m.get(&k).copied().unwrap_or(NO_ROW),
+        }
+    }
+}
+
+fn build_heads<T: Copy + Into<i64>>(r: &[T]) -> (Heads, Vec<Row>, bool) {
+    let nr = r.len();
     let mut next = vec![NO_ROW; nr];
     let mut dup = false;
     let (mut lo, mut hi) = (i64::MAX, i64::MIN);
-    for i in 0..nr {
-        let k = rk(i);
-        lo = lo.min(k);
-        hi = hi.max(k);
+    for &x in r {
+        let x: i64 = x.into();
+        lo = lo.min(x);
+        hi = hi.max(x);
     }
-    let mut first = vec![NO_ROW; nl];
-    let dense = nr > 0 && (hi as i128 - lo as i128) < (1 << 20).max(4 * nr as i128);
-    let probe = |out: &mut [Row], start: usize, look: &(dyn Fn(i64) -> Row + Sync)| {
-        for (j, o) in out.iter_mut().enumerate() {
-            *o = look(lk(start + j));
-        }
-    };
-    let run = |first: &mut Vec<Row>, look: &(dyn Fn(i64) -> Row + Sync)| {
-        let ranges = split(nl, threads_for(nl));
-        if ranges.len() == 1 {
-            probe(first, 0, look);
-            return;
-        }
-        std::thread::scope(|s| {
-            let mut rest = first.as_mut_slice();
-            for &(a, b) in &ranges {
-                let (part, tail) = rest.split_at_mut(b - a);
-                rest = tail;
-                let probe = &probe;
-                s.spawn(move || probe(part, a, look));
-            }
-        });
-    };
-    if dense {
+    if nr > 0 && (hi as i128 - lo as i128) < (1i128 << 20).max(4 * nr as i128) {
         let mut head = vec![NO_ROW; (hi - lo) as usize + 1];
         for i in (0..nr).rev() {
-            let h = &mut head[(rk(i) - lo) as usize];
+            let h = &mut head[(r[i].into() - lo) as usize];
             dup |= *h != NO_ROW;
             next[i] = *h;
             *h = i as Row;
         }
-        run(&mut first, &|k| if k < lo || k > hi { NO_ROW } else { head[(k - lo) as usize] });
+        (Heads::Dense { lo, head }, next, dup)
     } else {
         let mut head = FastMap::<i64, Row>::default();
         for i in (0..nr).rev() {
-            let h = head.entry(rk(i)).or_insert(NO_ROW);
+            let h = head.entry(r[i].into()).or_insert(NO_ROW);
             dup |= *h != NO_ROW;
             next[i] = *h;
             *h = i as Row;
         }
-        run(&mut first, &|k| head.get(&k).copied().unwrap_or(NO_ROW));
+        (Heads::Hash(head), next, dup)
     }
+}
+
+/// First R row for every L key, split over threads for large L.
+fn probe<T: Copy + Into<i64> + Sync>(l: &[T], heads: &Heads) -> Vec<Row> {
+    let n = l.len();
+    let mut first = vec![NO_ROW; n];
+    let ranges = split(n, threads_for(n));
+    let run = |out: &mut [Row], keys: &[T]| {
+        for (o, &k) in out.iter_mut().zip(keys) {
+            *o = heads.get(k.into());
+        }
+    };
+    if ranges.len() == 1 {
+        run(&mut first, l);
+        return first;
+    }
+    std::thread::scope(|s| {
+        let mut rest = first.as_mut_slice();
+        for &(a, b) in &ranges {
+            let (part, tail) = rest.split_at_mut(b - a);
+            rest = tail;
+            let run = &run;
+            s.spawn(move || run(part, &l[a..b]));
+        }
+    });
+    first
+}
+
+fn match_one_int(l: &ray_t, r: &ray_t) -> Option<Matches> {
+    let (li, ri) = (ints(l)?, ints(r)?);
+    let (heads, next, dup) = with_ints!(ri, s => build_heads(s));
+    let first = with_ints!(li, s => probe(s, &heads));
     Some(Matches { first, next, dup })
 }
 
@@ -185,9 +216,9 @@ pub fn match_rows(lk: &[Value], rk: &[Value]) -> Result<Matches> {
 /// Pairs (L row, R row) of a join: every match, and for `keep_unmatched` L
 /// rows without a match once with NO_ROW. None when the pairs are exactly
 /// one per L row in order (then L's columns are reused as they are).
-fn pairs(m: &Matches, keep_unmatched: bool) -> (Option<Vec<Row>>, Vec<Row>) {
+fn pairs(m: Matches, keep_unmatched: bool) -> (Option<Vec<Row>>, Vec<Row>) {
     if !m.dup && keep_unmatched {
-        return (None, m.first.clone());
+        return (None, m.first);
     }
     let (mut ls, mut rs) = (Vec::new(), Vec::new());
     for (l, &f) in m.first.iter().enumerate() {
@@ -235,7 +266,7 @@ fn matches_of(j: &JoinArgs, who: &str) -> Result<Matches> {
 pub fn left_join(args: &[Value]) -> Result<Value> {
     let j = join_args(args, "left-join")?;
     let m = matches_of(&j, "left-join")?;
-    let (ls, rs) = pairs(&m, true);
+    let (ls, rs) = pairs(m, true);
     assemble(&j, ls.as_deref(), &rs)
 }
 
@@ -243,8 +274,9 @@ pub fn left_join(args: &[Value]) -> Result<Value> {
 pub fn inner_join(args: &[Value]) -> Result<Value> {
     let j = join_args(args, "inner-join")?;
     let m = matches_of(&j, "inner-join")?;
-    let (ls, rs) = pairs(&m, false);
-    let ls = ls.unwrap_or_else(|| (0..m.first.len() as Row).collect());
+    let nl = m.first.len();
+    let (ls, rs) = pairs(m, false);
+    let ls = ls.unwrap_or_else(|| (0..nl as Row).collect());
     assemble(&j, Some(&ls), &rs)
 }
 
@@ -262,8 +294,9 @@ pub fn anti_join(args: &[Value]) -> Result<Value> {
 pub fn full_join(args: &[Value]) -> Result<Value> {
     let j = join_args(args, "full-join")?;
     let m = matches_of(&j, "full-join")?;
-    let (ls, mut rs) = pairs(&m, true);
-    let mut ls = ls.unwrap_or_else(|| (0..m.first.len() as Row).collect());
+    let nl = m.first.len();
+    let (ls, mut rs) = pairs(m, true);
+    let mut ls = ls.unwrap_or_else(|| (0..nl as Row).collect());
     let nr = j.r.table_nrows().max(0) as usize;
     let mut hit = vec![false; nr];
     for &r in &rs {

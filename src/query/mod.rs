@@ -23,8 +23,11 @@
 //!
 //! Expressions are evaluated with `Evaluator::eval_with_columns`, whose
 //! lookup closure returns the column (or per-group slice of it) for a symbol
-//! id; name priority, tick symbols naming a column and the `schema` error for
-//! unknown names are the evaluator's side of that contract.
+//! id. The evaluator's side of that contract (rayfall.md 10): columns before
+//! globals; tick symbols naming a column resolve to it; an unknown argument
+//! name ⇒ `schema`, but an unknown *call head* such as `=` ⇒ `name`
+//! (corpus select-002); `(nil? col)` is element-wise inside the columns
+//! scope (select-020); `==` between a SYM column and a string compares names.
 #![forbid(unsafe_code)]
 
 mod column;

@@ -83,6 +83,7 @@ pub fn eval_from(from: Option<&ray_t>, ev: &mut dyn Evaluator) -> Result<Value> 
     if t.type_() != RAY_TABLE {
         return Err(RayError::type_err("query: from: expects a table"));
     }
+    super::column::check_table(&t)?;
     Ok(t)
 }
 
