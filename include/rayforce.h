@@ -706,6 +706,17 @@ uint32_t ray_sym_count(void);
 bool ray_sym_ensure_cap(uint32_t needed);
 
 /*
+ Writes a snapshot of the id -> STR atom table: `*out_strings[id]` is the
+ (static) string of symbol `id`, `*out_count` the number of symbols. The
+ array is valid until the next call or the next interning. Either out
+ pointer may be NULL; without a symbol table the count is 0.
+
+ # Safety
+ `out_strings` and `out_count` are NULL or writable.
+ */
+void ray_sym_strings_borrow(ray_t ***out_strings, uint32_t *out_count);
+
+/*
  The global binding of symbol `sym_id` (borrowed: valid until the name is
  rebound), or NULL when unbound. A dotted name ("t.col") not bound as a
  whole walks from the binding of its first segment into table columns
@@ -946,6 +957,52 @@ bool ray_interrupted(void);
  Physical memory in bytes, or 0 without a live runtime.
  */
 int64_t ray_sys_total_ram(void);
+
+/*
+ Registers `cb` (NULL disables) with `user` as its second argument. It
+ fires for operations running at least `min_ms`, at most once every
+ `tick_interval_ms`, plus a final tick (progress->final) at the end of
+ an operation that showed progress.
+ */
+void ray_progress_set_callback(ray_progress_cb cb, void *user, uint64_t min_ms, uint64_t tick_interval_ms);
+
+/*
+ Updates the current operation's counters (NULL labels keep the previous
+ ones; the first update starts the clock) and fires the callback when due.
+
+ # Safety
+ `op_name` and `phase` are NULL or NUL-terminated strings.
+ */
+void ray_progress_update(const char *op_name, const char *phase, uint64_t rows_done, uint64_t rows_total);
+
+/*
+ Changes the labels only (NULL keeps a label).
+
+ # Safety
+ As `ray_progress_update`.
+ */
+void ray_progress_label(const char *op_name, const char *phase);
+
+/*
+ Ends the current operation: a final tick if progress was shown, then
+ the counters and clock reset.
+ */
+void ray_progress_end(void);
+
+/*
+ True while a callback is registered.
+ */
+bool ray_progress_active(void);
+
+/*
+ Starts a phase of `phase_rows_total` rows (rows done reset to 0).
+ */
+void ray_progress_dispatch_begin(uint64_t phase_rows_total);
+
+/*
+ Samples the clock and fires the callback when due.
+ */
+void ray_progress_pump(void);
 
 /*
  Parses and evaluates Rayfall `source` (NUL-terminated) against the

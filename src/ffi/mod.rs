@@ -23,6 +23,7 @@ pub mod env;
 pub mod table;
 pub mod dict;
 pub mod runtime;
+pub mod progress;
 pub mod eval;
 pub mod codec;
 pub mod ipc;

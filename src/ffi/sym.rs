@@ -108,3 +108,31 @@ pub extern "C" fn ray_sym_ensure_cap(needed: u32) -> bool {
     ffi_guard!(false, { sym::is_initialised() })
 }
 
+
+/// The id -> string snapshot handed out by `ray_sym_strings_borrow`.
+static SNAPSHOT: std::sync::Mutex<Vec<usize>> = std::sync::Mutex::new(Vec::new());
+
+/// Writes a snapshot of the id -> STR atom table: `*out_strings[id]` is the
+/// (static) string of symbol `id`, `*out_count` the number of symbols. The
+/// array is valid until the next call or the next interning. Either out
+/// pointer may be NULL; without a symbol table the count is 0.
+///
+/// # Safety
+/// `out_strings` and `out_count` are NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ray_sym_strings_borrow(out_strings: *mut *mut *mut ray_t, out_count: *mut u32) {
+    ffi_guard!((), {
+        let n = sym::count();
+        let mut snap = SNAPSHOT.lock().unwrap_or_else(|e| e.into_inner());
+        *snap = (0..n as i64).map(|id| sym_str_atom(id) as usize).collect();
+        // SAFETY: caller contract; the Vec's buffer holds n pointer-sized slots.
+        unsafe {
+            if !out_strings.is_null() {
+                *out_strings = if n == 0 { ptr::null_mut() } else { snap.as_mut_ptr() as *mut *mut ray_t };
+            }
+            if !out_count.is_null() {
+                *out_count = n;
+            }
+        }
+    })
+}

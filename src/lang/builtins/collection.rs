@@ -9,7 +9,7 @@
 
 use super::spec::Spec;
 use super::util_args::*;
-use super::util_keys::{groups, keys, positions};
+use super::util_keys::{contains_mask, groups, keys, positions};
 use super::util_vec::*;
 use crate::abi::*;
 use crate::core::vector::MAX_VEC_LEN;
@@ -558,8 +558,7 @@ fn find(args: &[Value]) -> Result<Value> {
 fn member_mask(x: &ray_t, v: &ray_t) -> Result<(Vec<u8>, bool)> {
     let (hay, _) = as_column(v)?;
     let (needles, atom) = as_column(x)?;
-    let pos = positions(&keys(&hay)?, &keys(&needles)?);
-    Ok((pos.into_iter().map(|p| (p != NULL_I64) as u8).collect(), atom))
+    Ok((contains_mask(&keys(&hay)?, &keys(&needles)?), atom))
 }
 
 fn in_(args: &[Value]) -> Result<Value> {

@@ -178,6 +178,19 @@ pub fn positions(hay: &Keys, needles: &Keys) -> Vec<i64> {
     }
 }
 
+/// Membership mask: 1 where a needle occurs in `hay` (integer columns take
+/// a direct path; other kinds go through `positions`).
+pub fn contains_mask(hay: &Keys, needles: &Keys) -> Vec<u8> {
+    if let (Keys::Int(h), Keys::Int(n)) = (hay, needles) {
+        if h.len() <= SCAN_MAX {
+            return n.iter().map(|x| h.contains(x) as u8).collect();
+        }
+        let set: std::collections::HashSet<i64, FastBuild> = h.iter().copied().collect();
+        return n.iter().map(|x| set.contains(x) as u8).collect();
+    }
+    positions(hay, needles).into_iter().map(|p| (p != NULL_I64) as u8).collect()
+}
+
 /// Groups equal keys in first-appearance order: returns, for each group,
 /// the index of its first element, and for each element its group number.
 pub fn groups(k: &Keys) -> (Vec<usize>, Vec<usize>) {
@@ -220,6 +233,17 @@ mod tests {
         assert_eq!(p, vec![2, 1, NULL_I64]);
         let fl = Value::vec_from_slice(RAY_F64, &[5.0f64]).unwrap();
         assert_eq!(positions(&keys(&hay).unwrap(), &keys(&fl).unwrap()), vec![0]);
+    }
+
+    #[test]
+    fn membership_masks_agree_for_small_and_large_sets() {
+        let small = Value::vec_from_slice(RAY_I64, &[1i64, 500]).unwrap();
+        let large = Value::vec_from_slice(RAY_I64, &(0..100i64).map(|i| i * 5).collect::<Vec<_>>()).unwrap();
+        let nee = Value::vec_from_slice(RAY_I32, &[500i32, 5, NULL_I32]).unwrap();
+        assert_eq!(contains_mask(&keys(&small).unwrap(), &keys(&nee).unwrap()), vec![1, 0, 0]);
+        assert_eq!(contains_mask(&keys(&large).unwrap(), &keys(&nee).unwrap()), vec![0, 1, 0]);
+        let fl = Value::vec_from_slice(RAY_F64, &[5.0f64]).unwrap();
+        assert_eq!(contains_mask(&keys(&fl).unwrap(), &keys(&nee).unwrap()), vec![0, 1, 0]);
     }
 
     #[test]
