@@ -63,3 +63,4 @@ pub trait Evaluator {
     /// True for read-only (`-U`) connections.
     fn restricted(&self) -> bool;
 }
+
