@@ -298,7 +298,7 @@ def main():
     ap.add_argument("--id", action="append", default=[], help="only this case id (repeatable)")
     ap.add_argument("--bin", default=os.path.join(REPO, "target", "release", "rayforce"))
     ap.add_argument("-j", type=int, default=2, help="cases run in parallel (default 2)")
-    ap.add_argument("--timeout", type=float, default=10.0, help="seconds per step (default 10)")
+    ap.add_argument("--timeout", type=float, default=30.0, help="seconds per step (default 30: generous for loaded CI machines)")
     ap.add_argument("--no-bytes", action="store_true", help="skip the server (bytes) check")
     ap.add_argument("--no-text", action="store_true", help="skip the REPL (text) check")
     ap.add_argument("-v", "--verbose", action="store_true", help="show what each failure got")

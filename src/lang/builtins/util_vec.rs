@@ -295,22 +295,7 @@ pub fn elem_atom(v: &ray_t, i: usize) -> Result<Value> {
     if elem_is_null(v, i) {
         return null_atom(t);
     }
-    Ok(match t {
-        RAY_BOOL => Value::bool(v.as_slice::<u8>()[i] != 0),
-        RAY_U8 => Value::u8(v.as_slice::<u8>()[i]),
-        RAY_I16 => Value::i16(v.as_slice::<i16>()[i]),
-        RAY_I32 => Value::i32(v.as_slice::<i32>()[i]),
-        RAY_I64 => Value::i64(v.as_slice::<i64>()[i]),
-        RAY_F32 => Value::f32(v.as_slice::<f32>()[i]),
-        RAY_F64 => Value::f64(v.as_slice::<f64>()[i]),
-        RAY_DATE => Value::date(v.as_slice::<i32>()[i] as i64),
-        RAY_TIME => Value::time(v.as_slice::<i32>()[i] as i64),
-        RAY_TIMESTAMP => Value::timestamp(v.as_slice::<i64>()[i]),
-        RAY_GUID => Value::guid(&v.as_slice::<[u8; 16]>()[i]),
-        RAY_SYM => Value::sym(v.sym_at(i)),
-        RAY_STR => Value::try_str(v.str_at(i))?,
-        _ => return Err(RayError::type_err("not a vector")),
-    })
+    crate::core::vec_ops::atom_at(v, i)
 }
 
 /// The fixed-width element held by an atom (its value slot read as `T`).
