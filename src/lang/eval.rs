@@ -145,8 +145,21 @@ impl Evaluator {
                 return Ok(v);
             }
         }
-        let code = if self.frames.iter().any(|f| f.columns) { "schema" } else { "name" };
-        Err(RayError::new(code, format!("'{}' undefined", String::from_utf8_lossy(name))))
+        // Inside a query, an unknown value name is a missing column: the
+        // reference reports a bare `schema` error.
+        if self.frames.iter().any(|f| f.columns) {
+            return Err(RayError::new("schema", ""));
+        }
+        Err(undefined(name))
+    }
+
+    /// Resolves a name in call position: an unknown function is err:name
+    /// even inside a query (it cannot be a column).
+    fn lookup_function(&mut self, id: i64) -> Result<Value> {
+        match self.lookup(id) {
+            Err(e) if e.code_str() == "schema" => Err(undefined(sym::name_or_empty(id))),
+            r => r,
+        }
     }
 
     fn lookup_plain(&self, id: i64) -> Option<Value> {
@@ -192,7 +205,7 @@ impl Evaluator {
     /// The function value at the head of a call.
     fn eval_head(&mut self, h: &ray_t) -> Result<Value> {
         match h.type_ {
-            t if t == -RAY_SYM => self.lookup(h.i64_val()),
+            t if t == -RAY_SYM => self.lookup_function(h.i64_val()),
             RAY_LIST => self.eval(h),
             _ => Ok(h.to_value()),
         }
@@ -219,6 +232,10 @@ impl Evaluator {
                 return norm(sf(self, &raw));
             }
             let args = self.eval_args(arg_forms, fallback)?;
+            // Inside queries `(nil? col)` tests each element (rayfall.md 10).
+            if e.name == "nil?" && (args[0].is_vec() || args[0].type_ == RAY_LIST) && self.frames.iter().any(|f| f.columns) {
+                return crate::query::null_mask(&args[0]);
+            }
             return self.invoke(e, &args);
         }
         if f.type_ == RAY_LAMBDA {
@@ -253,7 +270,9 @@ impl Evaluator {
             return Err(RayError::new("access", "restricted"));
         }
         match e.kind {
-            RAY_UNARY if n != 1 => Err(arity_err("1", n)),
+            // The reference words a unary builtin's error in the singular
+            // ("expected 1 arg"), a lambda's in the plural ("expected 1 args").
+            RAY_UNARY if n != 1 => Err(RayError::new("arity", format!("expected 1 arg, got {n}"))),
             RAY_BINARY if n != 2 => Err(arity_err("2", n)),
             _ => Ok(()),
         }
@@ -432,4 +451,8 @@ pub fn dict_get_sym(d: &ray_t, id: i64) -> Option<Value> {
         return None;
     }
     Some(values::elem(vals, idx))
+}
+
+fn undefined(name: &[u8]) -> RayError {
+    RayError::new("name", format!("'{}' undefined", String::from_utf8_lossy(name)))
 }
