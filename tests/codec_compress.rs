@@ -162,3 +162,68 @@ fn announced_sizes_outside_1_to_256_mib_are_refused_before_allocating() {
     assert!(codec::decompress(&stream, 200 << 20).is_err());
     assert_eq!(codec::decompress(&stream, 127).unwrap(), vec![0; 127]);
 }
+
+/// Runs and literals of every length around the caps (126..=130, 253..=256
+/// for runs; 127..=129, 255..=257 for literals), of zero and non-zero
+/// deltas, back to back in every order.
+fn cap_edges(seed: u64) -> Vec<u8> {
+    let mut r = noise(seed, 1 << 20).into_iter().cycle();
+    let mut p = Vec::new();
+    let mut acc = 0u8;
+    let lens = [1usize, 2, 3, 15, 16, 17, 63, 64, 65, 126, 127, 128, 129, 130, 253, 254, 255, 256, 257];
+    for (k, &a) in lens.iter().enumerate() {
+        for &b in lens.iter().rev().skip(k % 5) {
+            // A run of `a` equal deltas (zero or not), then `b` noise bytes.
+            let step = if (a + b) % 3 == 0 { 0 } else { r.next().unwrap() };
+            for _ in 0..a {
+                acc = acc.wrapping_add(step);
+                p.push(acc);
+            }
+            p.extend(r.by_ref().take(b));
+            acc = *p.last().unwrap();
+        }
+    }
+    p
+}
+
+#[test]
+fn runs_and_literals_at_the_caps_match_the_oracle() {
+    for seed in 1..4 {
+        let p = cap_edges(seed);
+        let mut out = vec![0u8; 2 * p.len()];
+        let n = compress::compress_into(&p, &mut out).unwrap();
+        assert!(out[..n] == compress::compress_simple(&p, usize::MAX).unwrap()[..], "seed {seed}");
+        assert_eq!(codec::decompress(&out[..n], p.len()).unwrap(), p, "seed {seed}");
+    }
+}
+
+#[test]
+fn the_encoder_gives_up_exactly_when_the_stream_does_not_fit() {
+    for p in [til_payload(3000), cap_edges(5), noise(11, 5000)] {
+        let full = compress::compress_simple(&p, usize::MAX).unwrap();
+        for cap in [0, 1, full.len() / 2, full.len() - 200, full.len() - 1, full.len(), full.len() + 1, full.len() + 300] {
+            let mut out = vec![0u8; cap];
+            match compress::compress_into(&p, &mut out) {
+                Some(n) => {
+                    assert!(cap >= full.len(), "cap {cap} < {}", full.len());
+                    assert!(out[..n] == full[..], "cap {cap}");
+                }
+                None => assert!(cap < full.len(), "cap {cap} >= {}", full.len()),
+            }
+        }
+    }
+}
+
+#[test]
+fn payloads_of_every_length_round_trip_near_the_block_path_edges() {
+    // The encoder's and decoder's block paths must hand over cleanly to
+    // the exact paths near both ends, whatever the length.
+    let p = cap_edges(7);
+    for size in (1..3000).step_by(7).chain((3000..p.len()).step_by(997)).chain([p.len()]) {
+        let stream = compress::compress_simple(&p[..size], usize::MAX).unwrap();
+        let mut out = vec![0u8; stream.len()];
+        assert_eq!(compress::compress_into(&p[..size], &mut out), Some(stream.len()), "size {size}");
+        assert!(out == stream, "size {size}");
+        assert_eq!(codec::decompress(&stream, size).unwrap(), p[..size], "size {size}");
+    }
+}

@@ -320,3 +320,38 @@ fn ser_frames_are_validated_by_de() {
     assert!(codec::de(&longer).is_err());
     assert!(codec::de(&good[..10]).is_err());
 }
+
+#[test]
+fn sym_vectors_of_repeated_short_and_long_names_travel_as_their_names() {
+    // Names of every length around the 8-byte word and 16-byte block
+    // sizes, repeated in an order that makes cache slots collide.
+    let names: Vec<Vec<u8>> = [0usize, 1, 7, 8, 9, 15, 16, 17, 40]
+        .iter()
+        .map(|&len| (0..len).map(|i| b'a' + ((i * 7 + len) % 26) as u8).collect())
+        .collect();
+    let ids: Vec<i64> = names.iter().map(|n| sym::intern(n)).collect();
+    let order: Vec<usize> = (0..3000).map(|i| (i * i + 3 * i) % names.len()).collect();
+    let v = Value::sym_vec(&order.iter().map(|&k| ids[k]).collect::<Vec<_>>()).unwrap();
+    let mut want = vec![0x0c, 0x00];
+    want.extend_from_slice(&(order.len() as i64).to_le_bytes());
+    for &k in &order {
+        want.extend_from_slice(&names[k]);
+        want.push(0);
+    }
+    assert_eq!(codec::encoded_size(&v).unwrap(), want.len());
+    // Exact capacity (no spare room for block writes) and ample capacity.
+    let mut exact = Vec::with_capacity(want.len());
+    codec::encode_into(&v, &mut exact).unwrap();
+    assert!(exact == want);
+    let mut ample = Vec::with_capacity(2 * want.len());
+    codec::encode_into(&v, &mut ample).unwrap();
+    assert!(ample == want);
+    // Decoding interns every name; the last name ends the buffer exactly.
+    let (back, used) = codec::decode(&want).unwrap();
+    assert_eq!(used, want.len());
+    let back_ids: Vec<i64> = (0..order.len()).map(|i| back.sym_at(i)).collect();
+    assert_eq!(back_ids, order.iter().map(|&k| ids[k]).collect::<Vec<_>>());
+    // A name without its terminator is refused.
+    let cut = &want[..want.len() - 1];
+    assert_eq!(code_of(codec::decode(cut)), "domain");
+}

@@ -1,14 +1,14 @@
 //! In-process REPL text: every corpus case is evaluated as the REPL would
 //! (after `reset` and the case's init script), its result rendered with
-//! `format(v, 1)` or, for an error, `format_error(code, message)`, and
-//! compared with the case's `text`. This measures the text column of issue 4
-//! before the `rayforce -i` binary exists (the binary adds only the REPL
-//! loop: println's side output and the lambda diagnostic are its business).
+//! `format(v, 1)` or, for an error, `format_source_error` (the plain
+//! `error: code: message` line, or the boxed diagnostic for an error raised
+//! inside a lambda), and compared with the case's `text`. The `rayforce -i`
+//! binary adds only the REPL loop (println's side output).
 //!
 //! Ratchet: tests/fmt_text_pass.txt lists the ids that must pass.
 
-use rayforce::lang::fmt::{format, format_error};
-use rayforce::lang::{RequestCtx, eval_str, reset};
+use rayforce::lang::fmt::{format, format_source_error};
+use rayforce::lang::{RequestCtx, eval_source, eval_str, reset};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -24,9 +24,9 @@ fn repl_text(init: Option<&str>, query: &str) -> String {
             return format!("init {name} failed: {e}");
         }
     }
-    match eval_str(query, RequestCtx::default()) {
+    match eval_source(query, RequestCtx::default()) {
         Ok(v) => format(&v, 1),
-        Err(e) => format_error(e.code_str(), e.message()),
+        Err(e) => format_source_error(query, "repl", &e),
     }
 }
 

@@ -68,11 +68,12 @@ fn parse_args() -> Result<Options, String> {
     Ok(o)
 }
 
-/// The text the REPL prints for one evaluation ("" prints nothing).
-fn render(r: rayforce::core::Result<Value>) -> String {
+/// The text the REPL prints for one evaluation of `src` ("" prints
+/// nothing); an error raised inside a lambda is a boxed diagnostic.
+fn render(src: &str, source_name: &str, r: Result<Value, lang::SourceError>) -> String {
     match r {
         Ok(v) => lang::format(&v, 1),
-        Err(e) => lang::fmt::format_error(e.code_str(), e.message()),
+        Err(e) => lang::fmt::format_source_error(src, source_name, &e),
     }
 }
 
@@ -109,7 +110,7 @@ fn eval_and_print(src: &str) {
     if src.trim().is_empty() || src.trim_start().starts_with(':') {
         return;
     }
-    let text = render(lang::eval_str(src, RequestCtx { restricted: false, handle: -1 }));
+    let text = render(src, "repl", lang::eval_source(src, RequestCtx { restricted: false, handle: -1 }));
     if !text.is_empty() {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{text}");
@@ -177,8 +178,9 @@ fn run_script(path: &str) -> Result<(), String> {
     if src.trim().is_empty() {
         return Ok(());
     }
-    if let Err(e) = lang::eval_str(&src, RequestCtx { restricted: false, handle: -1 }) {
-        eprintln!("{path}: {}", lang::fmt::format_error(e.code_str(), e.message()));
+    let r = lang::eval_source(&src, RequestCtx { restricted: false, handle: -1 });
+    if r.is_err() {
+        eprintln!("{path}: {}", render(&src, path, r));
     }
     Ok(())
 }

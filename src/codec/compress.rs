@@ -5,212 +5,277 @@
 //! encoder reproduces the reference's choices exactly (runs start wherever
 //! two equal deltas meet, literals stop before a run or at 128 bytes).
 //!
-//! Speed: the deltas are computed a chunk at a time into a small buffer
-//! that stays in cache, and runs / run starts are found eight bytes at a
-//! time with word compares. The decoder undoes RLE and delta in one pass
-//! and turns runs of zero deltas (the common case) into fills.
+//! Speed: the encoder never materialises the deltas to find tokens. A run
+//! starts at `j` exactly when `2 p[j] == p[j+1] + p[j-1]`, so run starts
+//! are computed as bitmaps (a window of payload at a time, byte-parallel
+//! compares) and each token is one or two bit scans; token bytes far from
+//! the ends are written as fixed 16-byte blocks. The decoder undoes RLE and
+//! delta in one pass with block fills, ramps and 8-byte running sums.
 
 use super::limits::{COMPRESS_THRESHOLD, MAX_DECOMPRESSED, MAX_EXPANSION};
 use crate::core::{RayError, Result};
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
 /// Longest run one control byte can say.
 const MAX_RUN: usize = 127;
 /// Longest literal block one control byte can say.
 const MAX_LITERAL: usize = 128;
-/// Deltas computed per step; a token never looks further ahead than
-/// `LOOKAHEAD` bytes, so each chunk is tokenised up to `CHUNK - LOOKAHEAD`
-/// and the tail carried over.
-const CHUNK: usize = 64 * 1024;
-const LOOKAHEAD: usize = MAX_LITERAL + 16;
-/// Bytes past a token start the fast path may read (runs: up to 127 + 8;
-/// literals: up to 128 + 9; short literal copies: 16).
-const FAST_MARGIN: usize = MAX_LITERAL + 16;
+/// Payload positions whose bitmaps one window holds (a multiple of 64).
+const WINDOW: usize = 16 * 1024;
+const WORDS: usize = WINDOW / 64;
 
-/// Index (0..8) of the lowest zero byte of `x`, if any.
+/// Multiplying a word whose bytes are each 0 or 1 by this gathers byte k
+/// into bit 56 + k (the partial products never overlap, so no carries).
+const GATHER: u64 = 0x0102_0408_1020_4080;
+
+/// Run-start bits of the 64 payload positions `q..q + 64` given
+/// `a = p[q - 1..q + 65]`: bit k says `d[q+k] == d[q+k+1]`, that is
+/// `2 p[j] == p[j+1] + p[j-1]` (mod 256) for `j = q + k`.
 #[inline(always)]
-fn first_zero_byte(x: u64) -> Option<usize> {
-    let z = x.wrapping_sub(LO) & !x & HI;
-    (z != 0).then(|| (z.trailing_zeros() / 8) as usize)
-}
-
-#[inline(always)]
-fn word(d: &[u8], at: usize) -> u64 {
-    u64::from_le_bytes(d[at..at + 8].try_into().unwrap_or([0; 8]))
-}
-
-/// Output buffer with a hard capacity: writing past it abandons the stream.
-struct Sink<'a> {
-    out: &'a mut [u8],
-    len: usize,
-}
-
-impl Sink<'_> {
-    #[inline(always)]
-    fn run(&mut self, count: usize, value: u8) -> Option<()> {
-        let o = self.out.get_mut(self.len..self.len + 2)?;
-        o[0] = count as u8;
-        o[1] = value;
-        self.len += 2;
-        Some(())
+fn block_bits(a: &[u8; 66]) -> u64 {
+    let (before, at, after) = (&a[..64], &a[1..65], &a[2..]);
+    let mut eq = [0u8; 64];
+    for k in 0..64 {
+        eq[k] = (at[k].wrapping_add(at[k]) == after[k].wrapping_add(before[k])) as u8;
     }
+    let mut bits = 0u64;
+    for (c, chunk) in eq.chunks_exact(8).enumerate() {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        bits |= (w.wrapping_mul(GATHER) >> 56) << (8 * c);
+    }
+    bits
+}
 
-    /// Literal `d[i..j]`; when at most 16 bytes, copies a fixed 16-byte
-    /// block (the excess is overwritten by the next token) when it fits.
-    #[inline(always)]
-    fn short_or_long_literal(&mut self, d: &[u8], i: usize, j: usize) -> Option<()> {
-        let n = j - i;
-        if n <= 16 {
-            if let Some(o) = self.out.get_mut(self.len..self.len + 17) {
-                o[0] = (n as u8).wrapping_neg();
-                o[1..17].copy_from_slice(&d[i..i + 16]);
-                self.len += 1 + n;
+/// Run-start bits of positions `q..q + 64` one at a time, with every edge
+/// rule: `p[-1]` reads as 0 and positions from `n - 1` on never start a run.
+fn edge_bits(p: &[u8], q: usize) -> u64 {
+    let n = p.len();
+    let mut bits = 0u64;
+    for k in 0..64 {
+        let j = q + k;
+        if j + 1 >= n {
+            break;
+        }
+        let before = if j == 0 { 0 } else { p[j - 1] };
+        if p[j].wrapping_add(p[j]) == p[j + 1].wrapping_add(before) {
+            bits |= 1 << k;
+        }
+    }
+    bits
+}
+
+/// Run-start bits (`e`) of the window at `base`, with a marker bit at
+/// position `n` (the end acts as one more run start).
+fn fill_run_starts(p: &[u8], base: usize, e: &mut [u64; WORDS]) {
+    let n = p.len();
+    for (w, slot) in e.iter_mut().enumerate() {
+        let q = base + 64 * w;
+        *slot = match p.get(q.wrapping_sub(1)..q + 65) {
+            Some(a) if q >= 1 => block_bits(a.try_into().unwrap_or(&[0; 66])),
+            _ if q > n => 0,
+            _ => edge_bits(p, q),
+        };
+        if (q..q + 64).contains(&n) {
+            *slot |= 1 << (n - q);
+        }
+    }
+}
+
+/// Token starts of one word of `e` (given the word before it), ignoring
+/// the 127/128 caps: a run starts where a block of run-start bits begins;
+/// a run swallows the position after its block, and when that position is
+/// followed by one that starts no run, a literal starts there.
+#[inline(always)]
+fn token_starts(e: u64, before: u64) -> u64 {
+    let e1 = (e << 1) | (before >> 63); // bit j: e[j - 1]
+    let e2 = (e << 2) | (before >> 62); // bit j: e[j - 2]
+    (e & !e1) | (e2 & !e1 & !e)
+}
+
+#[inline(always)]
+fn delta(p: &[u8], k: usize) -> u8 {
+    if k == 0 { p[0] } else { p[k].wrapping_sub(p[k - 1]) }
+}
+
+/// The encoder state: the output written so far and the open token (its
+/// start `s` and whether it is a run), which ends at the next token start.
+struct Encoder<'a> {
+    p: &'a [u8],
+    out: &'a mut [u8],
+    o: usize,
+    s: usize,
+    run: bool,
+}
+
+impl Encoder<'_> {
+    /// A token start at `t` (`t_run`: a run starts there): closes the open
+    /// token, applying the caps. A capped run that leaves one position makes
+    /// it a literal, which goes on past literal starts to the next run start.
+    fn step(&mut self, t: usize, t_run: bool) -> Option<()> {
+        if self.run {
+            let mut len = t - self.s;
+            while len > MAX_RUN {
+                self.put_run(self.s, MAX_RUN)?;
+                self.s += MAX_RUN;
+                len -= MAX_RUN;
+            }
+            if len >= 2 {
+                self.put_run(self.s, len)?;
+                self.s = t;
+                self.run = t_run;
                 return Some(());
             }
+            self.run = false;
         }
-        self.literal(&d[i..j])
+        if !t_run {
+            return Some(());
+        }
+        let mut len = t - self.s;
+        while len > MAX_LITERAL {
+            self.put_literal(self.s, MAX_LITERAL)?;
+            self.s += MAX_LITERAL;
+            len -= MAX_LITERAL;
+        }
+        self.put_literal(self.s, len)?;
+        self.s = t;
+        self.run = true;
+        Some(())
     }
 
-    #[inline(always)]
-    fn literal(&mut self, bytes: &[u8]) -> Option<()> {
-        let n = bytes.len();
-        let o = self.out.get_mut(self.len..self.len + 1 + n)?;
-        o[0] = (n as u8).wrapping_neg();
-        o[1..].copy_from_slice(bytes);
-        self.len += 1 + n;
+    fn put_run(&mut self, s: usize, len: usize) -> Option<()> {
+        let t = self.out.get_mut(self.o..self.o + 2)?;
+        t[0] = len as u8;
+        t[1] = delta(self.p, s);
+        self.o += 2;
+        Some(())
+    }
+
+    fn put_literal(&mut self, s: usize, len: usize) -> Option<()> {
+        let t = self.out.get_mut(self.o..self.o + 1 + len)?;
+        t[0] = (len as u8).wrapping_neg();
+        for (k, b) in t[1..].iter_mut().enumerate() {
+            *b = delta(self.p, s + k);
+        }
+        self.o += 1 + len;
         Some(())
     }
 }
 
-/// Tokenises deltas `d[from..]` while a token can start before `stop`.
-/// `d` holds every delta up to `d.len()`; `last` says it is the end of the
-/// payload (otherwise `stop + LOOKAHEAD <= d.len()`). Returns the position
-/// reached, or None when the sink is full.
-fn tokenise(d: &[u8], from: usize, stop: usize, last: bool, sink: &mut Sink) -> Option<usize> {
-    let n = d.len();
-    let mut i = from;
-    // Fast region: every read a token can make (up to i + 137) is in
-    // bounds, so no end checks; short literals are copied as a fixed block.
-    let fast_end = stop.min(n.saturating_sub(FAST_MARGIN));
-    while i < fast_end {
-        let v = d[i];
-        if d[i + 1] == v {
-            let splat = LO.wrapping_mul(v as u64);
-            let mut run = 2;
-            loop {
-                let x = word(d, i + run) ^ splat;
-                if x != 0 {
-                    run += (x.trailing_zeros() / 8) as usize;
-                    break;
-                }
-                run += 8;
-                if run >= MAX_RUN {
-                    break;
-                }
-            }
-            let run = run.min(MAX_RUN);
-            sink.run(run, v)?;
-            i += run;
-        } else {
-            let end = i + MAX_LITERAL;
-            let mut j = i + 1;
-            loop {
-                if let Some(k) = first_zero_byte(word(d, j) ^ word(d, j + 1)) {
-                    j += k;
-                    break;
-                }
-                j += 8;
-                if j >= end {
-                    break;
-                }
-            }
-            let j = j.min(end);
-            sink.short_or_long_literal(d, i, j)?;
-            i = j;
+/// Payload bytes before a word's first position that the fast path reads
+/// (an open token starts at most 127 positions back, plus its delta base).
+const FAST_BACK: usize = MAX_RUN + 1;
+/// The payload window of a fast word: `p[pos - FAST_BACK..][..FAST_P]`.
+/// Indices into it stay below 256 (see `fast_word`); 17 more for a block.
+const FAST_P: usize = 256 + 17;
+/// The output window of a fast word: tokens ending in one word write at
+/// most 64 positions + 127 back + 64 control bytes < 256, then a block of
+/// up to 129 bytes past the last start.
+const FAST_O: usize = 256 + MAX_LITERAL + 1;
+
+/// `step` for the starts of one word (at `pos`, run-start bits `ew`) where
+/// the payload window `pw` and the output window `ow` hold everything the
+/// tokens can touch: each token is a couple of bit operations and one
+/// fixed-size write of the control byte and 16 deltas (window indices are
+/// masked to 255, which never changes them, so no bounds checks remain).
+/// Stops at a start that needs a cap or continues a literal; returns the
+/// starts left (the lowest is the one to hand to `step`; 0 when done) and
+/// the bytes written. `open` is the open token (start, is a run).
+#[inline(always)]
+fn fast_word(open: &mut (usize, bool), pos: usize, ew: u64, mut starts: u64, pw: &[u8; FAST_P], ow: &mut [u8; FAST_O]) -> (u64, usize) {
+    let (mut s, mut run) = *open;
+    let mut ro = 0usize;
+    let p0 = pos - FAST_BACK;
+    while starts != 0 {
+        let bit = starts.trailing_zeros() as usize;
+        let t = pos + bit;
+        let t_run = (ew >> bit) & 1 == 1;
+        let len = t.wrapping_sub(s);
+        if len > MAX_RUN || !(run || t_run) {
+            break;
         }
-    }
-    while i < stop {
-        let v = d[i];
-        if i + 1 < n && d[i + 1] == v {
-            // A run: extend while equal, up to 127.
-            let max = MAX_RUN.min(n - i);
-            let mut run = 2;
-            let splat = LO.wrapping_mul(v as u64);
-            while run + 8 <= max {
-                let x = word(d, i + run) ^ splat;
-                if x != 0 {
-                    run += (x.trailing_zeros() / 8) as usize;
-                    break;
-                }
-                run += 8;
-            }
-            while run < max && d[i + run] == v {
-                run += 1;
-            }
-            sink.run(run, v)?;
-            i += run;
-        } else {
-            // A literal: up to the next run start (d[j] == d[j+1]) or 128 bytes.
-            let end = (i + MAX_LITERAL).min(n);
-            let mut j = i + 1;
-            loop {
-                if j + 9 <= n && j + 8 <= end {
-                    if let Some(k) = first_zero_byte(word(d, j) ^ word(d, j + 1)) {
-                        j += k;
-                        break;
-                    }
-                    j += 8;
-                } else {
-                    while j < end && !(j + 1 < n && d[j] == d[j + 1]) {
-                        j += 1;
-                    }
-                    break;
-                }
-            }
-            let j = j.min(end);
-            sink.literal(&d[i..j])?;
-            i = j;
+        starts &= starts - 1;
+        // p[s - 1..s + 16] and out[o..o + 17] within the windows.
+        let pi = s.wrapping_sub(1).wrapping_sub(p0) & 255;
+        let oi = ro & 255;
+        let src: &[u8; 17] = pw[pi..pi + 17].try_into().unwrap_or(&[0; 17]);
+        let mut d = [0u8; 16];
+        for k in 0..16 {
+            d[k] = src[k + 1].wrapping_sub(src[k]);
         }
-        debug_assert!(last || i <= stop + LOOKAHEAD);
+        ow[oi] = if run { len as u8 } else { (len as u8).wrapping_neg() };
+        ow[oi + 1..oi + 17].copy_from_slice(&d);
+        if !run && len > 16 {
+            let mut k = 16;
+            while k < len {
+                let pk = (pi + k) & 255;
+                let src: &[u8; 17] = pw[pk..pk + 17].try_into().unwrap_or(&[0; 17]);
+                for j in 0..16 {
+                    d[j] = src[j + 1].wrapping_sub(src[j]);
+                }
+                let ok = (oi + k) & 255;
+                ow[ok + 1..ok + 17].copy_from_slice(&d);
+                k += 16;
+            }
+        }
+        ro += if run { 2 } else { 1 + len };
+        s = t;
+        run = t_run;
     }
-    Some(i)
+    *open = (s, run);
+    (starts, ro)
 }
 
 /// Writes the compressed stream of `p` into `out`; None when it does not
 /// fit (the caller's "not smaller" rule is the size of `out`).
+///
+/// Token starts are computed as bitmaps a window at a time
+/// (`token_starts`), so tokens are walked by popping set bits; the 127/128
+/// caps are applied when a gap between starts exceeds them.
 pub fn compress_into(p: &[u8], out: &mut [u8]) -> Option<usize> {
-    let mut sink = Sink { out, len: 0 };
     let n = p.len();
     if n == 0 {
         return Some(0);
     }
-    // `buf` holds the deltas of the payload bytes not yet tokenised, ending
-    // at payload offset `filled`; `i` is the next token start within `buf`.
-    let mut buf: Vec<u8> = Vec::with_capacity((CHUNK + LOOKAHEAD).min(n));
-    let mut filled = 0usize;
-    loop {
-        let start = buf.len();
-        let take = (CHUNK + LOOKAHEAD - start).min(n - filled);
-        buf.resize(start + take, 0);
-        let src = &p[filled..filled + take];
-        let dst = &mut buf[start..];
-        if take > 0 {
-            dst[0] = if filled == 0 { src[0] } else { src[0].wrapping_sub(p[filled - 1]) };
-            for ((d, &a), &b) in dst[1..].iter_mut().zip(&src[1..]).zip(&src[..take - 1]) {
-                *d = a.wrapping_sub(b);
+    let mut enc = Encoder { p, out, o: 0, s: 0, run: false };
+    let mut e = [0u64; WORDS];
+    let mut before = 0u64;
+    let mut base = 0usize;
+    while base <= n {
+        fill_run_starts(p, base, &mut e);
+        if base == 0 {
+            enc.run = e[0] & 1 == 1;
+        }
+        for (w, &ew) in e.iter().enumerate() {
+            let mut starts = token_starts(ew, before);
+            before = ew;
+            let pos = base + 64 * w;
+            if pos == 0 {
+                starts &= !1; // position 0 opens the first token
+            }
+            // The payload window of the fast path, when this word has one.
+            let pw: Option<&[u8; FAST_P]> =
+                pos.checked_sub(FAST_BACK).and_then(|b| p.get(b..b + FAST_P)).and_then(|w| w.try_into().ok());
+            while starts != 0 {
+                let o = enc.o;
+                let ow = enc.out.get_mut(o..o + FAST_O).and_then(|w| <&mut [u8; FAST_O]>::try_from(w).ok());
+                if let (Some(pw), Some(ow)) = (pw, ow) {
+                    let mut open = (enc.s, enc.run);
+                    let (left, wrote) = fast_word(&mut open, pos, ew, starts, pw, ow);
+                    (enc.s, enc.run, enc.o, starts) = (open.0, open.1, o + wrote, left);
+                    if starts == 0 {
+                        break;
+                    }
+                }
+                let bit = starts.trailing_zeros() as usize;
+                starts &= starts - 1;
+                enc.step(pos + bit, (ew >> bit) & 1 == 1)?;
+                if pos + bit == n {
+                    return Some(enc.o);
+                }
             }
         }
-        filled += take;
-        let last = filled == n;
-        let stop = if last { buf.len() } else { buf.len() - LOOKAHEAD };
-        let i = tokenise(&buf, 0, stop, last, &mut sink)?;
-        if last {
-            return Some(sink.len);
-        }
-        // Carry the untokenised tail (< LOOKAHEAD bytes) to the front.
-        buf.drain(..i);
+        base += WINDOW;
     }
+    Some(enc.o)
 }
 
 /// The reference sender's rule: compress only payloads over 2000 bytes and
@@ -230,14 +295,92 @@ fn malformed(msg: &str) -> RayError {
     RayError::domain(format!("compressed stream: {msg}"))
 }
 
+const EVEN_BYTES: u64 = 0x00ff_00ff_00ff_00ff;
+const LANES16: u64 = 0x0001_0001_0001_0001;
+
+/// Running sums (mod 256) of the 8 deltas in `x` (byte 0 first), starting
+/// from `prev`. The even and odd bytes are summed separately in 16-bit
+/// lanes (a multiply by 1+2^16+2^32+2^48 adds every lane into those above
+/// it; sums stay below 2^16, so no lane carries into the next), then each
+/// byte is the low byte of its lane: even byte 2j = E[j] + O[j-1], odd
+/// byte 2j+1 = E[j] + O[j].
+#[inline(always)]
+fn undelta8(x: u64, prev: u8) -> u64 {
+    let even = (x & EVEN_BYTES) + prev as u64;
+    let odd = (x >> 8) & EVEN_BYTES;
+    let sum_even = even.wrapping_mul(LANES16);
+    let sum_odd = odd.wrapping_mul(LANES16);
+    ((sum_even + (sum_odd << 16)) & EVEN_BYTES) | (((sum_even + sum_odd) & EVEN_BYTES) << 8)
+}
+
+/// Output bytes a fast-path token may write (127 rounded up to 16-byte
+/// blocks, or 128 literal bytes), and stream bytes it may read.
+const DFAST_OUT: usize = 144;
+const DFAST_IN: usize = 2 + MAX_LITERAL;
+
 /// Decompresses `stream` into exactly `out.len()` bytes (bytes left in the
 /// stream after that are ignored). Errors (`domain`): the stream ends early
 /// or a block would overrun the output.
+///
+/// Delta and RLE are undone in one pass. Far from both ends tokens are
+/// written in fixed blocks (runs as 16-byte fills or ramps, literals as
+/// 8-byte running sums); the excess is overwritten by the next token.
 pub fn decompress_into(stream: &[u8], out: &mut [u8]) -> Result<()> {
     let size = out.len();
-    let mut s = 0usize;
-    let mut o = 0usize;
+    let (mut s, mut o) = (0usize, 0usize);
     let mut prev = 0u8;
+    while o + DFAST_OUT <= size && s + DFAST_IN <= stream.len() {
+        let sw: &[u8; DFAST_IN] = stream[s..s + DFAST_IN].try_into().unwrap_or(&[0; DFAST_IN]);
+        let Ok(ow) = <&mut [u8; DFAST_OUT]>::try_from(&mut out[o..o + DFAST_OUT]) else { break };
+        let c = sw[0] as i8;
+        if c > 0 {
+            let cnt = c as usize;
+            let v = sw[1];
+            if v == 0 {
+                let fill = [prev; 16];
+                ow[..16].copy_from_slice(&fill);
+                let mut k = 16;
+                while k < cnt {
+                    ow[k..k + 16].copy_from_slice(&fill);
+                    k += 16;
+                }
+            } else {
+                let mut ramp = [0u8; 16];
+                for (k, r) in ramp.iter_mut().enumerate() {
+                    *r = prev.wrapping_add(v.wrapping_mul(k as u8 + 1));
+                }
+                let step = v.wrapping_mul(16);
+                let mut k = 0;
+                while k < cnt {
+                    ow[k..k + 16].copy_from_slice(&ramp);
+                    for r in ramp.iter_mut() {
+                        *r = r.wrapping_add(step);
+                    }
+                    k += 16;
+                }
+                prev = prev.wrapping_add(v.wrapping_mul(cnt as u8));
+            }
+            s += 2;
+            o += cnt;
+        } else {
+            let cnt = (c as i16).unsigned_abs() as usize;
+            let lit = &sw[1..];
+            let word = |k: usize| u64::from_le_bytes(lit[k..k + 8].try_into().unwrap_or([0; 8]));
+            let mut y = undelta8(word(0), prev);
+            ow[..8].copy_from_slice(&y.to_le_bytes());
+            let mut k = 8;
+            while k < cnt {
+                y = undelta8(word(k), (y >> 56) as u8);
+                ow[k..k + 8].copy_from_slice(&y.to_le_bytes());
+                k += 8;
+            }
+            if cnt > 0 {
+                prev = ow[cnt - 1];
+            }
+            s += 1 + cnt;
+            o += cnt;
+        }
+    }
     while o < size {
         let c = *stream.get(s).ok_or_else(|| malformed("ends early"))? as i8;
         s += 1;
@@ -245,30 +388,10 @@ pub fn decompress_into(stream: &[u8], out: &mut [u8]) -> Result<()> {
             let cnt = c as usize;
             let v = *stream.get(s).ok_or_else(|| malformed("ends early"))?;
             s += 1;
-            if o + cnt > size {
-                return Err(malformed("run overruns the size"));
-            }
-            if v == 0 && o + 144 <= size {
-                // A fill in whole 16-byte blocks (the excess is overwritten
-                // by the next block): no variable-length memset call.
-                let block = &mut out[o..o + 144];
-                let splat = [prev; 16];
-                let mut k = 0;
-                while k < cnt {
-                    block[k..k + 16].copy_from_slice(&splat);
-                    k += 16;
-                }
-                o += cnt;
-                continue;
-            }
-            let dst = &mut out[o..o + cnt];
-            if v == 0 {
-                dst.fill(prev);
-            } else {
-                for b in dst {
-                    prev = prev.wrapping_add(v);
-                    *b = prev;
-                }
+            let dst = out.get_mut(o..o + cnt).ok_or_else(|| malformed("run overruns the size"))?;
+            for b in dst {
+                prev = prev.wrapping_add(v);
+                *b = prev;
             }
             o += cnt;
         } else {

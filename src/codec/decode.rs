@@ -217,20 +217,47 @@ impl<'a> Reader<'a> {
 
     fn sym_vec(&mut self, attrs: u8) -> Result<Value> {
         let n = self.bounded_count(1)?;
-        // First find where the n names end (all NUL-terminated within the
-        // buffer), then intern them under one lock.
-        let start = self.pos;
+        let mut v = Value::vec_with_capacity(RAY_SYM, n as i64)?;
+        let mut cache = NameCache::new(n);
+        // Ids go to the vector a chunk at a time (no n-sized temporary).
+        let mut ids = [0i64; 256];
+        let mut filled = 0;
         for _ in 0..n {
-            self.cstr()?;
+            let (name, key) = self.name()?;
+            ids[filled] = cache.intern(name, key);
+            filled += 1;
+            if filled == ids.len() {
+                v.extend_from_slice(&ids)?;
+                filled = 0;
+            }
         }
-        let names = &self.buf[start..self.pos];
-        let mut ids = Vec::with_capacity(n);
-        sym::intern_many(names.split(|&b| b == 0).take(n), &mut ids);
-        let mut v = Value::sym_vec(&ids)?;
+        v.extend_from_slice(&ids[..filled])?;
         if attrs & RAY_ATTR_HAS_NULLS != 0 {
             v.set_attr(RAY_ATTR_HAS_NULLS, true)?;
         }
         Ok(v)
+    }
+
+    /// One NUL-terminated name (the NUL is consumed) and its first eight
+    /// bytes as a little-endian word (zero-padded): short names are found
+    /// with one word test instead of a search.
+    #[inline(always)]
+    fn name(&mut self) -> Result<(&'a [u8], u64)> {
+        let at = self.pos;
+        if let Some(w) = self.buf.get(at..at + 8) {
+            let w = u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
+            let zero = w.wrapping_sub(LOW_BYTES) & !w & HIGH_BITS;
+            if zero != 0 {
+                let len = (zero.trailing_zeros() / 8) as usize;
+                self.pos = at + len + 1;
+                return Ok((&self.buf[at..at + len], w & ((1u64 << (8 * len)) - 1)));
+            }
+        }
+        let name = self.cstr()?;
+        let mut key = [0u8; 8];
+        let k = name.len().min(8);
+        key[..k].copy_from_slice(&name[..k]);
+        Ok((name, u64::from_le_bytes(key)))
     }
 
     fn str_vec(&mut self) -> Result<Value> {
@@ -308,5 +335,43 @@ impl<'a> Reader<'a> {
         sym::find(name)
             .and_then(env::get)
             .ok_or_else(|| RayError::new("name", format!("unknown builtin {}", String::from_utf8_lossy(name))))
+    }
+}
+
+const LOW_BYTES: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// A direct-mapped cache of the names met in one SYM vector, in front of
+/// the global intern table (whose lock and hash are paid once per distinct
+/// name, not once per element). A slot holds the name, its first eight
+/// bytes (`key`, the usual whole comparison) and its id. Colliding names
+/// just replace each other, so no input can make a lookup cost more than
+/// one comparison plus one global intern.
+struct NameCache<'a> {
+    slots: Vec<Option<(u64, &'a [u8], i64)>>,
+    shift: u32,
+}
+
+impl<'a> NameCache<'a> {
+    fn new(n: usize) -> Self {
+        // About two slots per element, at most 4096.
+        let bits = (2 * n).clamp(2, 4096).next_power_of_two().trailing_zeros();
+        NameCache { slots: vec![None; 1 << bits], shift: 64 - bits }
+    }
+
+    #[inline(always)]
+    fn intern(&mut self, name: &'a [u8], key: u64) -> i64 {
+        let h = (key ^ (name.len() as u64).rotate_right(8)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let slot = &mut self.slots[(h >> self.shift) as usize];
+        if let Some((k, cached, id)) = *slot
+            && k == key
+            && cached.len() == name.len()
+            && (name.len() <= 8 || cached == name)
+        {
+            return id;
+        }
+        let id = sym::intern(name);
+        *slot = Some((key, name, id));
+        id
     }
 }

@@ -2,8 +2,9 @@
 //!
 //! Both walk the value the same way and must agree byte for byte. The
 //! encoder writes straight into the caller's `Vec`: fixed-width vectors are
-//! one copy of their payload, SYM and STR vectors one append per element,
-//! never a temporary per element. Nesting is capped at `MAX_DEPTH` so a
+//! one copy of their payload, SYM vectors one fixed-size copy per element
+//! (through a cache of each name's wire form), STR vectors one append per
+//! element, never a temporary per element. Nesting is capped at `MAX_DEPTH` so a
 //! value the evaluator built arbitrarily deep cannot overflow the stack.
 
 use super::limits::MAX_DEPTH;
@@ -104,8 +105,10 @@ fn size_at(v: Option<&ray_t>, depth: usize) -> Result<usize> {
 }
 
 fn sym_vec_size(v: &ray_t) -> usize {
-    let n = v.len().max(0) as usize;
-    sym::with_names(|name| (0..n).map(|i| wire_name(name(v.sym_at(i))).len() + 1).sum())
+    let mut blocks = NameBlocks::new(v.len().max(0) as usize);
+    let mut size = 0;
+    sym::with_names(|name| for_each_sym_id(v, &mut |id| size += blocks.wire_len(id, name)));
+    size
 }
 
 /// The column-name ids of a TABLE schema: an I64 vector of ids (the core
@@ -225,20 +228,85 @@ fn write_at(v: Option<&ray_t>, out: &mut Vec<u8>, depth: usize) -> Result<()> {
 fn write_sym_vec(v: &ray_t, out: &mut Vec<u8>) {
     let n = v.len().max(0) as usize;
     write_count(out, n);
-    // A typical symbol is short: reserve a guess, the Vec grows if needed.
-    out.reserve(n * 8);
+    if out.capacity() - out.len() < 2 * n {
+        out.reserve(sym_vec_size(v));
+    }
+    let mut blocks = NameBlocks::new(n);
     sym::with_names(|name| {
-        let mut put = |id: i64| {
-            out.extend_from_slice(wire_name(name(id)));
-            out.push(0);
-        };
-        match v.attrs & RAY_SYM_WIDTH_MASK {
-            RAY_SYM_W8 => v.as_slice::<u8>().iter().for_each(|&id| put(id as i64)),
-            RAY_SYM_W16 => v.as_slice::<u16>().iter().for_each(|&id| put(id as i64)),
-            RAY_SYM_W32 => v.as_slice::<u32>().iter().for_each(|&id| put(id as i64)),
-            _ => v.as_slice::<i64>().iter().for_each(|&id| put(id)),
-        }
+        let mut put = |id: i64| blocks.write(id, name, out);
+        for_each_sym_id(v, &mut put);
     });
+}
+
+/// Calls `f` with every id of a SYM vector, whatever its width.
+#[inline(always)]
+fn for_each_sym_id(v: &ray_t, f: &mut impl FnMut(i64)) {
+    match v.attrs & RAY_SYM_WIDTH_MASK {
+        RAY_SYM_W8 => v.as_slice::<u8>().iter().for_each(|&id| f(id as i64)),
+        RAY_SYM_W16 => v.as_slice::<u16>().iter().for_each(|&id| f(id as i64)),
+        RAY_SYM_W32 => v.as_slice::<u32>().iter().for_each(|&id| f(id as i64)),
+        _ => v.as_slice::<i64>().iter().for_each(|&id| f(id)),
+    }
+}
+
+/// A direct-mapped cache, by symbol id, of each name's wire form (bytes
+/// then NUL, zero-padded to one 16-byte block), so a repeated symbol costs
+/// one slot test and one fixed-size copy instead of a table lookup, a NUL
+/// search and two appends. Names of 16 bytes or more are not cached.
+struct NameBlocks {
+    slots: Vec<(i64, u8, [u8; 16])>,
+    mask: usize,
+}
+
+impl NameBlocks {
+    fn new(n: usize) -> Self {
+        let size = n.clamp(1, 1024).next_power_of_two();
+        NameBlocks { slots: vec![(-1, 0, [0; 16]); size], mask: size - 1 }
+    }
+
+    /// The cached block of `id` and its wire length (NUL included), or
+    /// None for a long name.
+    #[inline(always)]
+    fn block(&mut self, id: i64, name: &dyn Fn(i64) -> &'static [u8]) -> Option<(&[u8; 16], usize)> {
+        let slot = &mut self.slots[id as usize & self.mask];
+        if slot.0 != id || slot.1 == 0 {
+            let wire = wire_name(name(id));
+            if wire.len() >= 16 {
+                return None;
+            }
+            let mut block = [0u8; 16];
+            block[..wire.len()].copy_from_slice(wire);
+            *slot = (id, wire.len() as u8 + 1, block);
+        }
+        Some((&slot.2, slot.1 as usize))
+    }
+
+    #[inline(always)]
+    fn wire_len(&mut self, id: i64, name: &dyn Fn(i64) -> &'static [u8]) -> usize {
+        match self.block(id, name) {
+            Some((_, len)) => len,
+            None => wire_name(name(id)).len() + 1,
+        }
+    }
+
+    /// Appends the wire form of `id`: with room to spare, a whole block
+    /// then a truncation back to the name's end (`truncate` only sets the
+    /// length of a byte vector).
+    #[inline(always)]
+    fn write(&mut self, id: i64, name: &dyn Fn(i64) -> &'static [u8], out: &mut Vec<u8>) {
+        match self.block(id, name) {
+            Some((block, len)) if out.capacity() - out.len() >= 16 => {
+                let at = out.len();
+                out.extend_from_slice(block);
+                out.truncate(at + len);
+            }
+            Some((block, len)) => out.extend_from_slice(&block[..len]),
+            None => {
+                out.extend_from_slice(wire_name(name(id)));
+                out.push(0);
+            }
+        }
+    }
 }
 
 fn write_atom(v: &ray_t, out: &mut Vec<u8>) -> Result<()> {

@@ -9,7 +9,7 @@
 use super::RequestCtx;
 use super::limits::{Limits, cancel_requested, limit_error};
 use super::registry::{Entry, Imp, registry};
-use super::values::{self, arity_err};
+use super::values::{self, arity_err, builtin_arity_err};
 use crate::abi::*;
 use crate::core::{RayError, Result, Value, env, sym};
 
@@ -23,6 +23,19 @@ struct Frame {
     columns: bool,
 }
 
+/// Where a failing evaluation went wrong, for the REPL's diagnostic
+/// (rayfall.md section 13). Collected only on the error path.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Failure {
+    /// Byte offset (in the source being evaluated) of the innermost call
+    /// form of that source that failed.
+    pub offset: Option<usize>,
+    /// The error was raised inside a lambda (or by a lambda's own arity check).
+    pub in_lambda: bool,
+    /// The innermost failing lambda's name when it was called by name.
+    pub frame: Option<String>,
+}
+
 pub struct Evaluator {
     pub ctx: RequestCtx,
     pub limits: Limits,
@@ -34,6 +47,11 @@ pub struct Evaluator {
     pub(crate) raised: Option<Value>,
     /// The value given to `return`, pending until its lambda takes it.
     pub(crate) returned: Option<Value>,
+    /// Call forms of the source being evaluated: (address, byte offset),
+    /// sorted by address (see `parser::parse_all_spanned`).
+    spans: Vec<(usize, usize)>,
+    /// The error currently propagating, if any (`None` once one is caught).
+    failure: Option<Failure>,
 }
 
 fn stack_addr() -> usize {
@@ -51,7 +69,61 @@ impl Evaluator {
     }
 
     pub fn with_limits(ctx: RequestCtx, limits: Limits) -> Evaluator {
-        Evaluator { ctx, limits, frames: Vec::new(), depth: 0, ops: 0, stack_base: stack_addr(), raised: None, returned: None }
+        Evaluator {
+            ctx,
+            limits,
+            frames: Vec::new(),
+            depth: 0,
+            ops: 0,
+            stack_base: stack_addr(),
+            raised: None,
+            returned: None,
+            spans: Vec::new(),
+            failure: None,
+        }
+    }
+
+    /// Sets the call-form positions of the source about to be evaluated.
+    pub fn set_spans(&mut self, mut spans: Vec<(usize, usize)>) {
+        spans.sort_unstable();
+        self.spans = spans;
+    }
+
+    /// Takes what is known about the error that just ended an evaluation.
+    pub fn take_failure(&mut self) -> Option<Failure> {
+        self.failure.take()
+    }
+
+    /// Forgets the failure of an error that was handled (`try`).
+    pub(crate) fn forget_failure(&mut self) {
+        self.failure = None;
+    }
+
+    /// Records that the call form `form` failed (innermost form first).
+    #[cold]
+    fn note_failed_form(&mut self, form: &ray_t, e: &RayError) {
+        if e.code_str() == RETURN_CODE {
+            return;
+        }
+        let addr = std::ptr::from_ref(form).addr();
+        let offset = self.spans.binary_search_by_key(&addr, |&(a, _)| a).ok().map(|i| self.spans[i].1);
+        let f = self.failure.get_or_insert_with(Failure::default);
+        if f.offset.is_none() {
+            f.offset = offset;
+        }
+    }
+
+    /// Records that an error was raised inside a lambda (called as `name`).
+    #[cold]
+    fn note_failed_lambda(&mut self, e: &RayError, name: Option<i64>) {
+        if e.code_str() == RETURN_CODE {
+            return;
+        }
+        let f = self.failure.get_or_insert_with(Failure::default);
+        if !f.in_lambda {
+            f.in_lambda = true;
+            f.frame = name.map(|id| String::from_utf8_lossy(sym::name_or_empty(id)).into_owned());
+        }
     }
 
     /// Counts one step; checks the stack, the depth, the budget and cancel.
@@ -106,6 +178,11 @@ impl Evaluator {
                 self.enter()?;
                 let r = self.eval_call(x, false);
                 self.leave();
+                match &r {
+                    Ok(_) if self.failure.is_some() => self.failure = None,
+                    Ok(_) => {}
+                    Err(e) => self.note_failed_form(x, e),
+                }
                 r
             }
             _ => Ok(x.to_value()),
@@ -121,6 +198,11 @@ impl Evaluator {
         self.enter()?;
         let r = self.eval_call(x, true);
         self.leave();
+        match &r {
+            Ok(_) if self.failure.is_some() => self.failure = None,
+            Ok(_) => {}
+            Err(e) => self.note_failed_form(x, e),
+        }
         r
     }
 
@@ -145,8 +227,20 @@ impl Evaluator {
                 return Ok(v);
             }
         }
-        let code = if self.frames.iter().any(|f| f.columns) { "schema" } else { "name" };
-        Err(RayError::new(code, format!("'{}' undefined", String::from_utf8_lossy(name))))
+        if self.frames.iter().any(|f| f.columns) {
+            // Inside a query the reference reports the bare `schema` code.
+            return Err(RayError::code("schema"));
+        }
+        Err(undefined(name))
+    }
+
+    /// Resolves a name in call position: an unknown function is err:name
+    /// even inside a query (it cannot be a column).
+    fn lookup_function(&mut self, id: i64) -> Result<Value> {
+        match self.lookup(id) {
+            Err(e) if e.code_str() == "schema" => Err(undefined(sym::name_or_empty(id))),
+            r => r,
+        }
     }
 
     fn lookup_plain(&self, id: i64) -> Option<Value> {
@@ -192,7 +286,7 @@ impl Evaluator {
     /// The function value at the head of a call.
     fn eval_head(&mut self, h: &ray_t) -> Result<Value> {
         match h.type_ {
-            t if t == -RAY_SYM => self.lookup(h.i64_val()),
+            t if t == -RAY_SYM => self.lookup_function(h.i64_val()),
             RAY_LIST => self.eval(h),
             _ => Ok(h.to_value()),
         }
@@ -219,15 +313,26 @@ impl Evaluator {
                 return norm(sf(self, &raw));
             }
             let args = self.eval_args(arg_forms, fallback)?;
+            // Inside queries `(nil? col)` tests each element (rayfall.md 10).
+            if e.name == "nil?" && (args[0].is_vec() || args[0].type_ == RAY_LIST) && self.frames.iter().any(|f| f.columns) {
+                return crate::query::null_mask(&args[0]);
+            }
             return self.invoke(e, &args);
         }
         if f.type_ == RAY_LAMBDA {
+            let name = (head.type_ == -RAY_SYM).then(|| head.i64_val());
             let want = lambda_arity(&f);
             if arg_forms.len() != want {
-                return Err(arity_err(&want.to_string(), arg_forms.len()));
+                let e = arity_err(&want.to_string(), arg_forms.len());
+                self.note_failed_lambda(&e, name);
+                return Err(e);
             }
             let args = self.eval_args(arg_forms, fallback)?;
-            return self.call_lambda(&f, args);
+            let r = self.call_lambda(&f, args);
+            if let Err(e) = &r {
+                self.note_failed_lambda(e, name);
+            }
+            return r;
         }
         Err(not_a_function())
     }
@@ -253,8 +358,8 @@ impl Evaluator {
             return Err(RayError::new("access", "restricted"));
         }
         match e.kind {
-            RAY_UNARY if n != 1 => Err(arity_err("1", n)),
-            RAY_BINARY if n != 2 => Err(arity_err("2", n)),
+            RAY_UNARY if n != 1 => Err(builtin_arity_err(1, n)),
+            RAY_BINARY if n != 2 => Err(builtin_arity_err(2, n)),
             _ => Ok(()),
         }
     }
@@ -284,9 +389,15 @@ impl Evaluator {
         if f.type_ == RAY_LAMBDA {
             let want = lambda_arity(f);
             if args.len() != want {
-                return Err(arity_err(&want.to_string(), args.len()));
+                let e = arity_err(&want.to_string(), args.len());
+                self.note_failed_lambda(&e, None);
+                return Err(e);
             }
-            return self.call_lambda(f, args);
+            let r = self.call_lambda(f, args);
+            if let Err(e) = &r {
+                self.note_failed_lambda(e, None);
+            }
+            return r;
         }
         if f.type_ == -RAY_SYM {
             let g = self.lookup(f.i64_val())?;
@@ -432,4 +543,8 @@ pub fn dict_get_sym(d: &ray_t, id: i64) -> Option<Value> {
         return None;
     }
     Some(values::elem(vals, idx))
+}
+
+fn undefined(name: &[u8]) -> RayError {
+    RayError::new("name", format!("'{}' undefined", String::from_utf8_lossy(name)))
 }

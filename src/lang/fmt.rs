@@ -14,7 +14,7 @@ mod diag;
 #[path = "fmt_table.rs"]
 mod table;
 
-pub use diag::{Diagnostic, format_diagnostic};
+pub use diag::{Diagnostic, format_diagnostic, format_source_error};
 
 use crate::abi::*;
 use crate::core::{sym, temporal};

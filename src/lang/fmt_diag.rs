@@ -59,9 +59,51 @@ pub fn format_diagnostic(d: &Diagnostic) -> String {
     lines.join("\n")
 }
 
+/// What the REPL prints for a failed evaluation of `src` (named
+/// `source_name`): the boxed diagnostic when the error was raised inside a
+/// lambda and its form is known, else `error: code[: message]`.
+pub fn format_source_error(src: &str, source_name: &str, e: &crate::lang::SourceError) -> String {
+    let (Some(frame), Some(offset)) = (e.frame.as_deref(), e.offset) else {
+        return super::format_error(e.error.code_str(), e.error.message());
+    };
+    let (line, col, source_line) = locate(src, offset);
+    format_diagnostic(&Diagnostic {
+        code: e.error.code_str(),
+        message: e.error.message(),
+        source_name,
+        line,
+        col,
+        source_line,
+        frame: Some(frame),
+    })
+}
+
+/// The 1-based line and column (in characters) of byte `offset` in `src`,
+/// and the text of that line.
+fn locate(src: &str, offset: usize) -> (usize, usize, &str) {
+    let mut offset = offset.min(src.len());
+    while !src.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let line_start = src[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = src[offset..].find('\n').map_or(src.len(), |i| offset + i);
+    let line = src[..offset].matches('\n').count() + 1;
+    let col = src[line_start..offset].chars().count() + 1;
+    (line, col, src[line_start..line_end].trim_end_matches('\r'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offsets_map_to_lines_and_character_columns() {
+        let src = "(set a 1)\n  (λ x)\n";
+        assert_eq!(locate(src, 0), (1, 1, "(set a 1)"));
+        assert_eq!(locate(src, 12), (2, 3, "  (λ x)"));
+        let after_lambda = src.find(" x").unwrap();
+        assert_eq!(locate(src, after_lambda), (2, 5, "  (λ x)"));
+    }
 
     #[test]
     fn an_arity_error_in_a_lambda_is_boxed_like_the_reference_repl() {

@@ -53,16 +53,42 @@ fn ensure_bound() {
 /// Parses and evaluates Rayfall source (all forms; the last value is returned).
 /// Empty, blank or comment-only source is a `parse` error; at most 256 forms.
 pub fn eval_str(src: &str, ctx: RequestCtx) -> Result<Value> {
+    eval_source(src, ctx).map_err(|f| f.error)
+}
+
+/// Why [`eval_source`] failed: the error, and where it was raised when that
+/// was inside a lambda (the REPL then prints a boxed diagnostic).
+#[derive(Debug)]
+pub struct SourceError {
+    pub error: RayError,
+    /// Byte offset in the source of the innermost failing call form.
+    pub offset: Option<usize>,
+    /// `Some` when the error was raised inside a lambda: the lambda's name
+    /// when it was called by name, else `λ`.
+    pub frame: Option<String>,
+}
+
+/// [`eval_str`] that also reports where an error inside a lambda was raised.
+pub fn eval_source(src: &str, ctx: RequestCtx) -> std::result::Result<Value, SourceError> {
+    let plain = |error| SourceError { error, offset: None, frame: None };
     ensure_bound();
     let mut ev = Evaluator::new(ctx);
-    let forms = parser::parse_all(src.as_bytes(), &ev.limits)?;
+    let (forms, spans) = parser::parse_all_spanned(src.as_bytes(), &ev.limits).map_err(plain)?;
     if forms.is_empty() {
-        return Err(RayError::new("parse", "empty input"));
+        return Err(plain(RayError::new("parse", "empty input")));
     }
+    ev.set_spans(spans);
     let mut last = Value::null();
     for f in &forms {
         let r = ev.eval(f);
-        last = top_level(&mut ev, r)?;
+        match top_level(&mut ev, r) {
+            Ok(v) => last = v,
+            Err(error) => {
+                let failure = ev.take_failure().unwrap_or_default();
+                let frame = failure.in_lambda.then(|| failure.frame.unwrap_or_else(|| "λ".to_string()));
+                return Err(SourceError { error, offset: failure.offset, frame });
+            }
+        }
     }
     Ok(last)
 }

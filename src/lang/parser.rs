@@ -14,14 +14,34 @@ fn parse_err(msg: impl Into<String>) -> RayError {
     RayError::new("parse", msg)
 }
 
+/// An unclosed bracket: the reference reports the bare `parse` code.
+fn unbalanced() -> RayError {
+    RayError::code("parse")
+}
+
 /// Parses every top-level form of `src`. Errors: `parse`, `domain` (bad
 /// vector literal, out-of-range suffix), `limit`.
 pub fn parse_all(src: &[u8], limits: &Limits) -> Result<Vec<Value>> {
+    parse_forms(src, limits, None)
+}
+
+/// The call forms of a parsed source: (address of the LIST object, byte
+/// offset of its opening parenthesis). Valid while the forms are alive.
+pub type Spans = Vec<(usize, usize)>;
+
+/// [`parse_all`], also returning where each call form starts in `src`.
+pub fn parse_all_spanned(src: &[u8], limits: &Limits) -> Result<(Vec<Value>, Spans)> {
+    let mut spans = Vec::new();
+    let forms = parse_forms(src, limits, Some(&mut spans))?;
+    Ok((forms, spans))
+}
+
+fn parse_forms(src: &[u8], limits: &Limits, spans: Option<&mut Spans>) -> Result<Vec<Value>> {
     if src.len() > limits.max_source_bytes {
         return Err(limit_error("source text too large"));
     }
     let toks = tokenize(src)?;
-    let mut p = Parser { toks: &toks, pos: 0, limits, depth: 0 };
+    let mut p = Parser { toks: &toks, pos: 0, limits, depth: 0, spans };
     let mut forms = Vec::new();
     while p.pos < toks.len() {
         if forms.len() >= limits.max_top_forms {
@@ -51,6 +71,7 @@ struct Parser<'a> {
     pos: usize,
     limits: &'a Limits,
     depth: usize,
+    spans: Option<&'a mut Spans>,
 }
 
 impl Parser<'_> {
@@ -73,6 +94,7 @@ impl Parser<'_> {
     }
 
     fn form(&mut self) -> Result<Value> {
+        let start = self.toks.get(self.pos).map_or(0, |t| t.start);
         let Some(t) = self.next().cloned() else {
             return Err(parse_err("unexpected end of input"));
         };
@@ -82,7 +104,7 @@ impl Parser<'_> {
                 let mut items = Vec::new();
                 loop {
                     match self.peek() {
-                        None => return Err(parse_err("unbalanced '('")),
+                        None => return Err(unbalanced()),
                         Some(Tok::RParen) => {
                             self.pos += 1;
                             break;
@@ -91,7 +113,11 @@ impl Parser<'_> {
                     }
                 }
                 self.depth -= 1;
-                Ok(Value::list(items))
+                let list = Value::list(items);
+                if let Some(spans) = self.spans.as_deref_mut() {
+                    spans.push((std::ptr::from_ref::<ray_t>(&*list).addr(), start));
+                }
+                Ok(list)
             }
             Tok::LBracket => {
                 self.enter()?;
@@ -120,7 +146,7 @@ impl Parser<'_> {
         let mut bad = false;
         loop {
             match self.peek() {
-                None => return Err(parse_err("unbalanced '['")),
+                None => return Err(unbalanced()),
                 Some(Tok::RBracket) => {
                     self.pos += 1;
                     break;
@@ -158,7 +184,7 @@ impl Parser<'_> {
         let mut vals: Vec<Value> = Vec::new();
         loop {
             let key = match self.next().cloned() {
-                None => return Err(parse_err("unbalanced '{'")),
+                None => return Err(unbalanced()),
                 Some(Tok::RBrace) => break,
                 Some(Tok::Name(n)) => Value::sym(sym::intern(n.as_bytes())),
                 Some(Tok::Symbol(s)) => Value::sym(sym::intern(s.as_bytes())),

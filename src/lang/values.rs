@@ -130,6 +130,14 @@ pub fn sym_str(v: &ray_t) -> &'static [u8] {
     sym::name_or_empty(v.i64_val())
 }
 
+/// A fixed-arity builtin called with `got` arguments (`expected 1 arg, got 0`).
+pub fn builtin_arity_err(expected: usize, got: usize) -> RayError {
+    let unit = if expected == 1 { "arg" } else { "args" };
+    RayError::new("arity", format!("expected {expected} {unit}, got {got}"))
+}
+
+/// A lambda or variadic builtin called with `got` arguments; the reference
+/// words these `expected N args` whatever N is.
 pub fn arity_err(expected: &str, got: usize) -> RayError {
     RayError::new("arity", format!("expected {expected} args, got {got}"))
 }

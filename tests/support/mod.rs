@@ -1,5 +1,6 @@
 //! Shared test support: the mini evaluator and the corpus fixtures.
 #![allow(dead_code)]
+pub mod corpus;
 pub mod mini;
 
 use rayforce::abi::*;

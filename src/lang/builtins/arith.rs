@@ -41,6 +41,18 @@ pub enum Op {
 }
 
 impl Op {
+    /// The operation's name in `length` error messages.
+    fn label(self) -> &'static str {
+        match self {
+            Op::Add => "ADD",
+            Op::Sub => "SUB",
+            Op::Mul => "MUL",
+            Op::Div => "DIV",
+            Op::Rem => "MOD",
+            Op::IDiv => "IDIV",
+        }
+    }
+
     fn verb(self) -> &'static str {
         match self {
             Op::Add => "add",
@@ -177,10 +189,10 @@ fn emit_int(a: &[i64], b: &[i64], n: usize, out: i8, nulls: bool, f: impl Fn(i64
 /// The arithmetic entry point shared by the binary verbs.
 pub fn arith(op: Op, a: &ray_t, b: &ray_t) -> Result<Value> {
     if a.type_ == RAY_LIST || b.type_ == RAY_LIST {
-        return list_map2(a, b, &|x, y| arith(op, x, y));
+        return list_map2(op.label(), a, b, &|x, y| arith(op, x, y));
     }
     let pl = plan(op, a, b)?;
-    let n = common_len(a, b)?;
+    let n = common_len(op.label(), a, b)?;
     let atom = a.type_ < 0 && b.type_ < 0;
     let nulls = has_nulls(a) || has_nulls(b);
     let may_null = nulls || matches!(op, Op::Div | Op::Rem | Op::IDiv);
@@ -232,11 +244,11 @@ fn idiv(args: &[Value]) -> Result<Value> {
 fn pow(args: &[Value]) -> Result<Value> {
     let (a, b) = (&args[0], &args[1]);
     if a.type_ == RAY_LIST || b.type_ == RAY_LIST {
-        return list_map2(a, b, &|x, y| pow(&[x.to_value(), y.to_value()]));
+        return list_map2("POW", a, b, &|x, y| pow(&[x.to_value(), y.to_value()]));
     }
     numeric_only(a)?;
     numeric_only(b)?;
-    let n = common_len(a, b)?;
+    let n = common_len("POW", a, b)?;
     let v = map2(&widen_f(a), &widen_f(b), n, RAY_F64, f64::powf)?;
     finish(v, a.type_ < 0 && b.type_ < 0, has_nulls(a) || has_nulls(b))
 }
@@ -248,7 +260,7 @@ fn xbar(args: &[Value]) -> Result<Value> {
         return Err(RayError::type_err("xbar: numeric arguments expected"));
     }
     let atom = v.type_ < 0 && n.type_ < 0;
-    let len = common_len(v, n)?;
+    let len = common_len("XBAR", v, n)?;
     let tv = base(v);
     if is_float(tv) || is_float(base(n)) {
         let r = map2(&widen_f(v), &widen_f(n), len, RAY_F64, |x, m| if m == 0.0 { f64::NAN } else { (x / m).floor() * m })?;

@@ -33,6 +33,18 @@ pub enum Cmp {
 }
 
 impl Cmp {
+    /// The operation's name in `length` error messages.
+    fn label(self) -> &'static str {
+        match self {
+            Cmp::Eq => "EQ",
+            Cmp::Ne => "NE",
+            Cmp::Lt => "LT",
+            Cmp::Gt => "GT",
+            Cmp::Le => "LE",
+            Cmp::Ge => "GE",
+        }
+    }
+
     #[inline]
     fn test<T: PartialOrd>(self, a: T, b: T) -> bool {
         match self {
@@ -73,10 +85,10 @@ fn temporal_scales(a: &ray_t, b: &ray_t) -> Result<(i64, i64)> {
 
 pub fn compare(op: Cmp, a: &ray_t, b: &ray_t) -> Result<Value> {
     if a.type_ == RAY_LIST || b.type_ == RAY_LIST {
-        return list_map2(a, b, &|x, y| compare(op, x, y));
+        return list_map2(op.label(), a, b, &|x, y| compare(op, x, y));
     }
     let atom = a.type_ < 0 && b.type_ < 0;
-    let n = common_len(a, b)?;
+    let n = common_len(op.label(), a, b)?;
     let v = if is_num_operand(a) && is_num_operand(b) {
         let (ta, tb) = (base(a), base(b));
         if is_temporal(ta) || is_temporal(tb) {

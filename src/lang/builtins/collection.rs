@@ -77,7 +77,7 @@ fn til(args: &[Value]) -> Result<Value> {
     }
     let n = x.i64_val();
     if n < 0 {
-        return Err(domain_err("til", "negative count"));
+        return Err(domain_err("til", &format!("count must be non-negative, got {n}")));
     }
     if n > MAX_VEC_LEN {
         return Err(RayError::new("limit", "til: count too large"));

@@ -48,8 +48,9 @@ fn is_reserved(name: &[u8]) -> bool {
     name.first() == Some(&b'.') && !name.starts_with(b".ipc.on.")
 }
 
-fn reserve_err(name: &[u8]) -> RayError {
-    RayError::new("reserve", format!("'{}' is reserved", String::from_utf8_lossy(name)))
+/// The reference reports a reserved name with the bare code (no message).
+fn reserve_err() -> RayError {
+    RayError::code("reserve")
 }
 
 fn quote(_ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
@@ -66,7 +67,7 @@ fn set(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
     let id = target_id(ev, &args[0])?;
     let name = sym::name_or_empty(id);
     if is_reserved(name) {
-        return Err(reserve_err(name));
+        return Err(reserve_err());
     }
     let v = ev.eval(&args[1])?;
     // `a.b.c` sets a path in dict `a`; a dotted name that starts with a
@@ -119,7 +120,7 @@ fn let_(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
     let id = target_id(ev, &args[0])?;
     let name = sym::name_or_empty(id);
     if name.first() == Some(&b'.') {
-        return Err(reserve_err(name));
+        return Err(reserve_err());
     }
     let v = ev.eval(&args[1])?;
     ev.bind_local(id, v.clone());
@@ -131,7 +132,7 @@ fn del(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
     let id = target_id(ev, &args[0])?;
     let name = sym::name_or_empty(id);
     if name.first() == Some(&b'.') {
-        return Err(reserve_err(name));
+        return Err(reserve_err());
     }
     env::remove(id);
     Ok(Value::null())
@@ -209,7 +210,8 @@ fn combine(acc: Option<Value>, v: Value, is_and: bool) -> Result<Value> {
         }
         (Some(a), Some(b)) => {
             if a.len() != b.len() {
-                return Err(RayError::length("operand lengths must match"));
+                let label = if is_and { "AND" } else { "OR" };
+                return Err(RayError::length(format!("{label}: operand lengths must match, got {} and {}", a.len(), b.len())));
             }
             bool_vec(&a.iter().zip(&b).map(|(&x, &y)| op(x, y)).collect::<Vec<_>>())
         }
@@ -249,6 +251,7 @@ fn try_(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
         Ok(v) => Ok(v),
         Err(e) if e.code_str() == RETURN_CODE || e.code_str() == "limit" || e.code_str() == "cancel" => Err(e),
         Err(_) => {
+            ev.forget_failure();
             let payload = ev.raised.take().unwrap_or_else(|| Value::i64(0));
             let h = ev.eval(&args[1])?;
             let unary = h.type_ == RAY_LAMBDA || h.type_ == RAY_UNARY || h.type_ == RAY_VARY;
@@ -292,7 +295,8 @@ fn alter(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
 
 fn raise(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
     ev.raised = Some(args[0].clone());
-    Err(RayError::domain("raised"))
+    // An uncaught raise is the bare `domain` code (rayfall.md section 11).
+    Err(RayError::code("domain"))
 }
 
 fn return_(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {

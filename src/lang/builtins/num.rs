@@ -49,15 +49,16 @@ pub fn width(v: &ray_t) -> usize {
     if v.type_ < 0 { 1 } else { v.len().max(0) as usize }
 }
 
-/// The common length of two operands (atoms broadcast). Errors: `length`.
-pub fn common_len(a: &ray_t, b: &ray_t) -> Result<usize> {
+/// The common length of two operands (atoms broadcast). Errors: `length`,
+/// whose message starts with the operation's upper-case `label` (`ADD`).
+pub fn common_len(label: &str, a: &ray_t, b: &ray_t) -> Result<usize> {
     match (a.type_ < 0, b.type_ < 0) {
         (true, true) => Ok(1),
         (true, false) => Ok(width(b)),
         (false, true) => Ok(width(a)),
         (false, false) => {
             if a.len() != b.len() {
-                return Err(RayError::length(format!("operand lengths must match, got {} and {}", a.len(), b.len())));
+                return Err(RayError::length(format!("{label}: operand lengths must match, got {} and {}", a.len(), b.len())));
             }
             Ok(width(a))
         }
@@ -233,9 +234,9 @@ fn strip_flag(v: &ray_t) -> Value {
 
 /// Applies `f` to every element pair of LIST operands (or a LIST and a
 /// vector/atom), regrouping the results.
-pub fn list_map2(a: &ray_t, b: &ray_t, f: &dyn Fn(&ray_t, &ray_t) -> Result<Value>) -> Result<Value> {
+pub fn list_map2(label: &str, a: &ray_t, b: &ray_t, f: &dyn Fn(&ray_t, &ray_t) -> Result<Value>) -> Result<Value> {
     use crate::lang::values::{collect, elem};
-    let n = common_len(a, b)?;
+    let n = common_len(label, a, b)?;
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let x = if a.type_ < 0 { a.to_value() } else { elem(a, i) };
