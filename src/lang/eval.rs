@@ -231,7 +231,16 @@ impl Evaluator {
             // Inside a query the reference reports the bare `schema` code.
             return Err(RayError::code("schema"));
         }
-        Err(RayError::new("name", format!("'{}' undefined", String::from_utf8_lossy(name))))
+        Err(undefined(name))
+    }
+
+    /// Resolves a name in call position: an unknown function is err:name
+    /// even inside a query (it cannot be a column).
+    fn lookup_function(&mut self, id: i64) -> Result<Value> {
+        match self.lookup(id) {
+            Err(e) if e.code_str() == "schema" => Err(undefined(sym::name_or_empty(id))),
+            r => r,
+        }
     }
 
     fn lookup_plain(&self, id: i64) -> Option<Value> {
@@ -277,7 +286,7 @@ impl Evaluator {
     /// The function value at the head of a call.
     fn eval_head(&mut self, h: &ray_t) -> Result<Value> {
         match h.type_ {
-            t if t == -RAY_SYM => self.lookup(h.i64_val()),
+            t if t == -RAY_SYM => self.lookup_function(h.i64_val()),
             RAY_LIST => self.eval(h),
             _ => Ok(h.to_value()),
         }
@@ -304,6 +313,10 @@ impl Evaluator {
                 return norm(sf(self, &raw));
             }
             let args = self.eval_args(arg_forms, fallback)?;
+            // Inside queries `(nil? col)` tests each element (rayfall.md 10).
+            if e.name == "nil?" && (args[0].is_vec() || args[0].type_ == RAY_LIST) && self.frames.iter().any(|f| f.columns) {
+                return crate::query::null_mask(&args[0]);
+            }
             return self.invoke(e, &args);
         }
         if f.type_ == RAY_LAMBDA {
@@ -530,4 +543,8 @@ pub fn dict_get_sym(d: &ray_t, id: i64) -> Option<Value> {
         return None;
     }
     Some(values::elem(vals, idx))
+}
+
+fn undefined(name: &[u8]) -> RayError {
+    RayError::new("name", format!("'{}' undefined", String::from_utf8_lossy(name)))
 }

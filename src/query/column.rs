@@ -92,6 +92,27 @@ pub fn is_null_at(col: &ray_t, i: usize) -> bool {
     }
 }
 
+/// Element-wise null test of a vector: a BOOL vector, true where the
+/// element is its type's null (a LIST item: a null atom or the null object).
+/// This is `(nil? col)` inside queries (rayfall.md 10).
+pub fn null_mask(col: &ray_t) -> Result<Value> {
+    fn mask<T: Copy>(s: &[T], is_null: impl Fn(T) -> bool) -> Vec<u8> {
+        s.iter().map(|&x| is_null(x) as u8).collect()
+    }
+    let n = col.len().max(0) as usize;
+    let m = match col.type_() {
+        RAY_I16 => mask(col.as_slice::<i16>(), |x| x == NULL_I16),
+        RAY_I32 | RAY_DATE | RAY_TIME => mask(col.as_slice::<i32>(), |x| x == NULL_I32),
+        RAY_I64 | RAY_TIMESTAMP => mask(col.as_slice::<i64>(), |x| x == NULL_I64),
+        RAY_F64 => mask(col.as_slice::<f64>(), f64::is_nan),
+        RAY_F32 => mask(col.as_slice::<f32>(), f32::is_nan),
+        RAY_GUID => mask(col.as_slice::<[u8; 16]>(), |x| x == [0; 16]),
+        RAY_LIST => col.items().iter().map(|x| x.is_none_or(|x| x.is_atom() && (x.is_null_atom() || x.is_null_obj())) as u8).collect(),
+        _ => vec![0; n],
+    };
+    Value::vec_from_slice(RAY_BOOL, &m)
+}
+
 /// True when vector `col` holds at least one null sentinel.
 pub fn scan_nulls(col: &ray_t) -> bool {
     match col.type_() {
@@ -512,6 +533,19 @@ mod tests {
         let g = gather_ix::<u32>(&s, &[1, NO_ROW]).unwrap();
         assert_eq!((g.sym_at(0), g.sym_at(1)), (6, 0));
         assert_eq!(g.attrs() & RAY_ATTR_HAS_NULLS, 0);
+    }
+
+    #[test]
+    fn null_mask_is_true_exactly_at_each_types_null() {
+        let v = Value::vec_from_slice(RAY_I64, &[1i64, NULL_I64, 3]).unwrap();
+        assert_eq!(null_mask(&v).unwrap().as_slice::<u8>(), &[0, 1, 0]);
+        let f = Value::vec_from_slice(RAY_F64, &[f64::NAN, 2.0]).unwrap();
+        assert_eq!(null_mask(&f).unwrap().as_slice::<u8>(), &[1, 0]);
+        let s = Value::sym_vec(&[5, 6]).unwrap();
+        let m = null_mask(&s).unwrap();
+        assert_eq!((m.type_(), m.as_slice::<u8>()), (RAY_BOOL, &[0u8, 0][..]));
+        let l = Value::list(vec![Value::i64(1), Value::typed_null(-RAY_I64).unwrap(), Value::null()]);
+        assert_eq!(null_mask(&l).unwrap().as_slice::<u8>(), &[0, 1, 1]);
     }
 
     #[test]

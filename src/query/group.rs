@@ -71,19 +71,20 @@ pub fn split(n: usize, k: usize) -> Vec<(usize, usize)> {
 #[derive(Clone, Debug)]
 pub struct Chunk {
     pub start: usize,
-    pub end: usize,
     /// Number of local group ids used in this chunk.
     pub nlocal: usize,
     /// Local id -> global id (None: local ids are global).
     pub remap: Option<Vec<u32>>,
+    /// Per row of the chunk: its local group id.
+    pub gid: Vec<u32>,
 }
 
 /// The result of grouping `n` rows.
 #[derive(Clone, Debug)]
 pub struct Groups {
     pub ngroups: usize,
-    /// Per row: the group id, local to the row's chunk.
-    pub gid: Vec<u32>,
+    /// Rows grouped.
+    pub nrows: usize,
     pub chunks: Vec<Chunk>,
     /// The first row of each (global) group.
     pub first_row: Vec<Row>,
@@ -92,12 +93,11 @@ pub struct Groups {
 impl Groups {
     /// Per-row global group ids.
     pub fn global_gid(&self) -> Vec<u32> {
-        let mut out = self.gid.clone();
+        let mut out = Vec::with_capacity(self.nrows);
         for c in &self.chunks {
-            if let Some(r) = &c.remap {
-                for g in &mut out[c.start..c.end] {
-                    *g = r[*g as usize];
-                }
+            match &c.remap {
+                Some(r) => out.extend(c.gid.iter().map(|&g| r[g as usize])),
+                None => out.extend_from_slice(&c.gid),
             }
         }
         out
@@ -116,18 +116,6 @@ impl Groups {
         }
         out
     }
-
-    /// Rows per group as i64 counts.
-    pub fn counts(&self) -> Vec<i64> {
-        let parts = per_chunk(self, |c, gid| {
-            let mut cnt = vec![0i64; c.nlocal];
-            for &g in gid {
-                cnt[g as usize] += 1;
-            }
-            cnt
-        });
-        merge(self, parts, vec![0i64; self.ngroups], |acc, x| *acc += x)
-    }
 }
 
 /// Runs `f` on every chunk (on threads when there are several) and returns
@@ -135,13 +123,12 @@ impl Groups {
 fn per_chunk<T: Send>(g: &Groups, f: impl Fn(&Chunk, &[u32]) -> T + Sync) -> Vec<T> {
     if g.chunks.len() == 1 {
         let c = &g.chunks[0];
-        return vec![f(c, &g.gid[c.start..c.end])];
+        return vec![f(c, &c.gid)];
     }
     std::thread::scope(|s| {
         let hs: Vec<_> = g.chunks.iter().map(|c| {
             let f = &f;
-            let gid = &g.gid[c.start..c.end];
-            s.spawn(move || f(c, gid))
+            s.spawn(move || f(c, &c.gid))
         }).collect();
         hs.into_iter().map(|h| h.join().expect("worker panicked")).collect()
     })
@@ -214,48 +201,59 @@ impl<K: Hash + Eq> KeyMap<K> for FastMap<K, u32> {
     }
 }
 
-/// Groups rows `start..end` into local ids written to `out`; returns the
+/// Groups rows `start..end` into local ids pushed onto `out`; returns the
 /// local keys (with their first rows) in order of first appearance.
-fn group_range<K: Copy, M: KeyMap<K>>(key: &(impl Fn(usize) -> K + Sync), start: usize, out: &mut [u32], map: &mut M) -> Vec<(K, Row)> {
+fn group_range<K: Copy, M: KeyMap<K>>(key: &(impl Fn(usize) -> K + Sync + ?Sized), start: usize, end: usize, out: &mut Vec<u32>, map: &mut M) -> Vec<(K, Row)> {
     let mut order = Vec::new();
-    for (j, o) in out.iter_mut().enumerate() {
-        let r = start + j;
+    for r in start..end {
         let k = key(r);
         let (id, ins) = map.id(k, order.len() as u32);
         if ins {
             order.push((k, r as Row));
         }
-        *o = id;
+        out.push(id);
     }
     order
 }
 
 /// Groups `n` rows by `key`, chunked over threads when `n` is large.
-fn group_by_key<K: Copy + Send + Sync, M: KeyMap<K> + Send>(n: usize, key: impl Fn(usize) -> K + Sync, new_map: impl Fn() -> M + Sync) -> Groups {
+fn group_by_key<K: Copy + Send + Sync, M: KeyMap<K> + Send>(
+    n: usize,
+    key: impl Fn(usize) -> K + Sync,
+    new_map: impl Fn() -> M + Sync,
+    hook: Hook,
+) -> (Groups, Vec<Vec<Partial>>) {
     let ranges = split(n, threads_for(n));
-    let mut gid = vec![0u32; n];
-    let locals: Vec<Vec<(K, Row)>> = if ranges.len() == 1 {
-        vec![group_range(&key, 0, &mut gid, &mut new_map())]
+    // Each chunk numbers its groups, then runs the aggregate jobs on them.
+    let work = |(s, e): (usize, usize)| {
+        let mut gid = Vec::with_capacity(e - s);
+        let order = group_range(&key, s, e, &mut gid, &mut new_map());
+        let parts = hook(s, &gid, order.len());
+        (order, parts, gid)
+    };
+    let results: Vec<(Vec<(K, Row)>, Vec<Partial>, Vec<u32>)> = if ranges.len() == 1 {
+        vec![work(ranges[0])]
     } else {
-        let mut rest = gid.as_mut_slice();
-        let mut parts = Vec::new();
-        for &(s, e) in &ranges {
-            let (a, b) = rest.split_at_mut(e - s);
-            parts.push((s, a));
-            rest = b;
-        }
         std::thread::scope(|sc| {
-            let hs: Vec<_> = parts.into_iter().map(|(s, out)| {
-                let (key, new_map) = (&key, &new_map);
-                sc.spawn(move || group_range(key, s, out, &mut new_map()))
+            let hs: Vec<_> = ranges.iter().map(|&r| {
+                let work = &work;
+                sc.spawn(move || work(r))
             }).collect();
             hs.into_iter().map(|h| h.join().expect("worker panicked")).collect()
         })
     };
+    let mut locals = Vec::with_capacity(results.len());
+    let mut partials = Vec::with_capacity(results.len());
+    let mut gids = Vec::with_capacity(results.len());
+    for (o, p, g) in results {
+        locals.push(o);
+        partials.push(p);
+        gids.push(g);
+    }
     let mut global = new_map();
     let mut first_row = Vec::new();
     let mut chunks = Vec::new();
-    for (ci, (&(s, e), local)) in ranges.iter().zip(&locals).enumerate() {
+    for ((&(s, _), local), gid) in ranges.iter().zip(&locals).zip(gids) {
         let mut remap = Vec::with_capacity(local.len());
         let mut identity = true;
         for (l, &(k, r)) in local.iter().enumerate() {
@@ -266,10 +264,17 @@ fn group_by_key<K: Copy + Send + Sync, M: KeyMap<K> + Send>(n: usize, key: impl 
             identity &= g as usize == l;
             remap.push(g);
         }
-        let _ = ci;
-        chunks.push(Chunk { start: s, end: e, nlocal: local.len(), remap: (!identity).then_some(remap) });
+        chunks.push(Chunk { start: s, nlocal: local.len(), remap: (!identity).then_some(remap), gid });
     }
-    Groups { ngroups: first_row.len(), gid, chunks, first_row }
+    (Groups { ngroups: first_row.len(), nrows: n, chunks, first_row }, partials)
+}
+
+/// Per-chunk work run right after a chunk is grouped: (first row, local
+/// group ids, number of local groups) -> one partial per aggregate job.
+type Hook<'h> = &'h (dyn Fn(usize, &[u32], usize) -> Vec<Partial> + Sync);
+
+fn no_jobs(_: usize, _: &[u32], _: usize) -> Vec<Partial> {
+    Vec::new()
 }
 
 /// A fixed-width column's elements as integer keys (f64 normalised so that
@@ -328,63 +333,68 @@ fn norm_f64(x: f64) -> u64 {
 }
 
 /// Groups by one fixed-width column through a typed slice (monomorphic fast path).
-fn group_fixed<T: Copy + Send + Sync + Into<i64>>(s: &[T]) -> Groups {
+fn group_fixed<T: Copy + Send + Sync + Into<i64>>(s: &[T], hook: Hook) -> (Groups, Vec<Vec<Partial>>) {
     let (mut lo, mut hi) = (i64::MAX, i64::MIN);
     for &x in s {
         let x: i64 = x.into();
         lo = lo.min(x);
         hi = hi.max(x);
     }
-    group_in_range(s, lo, hi)
+    group_in_range(s, lo, hi, hook)
 }
 
 /// Groups values known to lie in `lo..=hi` (direct-index table when the range is small).
-fn group_in_range<T: Copy + Send + Sync + Into<i64>>(s: &[T], lo: i64, hi: i64) -> Groups {
+fn group_in_range<T: Copy + Send + Sync + Into<i64>>(s: &[T], lo: i64, hi: i64, hook: Hook) -> (Groups, Vec<Vec<Partial>>) {
     let n = s.len();
     let range = (hi as i128 - lo as i128) as u128;
     if n > 0 && range < DENSE_MAX_RANGE as u128 && range <= (4 * n as u128).max(1 << 16) {
         let size = range as usize + 1;
         let min = lo as u64;
-        group_by_key(n, |i| s[i].into() as u64, || Dense::new(min, size))
+        group_by_key(n, |i| s[i].into() as u64, || Dense::new(min, size), hook)
     } else {
-        group_by_key(n, |i| s[i].into() as u64, FastMap::<u64, u32>::default)
+        group_by_key(n, |i| s[i].into() as u64, FastMap::<u64, u32>::default, hook)
     }
 }
 
 /// Groups the rows of one column by value.
 pub fn group_column(col: &ray_t) -> Result<Groups> {
+    Ok(group_column_with(col, &no_jobs)?.0)
+}
+
+/// Groups one column, running `hook` on each chunk as soon as it is grouped.
+fn group_column_with(col: &ray_t, hook: Hook) -> Result<(Groups, Vec<Vec<Partial>>)> {
     let n = col.len().max(0) as usize;
     match col.type_() {
         RAY_SYM => {
             // Symbol ids are below the intern table's size: no min/max pass.
             let hi = crate::core::sym::count() as i64;
             Ok(match col.attrs() & RAY_SYM_WIDTH_MASK {
-                RAY_SYM_W8 => group_fixed(col.as_slice::<u8>()),
-                RAY_SYM_W16 => group_in_range(col.as_slice::<u16>(), 0, hi),
-                RAY_SYM_W32 => group_in_range(col.as_slice::<u32>(), 0, hi),
-                _ => group_in_range(col.as_slice::<i64>(), 0, hi),
+                RAY_SYM_W8 => group_fixed(col.as_slice::<u8>(), hook),
+                RAY_SYM_W16 => group_in_range(col.as_slice::<u16>(), 0, hi, hook),
+                RAY_SYM_W32 => group_in_range(col.as_slice::<u32>(), 0, hi, hook),
+                _ => group_in_range(col.as_slice::<i64>(), 0, hi, hook),
             })
         }
-        RAY_BOOL | RAY_U8 => Ok(group_fixed(col.as_slice::<u8>())),
-        RAY_I16 => Ok(group_fixed(col.as_slice::<i16>())),
-        RAY_I32 | RAY_DATE | RAY_TIME => Ok(group_fixed(col.as_slice::<i32>())),
-        RAY_I64 | RAY_TIMESTAMP => Ok(group_fixed(col.as_slice::<i64>())),
+        RAY_BOOL | RAY_U8 => Ok(group_fixed(col.as_slice::<u8>(), hook)),
+        RAY_I16 => Ok(group_fixed(col.as_slice::<i16>(), hook)),
+        RAY_I32 | RAY_DATE | RAY_TIME => Ok(group_fixed(col.as_slice::<i32>(), hook)),
+        RAY_I64 | RAY_TIMESTAMP => Ok(group_fixed(col.as_slice::<i64>(), hook)),
         RAY_F64 | RAY_F32 => {
             let k = int_key(col).expect("float key");
-            Ok(group_by_key(n, k, FastMap::<u64, u32>::default))
+            Ok(group_by_key(n, k, FastMap::<u64, u32>::default, hook))
         }
         RAY_STR => {
             let strs: Vec<&[u8]> = (0..n).map(|i| col.str_at(i)).collect();
-            Ok(group_by_key(n, |i| strs[i], FastMap::<&[u8], u32>::default))
+            Ok(group_by_key(n, |i| strs[i], FastMap::<&[u8], u32>::default, hook))
         }
         RAY_GUID => {
             let s = col.as_slice::<[u8; 16]>();
-            Ok(group_by_key(n, |i| s[i], FastMap::<[u8; 16], u32>::default))
+            Ok(group_by_key(n, |i| s[i], FastMap::<[u8; 16], u32>::default, hook))
         }
         RAY_LIST => {
             // Group LIST items by their printed identity: atoms by type and value.
             let keys: Vec<Vec<u8>> = (0..n).map(|i| item_key(col.item(i))).collect();
-            Ok(group_by_key(n, |i| keys[i].as_slice(), FastMap::<&[u8], u32>::default))
+            Ok(group_by_key(n, |i| keys[i].as_slice(), FastMap::<&[u8], u32>::default, hook))
         }
         _ => Err(RayError::type_err("by: cannot group this column type")),
     }
@@ -436,9 +446,9 @@ pub fn group_columns(cols: &[&ray_t]) -> Result<Groups> {
         let combined: Vec<u64> = a.iter().zip(&b).map(|(&x, &y)| x as u64 * nb + y as u64).collect();
         let range = (g.ngroups as u64).saturating_mul(nb);
         g = if range <= DENSE_MAX_RANGE && range <= (4 * n as u64).max(1 << 16) {
-            group_by_key(n, |i| combined[i], || Dense::new(0, range as usize))
+            group_by_key(n, |i| combined[i], || Dense::new(0, range as usize), &no_jobs).0
         } else {
-            group_by_key(n, |i| combined[i], FastMap::<u64, u32>::default)
+            group_by_key(n, |i| combined[i], FastMap::<u64, u32>::default, &no_jobs).0
         };
     }
     Ok(g)
@@ -530,192 +540,284 @@ impl Num for f64 {
     }
 }
 
-fn sum_int<T: Num>(g: &Groups, s: &[T]) -> Vec<i64> {
-    let parts = per_chunk(g, |c, gid| {
-        let mut acc = vec![0i64; c.nlocal];
-        for (&k, &x) in gid.iter().zip(&s[c.start..c.end]) {
-            if !x.is_null() {
-                let a = &mut acc[k as usize];
-                *a = a.wrapping_add(x.to_i64());
-            }
-        }
-        acc
-    });
-    merge(g, parts, vec![0i64; g.ngroups], |a, x| *a = a.wrapping_add(x))
+/// A value column seen as a typed slice (shareable across threads).
+#[derive(Clone, Copy)]
+enum Slice<'a> {
+    I64(&'a [i64]),
+    I32(&'a [i32]),
+    I16(&'a [i16]),
+    U8(&'a [u8]),
+    F64(&'a [f64]),
+    /// Only the row count matters (`count`, or `first` on a null-free column).
+    Rows,
 }
 
-fn sum_f64(g: &Groups, s: &[f64]) -> Vec<f64> {
-    let parts = per_chunk(g, |c, gid| {
-        let mut acc = vec![0f64; c.nlocal];
-        for (&k, &x) in gid.iter().zip(&s[c.start..c.end]) {
-            if !x.is_nan() {
-                acc[k as usize] += x;
-            }
-        }
-        acc
-    });
-    merge(g, parts, vec![0f64; g.ngroups], |a, x| *a += x)
+/// One aggregate over one column, resolved to a kernel.
+#[derive(Clone, Copy)]
+pub struct Job<'a> {
+    agg: Agg,
+    t: i8,
+    s: Slice<'a>,
 }
 
-/// (sum, non-null count) per group for averages.
-fn sum_count<T: Num>(g: &Groups, s: &[T]) -> Vec<(f64, i64)> {
-    let parts = per_chunk(g, |c, gid| {
-        let mut acc = vec![(0f64, 0i64); c.nlocal];
-        for (&k, &x) in gid.iter().zip(&s[c.start..c.end]) {
-            if !x.is_null() {
-                let a = &mut acc[k as usize];
-                a.0 += x.to_f64();
-                a.1 += 1;
-            }
+impl<'a> Job<'a> {
+    /// The kernel for `agg` over `col`, or None when this type has none
+    /// (the caller then evaluates the expression group by group).
+    pub fn new(agg: Agg, col: &'a ray_t) -> Option<Job<'a>> {
+        let t = col.type_();
+        if !super::column::is_column(col) {
+            return None;
         }
-        acc
-    });
-    merge(g, parts, vec![(0f64, 0i64); g.ngroups], |a, x| {
-        a.0 += x.0;
-        a.1 += x.1
-    })
-}
-
-/// Min or max per group, skipping nulls; a group of nulls only gets `null`.
-fn extreme<T: Num>(g: &Groups, s: &[T], null: T, want_max: bool) -> Vec<T> {
-    let better = move |x: T, cur: T| cur.is_null() || if want_max { x > cur } else { x < cur };
-    let parts = per_chunk(g, |c, gid| {
-        let mut acc = vec![null; c.nlocal];
-        for (&k, &x) in gid.iter().zip(&s[c.start..c.end]) {
-            if !x.is_null() {
-                let a = &mut acc[k as usize];
-                if better(x, *a) {
-                    *a = x;
+        let typed = match t {
+            RAY_I64 | RAY_TIMESTAMP => Some(Slice::I64(col.as_slice())),
+            RAY_I32 | RAY_DATE | RAY_TIME => Some(Slice::I32(col.as_slice())),
+            RAY_I16 => Some(Slice::I16(col.as_slice())),
+            RAY_U8 | RAY_BOOL => Some(Slice::U8(col.as_slice())),
+            RAY_F64 => Some(Slice::F64(col.as_slice())),
+            _ => None,
+        };
+        let numeric = matches!(t, RAY_I64 | RAY_I32 | RAY_I16 | RAY_U8 | RAY_BOOL | RAY_F64);
+        let s = match agg {
+            Agg::Count => Slice::Rows,
+            Agg::First | Agg::Last => {
+                let nullable = super::column::has_null_sentinel(t) && col.attrs() & RAY_ATTR_HAS_NULLS != 0;
+                match (nullable, typed) {
+                    _ if t == RAY_LIST => return None,
+                    (false, _) => Slice::Rows,
+                    (true, Some(s)) => s,
+                    (true, None) => return None,
                 }
             }
+            Agg::Sum | Agg::Avg if numeric => typed?,
+            Agg::Min | Agg::Max if t != RAY_BOOL => typed?,
+            _ => return None,
+        };
+        Some(Job { agg, t, s })
+    }
+}
+
+/// A chunk's accumulators for one job, indexed by local group id.
+pub enum Partial {
+    I64(Vec<i64>),
+    I32(Vec<i32>),
+    I16(Vec<i16>),
+    U8(Vec<u8>),
+    F64(Vec<f64>),
+    SumCount(Vec<(f64, i64)>),
+    Rows(Vec<Row>),
+}
+
+fn sum_int<T: Num>(s: &[T], gid: &[u32], n: usize) -> Vec<i64> {
+    let mut acc = vec![0i64; n];
+    for (&k, &x) in gid.iter().zip(s) {
+        if !x.is_null() {
+            let a = &mut acc[k as usize];
+            *a = a.wrapping_add(x.to_i64());
         }
-        acc
-    });
-    merge(g, parts, vec![null; g.ngroups], |a, x| {
-        if !x.is_null() && better(x, *a) {
-            *a = x
+    }
+    acc
+}
+
+fn sum_f64(s: &[f64], gid: &[u32], n: usize) -> Vec<f64> {
+    let mut acc = vec![0f64; n];
+    for (&k, &x) in gid.iter().zip(s) {
+        if !x.is_nan() {
+            acc[k as usize] += x;
         }
-    })
+    }
+    acc
+}
+
+fn sum_count<T: Num>(s: &[T], gid: &[u32], n: usize) -> Vec<(f64, i64)> {
+    let mut acc = vec![(0f64, 0i64); n];
+    for (&k, &x) in gid.iter().zip(s) {
+        if !x.is_null() {
+            let a = &mut acc[k as usize];
+            a.0 += x.to_f64();
+            a.1 += 1;
+        }
+    }
+    acc
+}
+
+#[inline(always)]
+fn better<T: Num>(x: T, cur: T, want_max: bool) -> bool {
+    cur.is_null() || if want_max { x > cur } else { x < cur }
+}
+
+/// Min or max per group, skipping nulls; a group of nulls only keeps `null`.
+fn extreme<T: Num>(s: &[T], gid: &[u32], n: usize, null: T, want_max: bool) -> Vec<T> {
+    let mut acc = vec![null; n];
+    for (&k, &x) in gid.iter().zip(s) {
+        if !x.is_null() {
+            let a = &mut acc[k as usize];
+            if better(x, *a, want_max) {
+                *a = x;
+            }
+        }
+    }
+    acc
+}
+
+fn counts(gid: &[u32], n: usize) -> Vec<i64> {
+    let mut acc = vec![0i64; n];
+    for &k in gid {
+        acc[k as usize] += 1;
+    }
+    acc
 }
 
 /// Row of the first (or last) non-null element per group.
-fn pick_row(g: &Groups, col: &ray_t, last: bool) -> Vec<Row> {
-    let nullable = super::column::has_null_sentinel(col.type_()) && col.attrs() & RAY_ATTR_HAS_NULLS != 0;
-    if !nullable && !last {
-        return g.first_row.clone();
+fn pick<T: Num>(s: Option<&[T]>, start: usize, gid: &[u32], n: usize, last: bool) -> Vec<Row> {
+    let mut acc = vec![NO_ROW; n];
+    for (j, &k) in gid.iter().enumerate() {
+        if s.is_some_and(|s| s[j].is_null()) {
+            continue;
+        }
+        let a = &mut acc[k as usize];
+        if last || *a == NO_ROW {
+            *a = (start + j) as Row;
+        }
     }
-    let is_null = null_test(col);
-    let parts = per_chunk(g, |c, gid| {
-        let mut acc = vec![NO_ROW; c.nlocal];
-        for (j, &k) in gid.iter().enumerate() {
-            let r = c.start + j;
-            if nullable && is_null(r) {
-                continue;
-            }
-            let a = &mut acc[k as usize];
-            if last || *a == NO_ROW {
-                *a = r as Row;
-            }
-        }
-        acc
-    });
-    merge(g, parts, vec![NO_ROW; g.ngroups], |a, x| {
-        if x != NO_ROW && (last || *a == NO_ROW) {
-            *a = x
-        }
-    })
+    acc
 }
 
-/// A thread-shareable null test over a column's elements.
-fn null_test(col: &ray_t) -> Box<dyn Fn(usize) -> bool + Sync + '_> {
-    match col.type_() {
-        RAY_I16 => {
-            let s = col.as_slice::<i16>();
-            Box::new(move |i| s[i] == NULL_I16)
-        }
-        RAY_I32 | RAY_DATE | RAY_TIME => {
-            let s = col.as_slice::<i32>();
-            Box::new(move |i| s[i] == NULL_I32)
-        }
-        RAY_I64 | RAY_TIMESTAMP => {
-            let s = col.as_slice::<i64>();
-            Box::new(move |i| s[i] == NULL_I64)
-        }
-        RAY_F64 => {
-            let s = col.as_slice::<f64>();
-            Box::new(move |i| s[i].is_nan())
-        }
-        RAY_F32 => {
-            let s = col.as_slice::<f32>();
-            Box::new(move |i| s[i].is_nan())
-        }
-        RAY_GUID => {
-            let s = col.as_slice::<[u8; 16]>();
-            Box::new(move |i| s[i] == [0; 16])
-        }
-        _ => Box::new(|_| false),
+/// Runs `job` over rows `start..start + gid.len()` with `n` local groups.
+fn run_job(job: &Job, start: usize, gid: &[u32], n: usize) -> Partial {
+    let end = start + gid.len();
+    let want_max = job.agg == Agg::Max;
+    let last = job.agg == Agg::Last;
+    match (job.agg, job.s) {
+        (Agg::Count, _) => Partial::I64(counts(gid, n)),
+        (Agg::First | Agg::Last, Slice::Rows) => Partial::Rows(pick::<u8>(None, start, gid, n, last)),
+        (Agg::First | Agg::Last, Slice::I64(s)) => Partial::Rows(pick(Some(&s[start..end]), start, gid, n, last)),
+        (Agg::First | Agg::Last, Slice::I32(s)) => Partial::Rows(pick(Some(&s[start..end]), start, gid, n, last)),
+        (Agg::First | Agg::Last, Slice::I16(s)) => Partial::Rows(pick(Some(&s[start..end]), start, gid, n, last)),
+        (Agg::First | Agg::Last, Slice::F64(s)) => Partial::Rows(pick(Some(&s[start..end]), start, gid, n, last)),
+        (Agg::First | Agg::Last, Slice::U8(s)) => Partial::Rows(pick(Some(&s[start..end]), start, gid, n, last)),
+        (Agg::Sum, Slice::I64(s)) => Partial::I64(sum_int(&s[start..end], gid, n)),
+        (Agg::Sum, Slice::I32(s)) => Partial::I64(sum_int(&s[start..end], gid, n)),
+        (Agg::Sum, Slice::I16(s)) => Partial::I64(sum_int(&s[start..end], gid, n)),
+        (Agg::Sum, Slice::U8(s)) => Partial::I64(sum_int(&s[start..end], gid, n)),
+        (Agg::Sum, Slice::F64(s)) => Partial::F64(sum_f64(&s[start..end], gid, n)),
+        (Agg::Avg, Slice::I64(s)) => Partial::SumCount(sum_count(&s[start..end], gid, n)),
+        (Agg::Avg, Slice::I32(s)) => Partial::SumCount(sum_count(&s[start..end], gid, n)),
+        (Agg::Avg, Slice::I16(s)) => Partial::SumCount(sum_count(&s[start..end], gid, n)),
+        (Agg::Avg, Slice::U8(s)) => Partial::SumCount(sum_count(&s[start..end], gid, n)),
+        (Agg::Avg, Slice::F64(s)) => Partial::SumCount(sum_count(&s[start..end], gid, n)),
+        (_, Slice::I64(s)) => Partial::I64(extreme(&s[start..end], gid, n, NULL_I64, want_max)),
+        (_, Slice::I32(s)) => Partial::I32(extreme(&s[start..end], gid, n, NULL_I32, want_max)),
+        (_, Slice::I16(s)) => Partial::I16(extreme(&s[start..end], gid, n, NULL_I16, want_max)),
+        (_, Slice::U8(s)) => Partial::U8(extreme(&s[start..end], gid, n, if want_max { 0 } else { u8::MAX }, want_max)),
+        (_, Slice::F64(s)) => Partial::F64(extreme(&s[start..end], gid, n, f64::NAN, want_max)),
+        (_, Slice::Rows) => Partial::Rows(pick::<u8>(None, start, gid, n, last)),
     }
+}
+
+fn unwrap_parts<T>(parts: Vec<Partial>, f: impl Fn(Partial) -> Option<Vec<T>>) -> Vec<Vec<T>> {
+    parts.into_iter().map(|p| f(p).expect("one partial kind per job")).collect()
 }
 
 fn vec_of<T: crate::core::Elem>(t: i8, xs: &[T]) -> Result<Value> {
     mark_nulls(Value::vec_from_slice(t, xs)?)
 }
 
-fn typed_extreme(g: &Groups, col: &ray_t, want_max: bool) -> Result<Option<Value>> {
-    let t = col.type_();
-    Ok(Some(match t {
-        RAY_I64 | RAY_TIMESTAMP => vec_of(t, &extreme(g, col.as_slice::<i64>(), NULL_I64, want_max))?,
-        RAY_I32 | RAY_DATE | RAY_TIME => vec_of(t, &extreme(g, col.as_slice::<i32>(), NULL_I32, want_max))?,
-        RAY_I16 => vec_of(t, &extreme(g, col.as_slice::<i16>(), NULL_I16, want_max))?,
-        RAY_F64 => vec_of(t, &extreme(g, col.as_slice::<f64>(), f64::NAN, want_max))?,
-        RAY_U8 => {
-            // u8 has no null; an empty group cannot occur, so 0 never leaks.
-            Value::vec_from_slice(t, &extreme(g, col.as_slice::<u8>(), 0, want_max))?
+/// Folds the chunks' partials of `job` (over `col`) into the result column.
+fn finish_job(job: &Job, col: &ray_t, g: &Groups, parts: Vec<Partial>) -> Result<Value> {
+    let ng = g.ngroups;
+    let want_max = job.agg == Agg::Max;
+    let last = job.agg == Agg::Last;
+    macro_rules! fold {
+        ($variant:ident, $init:expr, $f:expr) => {
+            merge(g, unwrap_parts(parts, |p| if let Partial::$variant(v) = p { Some(v) } else { None }), vec![$init; ng], $f)
+        };
+    }
+    match (job.agg, job.s) {
+        (Agg::Count, _) => Value::vec_from_slice(RAY_I64, &fold!(I64, 0i64, |a, x| *a += x)),
+        (Agg::First | Agg::Last, _) => {
+            let rows = fold!(Rows, NO_ROW, |a, x| if x != NO_ROW && (last || *a == NO_ROW) {
+                *a = x
+            });
+            gather_ix(col, &rows)
         }
-        _ => return Ok(None),
-    }))
+        (Agg::Sum, Slice::F64(_)) => Value::vec_from_slice(RAY_F64, &fold!(F64, 0f64, |a, x| *a += x)),
+        (Agg::Sum, _) => Value::vec_from_slice(RAY_I64, &fold!(I64, 0i64, |a, x| *a = a.wrapping_add(x))),
+        (Agg::Avg, _) => {
+            let sc = fold!(SumCount, (0f64, 0i64), |a, x| {
+                a.0 += x.0;
+                a.1 += x.1
+            });
+            let avg: Vec<f64> = sc.iter().map(|&(s, c)| if c == 0 { f64::NAN } else { s / c as f64 }).collect();
+            vec_of(RAY_F64, &avg)
+        }
+        (_, Slice::I64(_)) => vec_of(job.t, &fold!(I64, NULL_I64, |a, x| if !x.is_null() && better(x, *a, want_max) {
+            *a = x
+        })),
+        (_, Slice::I32(_)) => vec_of(job.t, &fold!(I32, NULL_I32, |a, x| if !x.is_null() && better(x, *a, want_max) {
+            *a = x
+        })),
+        (_, Slice::I16(_)) => vec_of(job.t, &fold!(I16, NULL_I16, |a, x| if !x.is_null() && better(x, *a, want_max) {
+            *a = x
+        })),
+        (_, Slice::U8(_)) => Value::vec_from_slice(job.t, &fold!(U8, if want_max { 0u8 } else { u8::MAX }, |a, x| if better(x, *a, want_max) {
+            *a = x
+        })),
+        (_, Slice::F64(_)) => vec_of(job.t, &fold!(F64, f64::NAN, |a, x| if !x.is_null() && better(x, *a, want_max) {
+            *a = x
+        })),
+        (_, Slice::Rows) => Err(RayError::type_err("aggregate: no kernel")),
+    }
+}
+
+/// Runs every job over already computed groups in one pass over the chunks.
+fn run_jobs(jobs: &[Job], cols: &[&ray_t], g: &Groups) -> Result<Vec<Value>> {
+    let per = per_chunk(g, |c, gid| jobs.iter().map(|j| run_job(j, c.start, gid, c.nlocal)).collect::<Vec<_>>());
+    finish_jobs(jobs, cols, g, per)
+}
+
+/// Transposes per-chunk partial lists into per-job lists and finishes each job.
+fn finish_jobs(jobs: &[Job], cols: &[&ray_t], g: &Groups, per_chunk: Vec<Vec<Partial>>) -> Result<Vec<Value>> {
+    let mut by_job: Vec<Vec<Partial>> = jobs.iter().map(|_| Vec::with_capacity(per_chunk.len())).collect();
+    for chunk in per_chunk {
+        for (j, p) in chunk.into_iter().enumerate() {
+            by_job[j].push(p);
+        }
+    }
+    jobs.iter().zip(cols).zip(by_job).map(|((j, c), parts)| finish_job(j, c, g, parts)).collect()
+}
+
+/// Groups by `keys` and computes `aggs` (each an aggregate and its column,
+/// all with kernels: see [`Job::new`]) per group. With one key column the
+/// aggregates run inside the grouping pass, chunk by chunk on the same
+/// thread, so the whole query costs one fork-join.
+pub fn group_and_aggregate(keys: &[&ray_t], aggs: &[(Agg, &ray_t)]) -> Result<(Groups, Vec<Value>)> {
+    let jobs: Vec<Job> = aggs.iter().map(|(a, c)| Job::new(*a, c).ok_or_else(|| RayError::type_err("aggregate: no kernel"))).collect::<Result<_>>()?;
+    let cols: Vec<&ray_t> = aggs.iter().map(|(_, c)| *c).collect();
+    let n = keys.first().map_or(0, |k| k.len().max(0) as usize);
+    if cols.iter().any(|c| c.len().max(0) as usize != n) {
+        return Err(RayError::length("aggregate: column length differs from the keys"));
+    }
+    if let [key] = keys {
+        let hook = |start: usize, gid: &[u32], nlocal: usize| jobs.iter().map(|j| run_job(j, start, gid, nlocal)).collect::<Vec<_>>();
+        let (g, per) = group_column_with(key, &hook)?;
+        let vals = finish_jobs(&jobs, &cols, &g, per)?;
+        return Ok((g, vals));
+    }
+    let g = group_columns(keys)?;
+    let vals = run_jobs(&jobs, &cols, &g)?;
+    Ok((g, vals))
 }
 
 /// `agg` of `col` per group, or None when this column type has no direct
-/// kernel (the caller then evaluates the expression group by group).
-/// Results follow rayfall.md 8: nulls skipped, `sum` i64 for integers and
-/// f64 for floats, `avg` f64 (`0Nf` when empty), `min`/`max` keep the type,
-/// `count` counts every row, `first`/`last` skip nulls.
+/// kernel. Results follow rayfall.md 8: nulls skipped, `sum` i64 for
+/// integers and f64 for floats, `avg` f64 (`0Nf` when empty), `min`/`max`
+/// keep the type, `count` counts every row, `first`/`last` skip nulls.
 pub fn aggregate(agg: Agg, col: &ray_t, g: &Groups) -> Result<Option<Value>> {
-    let t = col.type_();
-    if !super::column::is_column(col) || col.len().max(0) as usize != g.gid.len() {
+    if col.len().max(0) as usize != g.nrows {
         return Ok(None);
     }
-    Ok(Some(match agg {
-        Agg::Count => Value::vec_from_slice(RAY_I64, &g.counts())?,
-        Agg::First | Agg::Last => {
-            if t == RAY_LIST {
-                return Ok(None);
-            }
-            gather_ix(col, &pick_row(g, col, agg == Agg::Last))?
-        }
-        Agg::Sum => match t {
-            RAY_I64 => Value::vec_from_slice(RAY_I64, &sum_int(g, col.as_slice::<i64>()))?,
-            RAY_I32 => Value::vec_from_slice(RAY_I64, &sum_int(g, col.as_slice::<i32>()))?,
-            RAY_I16 => Value::vec_from_slice(RAY_I64, &sum_int(g, col.as_slice::<i16>()))?,
-            RAY_U8 | RAY_BOOL => Value::vec_from_slice(RAY_I64, &sum_int(g, col.as_slice::<u8>()))?,
-            RAY_F64 => Value::vec_from_slice(RAY_F64, &sum_f64(g, col.as_slice::<f64>()))?,
-            _ => return Ok(None),
-        },
-        Agg::Avg => {
-            let sc = match t {
-                RAY_I64 => sum_count(g, col.as_slice::<i64>()),
-                RAY_I32 => sum_count(g, col.as_slice::<i32>()),
-                RAY_I16 => sum_count(g, col.as_slice::<i16>()),
-                RAY_U8 | RAY_BOOL => sum_count(g, col.as_slice::<u8>()),
-                RAY_F64 => sum_count(g, col.as_slice::<f64>()),
-                _ => return Ok(None),
-            };
-            let avg: Vec<f64> = sc.iter().map(|&(s, c)| if c == 0 { f64::NAN } else { s / c as f64 }).collect();
-            vec_of(RAY_F64, &avg)?
-        }
-        Agg::Min | Agg::Max => return typed_extreme(g, col, agg == Agg::Max),
-    }))
+    let Some(job) = Job::new(agg, col) else { return Ok(None) };
+    Ok(run_jobs(&[job], &[col], g)?.pop())
 }
 
 #[cfg(test)]

@@ -41,7 +41,7 @@ mod table;
 mod update;
 mod view;
 
-pub use column::{find_col, gather, mark_nulls, table_row, take_rows};
+pub use column::{find_col, gather, mark_nulls, null_mask, table_row, take_rows};
 pub use expr::AGGREGATES;
 pub use insert::{insert, upsert};
 pub use join::{anti_join, asof_join, full_join, inner_join, left_join, window_join};
@@ -63,3 +63,4 @@ pub trait Evaluator {
     /// True for read-only (`-U`) connections.
     fn restricted(&self) -> bool;
 }
+

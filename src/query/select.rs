@@ -6,7 +6,7 @@
 use super::Evaluator;
 use super::column::{broadcast, from_atoms, gather_ix, is_column, make_table};
 use super::expr;
-use super::group::{Agg, Groups, aggregate, group_columns};
+use super::group::{Agg, Groups, Job, aggregate, group_and_aggregate};
 use super::sort::{Nulls, key_names, sort_table};
 use super::view::{Sel, View, selection};
 use crate::abi::*;
@@ -191,7 +191,14 @@ pub(crate) fn by_keys(ev: &mut dyn Evaluator, view: &View, by: &ray_t) -> Result
 fn grouped(ev: &mut dyn Evaluator, view: &View, by: &ray_t, outputs: &[(i64, &ray_t)]) -> Result<Value> {
     let keys = by_keys(ev, view, by)?;
     let key_refs: Vec<&ray_t> = keys.iter().map(|k| &*k.1).collect();
-    let groups = group_columns(&key_refs)?;
+    // Outputs that are one aggregate of a column (or of a row-wise
+    // expression) run as kernels inside the grouping pass.
+    let mut planned: Vec<Option<(Agg, Value)>> = Vec::with_capacity(outputs.len());
+    for &(_, e) in outputs {
+        planned.push(plan_aggregate(ev, view, e)?);
+    }
+    let jobs: Vec<(Agg, &ray_t)> = planned.iter().flatten().map(|(a, c)| (*a, &**c)).collect();
+    let (groups, mut direct) = group_and_aggregate(&key_refs, &jobs)?;
     let mut ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
     let mut cols = keys.iter().map(|k| gather_ix(&k.1, &groups.first_row)).collect::<Result<Vec<_>>>()?;
     if outputs.is_empty() {
@@ -204,12 +211,35 @@ fn grouped(ev: &mut dyn Evaluator, view: &View, by: &ray_t, outputs: &[(i64, &ra
         }
         return make_table(&ids, cols);
     }
+    direct.reverse();
     let mut per_group: Option<Vec<Vec<u32>>> = None;
-    for &(id, e) in outputs {
+    for (&(id, e), plan) in outputs.iter().zip(&planned) {
         ids.push(id);
-        cols.push(grouped_column(ev, view, &groups, e, &mut per_group)?);
+        cols.push(match plan {
+            Some(_) => direct.pop().expect("one result per planned aggregate"),
+            None => grouped_column(ev, view, &groups, e, &mut per_group)?,
+        });
     }
     make_table(&ids, cols)
+}
+
+/// `(agg x)` where `agg` has a kernel for `x`'s column type: the aggregate
+/// and the column (a view column, or the row-wise `x` evaluated once).
+fn plan_aggregate(ev: &mut dyn Evaluator, view: &View, e: &ray_t) -> Result<Option<(Agg, Value)>> {
+    let Some((head, args)) = expr::call(e) else { return Ok(None) };
+    let (Some(agg), [arg]) = (Agg::from_name(head), args.as_slice()) else { return Ok(None) };
+    let col = match expr::name_id(arg).and_then(|id| view.lookup(id)) {
+        Some(c) => c,
+        None if expr::is_row_wise(arg) && arg.type_() == RAY_LIST => {
+            let v = eval_in(ev, arg, view)?;
+            if !is_column(&v) || v.len() as usize != view.nrows() {
+                return Ok(None);
+            }
+            v
+        }
+        None => return Ok(None),
+    };
+    Ok(Job::new(agg, &col).is_some().then_some((agg, col)))
 }
 
 /// Names used for aggregate results while evaluating a rewritten expression.
@@ -223,7 +253,7 @@ fn direct_aggregate(ev: &mut dyn Evaluator, view: &View, groups: &Groups, e: &ra
     let (Some(agg), [arg]) = (Agg::from_name(head), args.as_slice()) else { return Ok(None) };
     let col = match expr::name_id(arg).and_then(|id| view.lookup(id)) {
         Some(c) => c,
-        None if expr::is_row_wise(arg) => {
+        None if expr::is_row_wise(arg) && arg.type_() == RAY_LIST => {
             let v = eval_in(ev, arg, view)?;
             if !is_column(&v) || v.len() as usize != view.nrows() {
                 return Ok(None);
