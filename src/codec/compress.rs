@@ -178,8 +178,9 @@ const FAST_O: usize = 256 + MAX_LITERAL + 1;
 /// masked to 255, which never changes them, so no bounds checks remain).
 /// Stops at a start that needs a cap or continues a literal; returns the
 /// starts left (the lowest is the one to hand to `step`; 0 when done) and
-/// the bytes written. `open` is the open token (start, is a run).
-#[inline(always)]
+/// the bytes written. `open` is the open token (start, is a run). Kept out
+/// of line: on its own the loop keeps all its state in registers.
+#[inline(never)]
 fn fast_word(open: &mut (usize, bool), pos: usize, ew: u64, mut starts: u64, pw: &[u8; FAST_P], ow: &mut [u8; FAST_O]) -> (u64, usize) {
     let p0 = pos - FAST_BACK;
     // Positions relative to the payload window; `run` as 0/1 so the
