@@ -138,3 +138,29 @@ fn the_loop_accepts_and_answers_handshakes_during_a_long_evaluation() {
     net::close(a);
     net::close(b);
 }
+
+#[test]
+fn read_only_requests_of_other_connections_are_answered_during_a_long_evaluation() {
+    if !evaluator_ready() {
+        return;
+    }
+    let srv = Server::start(Some("pw"), true);
+    let a = connect(&srv, Some(b"pw"));
+    let slow = q("(sum (til 30000000))");
+    let t = Instant::now();
+    net::send(a, &slow, false).unwrap();
+    let took = t.elapsed();
+    if took < Duration::from_millis(50) {
+        eprintln!("skipped: the slow query took only {took:?}");
+        return;
+    }
+    let long = std::thread::spawn(move || net::send(a, &q("(sum (til 30000000))"), false).map(|_| ()));
+    std::thread::sleep(took / 4);
+    let b = connect(&srv, Some(b"pw"));
+    let t = Instant::now();
+    assert_eq!(net::send(b, &q("(+ 1 2)"), false).unwrap().i64_val(), 3);
+    assert!(t.elapsed() < took / 2, "a read-only request waited for another connection's evaluation");
+    long.join().unwrap().unwrap();
+    net::close(a);
+    net::close(b);
+}

@@ -63,6 +63,8 @@ pub struct Client {
     broken: bool,
     /// The handle this client is registered under (for pushed frames).
     pub handle: i64,
+    /// Bytes received past the last frame.
+    rx: conn::RxBuf,
 }
 
 fn budget(timeout_ms: i32) -> Duration {
@@ -111,7 +113,7 @@ pub fn connect(
     let _ = sock.set_write_timeout(reply_timeout);
     let loopback = sock.peer_addr().map(|a| a.ip().is_loopback()).unwrap_or(false);
     let compression = if loopback { Compression::Never } else { Compression::WhenItPays };
-    Ok(Client { sock, reply_timeout, compression, broken: false, handle: -1 })
+    Ok(Client { sock, reply_timeout, compression, broken: false, handle: -1, rx: conn::RxBuf::default() })
 }
 
 fn handshake(sock: &mut TcpStream, user: Option<&[u8]>, password: Option<&[u8]>) -> std::result::Result<bool, ConnectError> {
@@ -180,7 +182,7 @@ impl Client {
     pub fn request(&mut self, msg: &Value, verbose: bool) -> Result<Value> {
         self.send_frame(msg, MSG_SYNC, if verbose { FLAG_VERBOSE } else { 0 })?;
         loop {
-            let Received { header, value } = match conn::read_frame(&mut self.sock) {
+            let Received { header, value } = match conn::read_frame(&mut self.sock, &mut self.rx) {
                 Ok(r) => r,
                 Err(e) => return self.fail(e),
             };

@@ -20,21 +20,24 @@ use std::os::fd::AsRawFd;
 /// bytes actually arrive).
 const READ_CHUNK: usize = 1 << 20;
 
-/// Bytes received and not yet consumed.
+/// Bytes received and not yet consumed. The buffer is zeroed once when it
+/// grows and then reused: a read never clears memory it does not need.
 #[derive(Default)]
 pub struct RxBuf {
+    /// Initialised storage; `start..end` holds the unconsumed bytes.
     buf: Vec<u8>,
     start: usize,
+    end: usize,
 }
 
 impl RxBuf {
     /// The unconsumed bytes.
     pub fn data(&self) -> &[u8] {
-        &self.buf[self.start..]
+        &self.buf[self.start..self.end]
     }
 
     pub fn len(&self) -> usize {
-        self.buf.len() - self.start
+        self.end - self.start
     }
 
     pub fn is_empty(&self) -> bool {
@@ -44,9 +47,9 @@ impl RxBuf {
     /// Marks `n` bytes as consumed.
     pub fn consume(&mut self, n: usize) {
         self.start += n.min(self.len());
-        if self.start == self.buf.len() {
-            self.buf.clear();
+        if self.start == self.end {
             self.start = 0;
+            self.end = 0;
         }
     }
 
@@ -57,21 +60,38 @@ impl RxBuf {
         out
     }
 
+    /// Takes the bytes `skip..n` out and consumes the first `n`.
+    pub fn take_after(&mut self, skip: usize, n: usize) -> Vec<u8> {
+        let out = self.data()[skip..n].to_vec();
+        self.consume(n);
+        out
+    }
+
+    /// Moves the unconsumed bytes to the front.
+    fn compact(&mut self) {
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+    }
+
     /// Reads once from `r`, wanting about `want` more bytes. Returns the
     /// count read; 0 means the peer closed its side.
     pub fn read_from(&mut self, r: &mut impl Read, want: usize) -> io::Result<usize> {
-        if self.start > 0 && self.start >= self.buf.len() / 2 {
-            self.buf.drain(..self.start);
-            self.start = 0;
-        }
         let chunk = want.clamp(4096, READ_CHUNK);
-        let old = self.buf.len();
-        self.buf.resize(old + chunk, 0);
-        let r = r.read(&mut self.buf[old..]);
-        let n = *r.as_ref().unwrap_or(&0);
-        self.buf.truncate(old + n);
-        if self.buf.capacity() > (64 << 20) && self.buf.len() < (1 << 20) {
-            self.buf.shrink_to(READ_CHUNK);
+        if self.buf.len() - self.end < chunk {
+            self.compact();
+            if self.buf.len() - self.end < chunk {
+                self.buf.resize(self.end + chunk, 0);
+            }
+        }
+        let r = r.read(&mut self.buf[self.end..]);
+        self.end += *r.as_ref().unwrap_or(&0);
+        if self.buf.len() > (64 << 20) && self.len() < (1 << 20) {
+            self.compact();
+            self.buf.truncate(self.end.max(READ_CHUNK));
+            self.buf.shrink_to_fit();
         }
         r
     }
@@ -173,29 +193,56 @@ pub struct Received {
     pub value: Result<Value>,
 }
 
-/// Reads one whole frame from a blocking socket and decodes it. A plain
-/// typed vector is received straight into its own memory (no copy).
+/// Reads one whole frame from a blocking socket and decodes it, through
+/// `rx` (bytes past the frame stay there for the next call), so a small
+/// response costs one `recv`. A large plain typed vector is received
+/// straight into its own memory (no copy of the bulk).
 /// Transport failures are `Err`; an undecodable payload is `Ok` with an
 /// `Err` value (the stream stays in sync).
-pub fn read_frame(sock: &mut TcpStream) -> Result<Received> {
-    let mut hb = [0u8; HEADER_LEN];
-    read_exact(sock, &mut hb)?;
-    let header = Header::parse(&hb).map_err(|e| RayError::io(e.to_string()))?;
-    if header.flags & FLAG_COMPRESSED == 0 && header.size >= 10 + frame::ZERO_COPY_MIN_BYTES {
-        let mut prefix = [0u8; 10];
-        read_exact(sock, &mut prefix)?;
-        if let Some(mut v) = plain_vector_for(&prefix, header.size) {
-            read_exact(sock, sys::vector_bytes_mut(&mut v))?;
-            return Ok(Received { header, value: Ok(v) });
+pub fn read_frame(sock: &mut TcpStream, rx: &mut RxBuf) -> Result<Received> {
+    loop {
+        let want = match frame::check(rx.data()) {
+            Ok((header, total)) => {
+                let value = frame::decode_payload(&header, &rx.data()[HEADER_LEN..total]);
+                rx.consume(total);
+                return Ok(Received { header, value });
+            }
+            Err(frame::FrameError::Invalid(e)) => return Err(RayError::io(e.to_string())),
+            Err(frame::FrameError::Incomplete) => match rx.data().first_chunk::<HEADER_LEN>() {
+                Some(hb) => {
+                    let header = Header::parse(hb).map_err(|e| RayError::io(e.to_string()))?;
+                    if let Some(r) = receive_bulk(sock, rx, &header)? {
+                        return Ok(r);
+                    }
+                    HEADER_LEN + header.size - rx.len()
+                }
+                None => 64 << 10,
+            },
+        };
+        match rx.read_from(sock, want) {
+            Ok(0) => return Err(RayError::io("connection closed")),
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io_err(e)),
         }
-        let mut payload = vec![0u8; header.size];
-        payload[..10].copy_from_slice(&prefix);
-        read_exact(sock, &mut payload[10..])?;
-        return Ok(Received { header, value: frame::decode_payload(&header, &payload) });
     }
-    let mut payload = vec![0u8; header.size];
-    read_exact(sock, &mut payload)?;
-    Ok(Received { header, value: frame::decode_payload(&header, &payload) })
+}
+
+/// Once the header and vector prefix of a large uncompressed plain typed
+/// vector are buffered: receives the rest straight into the vector.
+fn receive_bulk(sock: &mut TcpStream, rx: &mut RxBuf, header: &Header) -> Result<Option<Received>> {
+    if header.flags & FLAG_COMPRESSED != 0 || header.size < 10 + frame::ZERO_COPY_MIN_BYTES {
+        return Ok(None);
+    }
+    let Some(prefix) = rx.data().get(HEADER_LEN..HEADER_LEN + 10) else { return Ok(None) };
+    let prefix: [u8; 10] = prefix.try_into().expect("10 bytes");
+    let Some(mut v) = plain_vector_for(&prefix, header.size) else { return Ok(None) };
+    let have = rx.len() - HEADER_LEN - 10;
+    let dst = sys::vector_bytes_mut(&mut v);
+    dst[..have].copy_from_slice(&rx.data()[HEADER_LEN + 10..]);
+    rx.consume(rx.len());
+    read_exact(sock, &mut dst[have..])?;
+    Ok(Some(Received { header: *header, value: Ok(v) }))
 }
 
 /// An empty vector to receive into when the 10-byte prefix announces a

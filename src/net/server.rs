@@ -31,7 +31,7 @@ use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::Duration;
@@ -81,6 +81,8 @@ pub struct Shared {
     gate: RwLock<()>,
     /// Inline evaluation (legacy server): no worker, no nested `.ipc.send`.
     inline: bool,
+    /// The driving thread and the watcher (worker-based loops).
+    pub watch: Watch,
 }
 
 impl Shared {
@@ -179,6 +181,9 @@ impl InboundRef {
         let frame = frame::build(msg, MSG_SYNC, flags, self.compression)?;
         let (tx, rx) = mpsc::sync_channel(1);
         self.shared.send(Event::Ask { slot: self.slot, serial: self.serial, frame, reply: tx });
+        // When this runs on the loop's own thread, someone else must read
+        // the answer.
+        self.shared.watch.urgent();
         match rx.recv_timeout(ASK_TIMEOUT) {
             Ok(r) => r,
             Err(mpsc::RecvTimeoutError::Timeout) => Err(RayError::io("timed out waiting for the peer")),
@@ -350,53 +355,162 @@ enum Token {
     Conn(usize),
 }
 
-/// One event loop: listeners, connections, evaluation workers.
+/// Most jobs the driving thread runs itself per turn before polling again.
+const INLINE_JOBS_PER_TURN: usize = 8;
+/// How long an inline job may keep the loop to itself before the watcher
+/// takes the loop over (at most about two of these).
+const TAKEOVER_TICK: Duration = Duration::from_millis(1);
+/// Idle ticks after which the watcher sleeps until the next inline job.
+const WATCHER_IDLE_TICKS: u32 = 100;
+
+/// Coordination between the thread driving the loop and the watcher.
+///
+/// The driving thread evaluates a request itself (no hand-off, so a round
+/// trip costs what a raw echo costs plus the evaluation). While it does,
+/// nobody polls: the watcher notices an inline job that spans a whole tick
+/// and drives the loop itself, handing new jobs to the pool, until the job
+/// ends. So a long evaluation delays other connections by about a
+/// millisecond, never by the evaluation.
+#[derive(Default)]
+pub struct Watch {
+    /// An inline job is running (the loop is not being polled by its owner).
+    busy: AtomicBool,
+    /// Inline jobs started so far.
+    seq: AtomicU64,
+    /// The watcher is asleep until notified.
+    parked: AtomicBool,
+    /// The watcher drives the loop now.
+    takeover: AtomicBool,
+    /// Take over at once (an inline job waits for the loop: `.ipc.send`).
+    urgent: AtomicBool,
+    stop: AtomicBool,
+    lock: Mutex<()>,
+    cv: Condvar,
+}
+
+impl Watch {
+    fn notify(&self) {
+        let _g = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        self.cv.notify_all();
+    }
+
+    fn begin_inline(&self) {
+        self.seq.fetch_add(1, Ordering::SeqCst);
+        self.busy.store(true, Ordering::SeqCst);
+        if self.parked.load(Ordering::SeqCst) {
+            self.notify();
+        }
+    }
+
+    /// Ends an inline job; true when the watcher holds the loop (so the
+    /// caller should interrupt its wait).
+    fn end_inline(&self) -> bool {
+        self.busy.store(false, Ordering::SeqCst);
+        self.urgent.store(false, Ordering::SeqCst);
+        self.takeover.load(Ordering::SeqCst)
+    }
+
+    /// Asks the watcher to drive the loop now (the inline job is about to
+    /// wait for something the loop delivers).
+    pub fn urgent(&self) {
+        if self.busy.load(Ordering::SeqCst) {
+            self.urgent.store(true, Ordering::SeqCst);
+            self.notify();
+        }
+    }
+
+    fn stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+        self.notify();
+    }
+
+    /// Sleeps one tick (or until notified); parks when long idle.
+    fn tick(&self, idle: &mut u32) {
+        let g = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        if self.stop.load(Ordering::SeqCst) || self.urgent.load(Ordering::SeqCst) {
+            return;
+        }
+        if !self.busy.load(Ordering::SeqCst) && *idle >= WATCHER_IDLE_TICKS {
+            self.parked.store(true, Ordering::SeqCst);
+            let mut g = g;
+            while !self.busy.load(Ordering::SeqCst) && !self.stop.load(Ordering::SeqCst) {
+                g = self.cv.wait(g).unwrap_or_else(|e| e.into_inner());
+            }
+            self.parked.store(false, Ordering::SeqCst);
+            *idle = 0;
+            return;
+        }
+        let _ = self.cv.wait_timeout(g, TAKEOVER_TICK).unwrap_or_else(|e| e.into_inner());
+    }
+}
+
+/// The watcher thread of one loop (see `Watch`).
+fn watcher(core: std::sync::Weak<Mutex<Core>>, shared: Arc<Shared>, pool: Arc<Pool>) {
+    let watch = &shared.watch;
+    let mut idle = 0u32;
+    loop {
+        if watch.stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let seq = watch.seq.load(Ordering::SeqCst);
+        let was_busy = watch.busy.load(Ordering::SeqCst);
+        idle = if was_busy { 0 } else { idle.saturating_add(1) };
+        watch.tick(&mut idle);
+        let stuck = watch.busy.load(Ordering::SeqCst)
+            && (watch.urgent.load(Ordering::SeqCst) || (was_busy && watch.seq.load(Ordering::SeqCst) == seq));
+        if !stuck {
+            continue;
+        }
+        let Some(core) = core.upgrade() else { return };
+        // The owner released the loop to run its job; if it is back already
+        // (try_lock fails), there is nothing to take over.
+        let Ok(mut c) = core.try_lock() else { continue };
+        watch.takeover.store(true, Ordering::SeqCst);
+        while watch.busy.load(Ordering::SeqCst) && !watch.stop.load(Ordering::SeqCst) && shared.exit_code() < 0 {
+            if c.poll_and_dispatch(TAKEOVER_TICK.as_millis() as i32).is_err() {
+                break;
+            }
+            for job in c.ready.drain(..) {
+                pool.push(job);
+            }
+        }
+        watch.takeover.store(false, Ordering::SeqCst);
+    }
+}
+
+/// One event loop: listeners, connections, evaluation.
+///
+/// The thread that calls `run`/`run_for` drives the loop and evaluates the
+/// requests it reads itself; a watcher thread drives the loop while such an
+/// evaluation takes long, and a small pool evaluates what arrives meanwhile
+/// (and read-only requests in parallel). The legacy server (`inline`)
+/// evaluates everything on the calling thread.
 pub struct Poll {
+    core: Arc<Mutex<Core>>,
     shared: Arc<Shared>,
-    events: Receiver<Event>,
-    waker_rx: UnixStream,
-    listeners: Vec<(i64, TcpListener)>,
-    conns: Vec<Option<Conn>>,
-    live: usize,
-    next_serial: u64,
-    executor: Executor,
-    /// Outcomes of inline jobs, handled on the next turn.
-    local: VecDeque<Event>,
-    fds: Vec<pollfd>,
-    tokens: Vec<Token>,
+    pool: Option<Arc<Pool>>,
 }
 
 impl Poll {
-    /// A new loop. `inline` evaluates on the loop's own thread (the legacy
-    /// `ray_ipc_server_*` API); otherwise on worker threads.
+    /// A new loop. `inline` evaluates on the loop's own thread only (the
+    /// legacy `ray_ipc_server_*` API).
     pub fn new(inline: bool) -> io::Result<Poll> {
-        let (waker_rx, waker) = UnixStream::pair()?;
-        waker_rx.set_nonblocking(true)?;
-        waker.set_nonblocking(true)?;
-        let (tx, rx) = mpsc::channel();
-        let shared = Arc::new(Shared {
-            exit_code: AtomicI64::new(-1),
-            waker,
-            events: Mutex::new(tx),
-            restricted: AtomicBool::new(false),
-            secret: Mutex::new(None),
-            gate: RwLock::new(()),
-            inline,
-        });
-        let executor = if inline { Executor::Inline } else { Executor::Workers(Pool::start(WORKERS)) };
-        Ok(Poll {
-            shared,
-            events: rx,
-            waker_rx,
-            listeners: Vec::new(),
-            conns: Vec::new(),
-            live: 0,
-            next_serial: 1,
-            executor,
-            local: VecDeque::new(),
-            fds: Vec::new(),
-            tokens: Vec::new(),
-        })
+        let core = Core::new(inline)?;
+        let shared = core.shared.clone();
+        let pool = match &core.executor {
+            Executor::Workers(p) => Some(p.clone()),
+            Executor::Inline => None,
+        };
+        let core = Arc::new(Mutex::new(core));
+        if let Some(p) = &pool {
+            let (weak, sh, p) = (Arc::downgrade(&core), shared.clone(), p.clone());
+            std::thread::Builder::new().name("rayforce-watch".into()).spawn(move || watcher(weak, sh, p))?;
+        }
+        Ok(Poll { core, shared, pool })
+    }
+
+    fn core(&self) -> std::sync::MutexGuard<'_, Core> {
+        self.core.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn shared(&self) -> &Arc<Shared> {
@@ -405,27 +519,22 @@ impl Poll {
 
     /// Listens on `0.0.0.0:port` (0 = ephemeral); returns the listener's handle.
     pub fn listen(&mut self, port: u16) -> io::Result<i64> {
-        sys::raise_fd_limit();
-        let l = sys::listen(port, BACKLOG)?;
-        let h = handles::insert(Endpoint::Listener);
-        self.listeners.push((h, l));
-        Ok(h)
+        self.core().listen(port)
     }
 
     /// The port a listener (by handle) is bound to.
     pub fn listen_port(&self, id: i64) -> Option<u16> {
-        let (_, l) = self.listeners.iter().find(|(h, _)| *h == id)?;
-        l.local_addr().ok().map(|a| a.port())
+        self.core().listen_port(id)
     }
 
     /// The socket fd of a listener (by handle).
     pub fn listener_fd(&self, id: i64) -> Option<i32> {
-        self.listeners.iter().find(|(h, _)| *h == id).map(|(_, l)| l.as_raw_fd())
+        self.core().listener_fd(id)
     }
 
     /// Open connections (handshaking ones included).
     pub fn connection_count(&self) -> usize {
-        self.live
+        self.core().connection_count()
     }
 
     /// Runs until an exit code is set; returns it.
@@ -457,8 +566,129 @@ impl Poll {
         }
     }
 
-    /// One wait + dispatch. Returns how many fds had events.
+    /// One wait + dispatch, then the jobs it produced: up to
+    /// `INLINE_JOBS_PER_TURN` on this thread, the rest on the pool.
+    /// Returns how many fds had events.
     pub fn turn(&mut self, timeout_ms: i32) -> io::Result<usize> {
+        let mut core = self.core();
+        let n = core.poll_and_dispatch(timeout_ms)?;
+        let Some(pool) = &self.pool else { return Ok(n) };
+        for _ in 0..INLINE_JOBS_PER_TURN {
+            let Some(job) = core.ready.pop_front() else { break };
+            // Other connections' jobs run in parallel on the pool.
+            for other in core.ready.drain(..) {
+                pool.push(other);
+            }
+            drop(core);
+            let (slot, serial) = (job.slot, job.serial);
+            self.shared.watch.begin_inline();
+            let outcome = run_job(job);
+            if self.shared.watch.end_inline() {
+                self.shared.wake();
+            }
+            core = self.core();
+            core.local.push_back(match outcome {
+                Outcome::Closed(handle) => Event::Closed { handle },
+                outcome => Event::Done { slot, serial, outcome },
+            });
+            core.handle_events();
+        }
+        Ok(n)
+    }
+
+    /// Closes every connection and listener (close hooks run inline).
+    pub fn shutdown(&mut self) {
+        self.core().shutdown();
+    }
+}
+
+impl Drop for Poll {
+    fn drop(&mut self) {
+        self.shared.watch.stop();
+    }
+}
+
+/// The loop's state: listeners, connections, and the jobs they produced.
+/// Owned by whichever thread currently drives the loop (see `Poll`).
+struct Core {
+    shared: Arc<Shared>,
+    events: Receiver<Event>,
+    waker_rx: UnixStream,
+    listeners: Vec<(i64, TcpListener)>,
+    conns: Vec<Option<Conn>>,
+    live: usize,
+    next_serial: u64,
+    executor: Executor,
+    /// Outcomes of inline jobs, handled on the next turn.
+    local: VecDeque<Event>,
+    /// Jobs ready to run (worker executor): the driving thread runs the
+    /// first itself and hands the rest to the pool.
+    ready: VecDeque<Job>,
+    fds: Vec<pollfd>,
+    tokens: Vec<Token>,
+}
+
+impl Core {
+    fn new(inline: bool) -> io::Result<Core> {
+        let (waker_rx, waker) = UnixStream::pair()?;
+        waker_rx.set_nonblocking(true)?;
+        waker.set_nonblocking(true)?;
+        let (tx, rx) = mpsc::channel();
+        let shared = Arc::new(Shared {
+            exit_code: AtomicI64::new(-1),
+            waker,
+            events: Mutex::new(tx),
+            restricted: AtomicBool::new(false),
+            secret: Mutex::new(None),
+            gate: RwLock::new(()),
+            inline,
+            watch: Watch::default(),
+        });
+        let executor = if inline { Executor::Inline } else { Executor::Workers(Pool::start(WORKERS)) };
+        Ok(Core {
+            shared,
+            events: rx,
+            waker_rx,
+            listeners: Vec::new(),
+            conns: Vec::new(),
+            live: 0,
+            next_serial: 1,
+            executor,
+            local: VecDeque::new(),
+            ready: VecDeque::new(),
+            fds: Vec::new(),
+            tokens: Vec::new(),
+        })
+    }
+
+    /// Listens on `0.0.0.0:port` (0 = ephemeral); returns the listener's handle.
+    pub fn listen(&mut self, port: u16) -> io::Result<i64> {
+        sys::raise_fd_limit();
+        let l = sys::listen(port, BACKLOG)?;
+        let h = handles::insert(Endpoint::Listener);
+        self.listeners.push((h, l));
+        Ok(h)
+    }
+
+    /// The port a listener (by handle) is bound to.
+    pub fn listen_port(&self, id: i64) -> Option<u16> {
+        let (_, l) = self.listeners.iter().find(|(h, _)| *h == id)?;
+        l.local_addr().ok().map(|a| a.port())
+    }
+
+    /// The socket fd of a listener (by handle).
+    pub fn listener_fd(&self, id: i64) -> Option<i32> {
+        self.listeners.iter().find(|(h, _)| *h == id).map(|(_, l)| l.as_raw_fd())
+    }
+
+    /// Open connections (handshaking ones included).
+    pub fn connection_count(&self) -> usize {
+        self.live
+    }
+
+    /// One wait + dispatch (jobs collect in `ready`, or run at once for the
+    /// inline executor). Returns how many fds had events.
+    fn poll_and_dispatch(&mut self, timeout_ms: i32) -> io::Result<usize> {
         self.handle_events();
         self.fds.clear();
         self.tokens.clear();
@@ -480,7 +710,7 @@ impl Poll {
             self.fds.push(sys::pollfd_for(c.sock.as_raw_fd(), ev));
             self.tokens.push(Token::Conn(slot));
         }
-        let timeout = if self.local.is_empty() { timeout_ms } else { 0 };
+        let timeout = if self.local.is_empty() && self.ready.is_empty() { timeout_ms } else { 0 };
         let n = sys::poll(&mut self.fds, timeout)?;
         for i in 0..self.fds.len() {
             let rev = self.fds[i].revents;
@@ -649,8 +879,7 @@ impl Poll {
                     }
                     match frame::check(c.rx.data()) {
                         Ok((h, total)) => {
-                            let mut bytes = c.rx.take(total);
-                            bytes.drain(..HEADER_LEN);
+                            let bytes = c.rx.take_after(HEADER_LEN, total);
                             if h.msgtype == MSG_RESPONSE {
                                 self.deliver_response(slot, &h, &bytes);
                             } else {
@@ -716,7 +945,7 @@ impl Poll {
 
     fn submit(&mut self, job: Job) {
         match &self.executor {
-            Executor::Workers(p) => p.push(job),
+            Executor::Workers(_) => self.ready.push_back(job),
             Executor::Inline => {
                 let (slot, serial) = (job.slot, job.serial);
                 match run_job(job) {
@@ -884,10 +1113,13 @@ impl Poll {
     }
 }
 
-impl Drop for Poll {
+impl Drop for Core {
     fn drop(&mut self) {
         self.shutdown();
         if let Executor::Workers(p) = &self.executor {
+            for job in self.ready.drain(..) {
+                p.push(job);
+            }
             p.shutdown();
         }
     }

@@ -70,7 +70,9 @@ fn set(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
         return Err(reserve_err());
     }
     let v = ev.eval(&args[1])?;
-    if name.len() > 1 && name.contains(&b'.') {
+    // `a.b.c` sets a path in dict `a`; a dotted name that starts with a
+    // dot (`.ipc.on.open`) is one global name, as `lookup` reads it.
+    if name.len() > 1 && name[0] != b'.' && name.contains(&b'.') {
         let parts: Vec<&[u8]> = name.split(|&c| c == b'.').collect();
         let root = sym::intern(parts[0]);
         let ids: Vec<i64> = parts[1..].iter().map(|p| sym::intern(p)).collect();
