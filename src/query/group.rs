@@ -206,16 +206,19 @@ impl<K: Hash + Eq> KeyMap<K> for FastMap<K, u32> {
     }
 }
 
-/// Groups rows `start..end` into local ids pushed onto `out`, appending
-/// the keys seen for the first time (with their first rows) to `order`.
-fn group_range<K: Copy, M: KeyMap<K>>(key: &(impl Fn(usize) -> K + Sync + ?Sized), start: usize, end: usize, out: &mut Vec<u32>, map: &mut M, order: &mut Vec<(K, Row)>) {
-    for r in start..end {
+/// Groups rows `start..start + out.len()` into local ids written to `out`,
+/// appending the keys seen for the first time (with their first rows) to
+/// `order`.
+#[inline(always)]
+fn group_range<K: Copy, M: KeyMap<K>>(key: &(impl Fn(usize) -> K + Sync + ?Sized), start: usize, out: &mut [u32], map: &mut M, order: &mut Vec<(K, Row)>) {
+    for (j, o) in out.iter_mut().enumerate() {
+        let r = start + j;
         let k = key(r);
         let (id, ins) = map.id(k, order.len() as u32);
         if ins {
             order.push((k, r as Row));
         }
-        out.push(id);
+        *o = id;
     }
 }
 
@@ -246,28 +249,24 @@ fn group_by_key<K: Copy + Send + Sync, M: KeyMap<K> + Send>(
         let mut map = new_map();
         let mut order = Vec::new();
         let mut parts: Vec<Partial> = feed.jobs.iter().map(Partial::empty).collect();
-        let mut rows = if feed.keep_rows { Vec::with_capacity(e - s) } else { Vec::new() };
-        if feed.jobs.is_empty() {
-            if feed.keep_rows {
-                group_range(&key, s, e, &mut rows, &mut map, &mut order);
-            } else {
-                let mut buf = Vec::with_capacity(BLOCK.min(e - s));
-                for b in (s..e).step_by(BLOCK) {
-                    buf.clear();
-                    group_range(&key, b, (b + BLOCK).min(e), &mut buf, &mut map, &mut order);
-                }
-            }
+        let mut rows = Vec::new();
+        if feed.jobs.is_empty() && feed.keep_rows {
+            rows = vec![0u32; e - s];
+            group_range(&key, s, &mut rows, &mut map, &mut order);
             return (order, parts, rows);
         }
-        let mut buf = Vec::with_capacity(BLOCK.min(e - s));
+        if feed.keep_rows {
+            rows.reserve_exact(e - s);
+        }
+        let mut buf = [0u32; BLOCK];
         for b in (s..e).step_by(BLOCK) {
-            buf.clear();
-            group_range(&key, b, (b + BLOCK).min(e), &mut buf, &mut map, &mut order);
+            let ids = &mut buf[..(e - b).min(BLOCK)];
+            group_range(&key, b, ids, &mut map, &mut order);
             for (job, part) in feed.jobs.iter().zip(&mut parts) {
-                accumulate(job, part, b, &buf, order.len());
+                accumulate(job, part, b, ids, order.len());
             }
             if feed.keep_rows {
-                rows.extend_from_slice(&buf);
+                rows.extend_from_slice(ids);
             }
         }
         (order, parts, rows)
