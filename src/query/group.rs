@@ -208,15 +208,28 @@ impl<K: Hash + Eq> KeyMap<K> for FastMap<K, u32> {
 
 /// Groups rows `start..start + out.len()` into local ids written to `out`,
 /// appending the keys seen for the first time (with their first rows) to
-/// `order`.
+/// `order`, and counting rows per group into `sizes` when `SIZES`.
 #[inline(always)]
-fn group_range<K: Copy, M: KeyMap<K>>(key: &(impl Fn(usize) -> K + Sync + ?Sized), start: usize, out: &mut [u32], map: &mut M, order: &mut Vec<(K, Row)>) {
+fn group_range<K: Copy, M: KeyMap<K>, const SIZES: bool>(
+    key: &(impl Fn(usize) -> K + Sync + ?Sized),
+    start: usize,
+    out: &mut [u32],
+    map: &mut M,
+    order: &mut Vec<(K, Row)>,
+    sizes: &mut Vec<i64>,
+) {
     for (j, o) in out.iter_mut().enumerate() {
         let r = start + j;
         let k = key(r);
         let (id, ins) = map.id(k, order.len() as u32);
         if ins {
             order.push((k, r as Row));
+            if SIZES {
+                sizes.push(0);
+            }
+        }
+        if SIZES {
+            sizes[id as usize] += 1;
         }
         *o = id;
     }
@@ -252,22 +265,26 @@ fn group_by_key<K: Copy + Send + Sync, M: KeyMap<K> + Send>(
         let mut rows = Vec::new();
         if feed.jobs.is_empty() && feed.keep_rows {
             rows = vec![0u32; e - s];
-            group_range(&key, s, &mut rows, &mut map, &mut order);
+            group_range::<_, _, false>(&key, s, &mut rows, &mut map, &mut order, &mut Vec::new());
             return (order, parts, rows);
         }
         if feed.keep_rows {
             rows.reserve_exact(e - s);
         }
         let mut buf = [0u32; BLOCK];
+        let mut sizes = Vec::new();
         for b in (s..e).step_by(BLOCK) {
             let ids = &mut buf[..(e - b).min(BLOCK)];
-            group_range(&key, b, ids, &mut map, &mut order);
+            group_range::<_, _, true>(&key, b, ids, &mut map, &mut order, &mut sizes);
             for (job, part) in feed.jobs.iter().zip(&mut parts) {
-                accumulate(job, part, b, ids, order.len());
+                accumulate(job, part, b, ids, order.len(), true);
             }
             if feed.keep_rows {
                 rows.extend_from_slice(ids);
             }
+        }
+        for (job, part) in feed.jobs.iter().zip(&mut parts) {
+            take_sizes(job, part, &sizes);
         }
         (order, parts, rows)
     };
@@ -590,6 +607,8 @@ pub struct Job<'a> {
     agg: Agg,
     t: i8,
     s: Slice<'a>,
+    /// The column holds no null, so non-null counts are group sizes.
+    no_nulls: bool,
 }
 
 impl<'a> Job<'a> {
@@ -624,7 +643,8 @@ impl<'a> Job<'a> {
             Agg::Min | Agg::Max if t != RAY_BOOL => typed?,
             _ => return None,
         };
-        Some(Job { agg, t, s })
+        let no_nulls = !super::column::has_null_sentinel(t) || col.attrs() & RAY_ATTR_HAS_NULLS == 0;
+        Some(Job { agg, t, s, no_nulls })
     }
 }
 
@@ -736,14 +756,56 @@ fn pick<T: Num>(acc: &mut Vec<Row>, s: Option<&[T]>, start: usize, gid: &[u32], 
     }
 }
 
+/// Sums for an average over a null-free column (the counts are the group
+/// sizes, filled in by [`take_sizes`]).
+fn sum_only<T: Num>(acc: &mut Vec<(f64, i64)>, s: &[T], gid: &[u32], n: usize) {
+    let acc = grow(acc, n, (0.0, 0));
+    for (&k, &x) in gid.iter().zip(s) {
+        acc[k as usize].0 += x.to_f64();
+    }
+}
+
+impl Job<'_> {
+    /// True when the grouping pass's row counts answer this job's counts
+    /// (`count`, or `avg` of a column without nulls).
+    fn from_sizes(&self) -> bool {
+        self.agg == Agg::Count || (self.agg == Agg::Avg && self.no_nulls && matches!(self.s, Slice::F64(_) | Slice::I64(_)))
+    }
+}
+
+/// Completes a chunk's partial of `job` from the group sizes the grouping
+/// pass counted, when [`Job::from_sizes`].
+fn take_sizes(job: &Job, part: &mut Partial, sizes: &[i64]) {
+    if !job.from_sizes() {
+        return;
+    }
+    match part {
+        Partial::I64(a) => {
+            a.clear();
+            a.extend_from_slice(sizes);
+        }
+        Partial::SumCount(a) => {
+            a.resize(sizes.len(), (0.0, 0));
+            for (x, &c) in a.iter_mut().zip(sizes) {
+                x.1 = c;
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Folds rows `start..start + gid.len()` (local ids `gid`, `n` local
-/// groups so far) into `part`, the accumulators of `job`.
-fn accumulate(job: &Job, part: &mut Partial, start: usize, gid: &[u32], n: usize) {
+/// groups so far) into `part`, the accumulators of `job`. When `sized`, the
+/// caller completes the counts with [`take_sizes`] afterwards.
+fn accumulate(job: &Job, part: &mut Partial, start: usize, gid: &[u32], n: usize, sized: bool) {
     let r = start..start + gid.len();
     let want_max = job.agg == Agg::Max;
     let last = job.agg == Agg::Last;
     match (job.agg, job.s, part) {
+        (Agg::Count, _, Partial::I64(_)) if sized && job.from_sizes() => {}
         (Agg::Count, _, Partial::I64(a)) => counts(a, gid, n),
+        (Agg::Avg, Slice::F64(s), Partial::SumCount(a)) if sized && job.from_sizes() => sum_only(a, &s[r], gid, n),
+        (Agg::Avg, Slice::I64(s), Partial::SumCount(a)) if sized && job.from_sizes() => sum_only(a, &s[r], gid, n),
         (Agg::First | Agg::Last, Slice::Rows, Partial::Rows(a)) => pick::<u8>(a, None, start, gid, n, last),
         (Agg::First | Agg::Last, Slice::I64(s), Partial::Rows(a)) => pick(a, Some(&s[r]), start, gid, n, last),
         (Agg::First | Agg::Last, Slice::I32(s), Partial::Rows(a)) => pick(a, Some(&s[r]), start, gid, n, last),
@@ -831,7 +893,7 @@ fn run_jobs(jobs: &[Job], cols: &[&ray_t], g: &Groups) -> Result<Vec<Value>> {
         jobs.iter()
             .map(|j| {
                 let mut p = Partial::empty(j);
-                accumulate(j, &mut p, c.start, gid, c.nlocal);
+                accumulate(j, &mut p, c.start, gid, c.nlocal, false);
                 p
             })
             .collect::<Vec<_>>()
@@ -1007,5 +1069,9 @@ mod tests {
         assert_eq!(col(4), acc.iter().map(|a| a.5).collect::<Vec<_>>());
         assert_eq!(col(5), acc.iter().map(|a| a.6).collect::<Vec<_>>());
         assert_eq!(col(6), acc.iter().map(|a| a.7).collect::<Vec<_>>());
+        // A null-free column: its average takes the counts from the group sizes.
+        let (_, out) = group_and_aggregate(&[&k], &[(Agg::Avg, &*k), (Agg::Count, &*k)], true).unwrap();
+        assert_eq!(out[0].as_slice::<f64>(), &order.iter().map(|&x| x as f64).collect::<Vec<_>>()[..]);
+        assert_eq!(out[1].as_slice::<i64>(), &acc.iter().map(|a| a.5).collect::<Vec<_>>()[..]);
     }
 }
