@@ -178,50 +178,59 @@ const FAST_O: usize = 256 + MAX_LITERAL + 1;
 /// masked to 255, which never changes them, so no bounds checks remain).
 /// Stops at a start that needs a cap or continues a literal; returns the
 /// starts left (the lowest is the one to hand to `step`; 0 when done) and
-/// the bytes written. `open` is the open token (start, is a run).
-#[inline(always)]
+/// the bytes written. `open` is the open token (start, is a run). Kept out
+/// of line: on its own the loop keeps all its state in registers.
+#[inline(never)]
 fn fast_word(open: &mut (usize, bool), pos: usize, ew: u64, mut starts: u64, pw: &[u8; FAST_P], ow: &mut [u8; FAST_O]) -> (u64, usize) {
-    let (mut s, mut run) = *open;
-    let mut ro = 0usize;
     let p0 = pos - FAST_BACK;
+    // Positions relative to the payload window; `run` as 0/1 so the
+    // control byte and the output advance are arithmetic, not branches.
+    let mut s = open.0.wrapping_sub(p0);
+    let mut run = open.1 as usize;
+    let mut ro = 0usize;
     while starts != 0 {
         let bit = starts.trailing_zeros() as usize;
-        let t = pos + bit;
-        let t_run = (ew >> bit) & 1 == 1;
+        let t = bit + FAST_BACK;
+        let t_run = ((ew >> bit) & 1) as usize;
         let len = t.wrapping_sub(s);
-        if len > MAX_RUN || !(run || t_run) {
+        if len > MAX_RUN || (run | t_run) == 0 {
             break;
         }
         starts &= starts - 1;
-        // p[s - 1..s + 16] and out[o..o + 17] within the windows.
-        let pi = s.wrapping_sub(1).wrapping_sub(p0) & 255;
+        // Here s >= t - 127 >= 1: p[s - 1..s + 16] and out[o..o + 17] are
+        // inside the windows, and masking the indices changes nothing.
+        let pi = s.wrapping_sub(1) & 255;
         let oi = ro & 255;
-        let src: &[u8; 17] = pw[pi..pi + 17].try_into().unwrap_or(&[0; 17]);
-        let mut d = [0u8; 16];
-        for k in 0..16 {
-            d[k] = src[k + 1].wrapping_sub(src[k]);
-        }
-        ow[oi] = if run { len as u8 } else { (len as u8).wrapping_neg() };
-        ow[oi + 1..oi + 17].copy_from_slice(&d);
-        if !run && len > 16 {
+        let literal = run ^ 1;
+        let lit_mask = literal.wrapping_neg();
+        // A run says len; a literal -len (two's complement: !len + 1).
+        ow[oi] = ((len ^ lit_mask).wrapping_add(literal)) as u8;
+        ow[oi + 1..oi + 17].copy_from_slice(&deltas_block(pw, pi));
+        if len & lit_mask > 16 {
             let mut k = 16;
             while k < len {
-                let pk = (pi + k) & 255;
-                let src: &[u8; 17] = pw[pk..pk + 17].try_into().unwrap_or(&[0; 17]);
-                for j in 0..16 {
-                    d[j] = src[j + 1].wrapping_sub(src[j]);
-                }
                 let ok = (oi + k) & 255;
-                ow[ok + 1..ok + 17].copy_from_slice(&d);
+                ow[ok + 1..ok + 17].copy_from_slice(&deltas_block(pw, (pi + k) & 255));
                 k += 16;
             }
         }
-        ro += if run { 2 } else { 1 + len };
+        ro += 1 + (len & lit_mask) + run;
         s = t;
         run = t_run;
     }
-    *open = (s, run);
+    *open = (p0.wrapping_add(s), run == 1);
     (starts, ro)
+}
+
+/// The 16 deltas `w[i+1] - w[i]` of the window bytes at `i..i + 17`.
+#[inline(always)]
+fn deltas_block(w: &[u8; FAST_P], i: usize) -> [u8; 16] {
+    let src: &[u8; 17] = w[i..i + 17].try_into().unwrap_or(&[0; 17]);
+    let mut d = [0u8; 16];
+    for k in 0..16 {
+        d[k] = src[k + 1].wrapping_sub(src[k]);
+    }
+    d
 }
 
 /// Writes the compressed stream of `p` into `out`; None when it does not
