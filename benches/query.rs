@@ -11,9 +11,14 @@
 //! Queries go through `lang::eval_str` when the evaluator handles `select`,
 //! otherwise through the test mini evaluator (same query engine).
 //!
+//! Memory: each op also runs once in a child process (this executable with
+//! `mem OP ROWS`), which reports the peak resident growth over the run
+//! (VmHWM after resetting it through /proc/self/clear_refs, minus VmRSS
+//! before), engine and hand loop alike, beside the input columns' size.
+//!
 //! Run: `cargo bench --bench query` (criterion groups, then a summary table of
-//! medians and ratios); `cargo bench --bench query -- summary` prints only
-//! the summary. `QUERY_BENCH_ROWS=1000000` restricts the sizes.
+//! medians, ratios and memory); `cargo bench --bench query -- summary` prints
+//! only the summary. `QUERY_BENCH_ROWS=1000000` restricts the sizes.
 
 #[path = "../tests/support/mini.rs"]
 mod mini;
@@ -82,7 +87,7 @@ const GROUP: &str = "(select {from: t by: sym s: (sum qty) a: (avg price) n: (co
 const JOIN: &str = "(left-join [sym] t r)";
 
 fn hand_filter(d: &Data) -> (Vec<i64>, Vec<i64>, Vec<f64>) {
-    let (mut s, mut q, mut p) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut s, mut q, mut p) = (Vec::with_capacity(d.rows), Vec::with_capacity(d.rows), Vec::with_capacity(d.rows));
     for i in 0..d.rows {
         if d.price[i] > THRESHOLD {
             s.push(d.syms[i]);
@@ -173,9 +178,59 @@ fn median(mut f: impl FnMut(), budget: Duration) -> Duration {
     samples[samples.len() / 2]
 }
 
+/// Bytes of the input columns (sym, qty, price: 8 bytes each per row).
+fn input_bytes(rows: usize) -> usize {
+    rows * 24
+}
+
+fn status_kb(field: &str) -> usize {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    s.lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|x| x.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Child side of the memory figure: peak resident growth (bytes) while
+/// running `op` once, result kept alive until the peak is read.
+fn mem_child(op: &str, rows: usize) {
+    let d = data(rows);
+    bind(&d);
+    drop(query("(select {from: r where: (> bid 150.0)})"));
+    let base = status_kb("VmRSS:");
+    let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+    let keep: Box<dyn std::any::Any> = match op {
+        "filter" => Box::new(query(FILTER)),
+        "group-by" => Box::new(query(GROUP)),
+        "left-join" => Box::new(query(JOIN)),
+        "hand-filter" => Box::new(hand_filter(&d)),
+        "hand-group-by" => Box::new(hand_group(&d)),
+        "hand-left-join" => Box::new(hand_join(&d)),
+        _ => panic!("unknown op {op}"),
+    };
+    let peak = status_kb("VmHWM:");
+    black_box(&keep);
+    println!("{}", if reset { peak.saturating_sub(base) * 1024 } else { 0 });
+}
+
+/// Peak extra resident bytes of `op` on `rows` rows, measured in a child.
+fn peak_extra(op: &str, rows: usize) -> Option<usize> {
+    let exe = std::env::current_exe().ok()?;
+    let out = std::process::Command::new(exe).args(["mem", op, &rows.to_string()]).output().ok()?;
+    String::from_utf8_lossy(&out.stdout).lines().last()?.trim().parse().ok().filter(|&b| b > 0)
+}
+
+fn mb(b: Option<usize>) -> String {
+    b.map_or("n/a".into(), |b| format!("{:.1} MB", b as f64 / 1e6))
+}
+
 fn summary() {
     println!("\nquery bench summary (median; ratio = engine / hand loop; {} threads available)", std::thread::available_parallelism().map_or(1, |p| p.get()));
-    println!("{:<10} {:>10} {:>12} {:>12} {:>7}", "op", "rows", "engine", "hand loop", "ratio");
+    println!(
+        "{:<10} {:>10} {:>12} {:>12} {:>7} {:>11} {:>11} {:>9}",
+        "op", "rows", "engine", "hand loop", "ratio", "eng mem", "hand mem", "mem/input"
+    );
     for rows in sizes() {
         let d = data(rows);
         bind(&d);
@@ -189,11 +244,15 @@ fn summary() {
         for (name, q, hand) in ops {
             let e = median(|| drop(black_box(query(q))), budget);
             let h = median(hand, budget);
+            let (em, hm) = (peak_extra(name, rows), peak_extra(&format!("hand-{name}"), rows));
             println!(
-                "{name:<10} {rows:>10} {:>9.3} ms {:>9.3} ms {:>7.2}",
+                "{name:<10} {rows:>10} {:>9.3} ms {:>9.3} ms {:>7.2} {:>11} {:>11} {:>9}",
                 e.as_secs_f64() * 1e3,
                 h.as_secs_f64() * 1e3,
-                e.as_secs_f64() / h.as_secs_f64()
+                e.as_secs_f64() / h.as_secs_f64(),
+                mb(em),
+                mb(hm),
+                em.map_or("n/a".into(), |b| format!("{:.2}", b as f64 / input_bytes(rows) as f64)),
             );
         }
     }
@@ -216,6 +275,22 @@ fn criterion_groups(c: &mut Criterion) {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, mode, op, rows] = &args[..] {
+        if mode == "mem" {
+            return mem_child(op, rows.parse().expect("rows"));
+        }
+        if mode == "loop" {
+            // For profilers: the engine side of one op, 200 times.
+            let d = data(rows.parse().expect("rows"));
+            bind(&d);
+            let q = [("filter", FILTER), ("group-by", GROUP), ("left-join", JOIN)].iter().find(|o| o.0 == op).expect("op").1;
+            for _ in 0..200 {
+                drop(black_box(query(q)));
+            }
+            return;
+        }
+    }
     let only_summary = std::env::args().any(|a| a == "summary");
     if !only_summary {
         let mut c = Criterion::default().configure_from_args();

@@ -96,3 +96,27 @@ fn table_builds_checks_and_sorts() {
     let r = rayforce::query::table_row(&q("trades"), 1).unwrap();
     assert_eq!(r.dict_vals().unwrap().item(2).unwrap().i64_val(), 50);
 }
+
+#[test]
+fn a_large_left_join_on_a_lookup_table_matches_a_plain_loop() {
+    use rayforce::core::{env, sym};
+    let n = 300_000i64;
+    let l = table(vec![("k", i64s(&(0..n).map(|i| (i * 7) % 1_000).collect::<Vec<_>>())), ("v", i64s(&(0..n).collect::<Vec<_>>()))]);
+    // R holds the even keys only, once each, in reverse order.
+    let rk: Vec<i64> = (0..500).rev().map(|i| i * 2).collect();
+    let r = table(vec![("k", i64s(&rk)), ("w", f64s(&rk.iter().map(|&k| k as f64 / 2.0).collect::<Vec<_>>()))]);
+    env::set(sym::intern(b"bigl"), l);
+    env::set(sym::intern(b"bigr"), r);
+    let t = run("(left-join [k] bigl bigr)").unwrap();
+    let w = col(&t, "w");
+    let want: Vec<i64> = (0..n).map(|i| (i * 7) % 1_000).collect();
+    for (i, (&got, &k)) in w.as_slice::<f64>().iter().zip(&want).enumerate() {
+        if k % 2 == 0 {
+            assert_eq!(got, k as f64 / 2.0, "row {i}");
+        } else {
+            assert!(got.is_nan(), "row {i}");
+        }
+    }
+    assert!(w.attrs() & RAY_ATTR_HAS_NULLS != 0);
+    assert_eq!(col(&t, "v").as_slice::<i64>()[n as usize - 1], n - 1);
+}

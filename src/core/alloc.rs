@@ -79,12 +79,25 @@ pub fn alloc_block(data_size: usize) -> *mut ray_t {
     p
 }
 
-/// Allocates a block whose payload is zero-filled.
+/// Allocates a block whose payload is zero-filled. Through calloc, so a
+/// fresh large (mmap-backed) block costs no memset: its pages are zero
+/// until first written. Returns NULL on OOM.
 pub fn alloc_block_zeroed(data_size: usize) -> *mut ray_t {
-    let p = alloc_block(data_size);
-    if !p.is_null() {
-        // SAFETY: the block holds at least data_size payload bytes.
-        unsafe { ptr::write_bytes((p as *mut u8).add(HEADER), 0, data_size) };
+    let Some(order) = order_for(data_size) else {
+        return ptr::null_mut();
+    };
+    // SAFETY: calloc with non-zero sizes; the result is checked for NULL and
+    // is aligned to at least 16 bytes, more than ray_t's 8.
+    let p = unsafe { libc::calloc(1, 1usize << order) } as *mut ray_t;
+    if p.is_null() {
+        return p;
+    }
+    advise_huge_pages(p, order);
+    // SAFETY: p points to a zeroed block of at least 64 bytes; we set the
+    // header fields that are not zero.
+    unsafe {
+        (*p).order = order;
+        ptr::write(&raw mut (*p).rc, AtomicU32::new(1));
     }
     p
 }

@@ -52,6 +52,34 @@ impl Value {
         alloc_vec(RAY_SYM, width, cap as usize)
     }
 
+    /// A vector of `n` zero elements of `type_` (SYM: width code
+    /// `sym_width`), to be filled in place through `as_mut_slice` (for
+    /// instance by several threads on disjoint parts). Large blocks come
+    /// zeroed from the system, so this costs no pass over the payload.
+    /// Errors: `type`, `range`, `oom`.
+    pub fn vec_zeroed(type_: i8, sym_width: u8, n: i64) -> Result<Value> {
+        if !is_vector_type(type_) || type_ == RAY_STR || sym_width > 3 {
+            return Err(RayError::type_err("not a fixed-width vector type"));
+        }
+        if !(0..=MAX_VEC_LEN).contains(&n) {
+            return Err(RayError::range("bad vector length"));
+        }
+        let attrs = if type_ == RAY_SYM { sym_width } else { 0 };
+        let bytes = (n as usize).checked_mul(elem_size(type_, attrs)).ok_or_else(RayError::oom)?;
+        let p = alloc::alloc_block_zeroed(bytes);
+        if p.is_null() {
+            return Err(RayError::oom());
+        }
+        // SAFETY: fresh zeroed block holding n elements; zero is a valid
+        // element of every fixed-width type.
+        unsafe {
+            (*p).type_ = type_;
+            (*p).attrs = attrs;
+            (*p).val.i64_ = n;
+            Ok(Value::from_new_block(p))
+        }
+    }
+
     /// A vector of `type_` holding a copy of `items` (element size must match).
     pub fn vec_from_slice<T: Elem>(type_: i8, items: &[T]) -> Result<Value> {
         let mut v = Value::vec_with_capacity(type_, items.len() as i64)?;

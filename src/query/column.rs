@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 use crate::abi::*;
+use super::group::{split, threads_for};
 use crate::core::{Elem, RayError, Result, Value};
 
 /// Row index type used inside the engine (tables hold at most 1e9 rows).
@@ -163,18 +164,51 @@ impl Ix for usize {
     }
 }
 
-fn gather_fixed<T: Elem + Default, I: Ix>(src: &[T], idx: &[I], out: Value, null: T, nullable: bool) -> Result<Value> {
-    let mut w = VecWriter::<T>::new(out);
-    if nullable {
-        for &i in idx {
-            w.push(if i.is_none() { null } else { src[i.ix()] })?;
-        }
-    } else {
-        for &i in idx {
-            w.push(src[i.ix()])?;
-        }
+/// Runs `f(dst part, src range)` over `dst` split into `k` nearly equal
+/// parts (on scoped threads when `k > 1`); true when any call returned true.
+fn par_parts<T: Send>(dst: &mut [T], k: usize, f: impl Fn(&mut [T], usize, usize) -> bool + Sync) -> bool {
+    let n = dst.len();
+    if k <= 1 {
+        return f(dst, 0, n);
     }
-    w.finish()
+    std::thread::scope(|s| {
+        let mut rest = dst;
+        let mut hs = Vec::with_capacity(k);
+        for (a, b) in split(n, k) {
+            let (part, tail) = rest.split_at_mut(b - a);
+            rest = tail;
+            let f = &f;
+            hs.push(s.spawn(move || f(part, a, b)));
+        }
+        hs.into_iter().fold(false, |any, h| h.join().expect("worker panicked") | any)
+    })
+}
+
+/// Gathers `src` at `at(0..n)` into a new vector (`null` where the index
+/// is none), filled in place, in parallel for many rows. Also returns
+/// whether some index was none.
+fn gather_fixed<T: Elem + Send + Sync, I: Ix>(src: &[T], n: usize, at: &(impl Fn(usize) -> I + Sync), proto: &ray_t, null: T) -> Result<(Value, bool)> {
+    let mut out = zeroed_like(proto, n)?;
+    let dst = out.as_mut_slice::<T>()?;
+    let missing = par_parts(dst, threads_for(n), |d, a, _| {
+        let mut missing = false;
+        for (j, o) in d.iter_mut().enumerate() {
+            let i = at(a + j);
+            *o = if i.is_none() {
+                missing = true;
+                null
+            } else {
+                src[i.ix()]
+            };
+        }
+        missing
+    });
+    Ok((out, missing))
+}
+
+/// `n` zero elements of `col`'s type (and SYM width).
+fn zeroed_like(col: &ray_t, n: usize) -> Result<Value> {
+    Value::vec_zeroed(col.type_(), col.attrs() & RAY_SYM_WIDTH_MASK, n as i64)
 }
 
 /// The elements of `col` (a vector or LIST) at `idx`, in order. An index of
@@ -182,36 +216,46 @@ fn gather_fixed<T: Elem + Default, I: Ix>(src: &[T], idx: &[I], out: Value, null
 /// STR, the null object for LIST). HAS_NULLS is set exactly when a null is
 /// present in a nullable type.
 pub fn gather_ix<I: Ix>(col: &ray_t, idx: &[I]) -> Result<Value> {
+    gather_by(col, idx.len(), |i| idx[i])
+}
+
+/// [`gather_ix`] with the index of output row `i` computed as `at(i)`, for
+/// `i` in `0..n` (for instance a join probe, so no index vector is built).
+pub fn gather_by<I: Ix>(col: &ray_t, n: usize, at: impl Fn(usize) -> I + Sync) -> Result<Value> {
     let t = col.type_();
-    let nullable = idx.iter().any(|i| i.is_none());
-    let out = empty_like(col, idx.len())?;
     let nb = null_bits(t);
-    let v = match t {
+    let (v, missing) = match t {
         RAY_LIST => {
-            let mut out = out;
-            for &i in idx {
+            let mut out = empty_like(col, n)?;
+            for i in (0..n).map(&at) {
                 let item = if i.is_none() { Value::null() } else { col.item(i.ix()).map_or_else(Value::null, |c| c.to_value()) };
                 out.list_push(Some(item))?;
             }
             return Ok(out);
         }
         RAY_STR => {
-            let mut out = out;
-            for &i in idx {
+            let mut out = empty_like(col, n)?;
+            for i in (0..n).map(&at) {
                 out.str_vec_push(if i.is_none() { b"" } else { col.str_at(i.ix()) })?;
             }
             return Ok(out);
         }
-        RAY_GUID => gather_fixed::<[u8; 16], I>(col.as_slice(), idx, out, [0; 16], nullable)?,
+        RAY_GUID => gather_fixed::<[u8; 16], I>(col.as_slice(), n, &at, col, [0; 16])?,
         _ => match elem_size(t, col.attrs()) {
-            1 => gather_fixed::<u8, I>(col.as_slice(), idx, out, nb as u8, nullable)?,
-            2 => gather_fixed::<u16, I>(col.as_slice(), idx, out, nb as u16, nullable)?,
-            4 => gather_fixed::<u32, I>(col.as_slice(), idx, out, nb as u32, nullable)?,
-            8 => gather_fixed::<i64, I>(col.as_slice(), idx, out, nb as i64, nullable)?,
+            1 => gather_fixed::<u8, I>(col.as_slice(), n, &at, col, nb as u8)?,
+            2 => gather_fixed::<u16, I>(col.as_slice(), n, &at, col, nb as u16)?,
+            4 => gather_fixed::<u32, I>(col.as_slice(), n, &at, col, nb as u32)?,
+            8 => gather_fixed::<i64, I>(col.as_slice(), n, &at, col, nb as i64)?,
             _ => return Err(RayError::type_err("gather: not a column")),
         },
     };
-    if has_null_sentinel(t) && (nullable || col.attrs() & RAY_ATTR_HAS_NULLS != 0) {
+    if !has_null_sentinel(t) {
+        Ok(v)
+    } else if missing {
+        let mut v = v;
+        v.set_attr(RAY_ATTR_HAS_NULLS, true)?;
+        Ok(v)
+    } else if col.attrs() & RAY_ATTR_HAS_NULLS != 0 {
         mark_nulls(v)
     } else {
         Ok(v)
@@ -223,17 +267,52 @@ pub fn gather(col: &ray_t, idx: &[usize]) -> Result<Value> {
     gather_ix(col, idx)
 }
 
-fn compress_fixed<T: Elem + Default>(src: &[T], mask: &[u8], count: usize, mut out: Value) -> Result<Value> {
-    let _ = count;
-    // Branchless: every element is written, the cursor advances by the mask bit.
+/// Writes the elements of `xs` whose mask byte is set to `d`, branchless
+/// through a stack buffer; false unless they fill `d` exactly.
+fn compress_into<T: Elem + Default>(d: &mut [T], xs: &[T], ms: &[u8]) -> bool {
     let mut buf = [T::default(); CHUNK];
-    for (xs, ms) in src.chunks(CHUNK).zip(mask.chunks(CHUNK)) {
+    let mut at = 0;
+    for (xs, ms) in xs.chunks(CHUNK).zip(ms.chunks(CHUNK)) {
         let mut k = 0;
         for (x, &m) in xs.iter().zip(ms) {
             buf[k] = *x;
             k += (m != 0) as usize;
         }
-        out.extend_from_slice(&buf[..k])?;
+        let Some(part) = d.get_mut(at..at + k) else { return false };
+        part.copy_from_slice(&buf[..k]);
+        at += k;
+    }
+    at == d.len()
+}
+
+/// The kept elements of a fixed-width column, written in place; many rows
+/// are split over threads (each part's output offset is the number of set
+/// mask bytes before it).
+fn compress_fixed<T: Elem + Default + Send + Sync>(col: &ray_t, mask: &[u8], count: usize) -> Result<Value> {
+    let src = col.as_slice::<T>();
+    let mut out = zeroed_like(col, count)?;
+    let dst = out.as_mut_slice::<T>()?;
+    let ranges = split(src.len(), threads_for(src.len()));
+    let kept: Vec<usize> = match ranges.len() {
+        1 => vec![count],
+        _ => ranges.iter().map(|&(a, b)| mask[a..b].iter().filter(|&&m| m != 0).count()).collect(),
+    };
+    if kept.iter().sum::<usize>() != count {
+        return Err(RayError::length("filter: mask count differs"));
+    }
+    let ok = std::thread::scope(|s| {
+        let mut rest = dst;
+        let mut hs = Vec::with_capacity(ranges.len());
+        for (&(a, b), &k) in ranges.iter().zip(&kept) {
+            let (part, tail) = rest.split_at_mut(k);
+            rest = tail;
+            let mut run = move || compress_into(part, &src[a..b], &mask[a..b]);
+            hs.push(if ranges.len() == 1 { Ok(run()) } else { Err(s.spawn(run)) });
+        }
+        hs.into_iter().all(|h| h.unwrap_or_else(|h| h.join().expect("worker panicked")))
+    });
+    if !ok {
+        return Err(RayError::length("filter: mask count differs"));
     }
     Ok(out)
 }
@@ -242,18 +321,21 @@ fn compress_fixed<T: Elem + Default>(src: &[T], mask: &[u8], count: usize, mut o
 /// number of set bytes.
 pub fn compress(col: &ray_t, mask: &[u8], count: usize) -> Result<Value> {
     let t = col.type_();
-    let out = empty_like(col, count)?;
+    let n = col.len().max(0) as usize;
+    if mask.len() != n {
+        return Err(RayError::length("filter: mask does not fit the column"));
+    }
     let v = match t {
         RAY_LIST | RAY_STR => {
             let idx: Vec<u32> = mask.iter().enumerate().filter(|(_, m)| **m != 0).map(|(i, _)| i as u32).collect();
             return gather_ix(col, &idx);
         }
-        RAY_GUID => compress_fixed::<[u8; 16]>(col.as_slice(), mask, count, out)?,
+        RAY_GUID => compress_fixed::<[u8; 16]>(col, mask, count)?,
         _ => match elem_size(t, col.attrs()) {
-            1 => compress_fixed::<u8>(col.as_slice(), mask, count, out)?,
-            2 => compress_fixed::<u16>(col.as_slice(), mask, count, out)?,
-            4 => compress_fixed::<u32>(col.as_slice(), mask, count, out)?,
-            8 => compress_fixed::<i64>(col.as_slice(), mask, count, out)?,
+            1 => compress_fixed::<u8>(col, mask, count)?,
+            2 => compress_fixed::<u16>(col, mask, count)?,
+            4 => compress_fixed::<u32>(col, mask, count)?,
+            8 => compress_fixed::<i64>(col, mask, count)?,
             _ => return Err(RayError::type_err("filter: not a column")),
         },
     };
@@ -546,6 +628,23 @@ mod tests {
         assert_eq!((m.type_(), m.as_slice::<u8>()), (RAY_BOOL, &[0u8, 0][..]));
         let l = Value::list(vec![Value::i64(1), Value::typed_null(-RAY_I64).unwrap(), Value::null()]);
         assert_eq!(null_mask(&l).unwrap().as_slice::<u8>(), &[0, 1, 1]);
+    }
+
+    #[test]
+    fn large_gathers_and_filters_split_over_threads_keep_row_order() {
+        let n = 300_001usize;
+        let v = Value::vec_from_slice(RAY_I64, &(0..n as i64).collect::<Vec<_>>()).unwrap();
+        let idx: Vec<u32> = (0..n as u32).rev().map(|i| if i % 1000 == 7 { NO_ROW } else { i }).collect();
+        let g = gather_ix(&v, &idx).unwrap();
+        let want: Vec<i64> = idx.iter().map(|&i| if i == NO_ROW { NULL_I64 } else { i as i64 }).collect();
+        assert_eq!(g.as_slice::<i64>(), &want[..]);
+        assert!(g.attrs() & RAY_ATTR_HAS_NULLS != 0);
+        let mask: Vec<u8> = (0..n).map(|i| (i % 3 == 1) as u8).collect();
+        let kept = mask.iter().filter(|&&m| m != 0).count();
+        let c = compress(&v, &mask, kept).unwrap();
+        let want: Vec<i64> = (0..n as i64).filter(|i| i % 3 == 1).collect();
+        assert_eq!(c.as_slice::<i64>(), &want[..]);
+        assert!(compress(&v, &mask, kept + 1).is_err());
     }
 
     #[test]

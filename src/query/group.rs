@@ -85,6 +85,9 @@ pub struct Groups {
     pub ngroups: usize,
     /// Rows grouped.
     pub nrows: usize,
+    /// False when the per-row ids were dropped after the aggregates
+    /// consumed them (see [`group_and_aggregate`]): chunks' `gid` are empty.
+    pub rows_kept: bool,
     pub chunks: Vec<Chunk>,
     /// The first row of each (global) group.
     pub first_row: Vec<Row>,
@@ -93,6 +96,7 @@ pub struct Groups {
 impl Groups {
     /// Per-row global group ids.
     pub fn global_gid(&self) -> Vec<u32> {
+        assert!(self.rows_kept, "group ids were not kept");
         let mut out = Vec::with_capacity(self.nrows);
         for c in &self.chunks {
             match &c.remap {
@@ -121,6 +125,7 @@ impl Groups {
 /// Runs `f` on every chunk (on threads when there are several) and returns
 /// the per-chunk results in chunk order.
 fn per_chunk<T: Send>(g: &Groups, f: impl Fn(&Chunk, &[u32]) -> T + Sync) -> Vec<T> {
+    assert!(g.rows_kept, "group ids were not kept");
     if g.chunks.len() == 1 {
         let c = &g.chunks[0];
         return vec![f(c, &c.gid)];
@@ -201,10 +206,9 @@ impl<K: Hash + Eq> KeyMap<K> for FastMap<K, u32> {
     }
 }
 
-/// Groups rows `start..end` into local ids pushed onto `out`; returns the
-/// local keys (with their first rows) in order of first appearance.
-fn group_range<K: Copy, M: KeyMap<K>>(key: &(impl Fn(usize) -> K + Sync + ?Sized), start: usize, end: usize, out: &mut Vec<u32>, map: &mut M) -> Vec<(K, Row)> {
-    let mut order = Vec::new();
+/// Groups rows `start..end` into local ids pushed onto `out`, appending
+/// the keys seen for the first time (with their first rows) to `order`.
+fn group_range<K: Copy, M: KeyMap<K>>(key: &(impl Fn(usize) -> K + Sync + ?Sized), start: usize, end: usize, out: &mut Vec<u32>, map: &mut M, order: &mut Vec<(K, Row)>) {
     for r in start..end {
         let k = key(r);
         let (id, ins) = map.id(k, order.len() as u32);
@@ -213,23 +217,60 @@ fn group_range<K: Copy, M: KeyMap<K>>(key: &(impl Fn(usize) -> K + Sync + ?Sized
         }
         out.push(id);
     }
-    order
 }
 
-/// Groups `n` rows by `key`, chunked over threads when `n` is large.
+/// Rows grouped at a time before the aggregate kernels consume their ids
+/// (the ids of a block stay in L1 between the grouping and the kernels).
+const BLOCK: usize = 2048;
+
+/// What the grouping pass feeds: aggregate jobs run block by block, and
+/// whether the per-row group ids are kept (for expressions without kernel).
+#[derive(Clone, Copy)]
+pub struct Feed<'f> {
+    pub jobs: &'f [Job<'f>],
+    pub keep_rows: bool,
+}
+
+const NO_FEED: Feed<'static> = Feed { jobs: &[], keep_rows: true };
+
+/// Groups `n` rows by `key`, chunked over threads when `n` is large; each
+/// chunk feeds its rows' local ids to the aggregate jobs block by block.
 fn group_by_key<K: Copy + Send + Sync, M: KeyMap<K> + Send>(
     n: usize,
     key: impl Fn(usize) -> K + Sync,
     new_map: impl Fn() -> M + Sync,
-    hook: Hook,
+    feed: Feed,
 ) -> (Groups, Vec<Vec<Partial>>) {
     let ranges = split(n, threads_for(n));
-    // Each chunk numbers its groups, then runs the aggregate jobs on them.
     let work = |(s, e): (usize, usize)| {
-        let mut gid = Vec::with_capacity(e - s);
-        let order = group_range(&key, s, e, &mut gid, &mut new_map());
-        let parts = hook(s, &gid, order.len());
-        (order, parts, gid)
+        let mut map = new_map();
+        let mut order = Vec::new();
+        let mut parts: Vec<Partial> = feed.jobs.iter().map(Partial::empty).collect();
+        let mut rows = if feed.keep_rows { Vec::with_capacity(e - s) } else { Vec::new() };
+        if feed.jobs.is_empty() {
+            if feed.keep_rows {
+                group_range(&key, s, e, &mut rows, &mut map, &mut order);
+            } else {
+                let mut buf = Vec::with_capacity(BLOCK.min(e - s));
+                for b in (s..e).step_by(BLOCK) {
+                    buf.clear();
+                    group_range(&key, b, (b + BLOCK).min(e), &mut buf, &mut map, &mut order);
+                }
+            }
+            return (order, parts, rows);
+        }
+        let mut buf = Vec::with_capacity(BLOCK.min(e - s));
+        for b in (s..e).step_by(BLOCK) {
+            buf.clear();
+            group_range(&key, b, (b + BLOCK).min(e), &mut buf, &mut map, &mut order);
+            for (job, part) in feed.jobs.iter().zip(&mut parts) {
+                accumulate(job, part, b, &buf, order.len());
+            }
+            if feed.keep_rows {
+                rows.extend_from_slice(&buf);
+            }
+        }
+        (order, parts, rows)
     };
     let results: Vec<(Vec<(K, Row)>, Vec<Partial>, Vec<u32>)> = if ranges.len() == 1 {
         vec![work(ranges[0])]
@@ -266,15 +307,7 @@ fn group_by_key<K: Copy + Send + Sync, M: KeyMap<K> + Send>(
         }
         chunks.push(Chunk { start: s, nlocal: local.len(), remap: (!identity).then_some(remap), gid });
     }
-    (Groups { ngroups: first_row.len(), nrows: n, chunks, first_row }, partials)
-}
-
-/// Per-chunk work run right after a chunk is grouped: (first row, local
-/// group ids, number of local groups) -> one partial per aggregate job.
-type Hook<'h> = &'h (dyn Fn(usize, &[u32], usize) -> Vec<Partial> + Sync);
-
-fn no_jobs(_: usize, _: &[u32], _: usize) -> Vec<Partial> {
-    Vec::new()
+    (Groups { ngroups: first_row.len(), nrows: n, rows_kept: feed.keep_rows, chunks, first_row }, partials)
 }
 
 /// A fixed-width column's elements as integer keys (f64 normalised so that
@@ -333,68 +366,68 @@ fn norm_f64(x: f64) -> u64 {
 }
 
 /// Groups by one fixed-width column through a typed slice (monomorphic fast path).
-fn group_fixed<T: Copy + Send + Sync + Into<i64>>(s: &[T], hook: Hook) -> (Groups, Vec<Vec<Partial>>) {
+fn group_fixed<T: Copy + Send + Sync + Into<i64>>(s: &[T], feed: Feed) -> (Groups, Vec<Vec<Partial>>) {
     let (mut lo, mut hi) = (i64::MAX, i64::MIN);
     for &x in s {
         let x: i64 = x.into();
         lo = lo.min(x);
         hi = hi.max(x);
     }
-    group_in_range(s, lo, hi, hook)
+    group_in_range(s, lo, hi, feed)
 }
 
 /// Groups values known to lie in `lo..=hi` (direct-index table when the range is small).
-fn group_in_range<T: Copy + Send + Sync + Into<i64>>(s: &[T], lo: i64, hi: i64, hook: Hook) -> (Groups, Vec<Vec<Partial>>) {
+fn group_in_range<T: Copy + Send + Sync + Into<i64>>(s: &[T], lo: i64, hi: i64, feed: Feed) -> (Groups, Vec<Vec<Partial>>) {
     let n = s.len();
     let range = (hi as i128 - lo as i128) as u128;
     if n > 0 && range < DENSE_MAX_RANGE as u128 && range <= (4 * n as u128).max(1 << 16) {
         let size = range as usize + 1;
         let min = lo as u64;
-        group_by_key(n, |i| s[i].into() as u64, || Dense::new(min, size), hook)
+        group_by_key(n, |i| s[i].into() as u64, || Dense::new(min, size), feed)
     } else {
-        group_by_key(n, |i| s[i].into() as u64, FastMap::<u64, u32>::default, hook)
+        group_by_key(n, |i| s[i].into() as u64, FastMap::<u64, u32>::default, feed)
     }
 }
 
 /// Groups the rows of one column by value.
 pub fn group_column(col: &ray_t) -> Result<Groups> {
-    Ok(group_column_with(col, &no_jobs)?.0)
+    Ok(group_column_with(col, NO_FEED)?.0)
 }
 
-/// Groups one column, running `hook` on each chunk as soon as it is grouped.
-fn group_column_with(col: &ray_t, hook: Hook) -> Result<(Groups, Vec<Vec<Partial>>)> {
+/// Groups one column, feeding each block of ids to `feed`'s jobs.
+fn group_column_with(col: &ray_t, feed: Feed) -> Result<(Groups, Vec<Vec<Partial>>)> {
     let n = col.len().max(0) as usize;
     match col.type_() {
         RAY_SYM => {
             // Symbol ids are below the intern table's size: no min/max pass.
             let hi = crate::core::sym::count() as i64;
             Ok(match col.attrs() & RAY_SYM_WIDTH_MASK {
-                RAY_SYM_W8 => group_fixed(col.as_slice::<u8>(), hook),
-                RAY_SYM_W16 => group_in_range(col.as_slice::<u16>(), 0, hi, hook),
-                RAY_SYM_W32 => group_in_range(col.as_slice::<u32>(), 0, hi, hook),
-                _ => group_in_range(col.as_slice::<i64>(), 0, hi, hook),
+                RAY_SYM_W8 => group_fixed(col.as_slice::<u8>(), feed),
+                RAY_SYM_W16 => group_in_range(col.as_slice::<u16>(), 0, hi, feed),
+                RAY_SYM_W32 => group_in_range(col.as_slice::<u32>(), 0, hi, feed),
+                _ => group_in_range(col.as_slice::<i64>(), 0, hi, feed),
             })
         }
-        RAY_BOOL | RAY_U8 => Ok(group_fixed(col.as_slice::<u8>(), hook)),
-        RAY_I16 => Ok(group_fixed(col.as_slice::<i16>(), hook)),
-        RAY_I32 | RAY_DATE | RAY_TIME => Ok(group_fixed(col.as_slice::<i32>(), hook)),
-        RAY_I64 | RAY_TIMESTAMP => Ok(group_fixed(col.as_slice::<i64>(), hook)),
+        RAY_BOOL | RAY_U8 => Ok(group_fixed(col.as_slice::<u8>(), feed)),
+        RAY_I16 => Ok(group_fixed(col.as_slice::<i16>(), feed)),
+        RAY_I32 | RAY_DATE | RAY_TIME => Ok(group_fixed(col.as_slice::<i32>(), feed)),
+        RAY_I64 | RAY_TIMESTAMP => Ok(group_fixed(col.as_slice::<i64>(), feed)),
         RAY_F64 | RAY_F32 => {
             let k = int_key(col).expect("float key");
-            Ok(group_by_key(n, k, FastMap::<u64, u32>::default, hook))
+            Ok(group_by_key(n, k, FastMap::<u64, u32>::default, feed))
         }
         RAY_STR => {
             let strs: Vec<&[u8]> = (0..n).map(|i| col.str_at(i)).collect();
-            Ok(group_by_key(n, |i| strs[i], FastMap::<&[u8], u32>::default, hook))
+            Ok(group_by_key(n, |i| strs[i], FastMap::<&[u8], u32>::default, feed))
         }
         RAY_GUID => {
             let s = col.as_slice::<[u8; 16]>();
-            Ok(group_by_key(n, |i| s[i], FastMap::<[u8; 16], u32>::default, hook))
+            Ok(group_by_key(n, |i| s[i], FastMap::<[u8; 16], u32>::default, feed))
         }
         RAY_LIST => {
             // Group LIST items by their printed identity: atoms by type and value.
             let keys: Vec<Vec<u8>> = (0..n).map(|i| item_key(col.item(i))).collect();
-            Ok(group_by_key(n, |i| keys[i].as_slice(), FastMap::<&[u8], u32>::default, hook))
+            Ok(group_by_key(n, |i| keys[i].as_slice(), FastMap::<&[u8], u32>::default, feed))
         }
         _ => Err(RayError::type_err("by: cannot group this column type")),
     }
@@ -446,9 +479,9 @@ pub fn group_columns(cols: &[&ray_t]) -> Result<Groups> {
         let combined: Vec<u64> = a.iter().zip(&b).map(|(&x, &y)| x as u64 * nb + y as u64).collect();
         let range = (g.ngroups as u64).saturating_mul(nb);
         g = if range <= DENSE_MAX_RANGE && range <= (4 * n as u64).max(1 << 16) {
-            group_by_key(n, |i| combined[i], || Dense::new(0, range as usize), &no_jobs).0
+            group_by_key(n, |i| combined[i], || Dense::new(0, range as usize), NO_FEED).0
         } else {
-            group_by_key(n, |i| combined[i], FastMap::<u64, u32>::default, &no_jobs).0
+            group_by_key(n, |i| combined[i], FastMap::<u64, u32>::default, NO_FEED).0
         };
     }
     Ok(g)
@@ -596,7 +629,8 @@ impl<'a> Job<'a> {
     }
 }
 
-/// A chunk's accumulators for one job, indexed by local group id.
+/// A chunk's accumulators for one job, indexed by local group id (grown as
+/// the chunk meets new groups).
 pub enum Partial {
     I64(Vec<i64>),
     I32(Vec<i32>),
@@ -607,29 +641,54 @@ pub enum Partial {
     Rows(Vec<Row>),
 }
 
-fn sum_int<T: Num>(s: &[T], gid: &[u32], n: usize) -> Vec<i64> {
-    let mut acc = vec![0i64; n];
+impl Partial {
+    /// Empty accumulators of the kind `job` folds into.
+    fn empty(job: &Job) -> Partial {
+        match (job.agg, job.s) {
+            (Agg::Count, _) => Partial::I64(Vec::new()),
+            (Agg::First | Agg::Last, _) | (_, Slice::Rows) => Partial::Rows(Vec::new()),
+            (Agg::Sum, Slice::F64(_)) => Partial::F64(Vec::new()),
+            (Agg::Sum, _) => Partial::I64(Vec::new()),
+            (Agg::Avg, _) => Partial::SumCount(Vec::new()),
+            (_, Slice::I64(_)) => Partial::I64(Vec::new()),
+            (_, Slice::I32(_)) => Partial::I32(Vec::new()),
+            (_, Slice::I16(_)) => Partial::I16(Vec::new()),
+            (_, Slice::U8(_)) => Partial::U8(Vec::new()),
+            (_, Slice::F64(_)) => Partial::F64(Vec::new()),
+        }
+    }
+}
+
+/// Grows `acc` to `n` groups, new ones starting at `init`.
+#[inline(always)]
+fn grow<T: Copy>(acc: &mut Vec<T>, n: usize, init: T) -> &mut [T] {
+    if acc.len() < n {
+        acc.resize(n, init);
+    }
+    acc
+}
+
+fn sum_int<T: Num>(acc: &mut Vec<i64>, s: &[T], gid: &[u32], n: usize) {
+    let acc = grow(acc, n, 0);
     for (&k, &x) in gid.iter().zip(s) {
         if !x.is_null() {
             let a = &mut acc[k as usize];
             *a = a.wrapping_add(x.to_i64());
         }
     }
-    acc
 }
 
-fn sum_f64(s: &[f64], gid: &[u32], n: usize) -> Vec<f64> {
-    let mut acc = vec![0f64; n];
+fn sum_f64(acc: &mut Vec<f64>, s: &[f64], gid: &[u32], n: usize) {
+    let acc = grow(acc, n, 0.0);
     for (&k, &x) in gid.iter().zip(s) {
         if !x.is_nan() {
             acc[k as usize] += x;
         }
     }
-    acc
 }
 
-fn sum_count<T: Num>(s: &[T], gid: &[u32], n: usize) -> Vec<(f64, i64)> {
-    let mut acc = vec![(0f64, 0i64); n];
+fn sum_count<T: Num>(acc: &mut Vec<(f64, i64)>, s: &[T], gid: &[u32], n: usize) {
+    let acc = grow(acc, n, (0.0, 0));
     for (&k, &x) in gid.iter().zip(s) {
         if !x.is_null() {
             let a = &mut acc[k as usize];
@@ -637,7 +696,6 @@ fn sum_count<T: Num>(s: &[T], gid: &[u32], n: usize) -> Vec<(f64, i64)> {
             a.1 += 1;
         }
     }
-    acc
 }
 
 #[inline(always)]
@@ -646,8 +704,8 @@ fn better<T: Num>(x: T, cur: T, want_max: bool) -> bool {
 }
 
 /// Min or max per group, skipping nulls; a group of nulls only keeps `null`.
-fn extreme<T: Num>(s: &[T], gid: &[u32], n: usize, null: T, want_max: bool) -> Vec<T> {
-    let mut acc = vec![null; n];
+fn extreme<T: Num>(acc: &mut Vec<T>, s: &[T], gid: &[u32], n: usize, null: T, want_max: bool) {
+    let acc = grow(acc, n, null);
     for (&k, &x) in gid.iter().zip(s) {
         if !x.is_null() {
             let a = &mut acc[k as usize];
@@ -656,20 +714,18 @@ fn extreme<T: Num>(s: &[T], gid: &[u32], n: usize, null: T, want_max: bool) -> V
             }
         }
     }
-    acc
 }
 
-fn counts(gid: &[u32], n: usize) -> Vec<i64> {
-    let mut acc = vec![0i64; n];
+fn counts(acc: &mut Vec<i64>, gid: &[u32], n: usize) {
+    let acc = grow(acc, n, 0);
     for &k in gid {
         acc[k as usize] += 1;
     }
-    acc
 }
 
 /// Row of the first (or last) non-null element per group.
-fn pick<T: Num>(s: Option<&[T]>, start: usize, gid: &[u32], n: usize, last: bool) -> Vec<Row> {
-    let mut acc = vec![NO_ROW; n];
+fn pick<T: Num>(acc: &mut Vec<Row>, s: Option<&[T]>, start: usize, gid: &[u32], n: usize, last: bool) {
+    let acc = grow(acc, n, NO_ROW);
     for (j, &k) in gid.iter().enumerate() {
         if s.is_some_and(|s| s[j].is_null()) {
             continue;
@@ -679,38 +735,39 @@ fn pick<T: Num>(s: Option<&[T]>, start: usize, gid: &[u32], n: usize, last: bool
             *a = (start + j) as Row;
         }
     }
-    acc
 }
 
-/// Runs `job` over rows `start..start + gid.len()` with `n` local groups.
-fn run_job(job: &Job, start: usize, gid: &[u32], n: usize) -> Partial {
-    let end = start + gid.len();
+/// Folds rows `start..start + gid.len()` (local ids `gid`, `n` local
+/// groups so far) into `part`, the accumulators of `job`.
+fn accumulate(job: &Job, part: &mut Partial, start: usize, gid: &[u32], n: usize) {
+    let r = start..start + gid.len();
     let want_max = job.agg == Agg::Max;
     let last = job.agg == Agg::Last;
-    match (job.agg, job.s) {
-        (Agg::Count, _) => Partial::I64(counts(gid, n)),
-        (Agg::First | Agg::Last, Slice::Rows) => Partial::Rows(pick::<u8>(None, start, gid, n, last)),
-        (Agg::First | Agg::Last, Slice::I64(s)) => Partial::Rows(pick(Some(&s[start..end]), start, gid, n, last)),
-        (Agg::First | Agg::Last, Slice::I32(s)) => Partial::Rows(pick(Some(&s[start..end]), start, gid, n, last)),
-        (Agg::First | Agg::Last, Slice::I16(s)) => Partial::Rows(pick(Some(&s[start..end]), start, gid, n, last)),
-        (Agg::First | Agg::Last, Slice::F64(s)) => Partial::Rows(pick(Some(&s[start..end]), start, gid, n, last)),
-        (Agg::First | Agg::Last, Slice::U8(s)) => Partial::Rows(pick(Some(&s[start..end]), start, gid, n, last)),
-        (Agg::Sum, Slice::I64(s)) => Partial::I64(sum_int(&s[start..end], gid, n)),
-        (Agg::Sum, Slice::I32(s)) => Partial::I64(sum_int(&s[start..end], gid, n)),
-        (Agg::Sum, Slice::I16(s)) => Partial::I64(sum_int(&s[start..end], gid, n)),
-        (Agg::Sum, Slice::U8(s)) => Partial::I64(sum_int(&s[start..end], gid, n)),
-        (Agg::Sum, Slice::F64(s)) => Partial::F64(sum_f64(&s[start..end], gid, n)),
-        (Agg::Avg, Slice::I64(s)) => Partial::SumCount(sum_count(&s[start..end], gid, n)),
-        (Agg::Avg, Slice::I32(s)) => Partial::SumCount(sum_count(&s[start..end], gid, n)),
-        (Agg::Avg, Slice::I16(s)) => Partial::SumCount(sum_count(&s[start..end], gid, n)),
-        (Agg::Avg, Slice::U8(s)) => Partial::SumCount(sum_count(&s[start..end], gid, n)),
-        (Agg::Avg, Slice::F64(s)) => Partial::SumCount(sum_count(&s[start..end], gid, n)),
-        (_, Slice::I64(s)) => Partial::I64(extreme(&s[start..end], gid, n, NULL_I64, want_max)),
-        (_, Slice::I32(s)) => Partial::I32(extreme(&s[start..end], gid, n, NULL_I32, want_max)),
-        (_, Slice::I16(s)) => Partial::I16(extreme(&s[start..end], gid, n, NULL_I16, want_max)),
-        (_, Slice::U8(s)) => Partial::U8(extreme(&s[start..end], gid, n, if want_max { 0 } else { u8::MAX }, want_max)),
-        (_, Slice::F64(s)) => Partial::F64(extreme(&s[start..end], gid, n, f64::NAN, want_max)),
-        (_, Slice::Rows) => Partial::Rows(pick::<u8>(None, start, gid, n, last)),
+    match (job.agg, job.s, part) {
+        (Agg::Count, _, Partial::I64(a)) => counts(a, gid, n),
+        (Agg::First | Agg::Last, Slice::Rows, Partial::Rows(a)) => pick::<u8>(a, None, start, gid, n, last),
+        (Agg::First | Agg::Last, Slice::I64(s), Partial::Rows(a)) => pick(a, Some(&s[r]), start, gid, n, last),
+        (Agg::First | Agg::Last, Slice::I32(s), Partial::Rows(a)) => pick(a, Some(&s[r]), start, gid, n, last),
+        (Agg::First | Agg::Last, Slice::I16(s), Partial::Rows(a)) => pick(a, Some(&s[r]), start, gid, n, last),
+        (Agg::First | Agg::Last, Slice::F64(s), Partial::Rows(a)) => pick(a, Some(&s[r]), start, gid, n, last),
+        (Agg::First | Agg::Last, Slice::U8(s), Partial::Rows(a)) => pick(a, Some(&s[r]), start, gid, n, last),
+        (Agg::Sum, Slice::I64(s), Partial::I64(a)) => sum_int(a, &s[r], gid, n),
+        (Agg::Sum, Slice::I32(s), Partial::I64(a)) => sum_int(a, &s[r], gid, n),
+        (Agg::Sum, Slice::I16(s), Partial::I64(a)) => sum_int(a, &s[r], gid, n),
+        (Agg::Sum, Slice::U8(s), Partial::I64(a)) => sum_int(a, &s[r], gid, n),
+        (Agg::Sum, Slice::F64(s), Partial::F64(a)) => sum_f64(a, &s[r], gid, n),
+        (Agg::Avg, Slice::I64(s), Partial::SumCount(a)) => sum_count(a, &s[r], gid, n),
+        (Agg::Avg, Slice::I32(s), Partial::SumCount(a)) => sum_count(a, &s[r], gid, n),
+        (Agg::Avg, Slice::I16(s), Partial::SumCount(a)) => sum_count(a, &s[r], gid, n),
+        (Agg::Avg, Slice::U8(s), Partial::SumCount(a)) => sum_count(a, &s[r], gid, n),
+        (Agg::Avg, Slice::F64(s), Partial::SumCount(a)) => sum_count(a, &s[r], gid, n),
+        (_, Slice::I64(s), Partial::I64(a)) => extreme(a, &s[r], gid, n, NULL_I64, want_max),
+        (_, Slice::I32(s), Partial::I32(a)) => extreme(a, &s[r], gid, n, NULL_I32, want_max),
+        (_, Slice::I16(s), Partial::I16(a)) => extreme(a, &s[r], gid, n, NULL_I16, want_max),
+        (_, Slice::U8(s), Partial::U8(a)) => extreme(a, &s[r], gid, n, if want_max { 0 } else { u8::MAX }, want_max),
+        (_, Slice::F64(s), Partial::F64(a)) => extreme(a, &s[r], gid, n, f64::NAN, want_max),
+        (_, Slice::Rows, Partial::Rows(a)) => pick::<u8>(a, None, start, gid, n, last),
+        _ => unreachable!("Partial::empty matches the job's kernel"),
     }
 }
 
@@ -771,7 +828,15 @@ fn finish_job(job: &Job, col: &ray_t, g: &Groups, parts: Vec<Partial>) -> Result
 
 /// Runs every job over already computed groups in one pass over the chunks.
 fn run_jobs(jobs: &[Job], cols: &[&ray_t], g: &Groups) -> Result<Vec<Value>> {
-    let per = per_chunk(g, |c, gid| jobs.iter().map(|j| run_job(j, c.start, gid, c.nlocal)).collect::<Vec<_>>());
+    let per = per_chunk(g, |c, gid| {
+        jobs.iter()
+            .map(|j| {
+                let mut p = Partial::empty(j);
+                accumulate(j, &mut p, c.start, gid, c.nlocal);
+                p
+            })
+            .collect::<Vec<_>>()
+    });
     finish_jobs(jobs, cols, g, per)
 }
 
@@ -788,9 +853,11 @@ fn finish_jobs(jobs: &[Job], cols: &[&ray_t], g: &Groups, per_chunk: Vec<Vec<Par
 
 /// Groups by `keys` and computes `aggs` (each an aggregate and its column,
 /// all with kernels: see [`Job::new`]) per group. With one key column the
-/// aggregates run inside the grouping pass, chunk by chunk on the same
-/// thread, so the whole query costs one fork-join.
-pub fn group_and_aggregate(keys: &[&ray_t], aggs: &[(Agg, &ray_t)]) -> Result<(Groups, Vec<Value>)> {
+/// aggregates run inside the grouping pass, block by block on the thread
+/// that grouped the block, so the whole query costs one fork-join. Unless
+/// `keep_rows`, the per-row group ids are dropped once consumed (the
+/// returned groups then carry only counts, first rows and chunk remaps).
+pub fn group_and_aggregate(keys: &[&ray_t], aggs: &[(Agg, &ray_t)], keep_rows: bool) -> Result<(Groups, Vec<Value>)> {
     let jobs: Vec<Job> = aggs.iter().map(|(a, c)| Job::new(*a, c).ok_or_else(|| RayError::type_err("aggregate: no kernel"))).collect::<Result<_>>()?;
     let cols: Vec<&ray_t> = aggs.iter().map(|(_, c)| *c).collect();
     let n = keys.first().map_or(0, |k| k.len().max(0) as usize);
@@ -798,8 +865,7 @@ pub fn group_and_aggregate(keys: &[&ray_t], aggs: &[(Agg, &ray_t)]) -> Result<(G
         return Err(RayError::length("aggregate: column length differs from the keys"));
     }
     if let [key] = keys {
-        let hook = |start: usize, gid: &[u32], nlocal: usize| jobs.iter().map(|j| run_job(j, start, gid, nlocal)).collect::<Vec<_>>();
-        let (g, per) = group_column_with(key, &hook)?;
+        let (g, per) = group_column_with(key, Feed { jobs: &jobs, keep_rows })?;
         let vals = finish_jobs(&jobs, &cols, &g, per)?;
         return Ok((g, vals));
     }
@@ -894,5 +960,53 @@ mod tests {
         assert_eq!(s.as_slice::<i64>(), &sums[..]);
         let firsts: Vec<i64> = g.first_row.iter().map(|&r| keys[r as usize]).collect();
         assert_eq!(firsts, order);
+    }
+
+    #[test]
+    fn fused_aggregates_over_blocks_and_chunks_match_a_plain_loop() {
+        let n = 300_007usize;
+        let keys: Vec<i64> = (0..n).map(|i| ((i * 7919 + i / 5000) % 37) as i64).collect();
+        let vals: Vec<i64> = (0..n).map(|i| if i % 11 == 0 { NULL_I64 } else { (i % 1000) as i64 - 500 }).collect();
+        let mut v = i64v(&vals);
+        v.set_attr(RAY_ATTR_HAS_NULLS, true).unwrap();
+        let k = i64v(&keys);
+        let aggs = [Agg::Sum, Agg::Avg, Agg::Min, Agg::Max, Agg::Count, Agg::First, Agg::Last];
+        let pairs: Vec<(Agg, &ray_t)> = aggs.iter().map(|&a| (a, &*v)).collect();
+        let (g, out) = group_and_aggregate(&[&k], &pairs, false).unwrap();
+        assert!(!g.rows_kept);
+        let mut order: Vec<i64> = Vec::new();
+        let mut slot = FastMap::<i64, usize>::default();
+        let mut acc: Vec<(i64, f64, i64, i64, i64, i64, i64, i64)> = Vec::new();
+        for (&key, &x) in keys.iter().zip(&vals) {
+            let id = *slot.entry(key).or_insert_with(|| {
+                order.push(key);
+                acc.push((0, 0.0, 0, NULL_I64, NULL_I64, 0, NULL_I64, NULL_I64));
+                order.len() - 1
+            });
+            let a = &mut acc[id];
+            a.5 += 1;
+            if x != NULL_I64 {
+                a.0 += x;
+                a.1 += x as f64;
+                a.2 += 1;
+                a.3 = if a.3 == NULL_I64 { x } else { a.3.min(x) };
+                a.4 = if a.4 == NULL_I64 { x } else { a.4.max(x) };
+                if a.6 == NULL_I64 {
+                    a.6 = x;
+                }
+                a.7 = x;
+            }
+        }
+        let firsts: Vec<i64> = g.first_row.iter().map(|&r| keys[r as usize]).collect();
+        assert_eq!(firsts, order);
+        let col = |i: usize| out[i].as_slice::<i64>().to_vec();
+        assert_eq!(col(0), acc.iter().map(|a| a.0).collect::<Vec<_>>());
+        let avg: Vec<f64> = acc.iter().map(|a| a.1 / a.2 as f64).collect();
+        assert_eq!(out[1].as_slice::<f64>(), &avg[..]);
+        assert_eq!(col(2), acc.iter().map(|a| a.3).collect::<Vec<_>>());
+        assert_eq!(col(3), acc.iter().map(|a| a.4).collect::<Vec<_>>());
+        assert_eq!(col(4), acc.iter().map(|a| a.5).collect::<Vec<_>>());
+        assert_eq!(col(5), acc.iter().map(|a| a.6).collect::<Vec<_>>());
+        assert_eq!(col(6), acc.iter().map(|a| a.7).collect::<Vec<_>>());
     }
 }

@@ -11,7 +11,7 @@
 #![forbid(unsafe_code)]
 
 use super::Evaluator;
-use super::column::{NO_ROW, Row, columns, concat, from_atoms, gather_ix, make_table, names};
+use super::column::{NO_ROW, Row, columns, concat, from_atoms, gather_by, gather_ix, make_table, names};
 use super::group::{FastMap, group_columns, split, threads_for};
 use super::select::eval_in;
 use super::view::{Sel, View};
@@ -261,10 +261,42 @@ fn matches_of(j: &JoinArgs, who: &str) -> Result<Matches> {
     match_rows(&lk, &rk)
 }
 
+/// Left join on one fixed-width key of one type whose R values are all
+/// distinct (a lookup table): R's columns are gathered straight through the
+/// probe, with no row-id vector. None when another path applies.
+fn left_join_unique(j: &JoinArgs) -> Option<Result<Value>> {
+    let (Ok(lk), Ok(rk)) = (key_cols(&j.l, &j.keys, "left-join"), key_cols(&j.r, &j.keys, "left-join")) else { return None };
+    let ([l], [r]) = (&lk[..], &rk[..]) else { return None };
+    if l.type_() != r.type_() {
+        return None;
+    }
+    let (li, ri) = (ints(l)?, ints(r)?);
+    let (heads, _, dup) = with_ints!(ri, s => build_heads(s));
+    if dup {
+        return None;
+    }
+    let mut ids = names(&j.l);
+    let mut cols = columns(&j.l);
+    for (id, c) in names(&j.r).into_iter().zip(columns(&j.r)) {
+        if !j.keys.contains(&id) {
+            ids.push(id);
+            let col = with_ints!(li, s => gather_by(&c, s.len(), |i| heads.get(s[i].into())));
+            match col {
+                Ok(col) => cols.push(col),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+    Some(make_table(&ids, cols))
+}
+
 /// `(left-join [k] L R)`: every L row in order with R's non-key columns
 /// added (nulls, `'` for SYM, where nothing matches).
 pub fn left_join(args: &[Value]) -> Result<Value> {
     let j = join_args(args, "left-join")?;
+    if let Some(t) = left_join_unique(&j) {
+        return t;
+    }
     let m = matches_of(&j, "left-join")?;
     let (ls, rs) = pairs(m, true);
     assemble(&j, ls.as_deref(), &rs)

@@ -198,7 +198,9 @@ fn grouped(ev: &mut dyn Evaluator, view: &View, by: &ray_t, outputs: &[(i64, &ra
         planned.push(plan_aggregate(ev, view, e)?);
     }
     let jobs: Vec<(Agg, &ray_t)> = planned.iter().flatten().map(|(a, c)| (*a, &**c)).collect();
-    let (groups, mut direct) = group_and_aggregate(&key_refs, &jobs)?;
+    // Per-row group ids are kept only for outputs evaluated group by group.
+    let keep_rows = planned.iter().any(|p| p.is_none());
+    let (groups, mut direct) = group_and_aggregate(&key_refs, &jobs, keep_rows)?;
     let mut ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
     let mut cols = keys.iter().map(|k| gather_ix(&k.1, &groups.first_row)).collect::<Result<Vec<_>>>()?;
     if outputs.is_empty() {
