@@ -5,38 +5,85 @@
 use crate::core::value::Value;
 use std::collections::HashMap;
 use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-static GLOBALS: RwLock<Option<HashMap<i64, Value>>> = RwLock::new(None);
+/// Bindings: symbol ids are small dense integers, so most live in a vector
+/// indexed by id (no hashing on the lookup path); ids far past the vector's
+/// end (a hostile `ray_env_set`) go to a map instead of growing it.
+#[derive(Default)]
+struct Globals {
+    dense: Vec<Option<Value>>,
+    sparse: HashMap<i64, Value>,
+}
+
+impl Globals {
+    fn get(&self, id: i64) -> Option<&Value> {
+        match usize::try_from(id) {
+            Ok(i) if i < self.dense.len() => self.dense[i].as_ref(),
+            _ => self.sparse.get(&id),
+        }
+    }
+
+    fn set(&mut self, id: i64, v: Value) -> Option<Value> {
+        match usize::try_from(id) {
+            Ok(i) if i < self.dense.len() => self.dense[i].replace(v),
+            Ok(i) if i <= self.dense.len() * 2 + 1024 => {
+                self.dense.resize_with(i + 1, || None);
+                let old = self.sparse.remove(&id);
+                self.dense[i] = Some(v);
+                old
+            }
+            _ => self.sparse.insert(id, v),
+        }
+    }
+
+    fn remove(&mut self, id: i64) -> Option<Value> {
+        match usize::try_from(id) {
+            Ok(i) if i < self.dense.len() => self.dense[i].take(),
+            _ => self.sparse.remove(&id),
+        }
+    }
+}
+
+static GLOBALS: RwLock<Option<Globals>> = RwLock::new(None);
+/// Bumped by `clear`: lets callers cache "already initialised" cheaply.
+static GENERATION: AtomicU64 = AtomicU64::new(1);
 
 /// The value bound to `id`, if any.
 pub fn get(id: i64) -> Option<Value> {
     let g = GLOBALS.read().unwrap_or_else(|e| e.into_inner());
-    g.as_ref().and_then(|m| m.get(&id).cloned())
+    g.as_ref().and_then(|m| m.get(id).cloned())
 }
 
 /// Binds `id` to `v`, returning the previous value.
 pub fn set(id: i64, v: Value) -> Option<Value> {
     let mut g = GLOBALS.write().unwrap_or_else(|e| e.into_inner());
-    g.get_or_insert_with(HashMap::new).insert(id, v)
+    g.get_or_insert_with(Globals::default).set(id, v)
 }
 
 /// Removes the binding of `id`.
 pub fn remove(id: i64) -> Option<Value> {
     let mut g = GLOBALS.write().unwrap_or_else(|e| e.into_inner());
-    g.as_mut().and_then(|m| m.remove(&id))
+    g.as_mut().and_then(|m| m.remove(id))
 }
 
 /// Calls `f` with the binding of `id` without cloning it (the pointer stays
 /// valid until the name is rebound: `ray_env_get`'s contract).
 pub fn with<R>(id: i64, f: impl FnOnce(Option<&Value>) -> R) -> R {
     let g = GLOBALS.read().unwrap_or_else(|e| e.into_inner());
-    f(g.as_ref().and_then(|m| m.get(&id)))
+    f(g.as_ref().and_then(|m| m.get(id)))
+}
+
+/// Changes whenever every binding is dropped (`clear`).
+pub fn generation() -> u64 {
+    GENERATION.load(Ordering::Acquire)
 }
 
 /// Drops every binding (runtime destroy).
 pub fn clear() {
     let old = {
         let mut g = GLOBALS.write().unwrap_or_else(|e| e.into_inner());
+        GENERATION.fetch_add(1, Ordering::AcqRel);
         g.take()
     };
     drop(old);

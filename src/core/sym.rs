@@ -6,12 +6,16 @@
 //! but leaves earlier names readable, so a stale id never dangles.
 
 use std::collections::HashMap;
+
+/// The name index hashes with foldhash: several times faster than SipHash
+/// on short names, still seeded per process (no precomputed collisions).
+type NameMap = HashMap<&'static [u8], i64, foldhash::fast::RandomState>;
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 struct Interner {
     names: Vec<&'static [u8]>,
-    ids: HashMap<&'static [u8], i64>,
+    ids: NameMap,
     /// Arena STR atoms handed out by `ray_sym_str`, created on demand.
     str_atoms: Vec<usize>,
 }
@@ -28,7 +32,7 @@ fn with_write<R>(f: impl FnOnce(&mut Interner) -> R) -> R {
     let t = g.get_or_insert_with(|| {
         INITIALISED.store(true, Ordering::Release);
         let empty: &'static [u8] = b"";
-        let mut ids = HashMap::new();
+        let mut ids = NameMap::default();
         ids.insert(empty, 0);
         Interner { names: vec![empty], ids, str_atoms: Vec::new() }
     });
@@ -45,9 +49,18 @@ pub fn is_initialised() -> bool {
     INITIALISED.load(Ordering::Acquire)
 }
 
+/// Bumped by `destroy` (ids handed out before it mean other names after).
+static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// Changes whenever the id -> name mapping is forgotten (`destroy`).
+pub fn generation() -> u64 {
+    GENERATION.load(Ordering::Acquire)
+}
+
 /// Forgets every mapping (`ray_sym_destroy`).
 pub fn destroy() {
     let mut g = TABLE.write().unwrap_or_else(|e| e.into_inner());
+    GENERATION.fetch_add(1, Ordering::AcqRel);
     *g = None;
     INITIALISED.store(false, Ordering::Release);
 }

@@ -17,6 +17,7 @@ pub mod eval;
 pub mod fmt;
 pub mod lexer;
 pub mod limits;
+pub mod parse_cache;
 pub mod parser;
 pub mod registry;
 pub mod values;
@@ -43,11 +44,22 @@ pub fn reset() {
     registry::bind_all();
 }
 
-/// Binds the builtins if `+` is not bound yet (first use without `reset`).
+/// The environment generation the builtins were last found bound in.
+static BOUND_GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Binds the builtins if they are not bound yet (first use without
+/// `reset`, or after the environment was cleared). One atomic load when
+/// nothing changed.
 fn ensure_bound() {
+    use std::sync::atomic::Ordering;
+    let generation = env::generation();
+    if BOUND_GENERATION.load(Ordering::Acquire) == generation {
+        return;
+    }
     if env::get(sym::intern(b"null")).is_none() {
         registry::bind_all();
     }
+    BOUND_GENERATION.store(generation, Ordering::Release);
 }
 
 /// Parses and evaluates Rayfall source (all forms; the last value is returned).
@@ -73,13 +85,13 @@ pub fn eval_source(src: &str, ctx: RequestCtx) -> std::result::Result<Value, Sou
     let plain = |error| SourceError { error, offset: None, frame: None };
     ensure_bound();
     let mut ev = Evaluator::new(ctx);
-    let (forms, spans) = parser::parse_all_spanned(src.as_bytes(), &ev.limits).map_err(plain)?;
-    if forms.is_empty() {
+    let parsed = parse_cache::parse(src.as_bytes(), &ev.limits).map_err(plain)?;
+    if parsed.forms.is_empty() {
         return Err(plain(RayError::new("parse", "empty input")));
     }
-    ev.set_spans(spans);
+    ev.set_spans(parsed.spans.clone());
     let mut last = Value::null();
-    for f in &forms {
+    for f in &parsed.forms {
         let r = ev.eval(f);
         match top_level(&mut ev, r) {
             Ok(v) => last = v,

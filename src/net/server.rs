@@ -1125,11 +1125,33 @@ impl Drop for Core {
     }
 }
 
+/// The hook names, in the order of `HookIds`.
+const HOOK_NAMES: [&str; 5] = [".ipc.on.auth", ".ipc.on.open", ".ipc.on.close", ".ipc.on.sync", ".ipc.on.async"];
+
+thread_local! {
+    /// This thread's copy of the hook names' symbol ids, with the symbol
+    /// table generation they belong to (requests look hooks up every time).
+    static HOOK_IDS: std::cell::Cell<(u64, [i64; 5])> = const { std::cell::Cell::new((0, [0; 5])) };
+}
+
+fn hook_id(name: &str) -> i64 {
+    let index = HOOK_NAMES.iter().position(|n| *n == name).expect("a known hook name");
+    let generation = sym::generation();
+    HOOK_IDS.with(|cell| {
+        let (g, ids) = cell.get();
+        if g == generation {
+            return ids[index];
+        }
+        let ids = HOOK_NAMES.map(|n| sym::intern(n.as_bytes()));
+        cell.set((generation, ids));
+        ids[index]
+    })
+}
+
 /// The lambda installed under a hook name, if any (anything else means
 /// "not installed").
 fn hook(name: &str) -> Option<Value> {
-    let id = sym::find(name.as_bytes())?;
-    env::get(id).filter(|v| v.type_() == abi::RAY_LAMBDA)
+    env::get(hook_id(name)).filter(|v| v.type_() == abi::RAY_LAMBDA)
 }
 
 /// Calls a hook lambda with argument values (never evaluated: a hook sees

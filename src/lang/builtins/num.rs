@@ -137,11 +137,23 @@ pub fn widen_f(v: &ray_t) -> Cow<'_, [f64]> {
 /// `out[i] = f(a[i], b[i])` over `n` elements, where a side of length 1 is
 /// broadcast. Written chunk by chunk into a vector of type `out_t`.
 pub fn map2<A: Copy, B: Copy, R: Elem + Default>(a: &[A], b: &[B], n: usize, out_t: i8, f: impl Fn(A, B) -> R) -> Result<Value> {
+    // Atoms and short vectors: a small staging buffer (clearing a whole
+    // chunk would cost more than the work).
+    if n <= SMALL {
+        map2_staged(&mut [R::default(); SMALL], a, b, n, out_t, f)
+    } else {
+        map2_staged(&mut [R::default(); CHUNK], a, b, n, out_t, f)
+    }
+}
+
+/// Staging buffer length for short inputs.
+const SMALL: usize = 16;
+
+fn map2_staged<A: Copy, B: Copy, R: Elem + Default>(buf: &mut [R], a: &[A], b: &[B], n: usize, out_t: i8, f: impl Fn(A, B) -> R) -> Result<Value> {
     let mut out = Value::vec_with_capacity(out_t, n as i64)?;
-    let mut buf = [R::default(); CHUNK];
     let mut start = 0;
     while start < n {
-        let k = CHUNK.min(n - start);
+        let k = buf.len().min(n - start);
         let dst = &mut buf[..k];
         match (a.len() == n, b.len() == n) {
             (true, true) => {
@@ -176,10 +188,16 @@ pub fn map2<A: Copy, B: Copy, R: Elem + Default>(a: &[A], b: &[B], n: usize, out
 
 /// `out[i] = f(a[i])`, chunked like `map2`.
 pub fn map1<A: Copy, R: Elem + Default>(a: &[A], out_t: i8, f: impl Fn(A) -> R) -> Result<Value> {
-    let n = a.len();
-    let mut out = Value::vec_with_capacity(out_t, n as i64)?;
-    let mut buf = [R::default(); CHUNK];
-    for chunk in a.chunks(CHUNK) {
+    if a.len() <= SMALL {
+        map1_staged(&mut [R::default(); SMALL], a, out_t, f)
+    } else {
+        map1_staged(&mut [R::default(); CHUNK], a, out_t, f)
+    }
+}
+
+fn map1_staged<A: Copy, R: Elem + Default>(buf: &mut [R], a: &[A], out_t: i8, f: impl Fn(A) -> R) -> Result<Value> {
+    let mut out = Value::vec_with_capacity(out_t, a.len() as i64)?;
+    for chunk in a.chunks(buf.len()) {
         let dst = &mut buf[..chunk.len()];
         for (d, &x) in dst.iter_mut().zip(chunk) {
             *d = f(x);
