@@ -280,7 +280,14 @@ fn left_join_unique(j: &JoinArgs) -> Option<Result<Value>> {
     for (id, c) in names(&j.r).into_iter().zip(columns(&j.r)) {
         if !j.keys.contains(&id) {
             ids.push(id);
-            let col = with_ints!(li, s => gather_by(&c, s.len(), |i| heads.get(s[i].into())));
+            // One closure per head kind, so the probe loop does not branch on it.
+            let col = match &heads {
+                Heads::Dense { lo, head } => with_ints!(li, s => gather_by(&c, s.len(), |i| {
+                    let at = Into::<i64>::into(s[i]).wrapping_sub(*lo) as u64;
+                    if at < head.len() as u64 { head[at as usize] } else { NO_ROW }
+                })),
+                Heads::Hash(_) => with_ints!(li, s => gather_by(&c, s.len(), |i| heads.get(s[i].into()))),
+            };
             match col {
                 Ok(col) => cols.push(col),
                 Err(e) => return Some(Err(e)),
