@@ -347,3 +347,32 @@ fn half_closed_client_still_gets_its_response() {
     assert_eq!(read_frame(&mut s).unwrap().0, 2);
     assert!(closed_silently(&mut s));
 }
+
+#[test]
+fn connect_gives_minus_five_when_the_tcp_connect_does_not_complete_in_time() {
+    // A listener whose accept queue is full: further SYNs are dropped, so
+    // a connect stays pending until the caller's budget runs out.
+    let l = rayforce::net::sys::listen(0, 0).expect("listen");
+    let port = l.local_addr().unwrap().port();
+    let mut fillers = Vec::new();
+    let mut full = false;
+    for _ in 0..8 {
+        let a: std::net::SocketAddr = ([127, 0, 0, 1], port).into();
+        match TcpStream::connect_timeout(&a, Duration::from_millis(200)) {
+            Ok(s) => fillers.push(s),
+            Err(_) => {
+                full = true;
+                break;
+            }
+        }
+    }
+    if !full {
+        eprintln!("skipped: this kernel accepted every connect (queue never full)");
+        return;
+    }
+    let start = Instant::now();
+    assert_eq!(net::connect("127.0.0.1", port, None, None, 300), -5);
+    let took = start.elapsed();
+    assert!(took >= Duration::from_millis(250) && took < Duration::from_secs(3), "took {took:?}");
+    drop(l);
+}

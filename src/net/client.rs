@@ -86,15 +86,17 @@ pub fn connect(
     let addrs: Vec<SocketAddr> = (host, port).to_socket_addrs().map_err(|_| ConnectError::Refused)?.collect();
     let mut last = ConnectError::Refused;
     let mut sock = None;
+    let mut peer = None;
     for a in addrs {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             last = ConnectError::Timeout;
             break;
         }
-        match TcpStream::connect_timeout(&a, left) {
+        match super::sys::connect_within(&a, left) {
             Ok(s) => {
                 sock = Some(s);
+                peer = Some(a);
                 break;
             }
             Err(e) if e.kind() == std::io::ErrorKind::TimedOut => last = ConnectError::Timeout,
@@ -104,14 +106,15 @@ pub fn connect(
     let mut sock = sock.ok_or(last)?;
     let _ = sock.set_nodelay(true);
     let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
+    // The handshake's writes are a few bytes into an empty send buffer:
+    // only its reads need the budget.
     let _ = sock.set_read_timeout(Some(left));
-    let _ = sock.set_write_timeout(Some(left));
     let greet = handshake(&mut sock, user, password)?;
     debug_assert!(greet);
     let reply_timeout = if timeout_ms > 0 { Some(total) } else { Some(DEFAULT_REPLY_TIMEOUT) };
     let _ = sock.set_read_timeout(reply_timeout);
     let _ = sock.set_write_timeout(reply_timeout);
-    let loopback = sock.peer_addr().map(|a| a.ip().is_loopback()).unwrap_or(false);
+    let loopback = peer.is_some_and(|a| a.ip().is_loopback());
     let compression = if loopback { Compression::Never } else { Compression::WhenItPays };
     Ok(Client { sock, reply_timeout, compression, broken: false, handle: -1, rx: conn::RxBuf::default() })
 }
@@ -138,9 +141,10 @@ fn handshake(sock: &mut TcpStream, user: Option<&[u8]>, password: Option<&[u8]>)
 }
 
 impl Client {
-    /// A second handle on the socket (to shut it down from another thread).
-    pub fn try_clone_socket(&self) -> Option<TcpStream> {
-        self.sock.try_clone().ok()
+    /// The socket's descriptor (to shut it down from another thread).
+    pub fn raw_fd(&self) -> std::os::fd::RawFd {
+        use std::os::fd::AsRawFd;
+        self.sock.as_raw_fd()
     }
 
     /// Changes the response wait bound (`None` = wait forever).

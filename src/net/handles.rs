@@ -7,14 +7,22 @@
 use super::client::Client;
 use super::server::InboundRef;
 use std::cell::RefCell;
-use std::net::TcpStream;
 use std::sync::{Arc, Mutex};
 
-/// An outbound connection: the client behind a lock, plus a clone of its
-/// socket so `close` can cut a request that another thread is waiting on.
+/// An outbound connection: the client behind a lock, plus its socket's
+/// descriptor so `close` can cut a request that another thread is waiting
+/// on (the descriptor lives as long as this object: the client owns it).
 pub struct Outbound {
     pub client: Mutex<Client>,
-    pub socket: Option<TcpStream>,
+    fd: std::os::fd::RawFd,
+}
+
+impl Outbound {
+    /// Shuts the connection down (wakes a thread waiting in a request).
+    pub fn shutdown(&self) {
+        // `self` owns the client that owns the socket: it is open.
+        super::sys::shutdown_both(self.fd);
+    }
 }
 
 /// What a handle names.
@@ -48,11 +56,11 @@ pub fn insert(e: Endpoint) -> i64 {
 
 /// Registers a freshly connected client.
 pub fn insert_client(mut c: Client) -> i64 {
-    let socket = c.try_clone_socket();
+    let fd = c.raw_fd();
     let mut t = table();
     let slot = t.iter().position(Option::is_none).unwrap_or(t.len());
     c.handle = slot as i64;
-    let e = Endpoint::Outbound(Arc::new(Outbound { client: Mutex::new(c), socket }));
+    let e = Endpoint::Outbound(Arc::new(Outbound { client: Mutex::new(c), fd }));
     if slot == t.len() {
         t.push(Some(e));
     } else {

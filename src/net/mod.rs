@@ -87,9 +87,7 @@ pub fn close(h: i64) {
     match handles::get(h) {
         Some(Endpoint::Outbound(o)) => {
             handles::remove(h);
-            if let Some(s) = &o.socket {
-                let _ = s.shutdown(std::net::Shutdown::Both);
-            }
+            o.shutdown();
         }
         Some(Endpoint::Inbound(i)) => i.close(),
         _ => {}

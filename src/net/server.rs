@@ -218,7 +218,6 @@ enum Work {
 }
 
 struct Conn {
-    sock: TcpStream,
     handle: i64,
     serial: u64,
     phase: Phase,
@@ -707,7 +706,7 @@ impl Core {
             if !c.out.tx().is_empty() {
                 ev |= POLLOUT;
             }
-            self.fds.push(sys::pollfd_for(c.sock.as_raw_fd(), ev));
+            self.fds.push(sys::pollfd_for(c.out.sock.as_raw_fd(), ev));
             self.tokens.push(Token::Conn(slot));
         }
         let timeout = if self.local.is_empty() && self.ready.is_empty() { timeout_ms } else { 0 };
@@ -767,8 +766,8 @@ impl Core {
                 }
             };
             let compression = if peer.ip().is_loopback() { Compression::Never } else { Compression::WhenItPays };
-            let Ok(out_sock) = sock.try_clone() else { continue };
-            let out = Arc::new(Out { sock: out_sock, tx: Mutex::new(TxQueue::default()) });
+            // One socket, shared by the loop (reads) and writers (`Out`).
+            let out = Arc::new(Out { sock, tx: Mutex::new(TxQueue::default()) });
             let handle = handles::insert(Endpoint::Listener);
             handles::set(
                 handle,
@@ -782,7 +781,6 @@ impl Core {
                 }),
             );
             self.conns[slot] = Some(Conn {
-                sock,
                 handle,
                 serial,
                 phase: Phase::Greeting,
@@ -805,7 +803,7 @@ impl Core {
     fn read(&mut self, slot: usize) {
         let Some(c) = self.conns[slot].as_mut() else { return };
         let want = c.want();
-        match c.rx.read_from(&mut c.sock, want) {
+        match c.rx.read_from(&mut &c.out.sock, want) {
             Ok(0) => c.eof = true,
             Ok(_) => {}
             Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted) => {}
@@ -993,7 +991,7 @@ impl Core {
 
     fn flush(&mut self, slot: usize) {
         let Some(c) = self.conns[slot].as_mut() else { return };
-        let r = c.out.tx().flush(&c.sock);
+        let r = c.out.tx().flush(&c.out.sock);
         if r.is_err() {
             self.close_conn(slot);
             return;
@@ -1007,7 +1005,7 @@ impl Core {
         for w in c.waiters {
             let _ = w.send(Err(RayError::io("connection closed")));
         }
-        let _ = c.sock.shutdown(std::net::Shutdown::Both);
+        let _ = c.out.sock.shutdown(std::net::Shutdown::Both);
         if c.opened && hook(".ipc.on.close").is_some() {
             handles::set(c.handle, Endpoint::Listener);
             let job = Job {

@@ -81,6 +81,73 @@ pub fn listen(port: u16, backlog: i32) -> io::Result<TcpListener> {
     Ok(l)
 }
 
+/// Connects a new blocking TCP socket to `addr` within `budget`: the
+/// kernel applies `SO_SNDTIMEO` to a blocking `connect` (it fails with
+/// `EINPROGRESS` when the time is up, reported as `TimedOut`). Three system
+/// calls, where a non-blocking connect plus `poll` takes six.
+pub fn connect_within(addr: &std::net::SocketAddr, budget: std::time::Duration) -> io::Result<std::net::TcpStream> {
+    let domain = if addr.is_ipv4() { libc::AF_INET } else { libc::AF_INET6 };
+    // SAFETY: plain socket creation; the fd is owned right below.
+    let fd = unsafe { libc::socket(domain, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: fd is a fresh socket nobody else owns.
+    let owned = unsafe { OwnedFd::from_raw_fd(fd) };
+    let stream = std::net::TcpStream::from(owned);
+    // A zero budget would mean "no timeout" to the kernel.
+    stream.set_write_timeout(Some(budget.max(std::time::Duration::from_millis(1))))?;
+    // SAFETY: sockaddr_storage is plain old data; zeroed is a valid value.
+    let mut storage: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+    let len = match addr {
+        std::net::SocketAddr::V4(a) => {
+            let sin = libc::sockaddr_in {
+                sin_family: libc::AF_INET as libc::sa_family_t,
+                sin_port: a.port().to_be(),
+                sin_addr: libc::in_addr { s_addr: u32::from_ne_bytes(a.ip().octets()) },
+                sin_zero: [0; 8],
+            };
+            // SAFETY: sockaddr_storage is large and aligned enough for any sockaddr.
+            unsafe { std::ptr::write((&raw mut storage).cast::<libc::sockaddr_in>(), sin) };
+            size_of::<libc::sockaddr_in>()
+        }
+        std::net::SocketAddr::V6(a) => {
+            let sin6 = libc::sockaddr_in6 {
+                sin6_family: libc::AF_INET6 as libc::sa_family_t,
+                sin6_port: a.port().to_be(),
+                sin6_flowinfo: a.flowinfo(),
+                sin6_addr: libc::in6_addr { s6_addr: a.ip().octets() },
+                sin6_scope_id: a.scope_id(),
+            };
+            // SAFETY: as above.
+            unsafe { std::ptr::write((&raw mut storage).cast::<libc::sockaddr_in6>(), sin6) };
+            size_of::<libc::sockaddr_in6>()
+        }
+    };
+    // SAFETY: valid socket; storage holds an address of `len` bytes.
+    let r = unsafe { libc::connect(stream.as_raw_fd(), (&raw const storage).cast(), len as libc::socklen_t) };
+    if r < 0 {
+        let e = io::Error::last_os_error();
+        return Err(match e.raw_os_error() {
+            Some(libc::EINPROGRESS) | Some(libc::EAGAIN) => io::ErrorKind::TimedOut.into(),
+            _ => e,
+        });
+    }
+    Ok(stream)
+}
+
+/// Shuts a socket down in both directions by its descriptor, so another
+/// thread blocked on it wakes up.
+///
+/// # Safety contract (checked by callers)
+/// `fd` must belong to a socket that stays open for the duration of the
+/// call (the caller holds the object that owns it).
+pub fn shutdown_both(fd: RawFd) {
+    // SAFETY: per the contract above, fd is an open socket owned by an
+    // object the caller keeps alive; shutdown does not close it.
+    unsafe { libc::shutdown(fd, libc::SHUT_RDWR) };
+}
+
 /// Sends `parts` with one `sendmsg` (`MSG_NOSIGNAL`: a dead peer gives
 /// `EPIPE`, never `SIGPIPE`). Returns the bytes sent (maybe fewer).
 pub fn send_parts(fd: RawFd, parts: &[&[u8]]) -> io::Result<usize> {
