@@ -250,6 +250,20 @@ impl Conn {
             && self.out.tx().pending_bytes() < TX_HIGH_WATER
     }
 
+    /// A work item of this connection (in `slot`) for the evaluator.
+    fn job(&self, shared: &Arc<Shared>, slot: usize, kind: JobKind) -> Job {
+        Job {
+            shared: shared.clone(),
+            slot,
+            serial: self.serial,
+            handle: self.handle,
+            restricted: self.restricted,
+            compression: self.compression,
+            out: self.out.clone(),
+            kind,
+        }
+    }
+
     /// Bytes the current phase still needs (a read-size hint).
     fn want(&self) -> usize {
         match self.phase {
@@ -929,16 +943,7 @@ impl Core {
 
     fn job(&self, slot: usize, kind: JobKind) -> Job {
         let c = self.conns[slot].as_ref().expect("live connection");
-        Job {
-            shared: self.shared.clone(),
-            slot,
-            serial: c.serial,
-            handle: c.handle,
-            restricted: c.restricted,
-            compression: c.compression,
-            out: c.out.clone(),
-            kind,
-        }
+        c.job(&self.shared, slot, kind)
     }
 
     fn submit(&mut self, job: Job) {
@@ -1000,24 +1005,15 @@ impl Core {
     }
 
     fn close_conn(&mut self, slot: usize) {
-        let Some(c) = self.conns[slot].take() else { return };
+        let Some(mut c) = self.conns[slot].take() else { return };
         self.live -= 1;
-        for w in c.waiters {
+        for w in std::mem::take(&mut c.waiters) {
             let _ = w.send(Err(RayError::io("connection closed")));
         }
         let _ = c.out.sock.shutdown(std::net::Shutdown::Both);
         if c.opened && hook(".ipc.on.close").is_some() {
             handles::set(c.handle, Endpoint::Listener);
-            let job = Job {
-                shared: self.shared.clone(),
-                slot,
-                serial: c.serial,
-                handle: c.handle,
-                restricted: c.restricted,
-                compression: c.compression,
-                out: c.out.clone(),
-                kind: JobKind::Close,
-            };
+            let job = c.job(&self.shared, slot, JobKind::Close);
             self.submit(job);
         } else {
             handles::remove(c.handle);
