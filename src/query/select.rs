@@ -225,9 +225,9 @@ fn grouped(ev: &mut dyn Evaluator, view: &View, by: &ray_t, outputs: &[(i64, &ra
     make_table(&ids, cols)
 }
 
-/// `(agg x)` where `agg` has a kernel for `x`'s column type: the aggregate
-/// and the column (a view column, or the row-wise `x` evaluated once).
-fn plan_aggregate(ev: &mut dyn Evaluator, view: &View, e: &ray_t) -> Result<Option<(Agg, Value)>> {
+/// `(agg x)` with `agg` an aggregate with kernels: the aggregate and the
+/// column it reads (a view column, or the row-wise `x` evaluated once).
+fn aggregate_operand(ev: &mut dyn Evaluator, view: &View, e: &ray_t) -> Result<Option<(Agg, Value)>> {
     let Some((head, args)) = expr::call(e) else { return Ok(None) };
     let (Some(agg), [arg]) = (Agg::from_name(head), args.as_slice()) else { return Ok(None) };
     let col = match expr::name_id(arg).and_then(|id| view.lookup(id)) {
@@ -241,7 +241,13 @@ fn plan_aggregate(ev: &mut dyn Evaluator, view: &View, e: &ray_t) -> Result<Opti
         }
         None => return Ok(None),
     };
-    Ok(Job::new(agg, &col).is_some().then_some((agg, col)))
+    Ok(Some((agg, col)))
+}
+
+/// `(agg x)` where `agg` has a kernel for `x`'s column type: the aggregate
+/// and the column (a view column, or the row-wise `x` evaluated once).
+fn plan_aggregate(ev: &mut dyn Evaluator, view: &View, e: &ray_t) -> Result<Option<(Agg, Value)>> {
+    Ok(aggregate_operand(ev, view, e)?.filter(|(agg, col)| Job::new(*agg, col).is_some()))
 }
 
 /// Names used for aggregate results while evaluating a rewritten expression.
@@ -251,19 +257,7 @@ fn temp_name(i: usize) -> i64 {
 
 /// `(agg col)` computed directly over the groups, when it has a kernel.
 fn direct_aggregate(ev: &mut dyn Evaluator, view: &View, groups: &Groups, e: &ray_t) -> Result<Option<Value>> {
-    let Some((head, args)) = expr::call(e) else { return Ok(None) };
-    let (Some(agg), [arg]) = (Agg::from_name(head), args.as_slice()) else { return Ok(None) };
-    let col = match expr::name_id(arg).and_then(|id| view.lookup(id)) {
-        Some(c) => c,
-        None if expr::is_row_wise(arg) && arg.type_() == RAY_LIST => {
-            let v = eval_in(ev, arg, view)?;
-            if !is_column(&v) || v.len() as usize != view.nrows() {
-                return Ok(None);
-            }
-            v
-        }
-        None => return Ok(None),
-    };
+    let Some((agg, col)) = aggregate_operand(ev, view, e)? else { return Ok(None) };
     aggregate(agg, &col, groups)
 }
 
