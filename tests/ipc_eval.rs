@@ -112,6 +112,23 @@ fn a_large_vector_round_trips_intact() {
     net::close(h);
 }
 
+/// Times a slow query on `a`, then starts it again on a thread and waits
+/// until it is a quarter through. None (the test skips) when this machine
+/// runs it in under 50 ms.
+fn start_long_evaluation(a: i64) -> Option<(Duration, std::thread::JoinHandle<rayforce::core::Result<()>>)> {
+    let slow = "(sum (til 30000000))";
+    let t = Instant::now();
+    net::send(a, &q(slow), false).unwrap();
+    let took = t.elapsed();
+    if took < Duration::from_millis(50) {
+        eprintln!("skipped: the slow query took only {took:?}");
+        return None;
+    }
+    let long = std::thread::spawn(move || net::send(a, &q(slow), false).map(|_| ()));
+    std::thread::sleep(took / 4);
+    Some((took, long))
+}
+
 #[test]
 fn the_loop_accepts_and_answers_handshakes_during_a_long_evaluation() {
     if !evaluator_ready() {
@@ -119,18 +136,7 @@ fn the_loop_accepts_and_answers_handshakes_during_a_long_evaluation() {
     }
     let srv = Server::plain();
     let a = connect(&srv, None);
-    // Find a query that takes a while on this machine.
-    let slow = q("(sum (til 30000000))");
-    let t = Instant::now();
-    net::send(a, &slow, false).unwrap();
-    let took = t.elapsed();
-    if took < Duration::from_millis(50) {
-        eprintln!("skipped: the slow query took only {took:?}");
-        return;
-    }
-    let a2 = a;
-    let long = std::thread::spawn(move || net::send(a2, &q("(sum (til 30000000))"), false).map(|_| ()));
-    std::thread::sleep(took / 4);
+    let Some((took, long)) = start_long_evaluation(a) else { return };
     let t = Instant::now();
     let b = connect(&srv, None);
     assert!(t.elapsed() < took / 2, "handshake waited for the evaluation");
@@ -146,16 +152,7 @@ fn read_only_requests_of_other_connections_are_answered_during_a_long_evaluation
     }
     let srv = Server::start(Some("pw"), true);
     let a = connect(&srv, Some(b"pw"));
-    let slow = q("(sum (til 30000000))");
-    let t = Instant::now();
-    net::send(a, &slow, false).unwrap();
-    let took = t.elapsed();
-    if took < Duration::from_millis(50) {
-        eprintln!("skipped: the slow query took only {took:?}");
-        return;
-    }
-    let long = std::thread::spawn(move || net::send(a, &q("(sum (til 30000000))"), false).map(|_| ()));
-    std::thread::sleep(took / 4);
+    let Some((took, long)) = start_long_evaluation(a) else { return };
     let b = connect(&srv, Some(b"pw"));
     let t = Instant::now();
     assert_eq!(net::send(b, &q("(+ 1 2)"), false).unwrap().i64_val(), 3);
