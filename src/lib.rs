@@ -11,6 +11,7 @@
 //! | `runtime` | process-global runtime state |
 //! | `api` | the safe Rust API |
 //! | `ffi` | the `extern "C"` layer |
+//! | `simd` | CPU-specific kernels (AVX-512), each with a portable twin elsewhere |
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks, clippy::missing_safety_doc)]
 
@@ -24,6 +25,7 @@ pub mod net;
 pub mod proto;
 pub mod query;
 pub mod runtime;
+pub mod simd;
 
 pub use crate::api::{ConnectionPool, Runtime, TcpClient, TcpServer};
 pub use crate::core::{RayError, Result, Value};

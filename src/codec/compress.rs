@@ -14,14 +14,12 @@
 
 use super::limits::{COMPRESS_THRESHOLD, MAX_DECOMPRESSED, MAX_EXPANSION};
 use crate::core::{RayError, Result};
+use crate::simd::{self, rle::DenseExit};
 
 /// Longest run one control byte can say.
-const MAX_RUN: usize = 127;
+pub(crate) const MAX_RUN: usize = 127;
 /// Longest literal block one control byte can say.
-const MAX_LITERAL: usize = 128;
-/// Payload positions whose bitmaps one window holds (a multiple of 64).
-const WINDOW: usize = 16 * 1024;
-const WORDS: usize = WINDOW / 64;
+pub(crate) const MAX_LITERAL: usize = 128;
 
 /// Multiplying a word whose bytes are each 0 or 1 by this gathers byte k
 /// into bit 56 + k (the partial products never overlap, so no carries).
@@ -63,21 +61,19 @@ fn edge_bits(p: &[u8], q: usize) -> u64 {
     bits
 }
 
-/// Run-start bits (`e`) of the window at `base`, with a marker bit at
+/// Run-start bits of the 64 positions from `q`, with a marker bit at
 /// position `n` (the end acts as one more run start).
-fn fill_run_starts(p: &[u8], base: usize, e: &mut [u64; WORDS]) {
+fn run_start_word(p: &[u8], q: usize) -> u64 {
     let n = p.len();
-    for (w, slot) in e.iter_mut().enumerate() {
-        let q = base + 64 * w;
-        *slot = match p.get(q.wrapping_sub(1)..q + 65) {
-            Some(a) if q >= 1 => block_bits(a.try_into().unwrap_or(&[0; 66])),
-            _ if q > n => 0,
-            _ => edge_bits(p, q),
-        };
-        if (q..q + 64).contains(&n) {
-            *slot |= 1 << (n - q);
-        }
+    let mut bits = match p.get(q.wrapping_sub(1)..q + 65) {
+        Some(a) if q >= 1 => block_bits(a.try_into().unwrap_or(&[0; 66])),
+        _ if q > n => 0,
+        _ => edge_bits(p, q),
+    };
+    if (q..q + 64).contains(&n) {
+        bits |= 1 << (n - q);
     }
+    bits
 }
 
 /// Token starts of one word of `e` (given the word before it), ignoring
@@ -85,7 +81,7 @@ fn fill_run_starts(p: &[u8], base: usize, e: &mut [u64; WORDS]) {
 /// a run swallows the position after its block, and when that position is
 /// followed by one that starts no run, a literal starts there.
 #[inline(always)]
-fn token_starts(e: u64, before: u64) -> u64 {
+pub(crate) fn token_starts(e: u64, before: u64) -> u64 {
     let e1 = (e << 1) | (before >> 63); // bit j: e[j - 1]
     let e2 = (e << 2) | (before >> 62); // bit j: e[j - 2]
     (e & !e1) | (e2 & !e1 & !e)
@@ -236,53 +232,84 @@ fn deltas_block(w: &[u8; FAST_P], i: usize) -> [u8; 16] {
 /// Writes the compressed stream of `p` into `out`; None when it does not
 /// fit (the caller's "not smaller" rule is the size of `out`).
 ///
-/// Token starts are computed as bitmaps a window at a time
+/// Token starts are computed as bitmaps a word of 64 positions at a time
 /// (`token_starts`), so tokens are walked by popping set bits; the 127/128
-/// caps are applied when a gap between starts exceeds them.
+/// caps are applied when a gap between starts exceeds them. Dense regions
+/// go to the vector encoder (`simd::rle`) where the CPU has it.
 pub fn compress_into(p: &[u8], out: &mut [u8]) -> Option<usize> {
+    encode_stream(p, out, simd::rle::available())
+}
+
+/// `compress_into` without the vector encoder (the path of CPUs without
+/// AVX-512), for tests and benchmarks on CPUs that have it.
+#[doc(hidden)]
+pub fn compress_into_portable(p: &[u8], out: &mut [u8]) -> Option<usize> {
+    encode_stream(p, out, false)
+}
+
+fn encode_stream(p: &[u8], out: &mut [u8], vector: bool) -> Option<usize> {
     let n = p.len();
     if n == 0 {
         return Some(0);
     }
     let mut enc = Encoder { p, out, o: 0, s: 0, run: false };
-    let mut e = [0u64; WORDS];
     let mut before = 0u64;
-    let mut base = 0usize;
-    while base <= n {
-        fill_run_starts(p, base, &mut e);
-        if base == 0 {
-            enc.run = e[0] & 1 == 1;
+    let mut pos = 0usize;
+    // Starts at or below this position are already written (after the
+    // vector encoder stopped in the middle of a word).
+    let mut written_to: Option<usize> = None;
+    while pos <= n {
+        let ew = run_start_word(p, pos);
+        let mut starts = token_starts(ew, before);
+        before = ew;
+        if pos == 0 {
+            enc.run = ew & 1 == 1;
+            starts &= !1; // position 0 opens the first token
         }
-        for (w, &ew) in e.iter().enumerate() {
-            let mut starts = token_starts(ew, before);
-            before = ew;
-            let pos = base + 64 * w;
-            if pos == 0 {
-                starts &= !1; // position 0 opens the first token
+        if let Some(at) = written_to.take() {
+            starts &= !0u64 << (at - pos) << 1;
+        }
+        // The payload window of the fast path, when this word has one.
+        let pw: Option<&[u8; FAST_P]> =
+            pos.checked_sub(FAST_BACK).and_then(|b| p.get(b..b + FAST_P)).and_then(|w| w.try_into().ok());
+        // The word's first start may hand over to the vector encoder.
+        let mut try_vector = vector;
+        while starts != 0 {
+            let o = enc.o;
+            let ow = enc.out.get_mut(o..o + FAST_O).and_then(|w| <&mut [u8; FAST_O]>::try_from(w).ok());
+            if let (false, Some(pw), Some(ow)) = (try_vector, pw, ow) {
+                let mut open = (enc.s, enc.run);
+                let (left, wrote) = fast_word(&mut open, pos, ew, starts, pw, ow);
+                (enc.s, enc.run, enc.o, starts) = (open.0, open.1, o + wrote, left);
+                if starts == 0 {
+                    break;
+                }
             }
-            // The payload window of the fast path, when this word has one.
-            let pw: Option<&[u8; FAST_P]> =
-                pos.checked_sub(FAST_BACK).and_then(|b| p.get(b..b + FAST_P)).and_then(|w| w.try_into().ok());
-            while starts != 0 {
-                let o = enc.o;
-                let ow = enc.out.get_mut(o..o + FAST_O).and_then(|w| <&mut [u8; FAST_O]>::try_from(w).ok());
-                if let (Some(pw), Some(ow)) = (pw, ow) {
-                    let mut open = (enc.s, enc.run);
-                    let (left, wrote) = fast_word(&mut open, pos, ew, starts, pw, ow);
-                    (enc.s, enc.run, enc.o, starts) = (open.0, open.1, o + wrote, left);
-                    if starts == 0 {
+            let bit = starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            let (t, t_run) = (pos + bit, (ew >> bit) & 1 == 1);
+            enc.step(t, t_run)?;
+            if t == n {
+                return Some(enc.o);
+            }
+            if std::mem::take(&mut try_vector) && enc.s == t && enc.run == t_run {
+                match simd::rle::encode_dense(p, t, t_run, enc.out, enc.o) {
+                    DenseExit::Full => return None,
+                    DenseExit::At { pos: at, o, run } if at > t => {
+                        (enc.s, enc.run, enc.o) = (at, run, o);
+                        // Resume in the word of `at`, after it.
+                        pos = at & !63;
+                        before = run_start_word(p, pos - 64);
+                        written_to = Some(at);
                         break;
                     }
-                }
-                let bit = starts.trailing_zeros() as usize;
-                starts &= starts - 1;
-                enc.step(pos + bit, (ew >> bit) & 1 == 1)?;
-                if pos + bit == n {
-                    return Some(enc.o);
+                    DenseExit::At { .. } => {}
                 }
             }
         }
-        base += WINDOW;
+        if written_to.is_none() {
+            pos += 64;
+        }
     }
     Some(enc.o)
 }
