@@ -13,7 +13,7 @@
 //! delta in one pass with block fills, ramps and 8-byte running sums.
 
 use super::limits::{COMPRESS_THRESHOLD, MAX_DECOMPRESSED, MAX_EXPANSION};
-use crate::core::{RayError, Result};
+use crate::core::{RayError, Result, alloc};
 use crate::simd::{self, rle::DenseExit};
 
 /// Longest run one control byte can say.
@@ -317,13 +317,21 @@ fn encode_stream(p: &[u8], out: &mut [u8], vector: bool) -> Option<usize> {
 /// The reference sender's rule: compress only payloads over 2000 bytes and
 /// only when `stream + 4 < n`. Returns the stream (without the size prefix).
 pub fn compress(payload: &[u8]) -> Option<Vec<u8>> {
+    compress_with_room(payload, 0)
+}
+
+/// `compress`, with the stream written after `room` zero bytes of the
+/// returned buffer (where a frame puts its header and size prefix, so the
+/// stream is never copied).
+pub fn compress_with_room(payload: &[u8], room: usize) -> Option<Vec<u8>> {
     let n = payload.len();
     if n <= COMPRESS_THRESHOLD {
         return None;
     }
-    let mut out = vec![0u8; n - 5];
-    let len = compress_into(payload, &mut out)?;
-    out.truncate(len);
+    // The stream must stay below n - 4 bytes.
+    let mut out = alloc::zeroed_bytes(room + n - 5);
+    let len = compress_into(payload, &mut out[room..])?;
+    out.truncate(room + len);
     Some(out)
 }
 
@@ -455,7 +463,7 @@ pub fn decompress(stream: &[u8], size: usize) -> Result<Vec<u8>> {
     if size / MAX_EXPANSION > stream.len() {
         return Err(malformed("size larger than the stream can produce"));
     }
-    let mut out = vec![0u8; size];
+    let mut out = alloc::zeroed_bytes(size);
     decompress_into(stream, &mut out)?;
     Ok(out)
 }

@@ -57,6 +57,12 @@ pub fn compress(payload: &[u8]) -> Option<Vec<u8>> {
     compress::compress(payload)
 }
 
+/// `compress`, with the stream written after `room` zero bytes of the
+/// returned buffer (room for a frame header and the size prefix).
+pub fn compress_with_room(payload: &[u8], room: usize) -> Option<Vec<u8>> {
+    compress::compress_with_room(payload, room)
+}
+
 /// Decompresses a stream into exactly `size` bytes (1..=256 MiB).
 pub fn decompress(stream: &[u8], size: usize) -> Result<Vec<u8>> {
     compress::decompress(stream, size)

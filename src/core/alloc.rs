@@ -39,22 +39,38 @@ const HUGE_PAGE: usize = 2 << 20;
 /// transparent huge pages (where THP is in `madvise` mode), so filling a
 /// fresh multi-megabyte vector takes one page fault per 2 MiB instead of
 /// one per 4 KiB. Purely advisory: failures are ignored.
-#[cfg(target_os = "linux")]
 fn advise_huge_pages(p: *mut ray_t, order: u8) {
-    if order < HUGE_ORDER {
-        return;
+    if order >= HUGE_ORDER {
+        advise_huge_range(p as usize, 1usize << order);
     }
-    let start = (p as usize).next_multiple_of(HUGE_PAGE);
-    let end = (p as usize + (1usize << order)) & !(HUGE_PAGE - 1);
-    if end > start {
-        // SAFETY: the range lies inside the block just allocated (owned by
-        // the caller); MADV_HUGEPAGE changes no contents and no mapping.
-        unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
+}
+
+/// `advise_huge_pages` for the `len` bytes at address `start`, which the
+/// caller owns.
+#[cfg(target_os = "linux")]
+fn advise_huge_range(start: usize, len: usize) {
+    let (from, to) = (start.next_multiple_of(HUGE_PAGE), (start + len) & !(HUGE_PAGE - 1));
+    if to > from {
+        // SAFETY: the range lies inside memory the caller owns (a block or
+        // buffer just allocated); MADV_HUGEPAGE changes no contents and no
+        // mapping.
+        unsafe { libc::madvise(from as *mut libc::c_void, to - from, libc::MADV_HUGEPAGE) };
     }
 }
 
 #[cfg(not(target_os = "linux"))]
-fn advise_huge_pages(_: *mut ray_t, _: u8) {}
+fn advise_huge_range(_: usize, _: usize) {}
+
+/// A zero-filled byte buffer (through calloc: a large one costs no memset)
+/// whose pages, when it is 4 MiB or more, are asked to be huge, like large
+/// blocks: for buffers filled once and sent (compressed frames).
+pub fn zeroed_bytes(len: usize) -> Vec<u8> {
+    let mut v = vec![0u8; len];
+    if len >= 1 << HUGE_ORDER {
+        advise_huge_range(v.as_mut_ptr() as usize, len);
+    }
+    v
+}
 
 /// Allocates a block with at least `data_size` payload bytes. The header is
 /// zeroed except `order` (set) and `rc` (1); the payload is uninitialised.

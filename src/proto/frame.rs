@@ -137,13 +137,11 @@ pub fn build(v: &Value, msgtype: u8, flags: u8, compression: Compression) -> Res
         return Err(RayError::new("limit", "message larger than 256 MiB"));
     }
     if compression == Compression::WhenItPays
-        && let Some(stream) = codec::compress(&buf[HEADER_LEN..])
-        && stream.len() + 4 < n
+        && let Some(mut out) = codec::compress_with_room(&buf[HEADER_LEN..], HEADER_LEN + 4)
     {
-        let mut out = Vec::with_capacity(HEADER_LEN + 4 + stream.len());
-        out.extend_from_slice(&Header::new(msgtype, flags | FLAG_COMPRESSED, 4 + stream.len()).to_bytes());
-        out.extend_from_slice(&(n as u32).to_le_bytes());
-        out.extend_from_slice(&stream);
+        let stream_len = out.len() - HEADER_LEN - 4;
+        out[..HEADER_LEN].copy_from_slice(&Header::new(msgtype, flags | FLAG_COMPRESSED, 4 + stream_len).to_bytes());
+        out[HEADER_LEN..HEADER_LEN + 4].copy_from_slice(&(n as u32).to_le_bytes());
         return Ok(OutFrame::from_bytes(out));
     }
     buf[..HEADER_LEN].copy_from_slice(&Header::new(msgtype, flags, n).to_bytes());
