@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 use crate::core::RayError;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// The bounds one evaluation runs under.
@@ -70,9 +71,32 @@ pub fn clear_cancel() {
     CANCEL.store(false, Ordering::SeqCst);
 }
 
-/// True when a cancel was requested and not yet cleared.
+thread_local! {
+    /// The cancel flag of the request this thread evaluates (the IPC
+    /// server's out-of-band cancel of one connection), if any.
+    static REQUEST_CANCEL: std::cell::RefCell<Option<Arc<AtomicBool>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with `flag` as this thread's request cancel flag: while it
+/// runs, setting `flag` stops the evaluation with `cancel` as the
+/// process-wide flag does, without touching other threads' evaluations.
+pub fn with_request_cancel<R>(flag: &Arc<AtomicBool>, f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<Arc<AtomicBool>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            REQUEST_CANCEL.with(|c| *c.borrow_mut() = previous);
+        }
+    }
+    let _restore = Restore(REQUEST_CANCEL.with(|c| c.replace(Some(flag.clone()))));
+    f()
+}
+
+/// True when a cancel was requested (process-wide, or for the request this
+/// thread evaluates) and not yet cleared.
 pub fn cancel_requested() -> bool {
     CANCEL.load(Ordering::Relaxed)
+        || REQUEST_CANCEL.with(|c| c.borrow().as_ref().is_some_and(|f| f.load(Ordering::Relaxed)))
 }
 
 pub(crate) fn limit_error(what: &str) -> RayError {

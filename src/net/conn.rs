@@ -200,6 +200,7 @@ pub struct Received {
 /// Transport failures are `Err`; an undecodable payload is `Ok` with an
 /// `Err` value (the stream stays in sync).
 pub fn read_frame(sock: &mut TcpStream, rx: &mut RxBuf) -> Result<Received> {
+    let mut cancel_sent = false;
     loop {
         let want = match frame::check(rx.data()) {
             Ok((header, total)) => {
@@ -222,7 +223,14 @@ pub fn read_frame(sock: &mut TcpStream, rx: &mut RxBuf) -> Result<Received> {
         match rx.read_from(sock, want) {
             Ok(0) => return Err(RayError::io("connection closed")),
             Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                // A signal while waiting, with an interrupt requested
+                // (Ctrl-C): ask the server to cancel the request, once,
+                // and keep waiting for its answer (wire.md section 7).
+                if !cancel_sent && crate::runtime::interrupted() {
+                    cancel_sent = sys::send_urgent(sock).is_ok();
+                }
+            }
             Err(e) => return Err(io_err(e)),
         }
     }

@@ -19,7 +19,7 @@
 
 use super::conn::{RxBuf, TxQueue};
 use super::handles::{self, Endpoint};
-use super::sys::{self, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, pollfd};
+use super::sys::{self, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, pollfd};
 use crate::abi;
 use crate::core::{RayError, Result, Value, env, sym};
 use crate::lang::{self, RequestCtx};
@@ -238,6 +238,10 @@ struct Conn {
     closing: bool,
     /// `.ipc.on.open` was due (so `.ipc.on.close` is too).
     opened: bool,
+    /// Set by the client's urgent byte while a request of it is pending:
+    /// that request stops (or never starts) with `cancel`. Cleared when
+    /// the job ends.
+    cancel: Arc<AtomicBool>,
 }
 
 impl Conn {
@@ -260,6 +264,7 @@ impl Conn {
             restricted: self.restricted,
             compression: self.compression,
             out: self.out.clone(),
+            cancel: self.cancel.clone(),
             kind,
         }
     }
@@ -287,6 +292,7 @@ struct Job {
     restricted: bool,
     compression: Compression,
     out: Arc<Out>,
+    cancel: Arc<AtomicBool>,
     kind: JobKind,
 }
 
@@ -717,6 +723,9 @@ impl Core {
             if c.wants_read() {
                 ev |= POLLIN;
             }
+            if c.phase == Phase::Ready {
+                ev |= POLLPRI;
+            }
             if !c.out.tx().is_empty() {
                 ev |= POLLOUT;
             }
@@ -751,6 +760,11 @@ impl Core {
                         } else if rev & POLLHUP != 0 {
                             self.close_conn(slot);
                         }
+                    }
+                    // After reading: the request sent before the byte is
+                    // then pending.
+                    if rev & POLLPRI != 0 {
+                        self.urgent(slot);
                     }
                 }
             }
@@ -809,8 +823,21 @@ impl Core {
                 eof: false,
                 closing: false,
                 opened: false,
+                cancel: Arc::new(AtomicBool::new(false)),
             });
             self.live += 1;
+        }
+    }
+
+    /// The client sent an urgent byte (wire.md section 7): the request it
+    /// waits for, running or queued, is cancelled; with none pending the
+    /// byte is lost, as in the reference.
+    fn urgent(&mut self, slot: usize) {
+        let Some(c) = self.conns[slot].as_ref() else { return };
+        sys::recv_urgent(&c.out.sock);
+        let pending = c.busy || c.inbox.iter().any(|w| matches!(w, Work::Frame(..)));
+        if pending {
+            c.cancel.store(true, Ordering::SeqCst);
         }
     }
 
@@ -1045,6 +1072,7 @@ impl Core {
             Event::Done { slot, serial, outcome } => {
                 let Some(c) = self.conn_mut(slot, serial) else { return };
                 c.busy = false;
+                c.cancel.store(false, Ordering::SeqCst);
                 match outcome {
                     Outcome::Reply(frames) => {
                         let mut tx = c.out.tx();
@@ -1199,8 +1227,9 @@ fn run_job(job: Job) -> Outcome {
             Outcome::Auth(ok)
         }
         JobKind::Requests(frames) => {
-            let replies: Vec<OutFrame> =
-                frames.iter().filter_map(|(h, payload)| run_request(h, payload, ctx, job.compression)).collect();
+            let replies: Vec<OutFrame> = lang::limits::with_request_cancel(&job.cancel, || {
+                frames.iter().filter_map(|(h, payload)| run_request(h, payload, ctx, job.compression)).collect()
+            });
             if !replies.is_empty() {
                 // Written here; on failure the loop sees the dead socket itself.
                 let _ = job.out.send(replies);
@@ -1213,6 +1242,10 @@ fn run_job(job: Job) -> Outcome {
 /// Decodes and evaluates one request; the response frame for sync ones.
 fn run_request(h: &Header, payload: &[u8], ctx: RequestCtx, compression: Compression) -> Option<OutFrame> {
     let sync = h.msgtype == MSG_SYNC;
+    if lang::limits::cancel_requested() {
+        // Cancelled before it started: nothing is evaluated.
+        return sync.then(|| frame::error_frame("cancel", MSG_RESPONSE));
+    }
     let Ok(value) = frame::decode_payload(h, payload) else {
         // The reference answers an undecodable request with the untyped null.
         return sync.then(|| frame::null_frame(MSG_RESPONSE));

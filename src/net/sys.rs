@@ -1,7 +1,8 @@
 //! The only `unsafe` and raw `libc` in `net`: `poll(2)`, a listener with our
 //! own backlog, `sendmsg` with `MSG_NOSIGNAL` for two-part frames, the byte
-//! view of a typed vector, stdout/stderr capture for verbose requests, and
-//! the SIGINT/SIGTERM to self-pipe bridge of the binary.
+//! view of a typed vector, stdout/stderr capture for verbose requests, TCP
+//! urgent bytes (out-of-band cancel), and the SIGINT/SIGTERM to self-pipe
+//! bridge of the binary.
 
 use crate::abi::{self, ray_t};
 use crate::core::Value;
@@ -10,7 +11,7 @@ use std::net::TcpListener;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicI32, Ordering};
 
-pub use libc::{POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, pollfd};
+pub use libc::{POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, pollfd};
 
 /// Waits on `fds` for at most `timeout_ms` (-1 = forever). EINTR counts
 /// as a wake-up with nothing ready.
@@ -146,6 +147,25 @@ pub fn shutdown_both(fd: RawFd) {
     // SAFETY: per the contract above, fd is an open socket owned by an
     // object the caller keeps alive; shutdown does not close it.
     unsafe { libc::shutdown(fd, libc::SHUT_RDWR) };
+}
+
+/// Reads the pending TCP urgent byte of `sock` (the out-of-band cancel of
+/// wire.md section 7), so the socket stops reporting it. False when there
+/// was none.
+pub fn recv_urgent(sock: &std::net::TcpStream) -> bool {
+    let mut b = 0u8;
+    // SAFETY: the socket is open (borrowed); the buffer is one writable byte.
+    let r = unsafe { libc::recv(sock.as_raw_fd(), (&raw mut b).cast(), 1, libc::MSG_OOB | libc::MSG_DONTWAIT) };
+    r == 1
+}
+
+/// Sends one TCP urgent byte (`!`, as the reference client does to cancel
+/// the request it waits for).
+pub fn send_urgent(sock: &std::net::TcpStream) -> io::Result<()> {
+    let b = b'!';
+    // SAFETY: the socket is open (borrowed); the buffer is one readable byte.
+    let r = unsafe { libc::send(sock.as_raw_fd(), (&raw const b).cast(), 1, libc::MSG_OOB | libc::MSG_NOSIGNAL) };
+    if r == 1 { Ok(()) } else { Err(io::Error::last_os_error()) }
 }
 
 /// Sends `parts` with one `sendmsg` (`MSG_NOSIGNAL`: a dead peer gives

@@ -25,6 +25,7 @@ import collections
 import concurrent.futures
 import json
 import os
+import select
 import signal
 import socket
 import struct
@@ -153,12 +154,6 @@ class Processes:
             self.stop(p)
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def init_args(case):
     return [os.path.join(INIT_DIR, case["init"] + ".rfl")] if case.get("init") else []
 
@@ -172,55 +167,53 @@ def tail(path, limit=400):
         return ""
 
 
-def connect(port, server, deadline):
-    """Polls until the server accepts a connection (or dies, or time runs out)."""
+def listening_port(server, deadline):
+    """Reads the server's stdout until it says `listening on port N`; returns
+    N (the server binds port 0, so no other process can take its port). The
+    rest of its output is drained in the background."""
+    prefix = b"listening on port "
     while True:
-        if server.poll() is not None:
-            raise RuntimeError("server exited with %s before listening" % server.returncode)
-        try:
-            return socket.create_connection(("127.0.0.1", port), timeout=0.2)
-        except OSError:
-            if time.monotonic() > deadline:
-                raise TimeoutError("server did not listen on port %d" % port)
-            time.sleep(0.05)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("server did not say it listens")
+        ready, _, _ = select.select([server.stdout], [], [], remaining)
+        if not ready:
+            continue
+        line = server.stdout.readline()
+        if not line:
+            raise RuntimeError("server exited with %s before listening" % server.wait())
+        if line.startswith(prefix):
+            threading.Thread(target=lambda: server.stdout.read(), daemon=True).start()
+            return int(line[len(prefix):].strip())
 
 
 def run_bytes(case, opts, procs):
     """Returns (ok, detail)."""
-    last = "not run"
-    for _attempt in range(3):  # a port taken between probe and bind: retry
-        port = free_port()
-        with tempfile.TemporaryFile() as errf:
-            server = procs.start([opts.bin, "-p", str(port)] + init_args(case),
-                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errf)
+    with tempfile.TemporaryFile() as errf:
+        server = procs.start([opts.bin, "-p", "0"] + init_args(case),
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errf)
+        try:
+            deadline = time.monotonic() + opts.timeout
             try:
-                deadline = time.monotonic() + opts.timeout
-                try:
-                    sock = connect(port, server, deadline)
-                except RuntimeError as e:
-                    errf.seek(0)
-                    msg = errf.read()[-300:].decode("utf-8", "replace").strip()
-                    last = "%s %s" % (e, msg)
-                    if "in use" in msg.lower():
-                        continue
-                    return False, last
-                with sock:
-                    sock.settimeout(max(0.1, deadline - time.monotonic()))
-                    sock.sendall(b"\x03\x00")
-                    greeting = recv_exact(sock, 2)
-                    if greeting != b"\x03\x00":
-                        return False, "handshake answered %s" % greeting.hex()
-                    sock.sendall(sync_frame(str_atom(case["query"])))
-                    got = read_response(sock)
-                want = bytes.fromhex(case["payload_hex"])
-                if got == want:
-                    return True, ""
-                return False, "got %s" % got.hex()[:160]
-            except (OSError, ValueError, TimeoutError, ConnectionError) as e:
-                return False, "%s: %s" % (type(e).__name__, e)
-            finally:
-                procs.stop(server)
-    return False, last
+                port = listening_port(server, deadline)
+            except RuntimeError as e:
+                errf.seek(0)
+                return False, "%s %s" % (e, errf.read()[-300:].decode("utf-8", "replace").strip())
+            with socket.create_connection(("127.0.0.1", port), timeout=max(0.1, deadline - time.monotonic())) as sock:
+                sock.sendall(b"\x03\x00")
+                greeting = recv_exact(sock, 2)
+                if greeting != b"\x03\x00":
+                    return False, "handshake answered %s" % greeting.hex()
+                sock.sendall(sync_frame(str_atom(case["query"])))
+                got = read_response(sock)
+            want = bytes.fromhex(case["payload_hex"])
+            if got == want:
+                return True, ""
+            return False, "got %s" % got.hex()[:160]
+        except (OSError, ValueError, TimeoutError, ConnectionError) as e:
+            return False, "%s: %s" % (type(e).__name__, e)
+        finally:
+            procs.stop(server)
 
 
 def run_text(case, opts, procs):
@@ -349,7 +342,7 @@ def main():
                 row[0 if k == "bytes" else 1] += 1
             else:
                 failing[k].append(case["id"])
-                if opts.verbose:
+                if opts.verbose or k in must.get(case["id"], ()):
                     print("%-15s %-5s %s" % (case["id"], k, detail))
     print("%-12s %9s %9s" % ("feature", "bytes", "text"))
     tb = tt = 0
