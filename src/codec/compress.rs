@@ -341,89 +341,120 @@ fn malformed(msg: &str) -> RayError {
 
 const EVEN_BYTES: u64 = 0x00ff_00ff_00ff_00ff;
 const LANES16: u64 = 0x0001_0001_0001_0001;
+const EVERY_BYTE: u64 = 0x0101_0101_0101_0101;
 
-/// Running sums (mod 256) of the 8 deltas in `x` (byte 0 first), starting
-/// from `prev`. The even and odd bytes are summed separately in 16-bit
-/// lanes (a multiply by 1+2^16+2^32+2^48 adds every lane into those above
-/// it; sums stay below 2^16, so no lane carries into the next), then each
-/// byte is the low byte of its lane: even byte 2j = E[j] + O[j-1], odd
-/// byte 2j+1 = E[j] + O[j].
+/// Running sums (mod 256) of the 8 deltas in `x` (byte 0 first), from 0.
+/// The even and odd bytes are summed separately in 16-bit lanes (a
+/// multiply by 1+2^16+2^32+2^48 adds every lane into those above it; sums
+/// stay below 2^16, so no lane carries into the next), then each byte is
+/// the low byte of its lane: even byte 2j = E[j] + O[j-1], odd byte
+/// 2j+1 = E[j] + O[j].
 #[inline(always)]
-fn undelta8(x: u64, prev: u8) -> u64 {
-    let even = (x & EVEN_BYTES) + prev as u64;
-    let odd = (x >> 8) & EVEN_BYTES;
-    let sum_even = even.wrapping_mul(LANES16);
-    let sum_odd = odd.wrapping_mul(LANES16);
+fn prefix8(x: u64) -> u64 {
+    let sum_even = (x & EVEN_BYTES).wrapping_mul(LANES16);
+    let sum_odd = ((x >> 8) & EVEN_BYTES).wrapping_mul(LANES16);
     ((sum_even + (sum_odd << 16)) & EVEN_BYTES) | (((sum_even + sum_odd) & EVEN_BYTES) << 8)
 }
 
-/// Output bytes a fast-path token may write (127 rounded up to 16-byte
-/// blocks, or 128 literal bytes), and stream bytes it may read.
-const DFAST_OUT: usize = 144;
-const DFAST_IN: usize = 2 + MAX_LITERAL;
+/// Adds `b` to every byte of `a`, mod 256 per byte.
+#[inline(always)]
+fn add_to_bytes(a: u64, b: u8) -> u64 {
+    let bb = b as u64 * EVERY_BYTE;
+    let even = (a & EVEN_BYTES) + (bb & EVEN_BYTES);
+    let odd = ((a >> 8) & EVEN_BYTES) + (bb & EVEN_BYTES);
+    (even & EVEN_BYTES) | ((odd & EVEN_BYTES) << 8)
+}
+
+/// Turns deltas into values in place, starting from `prev` (the value
+/// before `d[0]`); returns the last value. Words of 8 are summed on their
+/// own; only their last bytes chain from word to word.
+fn undelta_in_place(d: &mut [u8], mut prev: u8) -> u8 {
+    let mut words = d.chunks_exact_mut(8);
+    for w in &mut words {
+        let local = prefix8(u64::from_le_bytes((&*w).try_into().unwrap_or([0; 8])));
+        w.copy_from_slice(&add_to_bytes(local, prev).to_le_bytes());
+        prev = prev.wrapping_add((local >> 56) as u8);
+    }
+    for b in words.into_remainder() {
+        prev = prev.wrapping_add(*b);
+        *b = prev;
+    }
+    prev
+}
+
+/// Output bytes the block path may write for one token (a 127 run or a
+/// 128 literal, in 16-byte blocks), and stream bytes it may read.
+const DFAST_OUT: usize = 128;
+const DFAST_IN: usize = 1 + MAX_LITERAL;
+/// Deltas expanded before they are summed in place (while in L1).
+const UNDELTA_CHUNK: usize = 8 * 1024;
+
+/// Expands the token at `stream[s]` into deltas at `out[o..]` in 16-byte
+/// blocks (writing up to 128 bytes); the caller guarantees 129 stream bytes
+/// and 128 output bytes. Returns the positions after it.
+#[inline(always)]
+fn expand_token(stream: &[u8], s: usize, out: &mut [u8], o: usize) -> (usize, usize) {
+    let sw: &[u8; DFAST_IN] = stream[s..s + DFAST_IN].try_into().unwrap_or(&[0; DFAST_IN]);
+    let Ok(ow) = <&mut [u8; DFAST_OUT]>::try_from(&mut out[o..o + DFAST_OUT]) else { return (s, o) };
+    let c = sw[0] as i8;
+    if c > 0 {
+        let cnt = c as usize;
+        let fill = [sw[1]; 16];
+        let mut k = 0;
+        while k < cnt {
+            ow[k & 112..(k & 112) + 16].copy_from_slice(&fill);
+            k += 16;
+        }
+        (s + 2, o + cnt)
+    } else {
+        let cnt = (c as i16).unsigned_abs() as usize;
+        let lit = &sw[1..];
+        let mut k = 0;
+        while k < cnt {
+            let k7 = k & 112;
+            ow[k7..k7 + 16].copy_from_slice(&lit[k7..k7 + 16]);
+            k += 16;
+        }
+        (s + 1 + cnt, o + cnt)
+    }
+}
 
 /// Decompresses `stream` into exactly `out.len()` bytes (bytes left in the
 /// stream after that are ignored). Errors (`domain`): the stream ends early
 /// or a block would overrun the output.
 ///
-/// Delta and RLE are undone in one pass. Far from both ends tokens are
-/// written in fixed blocks (runs as 16-byte fills or ramps, literals as
-/// 8-byte running sums); the excess is overwritten by the next token.
+/// Far from both ends, tokens are expanded into deltas with fixed 16-byte
+/// blocks (the excess is overwritten by the next token), and every 8 KiB of
+/// deltas is summed in place while it is still in cache; the ends go one
+/// byte at a time with every check.
 pub fn decompress_into(stream: &[u8], out: &mut [u8]) -> Result<()> {
+    decode_stream(stream, out, true)
+}
+
+/// `decompress_into` without the vector expansion (the path of CPUs
+/// without AVX-512), for tests on CPUs that have it.
+#[doc(hidden)]
+pub fn decompress_into_portable(stream: &[u8], out: &mut [u8]) -> Result<()> {
+    decode_stream(stream, out, false)
+}
+
+fn decode_stream(stream: &[u8], out: &mut [u8], vector: bool) -> Result<()> {
     let size = out.len();
     let (mut s, mut o) = (0usize, 0usize);
     let mut prev = 0u8;
-    while o + DFAST_OUT <= size && s + DFAST_IN <= stream.len() {
-        let sw: &[u8; DFAST_IN] = stream[s..s + DFAST_IN].try_into().unwrap_or(&[0; DFAST_IN]);
-        let Ok(ow) = <&mut [u8; DFAST_OUT]>::try_from(&mut out[o..o + DFAST_OUT]) else { break };
-        let c = sw[0] as i8;
-        if c > 0 {
-            let cnt = c as usize;
-            let v = sw[1];
-            if v == 0 {
-                let fill = [prev; 16];
-                ow[..16].copy_from_slice(&fill);
-                let mut k = 16;
-                while k < cnt {
-                    ow[k..k + 16].copy_from_slice(&fill);
-                    k += 16;
-                }
-            } else {
-                let mut ramp = [0u8; 16];
-                for (k, r) in ramp.iter_mut().enumerate() {
-                    *r = prev.wrapping_add(v.wrapping_mul(k as u8 + 1));
-                }
-                let step = v.wrapping_mul(16);
-                let mut k = 0;
-                while k < cnt {
-                    ow[k..k + 16].copy_from_slice(&ramp);
-                    for r in ramp.iter_mut() {
-                        *r = r.wrapping_add(step);
-                    }
-                    k += 16;
-                }
-                prev = prev.wrapping_add(v.wrapping_mul(cnt as u8));
-            }
-            s += 2;
-            o += cnt;
-        } else {
-            let cnt = (c as i16).unsigned_abs() as usize;
-            let lit = &sw[1..];
-            let word = |k: usize| u64::from_le_bytes(lit[k..k + 8].try_into().unwrap_or([0; 8]));
-            let mut y = undelta8(word(0), prev);
-            ow[..8].copy_from_slice(&y.to_le_bytes());
-            let mut k = 8;
-            while k < cnt {
-                y = undelta8(word(k), (y >> 56) as u8);
-                ow[k..k + 8].copy_from_slice(&y.to_le_bytes());
-                k += 8;
-            }
-            if cnt > 0 {
-                prev = ow[cnt - 1];
-            }
-            s += 1 + cnt;
-            o += cnt;
+    // out[..summed] holds values, out[summed..o] deltas.
+    let mut summed = 0usize;
+    let fast = |s: usize, o: usize| o + DFAST_OUT <= size && s + DFAST_IN <= stream.len();
+    while fast(s, o) {
+        let chunk_end = summed + UNDELTA_CHUNK;
+        if vector {
+            (s, o) = simd::rle::expand_deltas(stream, s, out, o, chunk_end);
         }
+        while o < chunk_end && fast(s, o) {
+            (s, o) = expand_token(stream, s, out, o);
+        }
+        prev = undelta_in_place(&mut out[summed..o], prev);
+        summed = o;
     }
     while o < size {
         let c = *stream.get(s).ok_or_else(|| malformed("ends early"))? as i8;

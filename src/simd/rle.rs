@@ -57,6 +57,21 @@ pub fn encode_dense(p: &[u8], start: usize, run: bool, out: &mut [u8], o: usize)
     DenseExit::At { pos: start, o, run }
 }
 
+/// Expands the tokens of `stream` from `s` into deltas at `out[o..]`
+/// (runs as repeated bytes, literals copied) until `o` reaches `until` or
+/// fewer than 129 stream bytes or 128 output bytes remain; returns the new
+/// `(s, o)`. Writes up to 128 bytes past the final `o` (later tokens
+/// overwrite them). Returns `(s, o)` unchanged on a CPU without AVX-512.
+pub fn expand_deltas(stream: &[u8], s: usize, out: &mut [u8], o: usize, until: usize) -> (usize, usize) {
+    #[cfg(target_arch = "x86_64")]
+    if available() {
+        // SAFETY: the CPU has the features `expand` is compiled for (just
+        // checked); `expand` checks its own memory bounds.
+        return unsafe { x86::expand(stream, s, out, o, until) };
+    }
+    (s, o)
+}
+
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use super::{DenseExit, token_starts};
@@ -136,6 +151,50 @@ mod x86 {
     fn load(a: &[u8; 64]) -> __m512i {
         // SAFETY: a 64-byte load from a 64-byte array.
         unsafe { _mm512_loadu_si512(a.as_ptr().cast()) }
+    }
+
+    /// See `super::expand_deltas`.
+    ///
+    /// # Safety
+    /// The CPU must have every feature this function is compiled for.
+    #[target_feature(enable = "avx512f,avx512bw")]
+    pub(super) unsafe fn expand(stream: &[u8], mut s: usize, out: &mut [u8], mut o: usize, until: usize) -> (usize, usize) {
+        while o < until && o + 128 <= out.len() && s + 129 <= stream.len() {
+            let c = stream[s] as i8;
+            // SAFETY: stream[s..s + 129] and out[o..o + 128] are inside the
+            // slices (loop condition); every load and store stays in them.
+            unsafe {
+                let src = stream.as_ptr().add(s + 1);
+                let dst = out.as_mut_ptr().add(o);
+                if c > 0 {
+                    // Short runs (most of them) take one 16-byte store.
+                    if c <= 16 {
+                        _mm_storeu_si128(dst.cast(), _mm_set1_epi8(*src as i8));
+                    } else {
+                        let run = _mm512_set1_epi8(*src as i8);
+                        _mm512_storeu_si512(dst.cast(), run);
+                        if c > 64 {
+                            _mm512_storeu_si512(dst.add(64).cast(), run);
+                        }
+                    }
+                    s += 2;
+                    o += c as usize;
+                } else {
+                    let len = (c as i16).unsigned_abs() as usize;
+                    if len <= 16 {
+                        _mm_storeu_si128(dst.cast(), _mm_loadu_si128(src.cast()));
+                    } else {
+                        _mm512_storeu_si512(dst.cast(), _mm512_loadu_si512(src.cast()));
+                        if len > 64 {
+                            _mm512_storeu_si512(dst.add(64).cast(), _mm512_loadu_si512(src.add(64).cast()));
+                        }
+                    }
+                    s += 1 + len;
+                    o += len;
+                }
+            }
+        }
+        (s, o)
     }
 
     /// The token whose control byte is written but whose length is not
