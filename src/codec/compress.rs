@@ -453,7 +453,11 @@ fn decode_stream(stream: &[u8], out: &mut [u8], vector: bool) -> Result<()> {
         while o < chunk_end && fast(s, o) {
             (s, o) = expand_token(stream, s, out, o);
         }
-        prev = undelta_in_place(&mut out[summed..o], prev);
+        let mut done = 0;
+        if vector {
+            (done, prev) = simd::rle::undelta_blocks(&mut out[summed..o], prev);
+        }
+        prev = undelta_in_place(&mut out[summed + done..o], prev);
         summed = o;
     }
     while o < size {

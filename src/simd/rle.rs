@@ -72,6 +72,19 @@ pub fn expand_deltas(stream: &[u8], s: usize, out: &mut [u8], o: usize, until: u
     (s, o)
 }
 
+/// Turns the deltas of `d` into values in place, starting from `prev`;
+/// returns how many bytes it did (a multiple of 64; 0 on a CPU without
+/// AVX-512) and the last value.
+pub fn undelta_blocks(d: &mut [u8], prev: u8) -> (usize, u8) {
+    #[cfg(target_arch = "x86_64")]
+    if available() {
+        // SAFETY: the CPU has the features `undelta` is compiled for (just
+        // checked); `undelta` checks its own memory bounds.
+        return unsafe { x86::undelta(d, prev) };
+    }
+    (0, prev)
+}
+
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use super::{DenseExit, token_starts};
@@ -195,6 +208,47 @@ mod x86 {
             }
         }
         (s, o)
+    }
+
+    /// See `super::undelta_blocks`. Per 64 bytes: running sums inside each
+    /// 8-byte word by three shifted adds, then each word gets the sum of
+    /// the words before it (their last bytes, summed across words the same
+    /// way) and the value carried from the block before.
+    ///
+    /// # Safety
+    /// The CPU must have every feature this function is compiled for.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+    pub(super) unsafe fn undelta(d: &mut [u8], prev: u8) -> (usize, u8) {
+        // Shuffle indices (within 16-byte lanes) of each word's last byte.
+        let (low, high) = (0x0707_0707_0707_0707, 0x0f0f_0f0f_0f0f_0f0f);
+        let last_of_word = _mm512_set_epi64(high, low, high, low, high, low, high, low);
+        let last_byte = _mm512_set1_epi8(63);
+        let word_before = _mm512_set_epi64(6, 5, 4, 3, 2, 1, 0, 0);
+        let two_before = _mm512_set_epi64(5, 4, 3, 2, 1, 0, 0, 0);
+        let four_before = _mm512_set_epi64(3, 2, 1, 0, 0, 0, 0, 0);
+        let mut carry = _mm512_set1_epi8(prev as i8);
+        let blocks = d.len() / 64;
+        for b in 0..blocks {
+            // SAFETY: 64 * (b + 1) <= d.len(): the block is inside `d`.
+            let p = unsafe { d.as_mut_ptr().add(64 * b) };
+            let mut x = unsafe { _mm512_loadu_si512(p.cast()) };
+            x = _mm512_add_epi8(x, _mm512_slli_epi64(x, 8));
+            x = _mm512_add_epi8(x, _mm512_slli_epi64(x, 16));
+            x = _mm512_add_epi8(x, _mm512_slli_epi64(x, 32));
+            // Word sums spread over their words, then summed over words.
+            let mut w = _mm512_shuffle_epi8(x, last_of_word);
+            w = _mm512_add_epi8(w, _mm512_maskz_permutexvar_epi64(0xfe, word_before, w));
+            w = _mm512_add_epi8(w, _mm512_maskz_permutexvar_epi64(0xfc, two_before, w));
+            w = _mm512_add_epi8(w, _mm512_maskz_permutexvar_epi64(0xf0, four_before, w));
+            // Words before this one only.
+            let before = _mm512_maskz_permutexvar_epi64(0xfe, word_before, w);
+            x = _mm512_add_epi8(x, _mm512_add_epi8(before, carry));
+            // SAFETY: as the load.
+            unsafe { _mm512_storeu_si512(p.cast(), x) };
+            carry = _mm512_permutexvar_epi8(last_byte, x);
+        }
+        let last = _mm_cvtsi128_si32(_mm512_castsi512_si128(carry)) as u8;
+        (64 * blocks, last)
     }
 
     /// The token whose control byte is written but whose length is not
