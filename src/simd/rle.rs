@@ -231,6 +231,7 @@ mod x86 {
         for b in 0..blocks {
             // SAFETY: 64 * (b + 1) <= d.len(): the block is inside `d`.
             let p = unsafe { d.as_mut_ptr().add(64 * b) };
+            // SAFETY: p..p + 64 is inside `d` (above).
             let mut x = unsafe { _mm512_loadu_si512(p.cast()) };
             x = _mm512_add_epi8(x, _mm512_slli_epi64(x, 8));
             x = _mm512_add_epi8(x, _mm512_slli_epi64(x, 16));
