@@ -7,10 +7,12 @@
 //!
 //! Speed: the encoder never materialises the deltas to find tokens. A run
 //! starts at `j` exactly when `2 p[j] == p[j+1] + p[j-1]`, so run starts
-//! are computed as bitmaps (a window of payload at a time, byte-parallel
+//! are computed as bitmaps (64 positions at a time, byte-parallel
 //! compares) and each token is one or two bit scans; token bytes far from
-//! the ends are written as fixed 16-byte blocks. The decoder undoes RLE and
-//! delta in one pass with block fills, ramps and 8-byte running sums.
+//! the ends are written as fixed 16-byte blocks. Where the CPU has AVX-512,
+//! dense regions go to `simd::rle`, which writes 64 positions per step.
+//! The decoder expands tokens into deltas with fixed-size stores, then
+//! turns them into values in place a cache-sized chunk at a time.
 
 use super::limits::{COMPRESS_THRESHOLD, MAX_DECOMPRESSED, MAX_EXPANSION};
 use crate::core::{RayError, Result, alloc};

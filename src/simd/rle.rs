@@ -1,16 +1,19 @@
-//! The dense-region encoder of the wire compression (wire.md §5.2, driven
-//! by `codec::compress`), 64 payload positions per step with AVX-512
-//! (byte permutes and the VBMI2 byte compress/expand).
+//! AVX-512 kernels of the wire compression (wire.md §5), driven by
+//! `codec::compress`: the dense-region encoder (64 payload positions per
+//! step with byte permutes and the VBMI2 byte compress/expand), and the
+//! decoder's two passes (`expand_deltas`: tokens to deltas with 64-byte
+//! stores; `undelta_blocks`: running sums 64 bytes at a time).
 //!
-//! The encoded stream is, position by position, a control byte where a
-//! token starts and the position's delta where the position is a literal
-//! byte or the first byte of a run. Where every token ends within the
-//! block of 64 positions after its own, no 127/128 cap ever applies, so
-//! the token starts are exactly the bitmap starts of `token_starts`, and a
-//! block's output is the compaction of its (control, delta) pairs under two
-//! masks. The control byte of a token is its length (negated for a
-//! literal): the distance from its start to the next start, computed for
-//! all starts of a block at once from the compacted list of start lanes.
+//! The encoder: the encoded stream is, position by position, a control
+//! byte where a token starts and the position's delta where the position
+//! is a literal byte or the first byte of a run. So a block's output is
+//! the byte compaction of its (control, delta) pairs under two masks. The
+//! token starts are the bitmap starts of `token_starts`, plus a new literal
+//! start 128 positions into a longer literal; a run longer than 127 goes
+//! back to the portable encoder. A control byte is its token's length
+//! (negated for a literal): the distance to the next start, computed for
+//! all starts of a block at once from the compacted list of start lanes;
+//! the block's last token is patched once the next start is seen.
 
 use crate::codec::compress::token_starts;
 
@@ -43,10 +46,10 @@ pub fn available() -> bool {
 }
 
 /// Encodes from `start`, a token start (a run when `run`) with every byte
-/// before it already in `out[..o]`, for as long as the region is dense
-/// (every token ends within the next block), far from the payload's ends
-/// and with room for 128 more output bytes. Does nothing (returns
-/// `At { pos: start, .. }`) on a CPU without the instructions.
+/// before it already in `out[..o]`, while no run is longer than 127, the
+/// payload's end is more than a block away and the output has room for
+/// 128 more bytes; then hands the open token back unwritten. Does nothing
+/// (returns `At { pos: start, .. }`) on a CPU without the instructions.
 pub fn encode_dense(p: &[u8], start: usize, run: bool, out: &mut [u8], o: usize) -> DenseExit {
     #[cfg(target_arch = "x86_64")]
     if available() {
