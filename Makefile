@@ -25,7 +25,7 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 CTEST_SRC := $(filter-out c-tests/headers_only.c c-tests/seed_%.c,$(sort $(wildcard c-tests/*.c)))
 CTEST_NAMES := $(notdir $(basename $(CTEST_SRC)))
 
-.PHONY: pytest all lib lib-debug header check-header symbols ctest ctest-asan headers-compile test install run conformance cargo-build cargo-build-debug FORCE
+.PHONY: bench-c pytest all lib lib-debug header check-header symbols ctest ctest-asan headers-compile test install run conformance cargo-build cargo-build-debug FORCE
 
 all: lib
 	@test -z "$(wildcard src/bin/*.rs src/main.rs)" || test -x $(REL)/rayforce
@@ -120,6 +120,13 @@ conformance: all
 	$(PYTHON) tests/conformance/run.py
 
 -include c-tests/ipc.mk
+
+# The C API's speed beside baselines measured in the same run (not part of
+# `make test`: benchmarks are not tests).
+bench-c: lib
+	@mkdir -p $(GEN)
+	$(CC) -O2 -Iinclude bench/c_bench.c -o $(GEN)/c_bench -L$(REL) -lrayforce -lpthread -Wl,-rpath,$(abspath $(REL))
+	$(GEN)/c_bench
 
 # ---------------------------------------------------------------- install
 $(GEN)/rayforce.pc: Makefile FORCE
