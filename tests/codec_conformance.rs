@@ -71,6 +71,14 @@ fn ser_frames_every_captured_payload_with_the_reference_header() {
         let framed = codec::ser(&v).unwrap();
         assert_eq!(framed[..16], frame::ser_frame(c.payload.len()), "{}", c.id);
         assert_eq!(&framed[16..], &c.payload[..], "{}", c.id);
+        // ray_ser's path: the same bytes, written straight into a U8 vector.
+        let in_place = codec::ser_vector(&v).unwrap();
+        assert_eq!(in_place.as_slice::<u8>(), &framed[..], "{}: ser_vector differs", c.id);
+        // A buffer of the wrong size is refused, never overrun.
+        let mut short = vec![0u8; c.payload.len() - 1];
+        assert!(codec::encode::encode_to_slice(&v, &mut short).is_err(), "{}", c.id);
+        let mut long = vec![0u8; c.payload.len() + 1];
+        assert!(codec::encode::encode_to_slice(&v, &mut long).is_err(), "{}", c.id);
     }
 }
 

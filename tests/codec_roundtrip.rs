@@ -120,6 +120,10 @@ proptest! {
         let v = build(&s);
         let bytes = codec::encode(&v).unwrap();
         prop_assert_eq!(codec::encoded_size(&v).unwrap(), bytes.len());
+        // Written in place into a buffer of the computed size: the same bytes.
+        let mut in_place = vec![0u8; bytes.len()];
+        codec::encode::encode_to_slice(&v, &mut in_place).unwrap();
+        prop_assert_eq!(&in_place, &bytes);
         let (back, used) = codec::decode_with(&bytes, UNRESOLVED).unwrap();
         if back.is_error() && !v.is_error() {
             // An ERROR nested in a container replaces the whole value.

@@ -128,11 +128,108 @@ pub fn encode_into(v: &ray_t, out: &mut Vec<u8>) -> Result<()> {
     write_at(Some(v), out, 1)
 }
 
-fn write_count(out: &mut Vec<u8>, n: usize) {
+/// Writes the payload encoding of `v` over `buf`, which must be exactly
+/// `encoded_size(v)` bytes long (so a large value is written once, into
+/// its final memory). Errors as `encode_into`, and `domain` when the
+/// encoding does not fill `buf` exactly.
+pub fn encode_to_slice(v: &ray_t, buf: &mut [u8]) -> Result<()> {
+    let mut out = SliceSink { buf, len: 0, overflow: false };
+    write_at(Some(v), &mut out, 1)?;
+    if out.overflow || out.len != out.buf.len() {
+        return Err(RayError::domain("encoded size mismatch"));
+    }
+    Ok(())
+}
+
+/// Where an encoding goes: a growing byte vector, or a buffer sized in
+/// advance by `encoded_size`.
+trait Sink {
+    fn push(&mut self, b: u8);
+    fn extend_from_slice(&mut self, bytes: &[u8]);
+    /// Makes room for `n` more bytes if the sink can grow.
+    fn reserve(&mut self, n: usize);
+    /// Bytes writable without growing.
+    fn spare(&self) -> usize;
+    /// Appends `block[..len]` by writing the whole block (the caller
+    /// checked `spare() >= 16`): one fixed-size copy.
+    fn put_block(&mut self, block: &[u8; 16], len: usize);
+}
+
+impl Sink for Vec<u8> {
+    #[inline(always)]
+    fn push(&mut self, b: u8) {
+        Vec::push(self, b)
+    }
+    #[inline(always)]
+    fn extend_from_slice(&mut self, bytes: &[u8]) {
+        Vec::extend_from_slice(self, bytes)
+    }
+    fn reserve(&mut self, n: usize) {
+        Vec::reserve(self, n)
+    }
+    #[inline(always)]
+    fn spare(&self) -> usize {
+        self.capacity() - self.len()
+    }
+    #[inline(always)]
+    fn put_block(&mut self, block: &[u8; 16], len: usize) {
+        let at = self.len();
+        Vec::extend_from_slice(self, block);
+        self.truncate(at + len);
+    }
+}
+
+/// A fixed buffer; writing past its end sets `overflow` instead (the size
+/// is computed first, so that only happens on a bug).
+struct SliceSink<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+    overflow: bool,
+}
+
+impl Sink for SliceSink<'_> {
+    #[inline(always)]
+    fn push(&mut self, b: u8) {
+        match self.buf.get_mut(self.len) {
+            Some(slot) => {
+                *slot = b;
+                self.len += 1;
+            }
+            None => self.overflow = true,
+        }
+    }
+    #[inline(always)]
+    fn extend_from_slice(&mut self, bytes: &[u8]) {
+        match self.buf.get_mut(self.len..self.len + bytes.len()) {
+            Some(dst) => {
+                dst.copy_from_slice(bytes);
+                self.len += bytes.len();
+            }
+            None => self.overflow = true,
+        }
+    }
+    fn reserve(&mut self, _: usize) {}
+    #[inline(always)]
+    fn spare(&self) -> usize {
+        self.buf.len() - self.len
+    }
+    #[inline(always)]
+    fn put_block(&mut self, block: &[u8; 16], len: usize) {
+        match self.buf.get_mut(self.len..self.len + 16) {
+            Some(dst) => {
+                dst.copy_from_slice(block);
+                self.len += len;
+            }
+            None => self.overflow = true,
+        }
+    }
+}
+
+fn write_count(out: &mut impl Sink, n: usize) {
     out.extend_from_slice(&(n as i64).to_le_bytes());
 }
 
-fn write_at(v: Option<&ray_t>, out: &mut Vec<u8>, depth: usize) -> Result<()> {
+fn write_at(v: Option<&ray_t>, out: &mut impl Sink, depth: usize) -> Result<()> {
     let Some(v) = v else {
         out.push(NULL_BYTE);
         return Ok(());
@@ -225,10 +322,10 @@ fn write_at(v: Option<&ray_t>, out: &mut Vec<u8>, depth: usize) -> Result<()> {
     Ok(())
 }
 
-fn write_sym_vec(v: &ray_t, out: &mut Vec<u8>) {
+fn write_sym_vec(v: &ray_t, out: &mut impl Sink) {
     let n = v.len().max(0) as usize;
     write_count(out, n);
-    if out.capacity() - out.len() < 2 * n {
+    if out.spare() < 2 * n {
         out.reserve(sym_vec_size(v));
     }
     let mut blocks = NameBlocks::new(n);
@@ -289,17 +386,12 @@ impl NameBlocks {
         }
     }
 
-    /// Appends the wire form of `id`: with room to spare, a whole block
-    /// then a truncation back to the name's end (`truncate` only sets the
-    /// length of a byte vector).
+    /// Appends the wire form of `id`: with room to spare, a whole block of
+    /// which only the name's bytes are kept (`put_block`).
     #[inline(always)]
-    fn write(&mut self, id: i64, name: &dyn Fn(i64) -> &'static [u8], out: &mut Vec<u8>) {
+    fn write(&mut self, id: i64, name: &dyn Fn(i64) -> &'static [u8], out: &mut impl Sink) {
         match self.block(id, name) {
-            Some((block, len)) if out.capacity() - out.len() >= 16 => {
-                let at = out.len();
-                out.extend_from_slice(block);
-                out.truncate(at + len);
-            }
+            Some((block, len)) if out.spare() >= 16 => out.put_block(block, len),
             Some((block, len)) => out.extend_from_slice(&block[..len]),
             None => {
                 out.extend_from_slice(wire_name(name(id)));
@@ -309,7 +401,7 @@ impl NameBlocks {
     }
 }
 
-fn write_atom(v: &ray_t, out: &mut Vec<u8>) -> Result<()> {
+fn write_atom(v: &ray_t, out: &mut impl Sink) -> Result<()> {
     let t = v.type_;
     let null = v.null_flag();
     let mut flags = if null { FLAG_NULL } else { 0 };

@@ -77,6 +77,19 @@ pub fn ser(v: &ray_t) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// `ser` into a U8 vector, written once, straight into the vector's memory
+/// (`ray_ser`).
+pub fn ser_vector(v: &ray_t) -> Result<Value> {
+    let size = encoded_size(v)?;
+    let total = i64::try_from(frame::HEADER_LEN + size).map_err(|_| crate::core::RayError::oom())?;
+    let mut out = Value::vec_zeroed(crate::abi::RAY_U8, 0, total)?;
+    let bytes = out.as_mut_slice::<u8>()?;
+    let (head, payload) = bytes.split_at_mut(frame::HEADER_LEN);
+    head.copy_from_slice(&frame::ser_frame(size));
+    encode::encode_to_slice(v, payload)?;
+    Ok(out)
+}
+
 /// `de`: validates a `ser` frame and decodes its payload.
 pub fn de(buf: &[u8]) -> Result<Value> {
     let payload = frame::check_ser_frame(buf)?;

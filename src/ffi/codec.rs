@@ -116,11 +116,7 @@ pub unsafe extern "C" fn ray_ser(obj: *mut ray_t) -> *mut ray_t {
     ffi_guard!(panic_error(), {
         // SAFETY: caller contract.
         let v = unsafe { value_or_null(obj) };
-        give(
-            codec::ser(&v)
-                .map_err(|e| RayError::domain(e.to_string()))
-                .and_then(|frame| Value::vec_from_slice(RAY_U8, &frame)),
-        )
+        give(codec::ser_vector(&v).map_err(|e| RayError::domain(e.to_string())))
     })
 }
 
