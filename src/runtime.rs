@@ -63,6 +63,7 @@ pub fn destroy() {
     }
     POLL.store(0, Ordering::Release);
     env::clear();
+    crate::core::alloc::release_kept();
     LIVE.store(false, Ordering::Release);
 }
 

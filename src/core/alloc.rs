@@ -72,6 +72,68 @@ pub fn zeroed_bytes(len: usize) -> Vec<u8> {
     v
 }
 
+/// Large blocks kept after they are freed, for the next allocation of the
+/// same order: filling fresh memory costs a page fault and a kernel clear
+/// per page (a 80 MB vector decoded twice a second would map and unmap
+/// 160 MB a second), a kept block is warm. Bounded: at most
+/// `KEPT_BLOCKS` blocks and `KEPT_BYTES` of address space; `release_kept`
+/// returns them (runtime destroy).
+struct Kept {
+    blocks: Vec<(u8, usize)>,
+    bytes: usize,
+}
+
+const KEPT_BLOCKS: usize = 4;
+const KEPT_BYTES: usize = 512 << 20;
+
+static KEPT: std::sync::Mutex<Kept> = std::sync::Mutex::new(Kept { blocks: Vec::new(), bytes: 0 });
+
+impl Kept {
+    /// Keeps a freed block of `order` at `addr`; false when full.
+    fn keep(&mut self, order: u8, addr: usize) -> bool {
+        let size = 1usize << order;
+        if order < HUGE_ORDER || self.blocks.len() >= KEPT_BLOCKS || self.bytes + size > KEPT_BYTES {
+            return false;
+        }
+        self.blocks.push((order, addr));
+        self.bytes += size;
+        true
+    }
+
+    /// A kept block of exactly `order`, if any.
+    fn take(&mut self, order: u8) -> Option<usize> {
+        let i = self.blocks.iter().position(|&(o, _)| o == order)?;
+        let (_, addr) = self.blocks.swap_remove(i);
+        self.bytes -= 1usize << order;
+        Some(addr)
+    }
+}
+
+fn kept() -> std::sync::MutexGuard<'static, Kept> {
+    KEPT.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A kept block of `order` (only large orders are ever kept).
+fn take_kept(order: u8) -> *mut ray_t {
+    if order < HUGE_ORDER {
+        return ptr::null_mut();
+    }
+    kept().take(order).map_or(ptr::null_mut(), |a| a as *mut ray_t)
+}
+
+/// Returns every kept block to the system.
+pub fn release_kept() {
+    let blocks = {
+        let mut k = kept();
+        k.bytes = 0;
+        std::mem::take(&mut k.blocks)
+    };
+    for (_, addr) in blocks {
+        // SAFETY: kept blocks are malloc'd blocks nobody uses (see free_block).
+        unsafe { libc::free(addr as *mut libc::c_void) };
+    }
+}
+
 /// Allocates a block with at least `data_size` payload bytes. The header is
 /// zeroed except `order` (set) and `rc` (1); the payload is uninitialised.
 /// Returns NULL on OOM.
@@ -79,13 +141,16 @@ pub fn alloc_block(data_size: usize) -> *mut ray_t {
     let Some(order) = order_for(data_size) else {
         return ptr::null_mut();
     };
-    // SAFETY: malloc with a non-zero size; the result is checked for NULL and
-    // is aligned to at least 16 bytes, more than ray_t's 8.
-    let p = unsafe { libc::malloc(1usize << order) } as *mut ray_t;
+    let mut p = take_kept(order);
     if p.is_null() {
-        return p;
+        // SAFETY: malloc with a non-zero size; the result is checked for
+        // NULL and is aligned to at least 16 bytes, more than ray_t's 8.
+        p = unsafe { libc::malloc(1usize << order) } as *mut ray_t;
+        if p.is_null() {
+            return p;
+        }
+        advise_huge_pages(p, order);
     }
-    advise_huge_pages(p, order);
     // SAFETY: p points to at least 64 writable bytes; we initialise the header.
     unsafe {
         ptr::write_bytes(p as *mut u8, 0, HEADER);
@@ -95,22 +160,31 @@ pub fn alloc_block(data_size: usize) -> *mut ray_t {
     p
 }
 
-/// Allocates a block whose payload is zero-filled. Through calloc, so a
-/// fresh large (mmap-backed) block costs no memset: its pages are zero
-/// until first written. Returns NULL on OOM.
+/// Allocates a block whose header and first `data_size` payload bytes are
+/// zero (a fresh block: its whole payload). Through calloc, so a fresh
+/// large (mmap-backed) block costs no memset: its pages are zero until
+/// first written; a kept block is cleared up to `data_size`. Returns NULL
+/// on OOM.
 pub fn alloc_block_zeroed(data_size: usize) -> *mut ray_t {
     let Some(order) = order_for(data_size) else {
         return ptr::null_mut();
     };
-    // SAFETY: calloc with non-zero sizes; the result is checked for NULL and
-    // is aligned to at least 16 bytes, more than ray_t's 8.
-    let p = unsafe { libc::calloc(1, 1usize << order) } as *mut ray_t;
+    let mut p = take_kept(order);
     if p.is_null() {
-        return p;
+        // SAFETY: calloc with non-zero sizes; the result is checked for NULL
+        // and is aligned to at least 16 bytes, more than ray_t's 8.
+        p = unsafe { libc::calloc(1, 1usize << order) } as *mut ray_t;
+        if p.is_null() {
+            return p;
+        }
+        advise_huge_pages(p, order);
+    } else {
+        // SAFETY: a kept block of this order holds the header and
+        // data_size payload bytes.
+        unsafe { ptr::write_bytes(p as *mut u8, 0, HEADER + data_size) };
     }
-    advise_huge_pages(p, order);
-    // SAFETY: p points to a zeroed block of at least 64 bytes; we set the
-    // header fields that are not zero.
+    // SAFETY: p points to a block of at least 64 bytes whose header is
+    // zero; we set the header fields that are not zero.
     unsafe {
         (*p).order = order;
         ptr::write(&raw mut (*p).rc, AtomicU32::new(1));
@@ -142,6 +216,11 @@ pub unsafe fn realloc_block(p: *mut ray_t, data_size: usize) -> *mut ray_t {
 /// # Safety
 /// `p` must be a heap block from this allocator that nobody uses any more.
 pub unsafe fn free_block(p: *mut ray_t) {
+    // SAFETY: forwarded contract: p is a live block, its header readable.
+    let order = unsafe { (*p).order };
+    if order >= HUGE_ORDER && kept().keep(order, p as usize) {
+        return;
+    }
     // SAFETY: forwarded contract.
     unsafe { libc::free(p as *mut libc::c_void) }
 }
@@ -157,6 +236,45 @@ mod tests {
         assert_eq!(order_for(33), Some(7));
         assert_eq!(capacity_bytes(6), 32);
         assert_eq!(order_for(usize::MAX), None);
+    }
+
+    #[test]
+    fn only_large_blocks_are_kept_within_the_bounds() {
+        let mut k = Kept { blocks: Vec::new(), bytes: 0 };
+        assert!(!k.keep(HUGE_ORDER - 1, 64), "small blocks go back to malloc");
+        assert!(k.keep(27, 1 << 20));
+        assert!(k.keep(27, 2 << 20));
+        assert!(k.keep(28, 3 << 20));
+        assert!(!k.keep(27, 4 << 20), "512 MiB of address space at most");
+        assert_eq!(k.take(26), None);
+        assert_eq!(k.take(28), Some(3 << 20));
+        assert!(k.keep(22, 5 << 20));
+        assert!(k.keep(22, 6 << 20));
+        assert!(!k.keep(22, 7 << 20), "four blocks at most");
+        assert_eq!((k.take(27), k.take(27), k.take(27)), (Some(1 << 20), Some(2 << 20), None));
+        assert_eq!(k.bytes, 2 << 22);
+    }
+
+    #[test]
+    fn a_reused_large_block_is_zeroed_where_asked_and_headed_afresh() {
+        let size = 5 << 20;
+        let p = alloc_block(size);
+        assert!(!p.is_null());
+        unsafe {
+            ptr::write_bytes(p as *mut u8, 0xab, HEADER + size);
+            free_block(p);
+            // Whether or not this gets the same block, the contract holds.
+            let q = alloc_block_zeroed(size);
+            assert!(!q.is_null());
+            assert_eq!((*q).rc.load(core::sync::atomic::Ordering::Relaxed), 1);
+            assert_eq!((*q).type_, 0);
+            let payload = core::slice::from_raw_parts((q as *const u8).add(HEADER), size);
+            assert!(payload.iter().all(|&b| b == 0));
+            free_block(q);
+            let r = alloc_block(size);
+            assert_eq!(((*r).type_, (*r).attrs, (*r).rc.load(core::sync::atomic::Ordering::Relaxed)), (0, 0, 1));
+            free_block(r);
+        }
     }
 
     #[test]
