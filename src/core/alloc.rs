@@ -3,7 +3,8 @@
 //! short-string discrimination of STR atoms (a pointer's low byte is never
 //! 1..=7) holds. Blocks come from the system allocator; large blocks are
 //! mmap-backed by it, so untouched capacity costs no resident memory, and
-//! blocks of 4 MiB or more ask for transparent huge pages.
+//! blocks of 4 MiB or more ask for transparent huge pages and are kept for
+//! reuse when freed (a few of them: see `Kept`).
 //!
 //! This module knows block sizes only; ownership and children live in `rc`.
 
@@ -91,8 +92,11 @@ static KEPT: std::sync::Mutex<Kept> = std::sync::Mutex::new(Kept { blocks: Vec::
 impl Kept {
     /// Keeps a freed block of `order` at `addr`; false when full.
     fn keep(&mut self, order: u8, addr: usize) -> bool {
+        if !(HUGE_ORDER..=MAX_ORDER).contains(&order) {
+            return false;
+        }
         let size = 1usize << order;
-        if order < HUGE_ORDER || self.blocks.len() >= KEPT_BLOCKS || self.bytes + size > KEPT_BYTES {
+        if self.blocks.len() >= KEPT_BLOCKS || self.bytes + size > KEPT_BYTES {
             return false;
         }
         self.blocks.push((order, addr));
@@ -228,6 +232,7 @@ pub unsafe fn free_block(p: *mut ray_t) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::abi::RAY_I64;
 
     #[test]
     fn orders_match_the_reference_block_sizes() {
@@ -242,6 +247,7 @@ mod tests {
     fn only_large_blocks_are_kept_within_the_bounds() {
         let mut k = Kept { blocks: Vec::new(), bytes: 0 };
         assert!(!k.keep(HUGE_ORDER - 1, 64), "small blocks go back to malloc");
+        assert!(!k.keep(171, 64), "a nonsense order is never kept");
         assert!(k.keep(27, 1 << 20));
         assert!(k.keep(27, 2 << 20));
         assert!(k.keep(28, 3 << 20));
@@ -261,7 +267,8 @@ mod tests {
         let p = alloc_block(size);
         assert!(!p.is_null());
         unsafe {
-            ptr::write_bytes(p as *mut u8, 0xab, HEADER + size);
+            ptr::write_bytes((p as *mut u8).add(HEADER), 0xab, size);
+            (*p).type_ = RAY_I64;
             free_block(p);
             // Whether or not this gets the same block, the contract holds.
             let q = alloc_block_zeroed(size);
