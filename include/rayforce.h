@@ -1203,6 +1203,15 @@ ray_err_t ray_ipc_send_async(int64_t handle, ray_t *msg);
 ray_err_t ray_ipc_set_timeout(int64_t handle, int64_t timeout_ms);
 
 /*
+ Extension: asks the server to cancel the request waiting on `handle`
+ (TCP urgent byte, wire.md section 7), from any thread: the
+ `ray_ipc_send` waiting on it returns the error `cancel`. With no request
+ pending the server ignores it. `RAY_ERR_IO` for unknown handles or a
+ dead connection.
+ */
+ray_err_t ray_ipc_cancel(int64_t handle);
+
+/*
  The handle of the connection whose request or hook is being evaluated
  on this thread, else -1.
  */

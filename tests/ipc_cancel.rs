@@ -132,3 +132,37 @@ fn an_interrupted_client_wait_sends_the_urgent_byte() {
     assert_eq!(first, Some(Err("cancel".to_string())));
     assert_eq!(again, Ok(3));
 }
+
+#[test]
+fn ray_ipc_cancel_from_another_thread_cancels_the_waiting_request() {
+    evaluator_ready();
+    let srv = Server::plain();
+    let h = net::connect("127.0.0.1", srv.port, None, None, 5000);
+    assert!(h >= 0, "connect: {h}");
+    let waiting = std::thread::spawn(move || {
+        net::send(h, &rayforce::Value::str(ENDLESS.as_bytes()), false).map(|_| ()).map_err(|e| e.code_str().to_string())
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(rayforce::ffi::ipc::ray_ipc_cancel(h), rayforce::abi::RAY_OK);
+    assert_eq!(waiting.join().unwrap(), Err("cancel".to_string()));
+    assert_eq!(net::send(h, &rayforce::Value::str(b"(+ 1 2)"), false).unwrap().i64_val(), 3);
+    net::close(h);
+    assert_ne!(rayforce::ffi::ipc::ray_ipc_cancel(h), rayforce::abi::RAY_OK, "a closed handle");
+}
+
+#[test]
+fn tcp_client_cancel_stops_a_query_another_thread_waits_for() {
+    evaluator_ready();
+    let srv = Server::plain();
+    let client = std::sync::Arc::new(rayforce::TcpClient::connect("127.0.0.1", srv.port, "", "").unwrap());
+    let waiting = {
+        let c = client.clone();
+        std::thread::spawn(move || c.execute(ENDLESS).map(|_| ()).map_err(|e| e.code_str().to_string()))
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    client.cancel().unwrap();
+    assert_eq!(waiting.join().unwrap(), Err("cancel".to_string()));
+    assert_eq!(client.execute("(+ 1 2)").unwrap().i64_val(), 3);
+    client.close();
+    assert!(client.cancel().is_err(), "cancel after close");
+}

@@ -13,6 +13,9 @@ pub struct TcpClient {
     host: String,
     port: u16,
     inner: Mutex<Option<Client>>,
+    /// The socket again, for `cancel` and `close` while a request waits
+    /// (holding `inner`).
+    side: Option<std::net::TcpStream>,
 }
 
 fn non_empty(s: &str) -> Option<&[u8]> {
@@ -34,7 +37,8 @@ impl TcpClient {
     fn open(host: &str, port: u16, user: &str, password: &str, timeout_ms: i32) -> Result<TcpClient> {
         let c = client::connect(host, port, non_empty(user), non_empty(password), timeout_ms)
             .map_err(|e| RayError::new(if e.to_ray_error().code_str() == "access" { "access" } else { "io" }, format!("{host}:{port}: {e:?} ({})", e.code())))?;
-        Ok(TcpClient { host: host.to_string(), port, inner: Mutex::new(Some(c)) })
+        let side = c.socket_clone().ok();
+        Ok(TcpClient { host: host.to_string(), port, inner: Mutex::new(Some(c)), side })
     }
 
     fn client(&self) -> Result<MutexGuard<'_, Option<Client>>> {
@@ -67,8 +71,20 @@ impl TcpClient {
         self.client().is_ok()
     }
 
-    /// Closes the connection (idempotent).
+    /// Asks the server to cancel the request this connection is waiting
+    /// for (from another thread: the waiting `send`/`execute` then returns
+    /// the error `cancel`). With no request pending the server ignores it.
+    pub fn cancel(&self) -> Result<()> {
+        let side = self.side.as_ref().ok_or_else(|| RayError::io("connection closed"))?;
+        crate::net::sys::send_urgent(side).map_err(|e| RayError::io(format!("cancel: {e}")))
+    }
+
+    /// Closes the connection (idempotent); a request waiting on another
+    /// thread ends with an `io` error.
     pub fn close(&self) {
+        if let Some(s) = &self.side {
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }
         let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         *g = None;
     }

@@ -119,6 +119,16 @@ pub extern "C" fn ray_ipc_set_timeout(handle: i64, timeout_ms: i64) -> ray_err_t
     ffi_guard!(RAY_ERR_IO, { if net::set_timeout(handle, timeout_ms) { RAY_OK } else { RAY_ERR_IO } })
 }
 
+/// Extension: asks the server to cancel the request waiting on `handle`
+/// (TCP urgent byte, wire.md section 7), from any thread: the
+/// `ray_ipc_send` waiting on it returns the error `cancel`. With no request
+/// pending the server ignores it. `RAY_ERR_IO` for unknown handles or a
+/// dead connection.
+#[unsafe(no_mangle)]
+pub extern "C" fn ray_ipc_cancel(handle: i64) -> ray_err_t {
+    ffi_guard!(RAY_ERR_IO, { if net::cancel(handle) { RAY_OK } else { RAY_ERR_IO } })
+}
+
 /// The handle of the connection whose request or hook is being evaluated
 /// on this thread, else -1.
 #[unsafe(no_mangle)]

@@ -141,6 +141,12 @@ fn handshake(sock: &mut TcpStream, user: Option<&[u8]>, password: Option<&[u8]>)
 }
 
 impl Client {
+    /// A second descriptor of the socket, for another thread to send the
+    /// cancel byte or shut the connection down while a request waits.
+    pub fn socket_clone(&self) -> std::io::Result<TcpStream> {
+        self.sock.try_clone()
+    }
+
     /// The socket's descriptor (to shut it down from another thread).
     pub fn raw_fd(&self) -> std::os::fd::RawFd {
         use std::os::fd::AsRawFd;

@@ -23,6 +23,13 @@ impl Outbound {
         // `self` owns the client that owns the socket: it is open.
         super::sys::shutdown_both(self.fd);
     }
+
+    /// Sends the urgent byte that asks the server to cancel the request
+    /// waiting on this connection (from any thread).
+    pub fn send_urgent(&self) -> std::io::Result<()> {
+        // `self` owns the client that owns the socket: it is open.
+        super::sys::send_urgent_fd(self.fd)
+    }
 }
 
 /// What a handle names.

@@ -94,6 +94,17 @@ pub fn close(h: i64) {
     }
 }
 
+/// Asks the server to cancel the request waiting on outbound handle `h`
+/// (wire.md 7: one urgent byte; the waiting call then gets `cancel`, and
+/// with no request pending the server ignores it). Callable from any
+/// thread. False for unknown handles or a dead connection.
+pub fn cancel(h: i64) -> bool {
+    match handles::get(h) {
+        Some(Endpoint::Outbound(o)) => o.send_urgent().is_ok(),
+        _ => false,
+    }
+}
+
 /// Changes the response wait bound of an outbound handle (`ms <= 0`:
 /// wait forever). False for unknown handles.
 pub fn set_timeout(h: i64, ms: i64) -> bool {

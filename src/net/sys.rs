@@ -162,9 +162,17 @@ pub fn recv_urgent(sock: &std::net::TcpStream) -> bool {
 /// Sends one TCP urgent byte (`!`, as the reference client does to cancel
 /// the request it waits for).
 pub fn send_urgent(sock: &std::net::TcpStream) -> io::Result<()> {
+    send_urgent_fd(sock.as_raw_fd())
+}
+
+/// `send_urgent` by descriptor, from a thread other than the one waiting
+/// on the socket. Same contract as `shutdown_both`: `fd` belongs to a
+/// socket the caller keeps open for the call.
+pub fn send_urgent_fd(fd: RawFd) -> io::Result<()> {
     let b = b'!';
-    // SAFETY: the socket is open (borrowed); the buffer is one readable byte.
-    let r = unsafe { libc::send(sock.as_raw_fd(), (&raw const b).cast(), 1, libc::MSG_OOB | libc::MSG_NOSIGNAL) };
+    // SAFETY: per the contract, fd is an open socket; the buffer is one
+    // readable byte.
+    let r = unsafe { libc::send(fd, (&raw const b).cast(), 1, libc::MSG_OOB | libc::MSG_NOSIGNAL) };
     if r == 1 { Ok(()) } else { Err(io::Error::last_os_error()) }
 }
 
