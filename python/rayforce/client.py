@@ -59,6 +59,16 @@ class TCPClient:
             raise RayforceEvalError(code)
         return obj
 
+    def cancel(self):
+        """Asks the server to cancel the query this connection waits for.
+
+        Call it from another thread: the ``execute`` waiting there raises
+        ``RayforceEvalError`` with code ``cancel``; the connection stays usable.
+        """
+        h = self._handle
+        if h is None or lib.ray_ipc_cancel(h) != 0:
+            raise RayforceTCPError("connection is closed")
+
     def close(self):
         h, self._handle = getattr(self, "_handle", None), None
         if h is not None:

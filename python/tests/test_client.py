@@ -1,4 +1,7 @@
 """The Python package against our server, over the C ABI."""
+import threading
+import time
+
 import pytest
 
 from rayforce import RayforceEvalError, RayforceTCPError, TCPClient, TCPServer
@@ -62,3 +65,26 @@ def test_tcp_server_repr_and_serving_from_python(python_server):
     assert repr(TCPServer(port=5000)) == "TCPServer(port=5000)"
     with TCPClient(host="127.0.0.1", port=python_server) as c:
         assert str(c.execute("(+ 1 2)")) == "3"
+
+
+def test_cancel_from_another_thread_stops_a_running_query(server):
+    endless = "(count (map (fn [i] (sum (map (fn [x] x) (til 1000)))) (til 100000)))"
+    with TCPClient(host="127.0.0.1", port=server) as c:
+        outcome = {}
+
+        def run():
+            try:
+                c.execute(endless)
+                outcome["r"] = "finished"
+            except RayforceEvalError as e:
+                outcome["r"] = e.code
+
+        t = threading.Thread(target=run)
+        t.start()
+        time.sleep(0.3)
+        c.cancel()
+        t.join(20)
+        assert outcome.get("r") == "cancel"
+        assert c.execute("(+ 1 2)").to_python() == 3
+    with pytest.raises(RayforceTCPError):
+        c.cancel()
