@@ -120,10 +120,10 @@ proptest! {
         let v = build(&s);
         let bytes = codec::encode(&v).unwrap();
         prop_assert_eq!(codec::encoded_size(&v).unwrap(), bytes.len());
-        // Written in place into a buffer of the computed size: the same bytes.
-        let mut in_place = vec![0u8; bytes.len()];
-        codec::encode::encode_to_slice(&v, &mut in_place).unwrap();
-        prop_assert_eq!(&in_place, &bytes);
+        // Written in place into a U8 vector of the computed size: the same bytes.
+        let mut in_place = rayforce::Value::vec_with_capacity(RAY_U8, bytes.len() as i64).unwrap();
+        codec::encode::encode_into_bytes(&v, &mut in_place).unwrap();
+        prop_assert_eq!(in_place.as_slice::<u8>(), &bytes[..]);
         let (back, used) = codec::decode_with(&bytes, UNRESOLVED).unwrap();
         if back.is_error() && !v.is_error() {
             // An ERROR nested in a container replaces the whole value.

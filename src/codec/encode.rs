@@ -9,7 +9,8 @@
 
 use super::limits::MAX_DEPTH;
 use crate::abi::*;
-use crate::core::{RayError, Result, sym};
+use crate::core::vector::ByteWriter;
+use crate::core::{RayError, Result, Value, sym};
 
 /// Type byte of the untyped null (also written for a NULL container slot).
 const NULL_BYTE: u8 = RAY_NULL as u8;
@@ -128,15 +129,15 @@ pub fn encode_into(v: &ray_t, out: &mut Vec<u8>) -> Result<()> {
     write_at(Some(v), out, 1)
 }
 
-/// Writes the payload encoding of `v` over `buf`, which must be exactly
-/// `encoded_size(v)` bytes long (so a large value is written once, into
-/// its final memory). Errors as `encode_into`, and `domain` when the
-/// encoding does not fill `buf` exactly.
-pub fn encode_to_slice(v: &ray_t, buf: &mut [u8]) -> Result<()> {
-    let mut out = SliceSink { buf, len: 0, overflow: false };
-    write_at(Some(v), &mut out, 1)?;
-    if out.overflow || out.len != out.buf.len() {
-        return Err(RayError::domain("encoded size mismatch"));
+/// Appends the payload encoding of `v` to the U8 vector `out`, written
+/// straight into its spare capacity (reserve `encoded_size(v)` first): a
+/// large value is written once, into its final memory. Errors as
+/// `encode_into`, and `domain` when the encoding does not fit the room.
+pub fn encode_into_bytes(v: &ray_t, out: &mut Value) -> Result<()> {
+    let (written, overflow) = out.fill_bytes(|w| (write_at(Some(v), w, 1), w.overflowed()))?;
+    written?;
+    if overflow {
+        return Err(RayError::domain("encoding larger than the room reserved"));
     }
     Ok(())
 }
@@ -179,49 +180,23 @@ impl Sink for Vec<u8> {
     }
 }
 
-/// A fixed buffer; writing past its end sets `overflow` instead (the size
-/// is computed first, so that only happens on a bug).
-struct SliceSink<'a> {
-    buf: &'a mut [u8],
-    len: usize,
-    overflow: bool,
-}
-
-impl Sink for SliceSink<'_> {
+impl Sink for ByteWriter<'_> {
     #[inline(always)]
     fn push(&mut self, b: u8) {
-        match self.buf.get_mut(self.len) {
-            Some(slot) => {
-                *slot = b;
-                self.len += 1;
-            }
-            None => self.overflow = true,
-        }
+        ByteWriter::push(self, b)
     }
     #[inline(always)]
     fn extend_from_slice(&mut self, bytes: &[u8]) {
-        match self.buf.get_mut(self.len..self.len + bytes.len()) {
-            Some(dst) => {
-                dst.copy_from_slice(bytes);
-                self.len += bytes.len();
-            }
-            None => self.overflow = true,
-        }
+        ByteWriter::extend_from_slice(self, bytes)
     }
     fn reserve(&mut self, _: usize) {}
     #[inline(always)]
     fn spare(&self) -> usize {
-        self.buf.len() - self.len
+        ByteWriter::spare(self)
     }
     #[inline(always)]
     fn put_block(&mut self, block: &[u8; 16], len: usize) {
-        match self.buf.get_mut(self.len..self.len + 16) {
-            Some(dst) => {
-                dst.copy_from_slice(block);
-                self.len += len;
-            }
-            None => self.overflow = true,
-        }
+        ByteWriter::put_block(self, block, len)
     }
 }
 

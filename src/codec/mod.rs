@@ -81,12 +81,13 @@ pub fn ser(v: &ray_t) -> Result<Vec<u8>> {
 /// (`ray_ser`).
 pub fn ser_vector(v: &ray_t) -> Result<Value> {
     let size = encoded_size(v)?;
-    let total = i64::try_from(frame::HEADER_LEN + size).map_err(|_| crate::core::RayError::oom())?;
-    let mut out = Value::vec_zeroed(crate::abi::RAY_U8, 0, total)?;
-    let bytes = out.as_mut_slice::<u8>()?;
-    let (head, payload) = bytes.split_at_mut(frame::HEADER_LEN);
-    head.copy_from_slice(&frame::ser_frame(size));
-    encode::encode_to_slice(v, payload)?;
+    let total = frame::HEADER_LEN + size;
+    let mut out = Value::vec_with_capacity(crate::abi::RAY_U8, i64::try_from(total).map_err(|_| crate::core::RayError::oom())?)?;
+    out.extend_from_bytes(&frame::ser_frame(size))?;
+    encode::encode_into_bytes(v, &mut out)?;
+    if out.len() as usize != total {
+        return Err(crate::core::RayError::domain("encoded size mismatch"));
+    }
     Ok(out)
 }
 

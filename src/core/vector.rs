@@ -185,6 +185,31 @@ impl Value {
         Ok(())
     }
 
+    /// Appends to a U8 vector by writing straight into its spare capacity
+    /// (`reserve` first): `f` gets a `ByteWriter` that never writes past
+    /// the capacity, and the vector's length grows by what it wrote. So a
+    /// large byte image (a `ser` frame) is written once, into its final
+    /// memory, with no clearing pass. Errors: `type` for a non-U8 value,
+    /// `oom` when it cannot be made unique.
+    pub fn fill_bytes<R>(&mut self, f: impl FnOnce(&mut ByteWriter<'_>) -> R) -> Result<R> {
+        if self.type_ != RAY_U8 {
+            return Err(RayError::type_err("bytes into a non-U8 value"));
+        }
+        self.make_unique()?;
+        let n = self.len() as usize;
+        let cap = self.capacity_bytes();
+        let start = self.data_ptr() as *mut u8;
+        // SAFETY: a unique, non-slice U8 block (capacity_bytes is 0 for a
+        // slice) whose capacity is cap bytes; the writer stays within
+        // start + n .. start + cap and lives only during `f`.
+        let mut w = ByteWriter { at: unsafe { start.add(n) }, room: cap.saturating_sub(n), len: 0, overflow: false, _block: core::marker::PhantomData };
+        let r = f(&mut w);
+        // SAFETY: the writer initialised exactly w.len bytes after the n
+        // existing ones, contiguously, within the capacity.
+        unsafe { self.set_len(n + w.len) };
+        Ok(r)
+    }
+
     /// Mutable elements of a typed vector (copies first when shared).
     pub fn as_mut_slice<T: Elem>(&mut self) -> Result<&mut [T]> {
         self.make_unique()?;
@@ -386,5 +411,95 @@ mod tests {
         assert_eq!(v.str_at(1), &long[..]);
         let s = w.slice(1, 3).unwrap();
         assert_eq!(s.str_at(2), b"another long string here");
+    }
+}
+
+/// Writes bytes into the spare capacity of a U8 vector (`Value::fill_bytes`),
+/// one after another, never past the capacity: a write that does not fit is
+/// dropped and marks the writer `overflowed`.
+pub struct ByteWriter<'a> {
+    at: *mut u8,
+    room: usize,
+    len: usize,
+    overflow: bool,
+    _block: core::marker::PhantomData<&'a mut [u8]>,
+}
+
+impl ByteWriter<'_> {
+    #[inline(always)]
+    pub fn push(&mut self, b: u8) {
+        if self.len < self.room {
+            // SAFETY: at + len is inside the spare capacity (len < room).
+            unsafe { self.at.add(self.len).write(b) };
+            self.len += 1;
+        } else {
+            self.overflow = true;
+        }
+    }
+
+    #[inline(always)]
+    pub fn extend_from_slice(&mut self, bytes: &[u8]) {
+        if bytes.len() <= self.room - self.len {
+            // SAFETY: at + len .. + bytes.len() is inside the spare capacity
+            // (checked); the source is a separate slice.
+            unsafe { ptr::copy_nonoverlapping(bytes.as_ptr(), self.at.add(self.len), bytes.len()) };
+            self.len += bytes.len();
+        } else {
+            self.overflow = true;
+        }
+    }
+
+    /// Appends `block[..keep]` by writing all 16 bytes (one fixed-size
+    /// copy); needs 16 bytes of room.
+    #[inline(always)]
+    pub fn put_block(&mut self, block: &[u8; 16], keep: usize) {
+        if 16 <= self.room - self.len && keep <= 16 {
+            // SAFETY: 16 bytes at at + len are inside the spare capacity.
+            unsafe { ptr::copy_nonoverlapping(block.as_ptr(), self.at.add(self.len), 16) };
+            self.len += keep;
+        } else {
+            self.overflow = true;
+        }
+    }
+
+    /// Bytes that can still be written.
+    #[inline(always)]
+    pub fn spare(&self) -> usize {
+        self.room - self.len
+    }
+
+    /// Bytes written so far.
+    pub fn written(&self) -> usize {
+        self.len
+    }
+
+    /// True when a write did not fit (and was dropped).
+    pub fn overflowed(&self) -> bool {
+        self.overflow
+    }
+}
+
+#[cfg(test)]
+mod byte_writer_tests {
+    use super::*;
+
+    #[test]
+    fn fill_bytes_appends_within_the_capacity_and_drops_what_does_not_fit() {
+        let mut v = Value::vec_with_capacity(RAY_U8, 0).unwrap();
+        v.extend_from_bytes(b"ab").unwrap();
+        let cap = v.capacity_bytes();
+        let (written, overflow) = v
+            .fill_bytes(|w| {
+                w.push(b'c');
+                w.put_block(b"defghijklmnopqrs", 3);
+                w.extend_from_slice(&vec![b'x'; cap]);
+                w.push(b'z');
+                (w.written(), w.overflowed())
+            })
+            .unwrap();
+        assert!(overflow, "the slice longer than the room is dropped");
+        assert_eq!(written, 5);
+        assert_eq!(v.as_slice::<u8>(), b"abcdefz");
+        assert!(Value::vec_with_capacity(RAY_I64, 4).unwrap().fill_bytes(|_| ()).is_err(), "U8 only");
     }
 }
