@@ -354,66 +354,6 @@ pub fn materialize(v: &ray_t) -> Result<Value> {
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn push_grows_and_copy_on_write_protects_sharers() {
-        let mut v = Value::vec_with_capacity(RAY_I64, 0).unwrap();
-        for i in 0..100i64 {
-            v.push(i).unwrap();
-        }
-        let shared = v.clone();
-        v.push(100i64).unwrap();
-        assert_eq!(shared.len(), 100);
-        assert_eq!(v.len(), 101);
-        assert_eq!(v.as_slice::<i64>()[100], 100);
-        assert_eq!(shared.as_slice::<i64>()[99], 99);
-    }
-
-    #[test]
-    fn slices_read_through_and_materialise_on_write() {
-        let v = Value::vec_from_slice(RAY_I64, &[1i64, 2, 3, 4, 5]).unwrap();
-        let s = v.slice(1, 3).unwrap();
-        assert_eq!(s.as_slice::<i64>(), &[2, 3, 4]);
-        let s2 = s.slice(1, 2).unwrap();
-        assert_eq!(s2.as_slice::<i64>(), &[3, 4]);
-        let mut m = s.clone();
-        m.push(9i64).unwrap();
-        assert_eq!(m.as_slice::<i64>(), &[2, 3, 4, 9]);
-        assert_eq!(v.as_slice::<i64>(), &[1, 2, 3, 4, 5]);
-        assert!(v.slice(4, 2).is_err());
-    }
-
-    #[test]
-    fn narrow_sym_slices_use_their_width() {
-        let mut v = Value::sym_vec_with_capacity(RAY_SYM_W8, 8).unwrap();
-        for i in 0..8u8 {
-            v.push(i).unwrap();
-        }
-        let s = v.slice(3, 2).unwrap();
-        assert_eq!(s.sym_at(0), 3);
-        assert_eq!(s.sym_at(1), 4);
-    }
-
-    #[test]
-    fn str_vectors_inline_and_pool() {
-        let long = b"a string longer than twelve bytes";
-        let v = Value::str_vec([&b"short"[..], &long[..], b""]).unwrap();
-        assert_eq!(v.str_at(0), b"short");
-        assert_eq!(v.str_at(1), &long[..]);
-        assert_eq!(v.str_at(2), b"");
-        let mut w = v.clone();
-        w.str_vec_push(b"another long string here").unwrap();
-        assert_eq!(v.len(), 3);
-        assert_eq!(w.str_at(3), b"another long string here");
-        assert_eq!(v.str_at(1), &long[..]);
-        let s = w.slice(1, 3).unwrap();
-        assert_eq!(s.str_at(2), b"another long string here");
-    }
-}
-
 /// Writes bytes into the spare capacity of a U8 vector (`Value::fill_bytes`),
 /// one after another, never past the capacity: a write that does not fit is
 /// dropped and marks the writer `overflowed`.
@@ -480,8 +420,63 @@ impl ByteWriter<'_> {
 }
 
 #[cfg(test)]
-mod byte_writer_tests {
+mod tests {
     use super::*;
+
+    #[test]
+    fn push_grows_and_copy_on_write_protects_sharers() {
+        let mut v = Value::vec_with_capacity(RAY_I64, 0).unwrap();
+        for i in 0..100i64 {
+            v.push(i).unwrap();
+        }
+        let shared = v.clone();
+        v.push(100i64).unwrap();
+        assert_eq!(shared.len(), 100);
+        assert_eq!(v.len(), 101);
+        assert_eq!(v.as_slice::<i64>()[100], 100);
+        assert_eq!(shared.as_slice::<i64>()[99], 99);
+    }
+
+    #[test]
+    fn slices_read_through_and_materialise_on_write() {
+        let v = Value::vec_from_slice(RAY_I64, &[1i64, 2, 3, 4, 5]).unwrap();
+        let s = v.slice(1, 3).unwrap();
+        assert_eq!(s.as_slice::<i64>(), &[2, 3, 4]);
+        let s2 = s.slice(1, 2).unwrap();
+        assert_eq!(s2.as_slice::<i64>(), &[3, 4]);
+        let mut m = s.clone();
+        m.push(9i64).unwrap();
+        assert_eq!(m.as_slice::<i64>(), &[2, 3, 4, 9]);
+        assert_eq!(v.as_slice::<i64>(), &[1, 2, 3, 4, 5]);
+        assert!(v.slice(4, 2).is_err());
+    }
+
+    #[test]
+    fn narrow_sym_slices_use_their_width() {
+        let mut v = Value::sym_vec_with_capacity(RAY_SYM_W8, 8).unwrap();
+        for i in 0..8u8 {
+            v.push(i).unwrap();
+        }
+        let s = v.slice(3, 2).unwrap();
+        assert_eq!(s.sym_at(0), 3);
+        assert_eq!(s.sym_at(1), 4);
+    }
+
+    #[test]
+    fn str_vectors_inline_and_pool() {
+        let long = b"a string longer than twelve bytes";
+        let v = Value::str_vec([&b"short"[..], &long[..], b""]).unwrap();
+        assert_eq!(v.str_at(0), b"short");
+        assert_eq!(v.str_at(1), &long[..]);
+        assert_eq!(v.str_at(2), b"");
+        let mut w = v.clone();
+        w.str_vec_push(b"another long string here").unwrap();
+        assert_eq!(v.len(), 3);
+        assert_eq!(w.str_at(3), b"another long string here");
+        assert_eq!(v.str_at(1), &long[..]);
+        let s = w.slice(1, 3).unwrap();
+        assert_eq!(s.str_at(2), b"another long string here");
+    }
 
     #[test]
     fn fill_bytes_appends_within_the_capacity_and_drops_what_does_not_fit() {
