@@ -1,6 +1,7 @@
 # librayforce-rs build. `make` builds the release library and binary,
 # `make test` runs every test, `make run` starts the server.
-# Everything is written under target/; nothing goes into the source tree.
+# Everything is written under target/; nothing goes into the source tree
+# (except `make sync-corpus`, which refreshes tests/fixtures/conformance).
 CARGO ?= cargo
 CC ?= cc
 CXX ?= c++
@@ -25,7 +26,7 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 CTEST_SRC := $(filter-out c-tests/headers_only.c c-tests/seed_%.c,$(sort $(wildcard c-tests/*.c)))
 CTEST_NAMES := $(notdir $(basename $(CTEST_SRC)))
 
-.PHONY: bench-c pytest all lib lib-debug header check-header symbols ctest ctest-asan headers-compile test install run conformance cargo-build cargo-build-debug FORCE
+.PHONY: sync-corpus bench-c pytest all lib lib-debug header check-header symbols ctest ctest-asan headers-compile test install run conformance cargo-build cargo-build-debug FORCE
 
 all: lib
 	@test -z "$(wildcard src/bin/*.rs src/main.rs)" || test -x $(REL)/rayforce
@@ -120,6 +121,21 @@ conformance: all
 	$(PYTHON) tests/conformance/run.py
 
 -include c-tests/ipc.mk
+
+# ---------------------------------------------------------------- corpus
+# The tests read only tests/fixtures/conformance, a copy of the reference
+# corpus kept in the repository. This refreshes the copy from CORPUS_SRC (the
+# shared checkout beside the repository); commit the result.
+CORPUS_SRC ?= ../shared/conformance
+CORPUS_DST := tests/fixtures/conformance
+sync-corpus:
+	@test -f $(CORPUS_SRC)/cases.jsonl || { echo "sync-corpus: no cases.jsonl in $(CORPUS_SRC) (set CORPUS_SRC=dir)"; exit 1; }
+	rm -rf $(CORPUS_DST).new && mkdir -p $(CORPUS_DST).new/init
+	cp $(CORPUS_SRC)/cases.jsonl $(CORPUS_SRC)/README.md $(CORPUS_DST).new/
+	cp $(CORPUS_SRC)/init/*.rfl $(CORPUS_DST).new/init/
+	chmod -R u+w $(CORPUS_DST).new
+	rm -rf $(CORPUS_DST) && mv $(CORPUS_DST).new $(CORPUS_DST)
+	@echo "sync-corpus: $$(wc -l < $(CORPUS_DST)/cases.jsonl) cases in $(CORPUS_DST)"
 
 # The C API's speed beside baselines measured in the same run (not part of
 # `make test`: benchmarks are not tests).

@@ -5,17 +5,15 @@
 //! owned elsewhere (`table`) are reported, not failed, until that lands.
 use rayforce::core::Value;
 use rayforce::lang::{RequestCtx, eval_request, eval_str, reset};
-use std::path::PathBuf;
 use std::sync::Mutex;
+#[path = "support/fixtures.rs"]
+mod fixtures;
 
 const FEATURES: [&str; 8] = ["collection", "string", "dict", "type", "temporal", "null", "list", "vector"];
 
 /// The evaluator's global state is shared: run one case at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
 
-fn shared() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance")
-}
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
@@ -30,7 +28,7 @@ enum Outcome {
 fn run(init: Option<&str>, query: &str, expected: &str) -> Outcome {
     reset();
     if let Some(name) = init {
-        let src = std::fs::read_to_string(shared().join("init").join(format!("{name}.rfl"))).expect("init script");
+        let src = fixtures::init_script(name).expect("init script");
         if let Err(e) = eval_str(&src, RequestCtx::default()) {
             return Outcome::InitUnavailable(format!("init {name}: {e}"));
         }
@@ -47,7 +45,7 @@ fn run(init: Option<&str>, query: &str, expected: &str) -> Outcome {
 #[test]
 fn builtin_family_cases_match_the_reference_bytes() {
     let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let cases = std::fs::read_to_string(shared().join("cases.jsonl")).expect("cases.jsonl");
+    let cases = fixtures::cases_jsonl();
     let (mut pass, mut blocked, mut failures) = (0, Vec::new(), Vec::new());
     for line in cases.lines().filter(|l| !l.trim().is_empty()) {
         let case: serde_json::Value = serde_json::from_str(line).expect("case json");

@@ -4,6 +4,8 @@
 use rayforce::abi::*;
 use rayforce::lang::{RequestCtx, eval_str, format};
 use rayforce::{Result, Value};
+#[path = "support/fixtures.rs"]
+mod fixtures;
 
 fn ev(src: &str) -> Result<Value> {
     eval_str(src, RequestCtx::default())
@@ -124,7 +126,7 @@ fn bind_trades() {
 #[test]
 fn table_cases_of_the_corpus_through_the_collection_builtins() {
     bind_trades();
-    let cases = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/conformance/cases.jsonl")).unwrap();
+    let cases = fixtures::cases_jsonl();
     let mut checked = 0;
     for line in cases.lines() {
         let case: serde_json::Value = serde_json::from_str(line).unwrap();

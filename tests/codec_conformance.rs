@@ -1,9 +1,11 @@
 //! Byte identity against the reference: every response payload captured in
-//! `shared/conformance/cases.jsonl` decodes (builtins left unresolved, so
+//! `tests/fixtures/conformance/cases.jsonl` decodes (builtins left unresolved, so
 //! lambdas and builtins work without an evaluator) and re-encodes to exactly
 //! the same bytes; `ser` frames it with the reference's header.
 
 use rayforce::codec::{self, DecodeOptions, frame};
+#[path = "support/fixtures.rs"]
+mod fixtures;
 
 struct Case {
     id: String,
@@ -24,8 +26,7 @@ fn unhex(s: &str) -> Vec<u8> {
 }
 
 fn cases() -> Vec<Case> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/conformance/cases.jsonl");
-    let text = std::fs::read_to_string(path).expect("read cases.jsonl");
+    let text = fixtures::cases_jsonl();
     let cases: Vec<Case> = text
         .lines()
         .filter(|l| !l.trim().is_empty())

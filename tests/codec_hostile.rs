@@ -3,15 +3,15 @@
 //! as a clean error (or a value that re-encodes stably), never a panic.
 
 use rayforce::codec::{self, DecodeOptions, selfcheck};
+#[path = "support/fixtures.rs"]
+mod fixtures;
 
 fn unhex(s: &str) -> Vec<u8> {
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
 }
 
 fn corpus() -> Vec<Vec<u8>> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/conformance/cases.jsonl");
-    std::fs::read_to_string(path)
-        .unwrap()
+    fixtures::cases_jsonl()
         .lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| {

@@ -11,12 +11,11 @@ use rayforce::codec::decode::{DecodeOptions, decode_with};
 use rayforce::core::sym;
 use rayforce::lang::fmt::format;
 use serde_json::Value as Json;
+#[path = "support/fixtures.rs"]
+mod fixtures;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-fn shared(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared").join(rel)
-}
 
 struct Case {
     id: String,
@@ -27,7 +26,7 @@ struct Case {
 }
 
 fn load_cases() -> Vec<Case> {
-    let src = std::fs::read_to_string(shared("conformance/cases.jsonl")).expect("cases.jsonl");
+    let src = fixtures::cases_jsonl();
     src.lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| {

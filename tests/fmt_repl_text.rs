@@ -10,16 +10,15 @@
 use rayforce::lang::fmt::{format, format_source_error};
 use rayforce::lang::{RequestCtx, eval_source, eval_str, reset};
 use std::collections::BTreeMap;
+#[path = "support/fixtures.rs"]
+mod fixtures;
 use std::path::PathBuf;
 
-fn shared() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance")
-}
 
 fn repl_text(init: Option<&str>, query: &str) -> String {
     reset();
     if let Some(name) = init {
-        let src = std::fs::read_to_string(shared().join("init").join(format!("{name}.rfl"))).expect("init script");
+        let src = fixtures::init_script(name).expect("init script");
         if let Err(e) = eval_str(&src, RequestCtx::default()) {
             return format!("init {name} failed: {e}");
         }
@@ -32,7 +31,7 @@ fn repl_text(init: Option<&str>, query: &str) -> String {
 
 #[test]
 fn ratcheted_cases_print_the_reference_repl_text() {
-    let cases = std::fs::read_to_string(shared().join("cases.jsonl")).expect("cases.jsonl");
+    let cases = fixtures::cases_jsonl();
     let pass_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fmt_text_pass.txt");
     let must: Vec<String> = std::fs::read_to_string(pass_path)
         .unwrap_or_default()

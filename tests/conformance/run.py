@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Conformance runner: our `rayforce` binary against the reference corpus.
 
-For each case of ../shared/conformance/cases.jsonl (beside the repository):
+For each case of tests/fixtures/conformance/cases.jsonl (a copy of the
+reference corpus kept in the repository; `make sync-corpus` refreshes it):
 
 * bytes: start `rayforce -p PORT [init.rfl]`, wait until it listens, do the
   handshake (03 00 -> 03 00), send the query as a sync frame whose payload is
@@ -37,9 +38,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-SHARED = os.path.join(os.path.dirname(REPO), "shared")
-CORPUS = os.path.join(SHARED, "conformance", "cases.jsonl")
-INIT_DIR = os.path.join(SHARED, "conformance", "init")
+FIXTURES = os.path.join(REPO, "tests", "fixtures", "conformance")
+CORPUS = os.path.join(FIXTURES, "cases.jsonl")
+INIT_DIR = os.path.join(FIXTURES, "init")
 MUST_PASS = os.path.join(HERE, "must_pass.txt")
 
 MAGIC = b"\xfa\xde\xfa\xce"

@@ -7,12 +7,8 @@
 use rayforce::core::Value;
 use rayforce::lang::{RequestCtx, eval_request, eval_str, reset};
 use std::collections::{BTreeMap, BTreeSet};
+use super::fixtures;
 use std::path::PathBuf;
-
-/// `/work/shared/conformance`, seen from this crate.
-pub fn shared_conformance() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance")
-}
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
@@ -22,8 +18,7 @@ fn hex(b: &[u8]) -> String {
 pub fn run_case(init: Option<&str>, query: &str, expected: &str) -> Result<(), String> {
     reset();
     if let Some(name) = init {
-        let path = shared_conformance().join("init").join(format!("{name}.rfl"));
-        let src = std::fs::read_to_string(&path).map_err(|e| format!("init {name}: {e}"))?;
+        let src = fixtures::init_script(name).map_err(|e| format!("init {name}: {e}"))?;
         eval_str(&src, RequestCtx::default()).map_err(|e| format!("init {name} failed: {e}"))?;
     }
     let result = eval_request(&Value::str(query.as_bytes()), RequestCtx { restricted: false, handle: 1 });
@@ -41,7 +36,7 @@ pub fn run_case(init: Option<&str>, query: &str, expected: &str) -> Result<(), S
 /// crate, e.g. `tests/query_pass.txt`), and panics when a listed case fails.
 /// `CONFORMANCE_VERBOSE=1` prints each failure.
 pub fn check_bytes_against_ratchet(ratchet: &str, selected: impl Fn(&str) -> bool) {
-    let cases = std::fs::read_to_string(shared_conformance().join("cases.jsonl")).expect("cases.jsonl");
+    let cases = fixtures::cases_jsonl();
     let ratchet_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(ratchet);
     let required: BTreeSet<String> = std::fs::read_to_string(&ratchet_path)
         .unwrap_or_default()

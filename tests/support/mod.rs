@@ -1,6 +1,7 @@
 //! Shared test support: the mini evaluator and the corpus fixtures.
 #![allow(dead_code)]
 pub mod corpus;
+pub mod fixtures;
 pub mod mini;
 
 use rayforce::abi::*;
