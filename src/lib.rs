@@ -20,6 +20,7 @@ pub mod api;
 pub mod codec;
 pub mod core;
 pub mod ffi;
+pub mod ipc;
 pub mod lang;
 pub mod net;
 pub mod proto;

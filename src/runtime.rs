@@ -35,6 +35,7 @@ pub fn create(sym_path: Option<&std::path::Path>) -> Option<SymLoad> {
         return None;
     }
     sym::init();
+    crate::ipc::install();
     crate::lang::registry::bind_all();
     INTERRUPT.store(false, Ordering::Relaxed);
     let load = match sym_path {

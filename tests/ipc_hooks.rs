@@ -52,6 +52,7 @@ fn open_sync_async_and_close_hooks_fire_in_order_with_the_connection_handle() {
     wait_for("the close hook", || count_of("closed") == 1);
     eval("(set .ipc.on.sync 0) (set .ipc.on.async 0) (set .ipc.on.open 0) (set .ipc.on.close 0)");
     a_sync_hook_error_becomes_the_error_response(&srv);
+    the_auth_hook_decides_by_the_languages_truthiness();
 }
 
 /// (Run after the test above, not beside it: hooks are global.)
@@ -66,4 +67,23 @@ fn a_sync_hook_error_becomes_the_error_response(srv: &Server) {
     let e = r.expect_err("the hook raised");
     assert!(!e.code_str().is_empty());
     net::close(h);
+}
+
+/// (Run after the tests above, not beside them: hooks are global.) The
+/// auth hook's answer counts by Rayfall truthiness: `0.0` refuses a login,
+/// as `if` would treat it.
+fn the_auth_hook_decides_by_the_languages_truthiness() {
+    let srv = Server::start(Some("pw"), false);
+    eval("(set .ipc.on.auth (fn [u p] authans))");
+    for (answer, accepted) in [("0.0", false), ("0", false), ("1.5", true), ("true", true), ("false", false)] {
+        eval(&format!("(set authans {answer})"));
+        let h = net::connect("127.0.0.1", srv.port, Some(b"bob"), Some(b"pw"), 5000);
+        assert_eq!(h >= 0, accepted, "auth hook answering {answer}: connect gave {h}");
+        if h >= 0 {
+            net::close(h);
+        } else {
+            assert_eq!(h, -3, "a refused login is 'authentication failed'");
+        }
+    }
+    eval("(set .ipc.on.auth 0)");
 }

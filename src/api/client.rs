@@ -35,6 +35,8 @@ impl TcpClient {
     }
 
     fn open(host: &str, port: u16, user: &str, password: &str, timeout_ms: i32) -> Result<TcpClient> {
+        // Frames the server pushes on this connection are evaluated here.
+        crate::ipc::install();
         let c = client::connect(host, port, non_empty(user), non_empty(password), timeout_ms)
             .map_err(|e| RayError::new(if e.to_ray_error().code_str() == "access" { "access" } else { "io" }, format!("{host}:{port}: {e:?} ({})", e.code())))?;
         let side = c.socket_clone().ok();

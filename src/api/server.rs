@@ -15,6 +15,7 @@ pub struct TcpServer {
 impl TcpServer {
     /// Binds `0.0.0.0:port` (0 picks a free port; see `port()`).
     pub fn bind(port: u16) -> Result<TcpServer> {
+        crate::ipc::install();
         let mut poll = Poll::new(false).map_err(|e| RayError::io(e.to_string()))?;
         let id = poll.listen(port).map_err(|e| RayError::io(format!("listen on {port}: {e}")))?;
         let port = poll.listen_port(id).ok_or_else(|| RayError::io("listener vanished"))?;

@@ -85,6 +85,7 @@ impl ray_poll_t {
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_poll_create() -> *mut ray_poll_t {
     ffi_guard!(std::ptr::null_mut(), {
+        crate::ipc::install();
         match Poll::new(false) {
             Ok(p) => Box::into_raw(Box::new(ray_poll_t {
                 fd: -1,
@@ -330,6 +331,7 @@ pub unsafe extern "C" fn ray_ipc_server_init(srv: *mut ray_ipc_server_t, port: u
         }
         // SAFETY: caller contract: writable struct; all-zero is a valid value.
         unsafe { std::ptr::write_bytes(srv, 0, 1) };
+        crate::ipc::install();
         let Ok(mut poll) = Poll::new(true) else { return RAY_ERR_IO };
         let Ok(id) = poll.listen(port) else { return RAY_ERR_IO };
         let fd = poll.listener_fd(id).unwrap_or(-1);

@@ -10,7 +10,6 @@
 
 use super::conn::{self, Received};
 use crate::core::{RayError, Result, Value};
-use crate::lang::{self, RequestCtx};
 use crate::proto::frame::{self, Compression};
 use crate::proto::handshake::{self, AUTH_ACCEPTED};
 use crate::proto::header::{FLAG_VERBOSE, MSG_ASYNC, MSG_RESPONSE, MSG_SYNC};
@@ -222,8 +221,8 @@ impl Client {
 
     /// Evaluates a frame the peer pushed, as the handle's own request.
     fn serve(&self, payload: &Value) -> Result<Value> {
-        let ctx = RequestCtx { restricted: false, handle: self.handle };
-        super::with_current_handle(self.handle, || lang::eval_request(payload, ctx))
+        let caller = super::Caller { restricted: false, handle: self.handle };
+        super::with_current_handle(self.handle, || super::handler::handler().evaluate(payload, caller))
     }
 }
 

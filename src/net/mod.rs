@@ -6,17 +6,22 @@
 //! - `client`: outbound connections (`ray_ipc_connect`, `.ipc.open`).
 //! - `server`: the poll loop, its connection slab and evaluation workers.
 //! - `handles`: the process-wide handle table shared by both directions.
+//! - `handler`: the trait through which requests and hooks reach the
+//!   evaluator; the layer above (`crate::ipc`) installs it.
 //!
 //! This module's free functions are what `ffi` and the `.ipc.*` builtins
-//! call: they resolve a handle and act on whichever side it names.
+//! call: they resolve a handle and act on whichever side it names. `net`
+//! knows no language: it never imports `lang`.
 
 pub mod client;
 pub mod conn;
+pub mod handler;
 pub mod handles;
 pub mod server;
 pub mod sys;
 
 use crate::core::{RayError, Result, Value};
+pub use handler::{Caller, Handler, Hook};
 use handles::Endpoint;
 use std::cell::Cell;
 

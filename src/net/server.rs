@@ -20,9 +20,9 @@
 use super::conn::{RxBuf, TxQueue};
 use super::handles::{self, Endpoint};
 use super::sys::{self, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, pollfd};
+use super::handler::{self, Caller, Hook};
 use crate::abi;
-use crate::core::{RayError, Result, Value, env, sym};
-use crate::lang::{self, RequestCtx};
+use crate::core::{RayError, Result, Value};
 use crate::proto::frame::{self, Compression, FrameError, OutFrame};
 use crate::proto::handshake::{self, AUTH_ACCEPTED, AUTH_REJECTED, Credentials, Secret};
 use crate::proto::header::{HEADER_LEN, Header, MSG_RESPONSE, MSG_SYNC};
@@ -901,7 +901,7 @@ impl Core {
                         self.reject(slot);
                         return;
                     }
-                    if hook(".ipc.on.auth").is_some() {
+                    if hook(Hook::Auth).is_some() {
                         c.phase = Phase::AuthWait;
                         c.busy = true;
                         let job = self.job(slot, JobKind::Auth(creds));
@@ -959,7 +959,7 @@ impl Core {
     }
 
     fn become_ready(&mut self, slot: usize) {
-        let has_open = hook(".ipc.on.open").is_some();
+        let has_open = hook(Hook::Open).is_some();
         let Some(c) = self.conns[slot].as_mut() else { return };
         c.phase = Phase::Ready;
         c.opened = true;
@@ -1038,7 +1038,7 @@ impl Core {
             let _ = w.send(Err(RayError::io("connection closed")));
         }
         let _ = c.out.sock.shutdown(std::net::Shutdown::Both);
-        if c.opened && hook(".ipc.on.close").is_some() {
+        if c.opened && hook(Hook::Close).is_some() {
             handles::set(c.handle, Endpoint::Listener);
             let job = c.job(&self.shared, slot, JobKind::Close);
             self.submit(job);
@@ -1121,8 +1121,8 @@ impl Core {
                 for w in c.waiters {
                     let _ = w.send(Err(RayError::io("connection closed")));
                 }
-                if c.opened && let Some(h) = hook(".ipc.on.close") {
-                    let ctx = RequestCtx { restricted: c.restricted, handle: c.handle };
+                if c.opened && let Some(h) = hook(Hook::Close) {
+                    let ctx = Caller { restricted: c.restricted, handle: c.handle };
                     let _ = super::with_current_handle(c.handle, || call_hook(h, vec![Value::i64(c.handle)], ctx));
                 }
                 handles::remove(c.handle);
@@ -1147,52 +1147,19 @@ impl Drop for Core {
     }
 }
 
-/// The hook names, in the order of `HookIds`.
-const HOOK_NAMES: [&str; 5] = [".ipc.on.auth", ".ipc.on.open", ".ipc.on.close", ".ipc.on.sync", ".ipc.on.async"];
-
-thread_local! {
-    /// This thread's copy of the hook names' symbol ids, with the symbol
-    /// table generation they belong to (requests look hooks up every time).
-    static HOOK_IDS: std::cell::Cell<(u64, [i64; 5])> = const { std::cell::Cell::new((0, [0; 5])) };
+/// The function installed for `kind`, if any.
+fn hook(kind: Hook) -> Option<Value> {
+    handler::handler().hook(kind)
 }
 
-fn hook_id(name: &str) -> i64 {
-    let index = HOOK_NAMES.iter().position(|n| *n == name).expect("a known hook name");
-    let generation = sym::generation();
-    HOOK_IDS.with(|cell| {
-        let (g, ids) = cell.get();
-        if g == generation {
-            return ids[index];
-        }
-        let ids = HOOK_NAMES.map(|n| sym::intern(n.as_bytes()));
-        cell.set((generation, ids));
-        ids[index]
-    })
-}
-
-/// The lambda installed under a hook name, if any (anything else means
-/// "not installed").
-fn hook(name: &str) -> Option<Value> {
-    env::get(hook_id(name)).filter(|v| v.type_() == abi::RAY_LAMBDA)
-}
-
-/// Calls a hook lambda with argument values (never evaluated: a hook sees
-/// the raw payload).
-fn call_hook(f: Value, args: Vec<Value>, ctx: RequestCtx) -> Result<Value> {
-    lang::eval::Evaluator::new(ctx).apply(&f, args)
-}
-
-fn truthy(v: &Value) -> bool {
-    match v.type_() {
-        t if t == -abi::RAY_BOOL => v.bool_val(),
-        t if t == -abi::RAY_I64 || t == -abi::RAY_I32 || t == -abi::RAY_I16 || t == -abi::RAY_U8 => v.i64_val() != 0,
-        t if t == abi::RAY_NULL => false,
-        _ => true,
-    }
+/// Calls a hook with argument values (never evaluated: a hook sees the raw
+/// payload).
+fn call_hook(f: Value, args: Vec<Value>, caller: Caller) -> Result<Value> {
+    handler::handler().call(&f, args, caller)
 }
 
 fn run_job(job: Job) -> Outcome {
-    let ctx = RequestCtx { restricted: job.restricted, handle: job.handle };
+    let ctx = Caller { restricted: job.restricted, handle: job.handle };
     let shared = job.shared.clone();
     let _read;
     let _write;
@@ -1203,7 +1170,7 @@ fn run_job(job: Job) -> Outcome {
     }
     super::with_current_handle(job.handle, || match job.kind {
         JobKind::Open => {
-            if let Some(h) = hook(".ipc.on.open")
+            if let Some(h) = hook(Hook::Open)
                 && let Err(e) = call_hook(h, vec![Value::i64(job.handle)], ctx)
             {
                 eprintln!("ipc: .ipc.on.open hook raised an error: {}", e.code_str());
@@ -1211,7 +1178,7 @@ fn run_job(job: Job) -> Outcome {
             Outcome::Opened
         }
         JobKind::Close => {
-            if let Some(h) = hook(".ipc.on.close")
+            if let Some(h) = hook(Hook::Close)
                 && let Err(e) = call_hook(h, vec![Value::i64(job.handle)], ctx)
             {
                 eprintln!("ipc: .ipc.on.close hook raised an error: {}", e.code_str());
@@ -1219,16 +1186,17 @@ fn run_job(job: Job) -> Outcome {
             Outcome::Closed(job.handle)
         }
         JobKind::Auth(creds) => {
-            let ok = match hook(".ipc.on.auth") {
+            let ok = match hook(Hook::Auth) {
                 Some(h) => call_hook(h, vec![Value::str(&creds.user), Value::str(&creds.password)], ctx)
-                    .is_ok_and(|v| truthy(&v)),
+                    .is_ok_and(|v| handler::handler().truthy(&v)),
                 None => true,
             };
             Outcome::Auth(ok)
         }
         JobKind::Requests(frames) => {
-            let replies: Vec<OutFrame> = lang::limits::with_request_cancel(&job.cancel, || {
-                frames.iter().filter_map(|(h, payload)| run_request(h, payload, ctx, job.compression)).collect()
+            let mut replies: Vec<OutFrame> = Vec::new();
+            handler::handler().with_cancel(&job.cancel, &mut || {
+                replies.extend(frames.iter().filter_map(|(h, payload)| run_request(h, payload, ctx, job.compression)));
             });
             if !replies.is_empty() {
                 // Written here; on failure the loop sees the dead socket itself.
@@ -1240,9 +1208,9 @@ fn run_job(job: Job) -> Outcome {
 }
 
 /// Decodes and evaluates one request; the response frame for sync ones.
-fn run_request(h: &Header, payload: &[u8], ctx: RequestCtx, compression: Compression) -> Option<OutFrame> {
+fn run_request(h: &Header, payload: &[u8], ctx: Caller, compression: Compression) -> Option<OutFrame> {
     let sync = h.msgtype == MSG_SYNC;
-    if lang::limits::cancel_requested() {
+    if handler::handler().cancel_requested() {
         // Cancelled before it started: nothing is evaluated.
         return sync.then(|| frame::error_frame("cancel", MSG_RESPONSE));
     }
@@ -1251,7 +1219,7 @@ fn run_request(h: &Header, payload: &[u8], ctx: RequestCtx, compression: Compres
         return sync.then(|| frame::null_frame(MSG_RESPONSE));
     };
     if !sync {
-        if let Some(hk) = hook(".ipc.on.async") {
+        if let Some(hk) = hook(Hook::Async) {
             if call_hook(hk, vec![value], ctx).is_err() {
                 eprintln!("ipc: .ipc.on.async hook raised an error");
             }
@@ -1272,17 +1240,17 @@ fn run_request(h: &Header, payload: &[u8], ctx: RequestCtx, compression: Compres
     Some(frame::build_or_type_error(&answer, MSG_RESPONSE, 0, compression))
 }
 
-fn evaluate_sync(v: &Value, ctx: RequestCtx) -> Result<Value> {
-    match hook(".ipc.on.sync") {
+fn evaluate_sync(v: &Value, ctx: Caller) -> Result<Value> {
+    match hook(Hook::Sync) {
         Some(hk) => call_hook(hk, vec![v.clone()], ctx),
         None => evaluate(v, ctx),
     }
 }
 
 /// Default evaluation (wire.md 6.2): an empty string is the null object.
-fn evaluate(v: &Value, ctx: RequestCtx) -> Result<Value> {
+fn evaluate(v: &Value, ctx: Caller) -> Result<Value> {
     if v.type_() == -abi::RAY_STR && v.str_bytes().is_empty() {
         return Ok(Value::null());
     }
-    lang::eval_request(v, ctx)
+    handler::handler().evaluate(v, ctx)
 }

@@ -17,6 +17,7 @@ pub struct Server {
 
 impl Server {
     pub fn start(password: Option<&str>, restricted: bool) -> Server {
+        rayforce::ipc::install();
         let mut p = Poll::new(false).expect("poll");
         if let Some(pw) = password {
             p.shared().set_secret(pw.as_bytes());
