@@ -4,6 +4,7 @@
 //! |---|---|
 //! | `abi` | the `ray_t` layout and C constants (the only code that knows offsets) |
 //! | `core` | the value model: blocks, refcounts, `Value`, syms, errors, env |
+//! | `ops` | kernels shared by builtins and queries: access, gather, concat, nulls, keys, sort, par |
 //! | `codec` | wire encoding, decoding, compression |
 //! | `lang` | Rayfall parser, evaluator, builtins, formatting |
 //! | `query` | select/update/insert/upsert and joins |
@@ -23,6 +24,7 @@ pub mod ffi;
 pub mod ipc;
 pub mod lang;
 pub mod net;
+pub mod ops;
 pub mod proto;
 pub mod query;
 pub mod runtime;

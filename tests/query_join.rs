@@ -93,7 +93,7 @@ fn table_builds_checks_and_sorts() {
     assert_eq!(t.table_nrows(), 8);
     let d = rayforce::query::distinct_rows(&t).unwrap();
     assert_eq!(d.table_nrows(), 4);
-    let r = rayforce::query::table_row(&q("trades"), 1).unwrap();
+    let r = rayforce::ops::table::row(&q("trades"), 1).unwrap();
     assert_eq!(r.dict_vals().unwrap().item(2).unwrap().i64_val(), 50);
 }
 

@@ -9,7 +9,8 @@
 use super::RequestCtx;
 use super::limits::{Limits, cancel_requested, limit_error};
 use super::registry::{Entry, Imp, registry};
-use super::values::{self, arity_err, builtin_arity_err};
+use super::values::{arity_err, builtin_arity_err};
+use crate::ops;
 use crate::abi::*;
 use crate::core::{RayError, Result, Value, env, sym};
 
@@ -315,7 +316,7 @@ impl Evaluator {
             let args = self.eval_args(arg_forms, fallback)?;
             // Inside queries `(nil? col)` tests each element (rayfall.md 10).
             if e.name == "nil?" && (args[0].is_vec() || args[0].type_ == RAY_LIST) && self.frames.iter().any(|f| f.columns) {
-                return crate::query::null_mask(&args[0]);
+                return crate::ops::null_mask(&args[0]);
             }
             return self.invoke(e, &args);
         }
@@ -539,10 +540,10 @@ pub fn dict_get_sym(d: &ray_t, id: i64) -> Option<Value> {
         RAY_LIST => keys.items().iter().position(|k| k.is_some_and(|k| k.type_ == -RAY_SYM && k.i64_val() == id)),
         _ => None,
     }?;
-    if idx >= values::count(vals) as usize {
+    if idx >= ops::count(vals) as usize {
         return None;
     }
-    Some(values::elem(vals, idx))
+    Some(ops::elem(vals, idx))
 }
 
 fn undefined(name: &[u8]) -> RayError {

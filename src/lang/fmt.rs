@@ -370,25 +370,3 @@ fn push_str(out: &mut String, bytes: &[u8]) {
     out.push_str(&String::from_utf8_lossy(bytes));
     out.push('"');
 }
-
-/// The type name `type` reports and a table header shows: lowercase for
-/// atoms (`i64`), uppercase for vectors (`I64`), `LIST`, `DICT`, ...
-pub fn type_name(t: i8) -> &'static str {
-    const VECTORS: [&str; 14] =
-        ["LIST", "B8", "U8", "I16", "I32", "I64", "F32", "F64", "DATE", "TIME", "TIMESTAMP", "GUID", "SYM", "STR"];
-    const ATOMS: [&str; 14] =
-        ["list", "b8", "u8", "i16", "i32", "i64", "f32", "f64", "date", "time", "timestamp", "guid", "sym", "str"];
-    match t {
-        0..=13 => VECTORS[t as usize],
-        -13..=-1 => ATOMS[(-t) as usize],
-        RAY_TABLE => "TABLE",
-        RAY_DICT => "DICT",
-        RAY_LAMBDA => "LAMBDA",
-        RAY_UNARY => "UNARY",
-        RAY_BINARY => "BINARY",
-        RAY_VARY => "VARY",
-        RAY_NULL => "null",
-        RAY_ERROR => "ERROR",
-        _ => "?",
-    }
-}

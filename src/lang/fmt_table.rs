@@ -7,7 +7,8 @@
 //! The box is at least as wide as the footer plus its leading space; any
 //! width still missing is given to the last column.
 
-use super::{Limits, type_name, write_elem};
+use super::{Limits, write_elem};
+use crate::ops::type_name;
 use crate::abi::*;
 use crate::core::sym;
 

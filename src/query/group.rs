@@ -9,63 +9,17 @@
 //! the global result through the remap, so row ids are never rewritten.
 #![forbid(unsafe_code)]
 
-use super::column::{NO_ROW, Row, gather_ix, mark_nulls};
 use crate::abi::*;
 use crate::core::{RayError, Result, Value};
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use crate::ops::par::{split, threads_for};
+use crate::ops::{NO_ROW, Row, gather_ix, has_sentinel, mark_nulls};
+use std::hash::Hash;
 
-/// Rows below which a single thread does the work.
-const PAR_MIN_ROWS: usize = 1 << 17;
 /// Largest key range (max - min) grouped through a direct-index table.
 const DENSE_MAX_RANGE: u64 = 1 << 22;
 
-/// A multiply-shift hasher for integer keys (std's SipHash is needlessly slow here).
-#[derive(Default, Clone, Copy)]
-pub struct FastHasher(u64);
-
-impl Hasher for FastHasher {
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut b = [0u8; 8];
-            b[..chunk.len()].copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(b));
-        }
-    }
-    #[inline]
-    fn write_u64(&mut self, x: u64) {
-        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-    #[inline]
-    fn write_u32(&mut self, x: u32) {
-        self.write_u64(x as u64)
-    }
-    #[inline]
-    fn write_usize(&mut self, x: usize) {
-        self.write_u64(x as u64)
-    }
-}
-
-pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
-
-/// Number of worker threads worth using for `n` rows.
-pub fn threads_for(n: usize) -> usize {
-    if n < PAR_MIN_ROWS {
-        return 1;
-    }
-    std::thread::available_parallelism().map_or(1, |p| p.get()).clamp(1, 8).min(n / (PAR_MIN_ROWS / 2)).max(1)
-}
-
-/// Splits `0..n` into `k` nearly equal ranges.
-pub fn split(n: usize, k: usize) -> Vec<(usize, usize)> {
-    let k = k.max(1);
-    (0..k).map(|i| (n * i / k, n * (i + 1) / k)).collect()
-}
+/// A HashMap with the kernels' fast seeded hasher.
+pub type FastMap<K, V> = crate::ops::keys::HashMap<K, V>;
 
 /// One row range with its own group numbering.
 #[derive(Clone, Debug)]
@@ -616,7 +570,7 @@ impl<'a> Job<'a> {
     /// (the caller then evaluates the expression group by group).
     pub fn new(agg: Agg, col: &'a ray_t) -> Option<Job<'a>> {
         let t = col.type_();
-        if !super::column::is_column(col) {
+        if !crate::ops::is_collection(col) {
             return None;
         }
         let typed = match t {
@@ -631,7 +585,7 @@ impl<'a> Job<'a> {
         let s = match agg {
             Agg::Count => Slice::Rows,
             Agg::First | Agg::Last => {
-                let nullable = super::column::has_null_sentinel(t) && col.attrs() & RAY_ATTR_HAS_NULLS != 0;
+                let nullable = has_sentinel(t) && col.attrs() & RAY_ATTR_HAS_NULLS != 0;
                 match (nullable, typed) {
                     _ if t == RAY_LIST => return None,
                     (false, _) => Slice::Rows,
@@ -643,7 +597,7 @@ impl<'a> Job<'a> {
             Agg::Min | Agg::Max if t != RAY_BOOL => typed?,
             _ => return None,
         };
-        let no_nulls = !super::column::has_null_sentinel(t) || col.attrs() & RAY_ATTR_HAS_NULLS == 0;
+        let no_nulls = !has_sentinel(t) || col.attrs() & RAY_ATTR_HAS_NULLS == 0;
         Some(Job { agg, t, s, no_nulls })
     }
 }

@@ -4,7 +4,8 @@
 //! appended, or for `upsert` matched by key and written over the old row.
 #![forbid(unsafe_code)]
 
-use super::column::{NO_ROW, Row, columns, concat, empty_like, gather_ix, is_column, make_table, names, nulls_like, push_atom};
+use crate::ops::{NO_ROW, Row, concat, empty_like, gather_ix, nulls_like, push_atom, is_collection as is_column};
+use crate::ops::table::{columns, make_table, names};
 use super::group::group_columns;
 use crate::abi::*;
 use crate::core::{RayError, Result, Value, env, sym};
@@ -24,13 +25,13 @@ pub fn resolve_target(v: &Value, who: &str) -> Result<Target> {
         if t.type_() != RAY_TABLE {
             return Err(RayError::type_err(format!("{who}: the symbol does not name a table")));
         }
-        super::column::check_table(&t)?;
+        crate::ops::table::check_table(&t)?;
         return Ok(Target { table: t, global: Some(id) });
     }
     if v.type_() != RAY_TABLE {
         return Err(RayError::type_err(format!("{who}: expected a table")));
     }
-    super::column::check_table(v)?;
+    crate::ops::table::check_table(v)?;
     Ok(Target { table: v.clone(), global: None })
 }
 
@@ -105,7 +106,7 @@ fn normalise(t: &ray_t, rows: &ray_t, who: &str) -> Result<NewRows> {
                 let v = if vs.type_() == RAY_LIST {
                     vs.item(i).map_or_else(Value::null, |x| x.to_value())
                 } else {
-                    super::column::atom_at(vs, i)?
+                    crate::ops::atom_at(vs, i)?
                 };
                 cols[c] = Some(values_for(&tc[c], &v)?);
             }
@@ -124,7 +125,7 @@ fn normalise(t: &ray_t, rows: &ray_t, who: &str) -> Result<NewRows> {
                 return Err(RayError::domain(format!("{who}: row has {} values, target has {k} columns", rows.len())));
             }
             for (i, c) in cols.iter_mut().enumerate() {
-                let a = super::column::atom_at(rows, i)?;
+                let a = crate::ops::atom_at(rows, i)?;
                 *c = Some(values_for(&tc[i], &a)?);
             }
         }

@@ -11,8 +11,10 @@
 #![forbid(unsafe_code)]
 
 use super::Evaluator;
-use super::column::{NO_ROW, Row, columns, concat, from_atoms, gather_by, gather_ix, make_table, names};
-use super::group::{FastMap, group_columns, split, threads_for};
+use crate::ops::{NO_ROW, Row, concat, from_atoms, gather_by, gather_ix};
+use crate::ops::table::{columns, make_table, names};
+use super::group::{FastMap, group_columns};
+use crate::ops::par::{split, threads_for};
 use super::select::eval_in;
 use super::view::{Sel, View};
 use crate::abi::*;
@@ -32,14 +34,14 @@ fn join_args(args: &[Value], who: &str) -> Result<JoinArgs> {
     // The key vector comes first; the reference also accepts it last.
     let (k, l, r) = if args[0].type_() == RAY_TABLE { (&args[2], &args[0], &args[1]) } else { (&args[0], &args[1], &args[2]) };
     if k.type_() != RAY_SYM {
-        let got = crate::lang::fmt::type_name(k.type_());
+        let got = crate::ops::type_name(k.type_());
         return Err(RayError::type_err(format!("join: keys must be a symbol list, got {got}")));
     }
     if l.type_() != RAY_TABLE || r.type_() != RAY_TABLE {
         return Err(RayError::type_err(format!("{who}: expected two tables")));
     }
-    super::column::check_table(l)?;
-    super::column::check_table(r)?;
+    crate::ops::table::check_table(l)?;
+    crate::ops::table::check_table(r)?;
     let keys = (0..k.len() as usize).map(|i| k.sym_at(i)).collect();
     Ok(JoinArgs { keys, l: l.clone(), r: r.clone() })
 }

@@ -11,9 +11,9 @@
 //! | `(window-join k (list lo hi) L R {agg...})` | [`window_join`] | the 5 **evaluated** args (the dict literal evaluates to itself, its raw expressions are what we want); `window-join1` passes `prevailing = false` |
 //! | `insert upsert left-join inner-join full-join anti-join asof-join table cols xasc xdesc union-all` | ordinary builtins in `lang::builtins::table::BUILTINS` | evaluated args |
 //!
-//! Helpers for other builtin families: [`take_rows`] / [`table_row`] (row
-//! access for `take`, `at`, `first` on tables), [`distinct_rows`] (`distinct`
-//! on a table), [`AGGREGATES`] (the names `select` treats as aggregates).
+//! Helpers for other builtin families: [`distinct_rows`] (`distinct` on a
+//! table), [`AGGREGATES`] (the names `select` treats as aggregates). Column
+//! and row kernels (gather, nulls, table rows) live in `crate::ops`.
 //!
 //! In-place forms: when `from:` of `update` (or the first argument of
 //! `insert`/`upsert`) evaluates to a SYM atom, the global it names is read and
@@ -30,7 +30,6 @@
 //! scope (select-020); `==` between a SYM column and a string compares names.
 #![forbid(unsafe_code)]
 
-mod column;
 mod expr;
 mod group;
 mod insert;
@@ -41,7 +40,6 @@ mod table;
 mod update;
 mod view;
 
-pub use column::{find_col, gather, mark_nulls, null_mask, table_row, take_rows};
 pub use expr::AGGREGATES;
 pub use insert::{insert, upsert};
 pub use join::{anti_join, asof_join, full_join, inner_join, left_join, window_join};

@@ -4,7 +4,8 @@
 #![forbid(unsafe_code)]
 
 use super::Evaluator;
-use super::column::{broadcast, from_atoms, gather_ix, is_column, make_table};
+use crate::ops::{broadcast, from_atoms, gather_ix, is_collection as is_column};
+use crate::ops::table::{make_table};
 use super::expr;
 use super::group::{Agg, Groups, Job, aggregate, group_and_aggregate};
 use super::sort::{Nulls, key_names, sort_table};
@@ -83,7 +84,7 @@ pub fn eval_from(from: Option<&ray_t>, ev: &mut dyn Evaluator) -> Result<Value> 
     if t.type_() != RAY_TABLE {
         return Err(RayError::type_err("query: from: expects a table"));
     }
-    super::column::check_table(&t)?;
+    crate::ops::table::check_table(&t)?;
     Ok(t)
 }
 
@@ -360,6 +361,6 @@ fn take(t: &ray_t, n: &ray_t) -> Result<Value> {
         _ => return Err(RayError::type_err("take: expected a count or [offset count]")),
     };
     let idx: Vec<u32> = (start as u32..(start + count) as u32).collect();
-    let cols = super::column::columns(t).iter().map(|c| gather_ix(c, &idx)).collect::<Result<Vec<_>>>()?;
-    make_table(&super::column::names(t), cols)
+    let cols = crate::ops::table::columns(t).iter().map(|c| gather_ix(c, &idx)).collect::<Result<Vec<_>>>()?;
+    make_table(&crate::ops::table::names(t), cols)
 }

@@ -6,7 +6,8 @@
 //! `desc:` treat nulls as the largest value (rayfall.md 14.7).
 #![forbid(unsafe_code)]
 
-use super::column::{Row, gather_ix, make_table, names, columns};
+use crate::ops::{Row, gather_ix};
+use crate::ops::table::{make_table, names, columns};
 use crate::abi::*;
 use crate::core::{RayError, Result, Value, sym};
 

@@ -2,7 +2,8 @@
 //! `cols`, and distinct rows (for the collection family's `distinct`).
 #![forbid(unsafe_code)]
 
-use super::column::{broadcast, columns, concat, gather_ix, is_column, make_table, names};
+use crate::ops::{broadcast, concat, gather_ix, is_collection as is_column};
+use crate::ops::table::{columns, make_table, names};
 use super::group::group_columns;
 use crate::abi::*;
 use crate::core::{RayError, Result, Value};

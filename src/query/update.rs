@@ -6,7 +6,8 @@
 #![forbid(unsafe_code)]
 
 use super::Evaluator;
-use super::column::{NO_ROW, Row, broadcast, columns, concat, from_atoms, gather_ix, is_column, make_table, names};
+use crate::ops::{NO_ROW, Row, broadcast, concat, from_atoms, gather_ix, is_collection as is_column};
+use crate::ops::table::{columns, make_table, names};
 use super::group::group_columns;
 use super::insert::{Target, finish, resolve_target};
 use super::select::{Clauses, by_keys, eval_in, grouped_column};
@@ -221,5 +222,5 @@ pub fn cast_column(v: &ray_t, t: i8) -> Result<Value> {
         )?,
         _ => return Err(bad()),
     };
-    super::column::mark_nulls(out)
+    crate::ops::mark_nulls(out)
 }

@@ -3,7 +3,8 @@
 //! time an expression names them, and cached for the rest of the query.
 #![forbid(unsafe_code)]
 
-use super::column::{Row, columns, compress, gather_ix, names};
+use crate::ops::{Row, compress, gather_ix};
+use crate::ops::table::{columns, names};
 use crate::abi::*;
 use crate::core::{RayError, Result, Value};
 use std::cell::RefCell;

@@ -237,14 +237,14 @@ fn arith(op: &str, a: &ray_t, b: &ray_t) -> Result<Value> {
             "*" => p * q,
             _ => p / q,
         }).collect();
-        return Ok(if atom { Value::f64(r[0]) } else { query::mark_nulls(Value::vec_from_slice(RAY_F64, &r)?)? });
+        return Ok(if atom { Value::f64(r[0]) } else { rayforce::ops::mark_nulls(Value::vec_from_slice(RAY_F64, &r)?)? });
     }
     let r: Vec<i64> = bcast(&ai, &bi)?.into_iter().map(|(p, q)| if p == NULL_I64 || q == NULL_I64 { NULL_I64 } else { match op {
         "+" => p.wrapping_add(q),
         "-" => p.wrapping_sub(q),
         _ => p.wrapping_mul(q),
     } }).collect();
-    Ok(if atom { Value::i64(r[0]) } else { query::mark_nulls(Value::vec_from_slice(RAY_I64, &r)?)? })
+    Ok(if atom { Value::i64(r[0]) } else { rayforce::ops::mark_nulls(Value::vec_from_slice(RAY_I64, &r)?)? })
 }
 
 fn compare(op: &str, a: &ray_t, b: &ray_t) -> Result<Value> {
@@ -312,7 +312,7 @@ fn builtin(name: &str, args: &[Value]) -> Result<Value> {
         }
         ("nil?", [v]) if v.type_() == RAY_I64 => Value::vec_from_slice(RAY_BOOL, &v.as_slice::<i64>().iter().map(|&x| (x == NULL_I64) as u8).collect::<Vec<_>>()),
         ("at", [t, k]) if t.type_() == RAY_TABLE => {
-            let i = query::find_col(t, k.i64_val()).ok_or_else(|| RayError::code("schema"))?;
+            let i = rayforce::ops::table::find_col(t, k.i64_val()).ok_or_else(|| RayError::code("schema"))?;
             Ok(t.table_cols().unwrap().item(i).unwrap().to_value())
         }
         ("dict", [k, v]) => Ok(Value::dict(k.clone(), v.clone())),

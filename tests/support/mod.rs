@@ -11,10 +11,10 @@ pub fn syms(names: &[&str]) -> Value {
     Value::sym_vec(&names.iter().map(|n| sym::intern(n.as_bytes())).collect::<Vec<_>>()).unwrap()
 }
 pub fn i64s(xs: &[i64]) -> Value {
-    rayforce::query::mark_nulls(Value::vec_from_slice(RAY_I64, xs).unwrap()).unwrap()
+    rayforce::ops::mark_nulls(Value::vec_from_slice(RAY_I64, xs).unwrap()).unwrap()
 }
 pub fn f64s(xs: &[f64]) -> Value {
-    rayforce::query::mark_nulls(Value::vec_from_slice(RAY_F64, xs).unwrap()).unwrap()
+    rayforce::ops::mark_nulls(Value::vec_from_slice(RAY_F64, xs).unwrap()).unwrap()
 }
 pub fn times(ms: &[i32]) -> Value {
     Value::vec_from_slice(RAY_TIME, ms).unwrap()
@@ -76,7 +76,7 @@ pub fn orders() -> Value {
 
 /// Column `name` of table `t`.
 pub fn col(t: &Value, name: &str) -> Value {
-    let i = rayforce::query::find_col(t, sym::intern(name.as_bytes())).unwrap_or_else(|| panic!("no column {name}"));
+    let i = rayforce::ops::table::find_col(t, sym::intern(name.as_bytes())).unwrap_or_else(|| panic!("no column {name}"));
     t.table_cols().unwrap().item(i).unwrap().to_value()
 }
 pub fn col_names(t: &Value) -> Vec<String> {

@@ -8,7 +8,7 @@ use super::num::*;
 use crate::abi::*;
 use crate::core::{RayError, Result, Value, sym};
 use crate::lang::registry::Entry;
-use crate::lang::values::{self, elem, truthy, type_name, typed_null};
+use crate::ops::{self, elem, truthy, type_name_of as type_name, typed_null};
 use std::collections::HashMap;
 
 pub const BUILTINS: &[Entry] = &[
@@ -33,7 +33,7 @@ pub const BUILTINS: &[Entry] = &[
 /// An atom argument as a one-element vector; vectors pass through.
 fn as_vector(v: &Value) -> Result<Value> {
     if v.type_ < 0 && is_vector_type(-v.type_) {
-        return values::collect(vec![v.clone()]);
+        return ops::collect(vec![v.clone()]);
     }
     Ok(v.clone())
 }
@@ -191,29 +191,7 @@ fn max(args: &[Value]) -> Result<Value> {
 }
 
 fn count(args: &[Value]) -> Result<Value> {
-    Ok(Value::i64(values::count(&args[0])))
-}
-
-/// True when element `i` of a typed vector is a null sentinel.
-fn is_null_elem(v: &ray_t, i: usize) -> bool {
-    match v.type_ {
-        RAY_I64 | RAY_TIMESTAMP => v.as_slice::<i64>()[i] == NULL_I64,
-        RAY_I32 | RAY_DATE | RAY_TIME => v.as_slice::<i32>()[i] == NULL_I32,
-        RAY_I16 => v.as_slice::<i16>()[i] == NULL_I16,
-        RAY_F64 => v.as_slice::<f64>()[i].is_nan(),
-        RAY_F32 => v.as_slice::<f32>()[i].is_nan(),
-        RAY_GUID => v.as_slice::<[u8; 16]>()[i] == [0; 16],
-        _ => false,
-    }
-}
-
-/// A table's row `i` as a dict of column name to value.
-pub fn table_row(t: &ray_t, i: usize) -> Result<Value> {
-    let names = t.table_schema().ok_or_else(|| RayError::type_err("not a table"))?;
-    let cols = t.table_cols().ok_or_else(|| RayError::type_err("not a table"))?;
-    let ids: Vec<i64> = (0..names.len() as usize).map(|k| if names.type_ == RAY_SYM { names.sym_at(k) } else { names.as_slice::<i64>()[k] }).collect();
-    let vals: Vec<Value> = cols.items().iter().map(|c| c.map_or_else(Value::null, |c| elem(c, i))).collect();
-    Ok(Value::dict(Value::sym_vec(&ids)?, Value::list(vals)))
+    Ok(Value::i64(ops::count(&args[0])))
 }
 
 fn first_or_last(v: &Value, from_end: bool) -> Result<Value> {
@@ -228,7 +206,7 @@ fn first_or_last(v: &Value, from_end: bool) -> Result<Value> {
             if n == 0 {
                 return Ok(Value::null());
             }
-            return table_row(v, if from_end { n as usize - 1 } else { 0 });
+            return crate::ops::table::row(v, if from_end { n - 1 } else { 0 });
         }
         RAY_DICT => return first_or_last(&v.dict_vals().map_or_else(Value::null, |x| x.to_value()), from_end),
         RAY_LIST => {
@@ -243,7 +221,7 @@ fn first_or_last(v: &Value, from_end: bool) -> Result<Value> {
     }
     let n = v.len() as usize;
     let mut order: Box<dyn Iterator<Item = usize>> = if from_end { Box::new((0..n).rev()) } else { Box::new(0..n) };
-    match order.find(|&i| !is_null_elem(v, i)) {
+    match order.find(|&i| !ops::elem_is_null(v, i)) {
         Some(i) => Ok(elem(v, i)),
         None => Ok(typed_null(v.type_)),
     }

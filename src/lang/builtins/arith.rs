@@ -9,7 +9,7 @@ use crate::abi::*;
 use crate::core::temporal::NS_PER_DAY;
 use crate::core::{RayError, Result, Value};
 use crate::lang::registry::Entry;
-use crate::lang::values::type_name;
+use crate::ops::type_name_of as type_name;
 
 pub const BUILTINS: &[Entry] = &[
     Entry::pure("+", RAY_BINARY, add),
@@ -281,7 +281,7 @@ fn numeric_only(v: &ray_t) -> Result<()> {
 /// Maps a unary verb over LIST items.
 fn list_map1(v: &ray_t, f: fn(&[Value]) -> Result<Value>) -> Result<Value> {
     let items: Result<Vec<Value>> = v.items().iter().map(|x| f(&[x.map_or_else(Value::null, |x| x.to_value())])).collect();
-    crate::lang::values::collect(items?)
+    crate::ops::collect(items?)
 }
 
 /// Same-width integer map (neg, abs): nulls stay nulls because the

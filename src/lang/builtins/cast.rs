@@ -8,7 +8,7 @@
 
 use super::spec::Spec;
 use super::util_args::*;
-use super::util_vec::{Prim, elem_atom, fill_vec, is_temporal, pack_values, sym_ids, vec_from};
+use crate::ops::{Prim, atom_at, fill_vec, is_temporal, pack_values, sym_ids, vec_from};
 use crate::abi::*;
 use crate::core::temporal::{NS_PER_DAY, days_from_civil};
 use crate::core::{RayError, Result, Value, sym};
@@ -505,7 +505,7 @@ fn convert_vec(tt: i8, src: i8, v: &ray_t) -> Result<Value> {
         RAY_SYM => {
             let ids: Vec<i64> = match src {
                 RAY_STR => (0..n).map(|i| sym::intern(v.str_at(i))).collect(),
-                _ => (0..n).map(|i| elem_atom(v, i).map(|a| sym::intern(&text_of_atom(&a)))).collect::<Result<_>>()?,
+                _ => (0..n).map(|i| atom_at(v, i).map(|a| sym::intern(&text_of_atom(&a)))).collect::<Result<_>>()?,
             };
             return Value::sym_vec(&ids);
         }
@@ -517,13 +517,13 @@ fn convert_vec(tt: i8, src: i8, v: &ray_t) -> Result<Value> {
                 }
             } else {
                 for i in 0..n {
-                    out.str_vec_push(&text_of_atom(&*elem_atom(v, i)?))?;
+                    out.str_vec_push(&text_of_atom(&*atom_at(v, i)?))?;
                 }
             }
             return Ok(out);
         }
         RAY_GUID => {
-            let atoms = (0..n).map(|i| elem_atom(v, i).and_then(|a| convert_atom(tt, &a))).collect::<Result<Vec<_>>>()?;
+            let atoms = (0..n).map(|i| atom_at(v, i).and_then(|a| convert_atom(tt, &a))).collect::<Result<Vec<_>>>()?;
             let gs: Vec<[u8; 16]> = atoms.iter().map(|a| a.guid_bytes().copied().unwrap_or([0; 16])).collect();
             return vec_from(RAY_GUID, gs);
         }

@@ -9,7 +9,7 @@ use crate::abi::*;
 use crate::core::temporal::NS_PER_DAY;
 use crate::core::{RayError, Result, Value, sym};
 use crate::lang::registry::Entry;
-use crate::lang::values::type_name;
+use crate::ops::type_name_of as type_name;
 use std::cmp::Ordering;
 
 pub const BUILTINS: &[Entry] = &[
@@ -158,11 +158,11 @@ fn within(args: &[Value]) -> Result<Value> {
     if !v.is_vec() {
         return Err(RayError::type_err("within: expected a vector"));
     }
-    if !r.is_vec() && r.type_ != RAY_LIST || crate::lang::values::count(r) != 2 {
+    if !r.is_vec() && r.type_ != RAY_LIST || crate::ops::count(r) != 2 {
         return Err(RayError::type_err("within: expected a [lo hi] range"));
     }
-    let lo = crate::lang::values::elem(r, 0);
-    let hi = crate::lang::values::elem(r, 1);
+    let lo = crate::ops::elem(r, 0);
+    let hi = crate::ops::elem(r, 1);
     let a = compare(Cmp::Ge, v, &lo)?;
     let b = compare(Cmp::Le, v, &hi)?;
     let out: Vec<u8> = a.as_slice::<u8>().iter().zip(b.as_slice::<u8>()).map(|(&x, &y)| x & y).collect();

@@ -9,8 +9,9 @@
 
 use super::spec::Spec;
 use super::util_args::*;
-use super::util_keys::{contains_mask, groups, keys, positions};
-use super::util_vec::*;
+use crate::ops::keys::{contains_mask, groups, keys, positions};
+use crate::ops::*;
+use crate::ops::table;
 use crate::abi::*;
 use crate::core::vector::MAX_VEC_LEN;
 use crate::core::{RayError, Result, Value, sym};
@@ -204,7 +205,7 @@ fn distinct(args: &[Value]) -> Result<Value> {
 pub fn distinct_of(v: &ray_t) -> Result<Value> {
     let t = v.type_;
     if t == RAY_TABLE {
-        return distinct_rows(v);
+        return crate::query::distinct_rows(v);
     }
     if !is_seq(v) {
         return Err(type_err("distinct", "expected a vector"));
@@ -226,73 +227,6 @@ fn unreachable_type() -> Result<Value> {
     Err(RayError::type_err("unsupported type"))
 }
 
-/// Keys of each row of a table, for row-wise distinct.
-fn row_keys(t: &ray_t) -> Vec<Vec<u8>> {
-    let n = t.table_nrows().max(0) as usize;
-    let mut out = vec![Vec::new(); n];
-    if let Some(cols) = t.table_cols() {
-        for c in cols.items().iter().flatten() {
-            for (i, k) in out.iter_mut().enumerate() {
-                if let Ok(a) = elem_atom(c, i) {
-                    write_key(&a, k);
-                }
-            }
-        }
-    }
-    out
-}
-
-fn distinct_rows(t: &ray_t) -> Result<Value> {
-    let rk = row_keys(t);
-    let mut seen = std::collections::HashSet::new();
-    let idx: Vec<i64> = rk.iter().enumerate().filter(|(_, k)| seen.insert(k.as_slice())).map(|(i, _)| i as i64).collect();
-    table_rows(t, &idx)
-}
-
-// ---------------------------------------------------------------- tables
-
-/// The column names of a table as a SYM vector.
-pub fn table_names(t: &ray_t) -> Result<Value> {
-    let ids = t.table_schema().map_or(Vec::new(), |s| {
-        if s.type_ == RAY_SYM { sym_ids(s).into_owned() } else { s.as_slice::<i64>().to_vec() }
-    });
-    Value::sym_vec(&ids)
-}
-
-/// A table built from `t`'s schema and new columns.
-pub fn table_with_cols(t: &ray_t, cols: Vec<Value>) -> Result<Value> {
-    let schema = t.table_schema().map_or_else(|| Value::vec_with_capacity(RAY_I64, 0), |s| Ok(s.to_value()))?;
-    Ok(Value::table(schema, Value::container(RAY_LIST, cols)?))
-}
-
-fn table_columns(t: &ray_t) -> Vec<&ray_t> {
-    t.table_cols().map_or(Vec::new(), |c| c.items().iter().flatten().copied().collect())
-}
-
-/// The rows of `t` at `idx` (out-of-range rows are nulls).
-pub fn table_rows(t: &ray_t, idx: &[i64]) -> Result<Value> {
-    let cols = table_columns(t).into_iter().map(|c| gather(c, idx)).collect::<Result<Vec<_>>>()?;
-    table_with_cols(t, cols)
-}
-
-/// Row `i` of a table as a dict from column names to values.
-pub fn table_row(t: &ray_t, i: i64) -> Result<Value> {
-    let n = t.table_nrows();
-    let mut vals = Vec::new();
-    for c in table_columns(t) {
-        vals.push(if (0..n).contains(&i) { elem_atom(c, i as usize)? } else { null_atom(c.type_).or_else(|_| Ok::<_, RayError>(Value::null()))? });
-    }
-    Ok(Value::dict(table_names(t)?, Value::container(RAY_LIST, vals)?))
-}
-
-/// The column of `t` named `id`, if any.
-pub fn table_col(t: &ray_t, id: i64) -> Option<Value> {
-    let names = t.table_schema()?;
-    let ids = if names.type_ == RAY_SYM { sym_ids(names).into_owned() } else { names.as_slice::<i64>().to_vec() };
-    let pos = ids.iter().position(|&x| x == id)?;
-    t.table_cols()?.item(pos).map(|c| c.to_value())
-}
-
 // ---------------------------------------------------------------- reverse
 
 fn reverse(args: &[Value]) -> Result<Value> {
@@ -301,7 +235,7 @@ fn reverse(args: &[Value]) -> Result<Value> {
     if v.type_ == RAY_TABLE {
         let n = v.table_nrows();
         let idx: Vec<i64> = (0..n).rev().collect();
-        return table_rows(v, &idx);
+        return table::rows(v, &idx);
     }
     if v.type_ == RAY_DICT {
         let (k, vals) = dict_parts(v)?;
@@ -347,7 +281,7 @@ fn take(args: &[Value]) -> Result<Value> {
 /// `take` on any value (the count already checked).
 pub fn take_of(x: &ray_t, n: i64) -> Result<Value> {
     match x.type_ {
-        RAY_TABLE => table_rows(x, &take_indices(x.table_nrows().max(0) as usize, n)),
+        RAY_TABLE => table::rows(x, &take_indices(x.table_nrows().max(0) as usize, n)),
         RAY_DICT => {
             let (k, v) = dict_parts(x)?;
             Ok(Value::dict(take_of(&k, n)?, take_of(&v, n)?))
@@ -429,7 +363,7 @@ pub fn drop_of(x: &ray_t, n: i64) -> Result<Value> {
         RAY_TABLE => {
             let (off, len) = range(x.table_nrows().max(0) as usize);
             let idx: Vec<i64> = (off as i64..(off + len) as i64).collect();
-            table_rows(x, &idx)
+            table::rows(x, &idx)
         }
         RAY_DICT => {
             let (k, v) = dict_parts(x)?;
@@ -500,11 +434,11 @@ fn at_nested(x: &ray_t, i: &ray_t, depth: usize) -> Result<Value> {
     if i.type_ < 0 {
         let k = idx[0];
         return if (0..x.len()).contains(&k) {
-            elem_atom(x, k as usize)
+            atom_at(x, k as usize)
         } else if x.type_ == RAY_LIST {
             Ok(Value::null())
         } else {
-            null_atom(x.type_)
+            Value::typed_null(-x.type_)
         };
     }
     gather(x, &idx)
@@ -512,18 +446,19 @@ fn at_nested(x: &ray_t, i: &ray_t, depth: usize) -> Result<Value> {
 
 fn table_at(t: &ray_t, i: &ray_t) -> Result<Value> {
     if i.type_ == -RAY_SYM {
-        return table_col(t, i.i64_val()).ok_or_else(|| RayError::new("schema", "at: no such column"));
+        return table::column(t, i.i64_val()).ok_or_else(|| RayError::new("schema", "at: no such column"));
     }
     if i.type_ == RAY_SYM {
         let ids = sym_ids(i);
         let mut cols = Vec::with_capacity(ids.len());
         for &id in ids.iter() {
-            cols.push(table_col(t, id).ok_or_else(|| RayError::new("schema", "at: no such column"))?);
+            cols.push(table::column(t, id).ok_or_else(|| RayError::new("schema", "at: no such column"))?);
         }
         return Value::container(RAY_LIST, cols);
     }
     let idx = int_indices(i).ok_or_else(|| type_err("at", "table index must be an integer or a column name"))?;
-    if i.type_ < 0 { table_row(t, idx[0]) } else { table_rows(t, &idx) }
+    let rows = if i.type_ < 0 { table::row(t, idx[0]) } else { table::rows(t, &idx) };
+    rows.map_err(|e| RayError::domain(format!("at: {}", e.message().unwrap_or_default())))
 }
 
 // ---------------------------------------------------------------- find / in
@@ -643,17 +578,17 @@ fn seq_items(x: &ray_t) -> Result<Value> {
 }
 
 fn concat_tables(a: &ray_t, b: &ray_t) -> Result<Value> {
-    let na = table_names(a)?;
-    let nb = table_names(b)?;
+    let na = table::names_vec(a)?;
+    let nb = table::names_vec(b)?;
     if sym_ids(&na) != sym_ids(&nb) {
         return Err(RayError::new("schema", "concat: tables have different columns"));
     }
-    let cols = table_columns(a)
-        .into_iter()
-        .zip(table_columns(b))
+    let cols = table::columns(a)
+        .iter()
+        .zip(table::columns(b).iter())
         .map(|(x, y)| concat_of(x, y))
         .collect::<Result<Vec<_>>>()?;
-    table_with_cols(a, cols)
+    table::with_columns(a, cols)
 }
 
 // ---------------------------------------------------------------- set operations

@@ -8,7 +8,8 @@ use crate::core::{RayError, Result, Value, env, sym};
 use crate::lang::eval::{Evaluator, RETURN_CODE, dict_get_sym, is_callable};
 use crate::lang::parser;
 use crate::lang::registry::Entry;
-use crate::lang::values::{self, arity_err, need_args, truthy};
+use crate::lang::values::{self, arity_err, need_args};
+use crate::ops::{self, truthy};
 
 pub const BUILTINS: &[Entry] = &[
     Entry::special("quote", quote),
@@ -98,8 +99,8 @@ fn set_path(d: Option<Value>, ids: &[i64], v: Value) -> Result<Value> {
 pub fn dict_set_sym(d: &ray_t, k: i64, v: Value) -> Result<Value> {
     let keys = d.dict_keys().ok_or_else(|| RayError::type_err("not a dict"))?;
     let vals = d.dict_vals().ok_or_else(|| RayError::type_err("not a dict"))?;
-    let mut key_items: Vec<Value> = (0..values::count(keys) as usize).map(|i| values::elem(keys, i)).collect();
-    let mut val_items: Vec<Value> = (0..values::count(vals) as usize).map(|i| values::elem(vals, i)).collect();
+    let mut key_items: Vec<Value> = (0..ops::count(keys) as usize).map(|i| ops::elem(keys, i)).collect();
+    let mut val_items: Vec<Value> = (0..ops::count(vals) as usize).map(|i| ops::elem(vals, i)).collect();
     match key_items.iter().position(|x| x.type_ == -RAY_SYM && x.i64_val() == k) {
         Some(i) if i < val_items.len() => val_items[i] = v,
         _ => {
@@ -175,7 +176,7 @@ fn truth_vec(v: &ray_t) -> Option<Vec<bool>> {
     if !v.is_vec() {
         return None;
     }
-    Some((0..v.len() as usize).map(|i| truthy(&values::elem(v, i)) || elem_nonzero(v, i)).collect())
+    Some((0..v.len() as usize).map(|i| truthy(&ops::elem(v, i)) || elem_nonzero(v, i)).collect())
 }
 
 fn elem_nonzero(v: &ray_t, i: usize) -> bool {
@@ -280,15 +281,15 @@ fn alter(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
     let idx = ev.eval(&args[2])?;
     let v = ev.eval(&args[3])?;
     let cur = ev.lookup(id)?;
-    if !values::is_collection(&cur) {
+    if !ops::is_collection(&cur) {
         return Err(RayError::type_err("alter: target is not a vector"));
     }
-    let mut items: Vec<Value> = (0..cur.len() as usize).map(|i| values::elem(&cur, i)).collect();
+    let mut items: Vec<Value> = (0..cur.len() as usize).map(|i| ops::elem(&cur, i)).collect();
     let i = values::int_arg(&idx, "alter")?;
     let slot = usize::try_from(i).ok().filter(|&i| i < items.len()).ok_or_else(|| RayError::new("index", "alter: index out of range"))?;
     let is_set = f.is_builtin() && sym::name_or_empty(f.builtin_name_id()) == b"set";
     items[slot] = if is_set { v } else { ev.apply(&f, vec![items[slot].clone(), v])? };
-    let out = if cur.type_ == RAY_LIST { Value::list(items) } else { values::collect(items)? };
+    let out = if cur.type_ == RAY_LIST { Value::list(items) } else { ops::collect(items)? };
     env::set(id, out);
     Ok(Value::quoted_sym(id))
 }

@@ -4,11 +4,11 @@
 //! `BUILTINS`.
 #![forbid(unsafe_code)]
 
-use super::collection::{table_col, table_names};
+use crate::ops::table;
 use super::spec::Spec;
 use super::util_args::*;
-use super::util_keys::{keys, positions};
-use super::util_vec::*;
+use crate::ops::keys::{keys, positions};
+use crate::ops::*;
 use crate::abi::*;
 use crate::core::{RayError, Result, Value};
 
@@ -26,7 +26,7 @@ fn value_items(v: &ray_t) -> Result<Vec<Value>> {
     if v.type_ == RAY_LIST {
         Ok(v.items().iter().map(|x| x.map_or_else(Value::null, |x| x.to_value())).collect())
     } else if v.is_vec() {
-        (0..v.len().max(0) as usize).map(|i| elem_atom(v, i)).collect()
+        (0..v.len().max(0) as usize).map(|i| atom_at(v, i)).collect()
     } else {
         Ok(vec![v.to_value()])
     }
@@ -52,7 +52,7 @@ fn dict(args: &[Value]) -> Result<Value> {
 fn val_at(vals: &ray_t, i: usize) -> Result<Value> {
     if vals.type_ == RAY_LIST || vals.is_vec() {
         if i < vals.len().max(0) as usize {
-            return elem_atom(vals, i);
+            return atom_at(vals, i);
         }
         return Value::typed_null(-RAY_I64);
     }
@@ -99,7 +99,7 @@ fn get(args: &[Value]) -> Result<Value> {
     match d.type_ {
         RAY_DICT => lookup(d, k),
         RAY_TABLE if k.type_ == -RAY_SYM => {
-            table_col(d, k.i64_val()).map_or_else(|| Value::typed_null(-RAY_I64), Ok)
+            table::column(d, k.i64_val()).map_or_else(|| Value::typed_null(-RAY_I64), Ok)
         }
         _ => Err(type_err("get", "expected a dict")),
     }
@@ -110,7 +110,7 @@ fn key(args: &[Value]) -> Result<Value> {
     let d = &args[0];
     match d.type_ {
         RAY_DICT => d.dict_keys().map(|k| k.to_value()).ok_or_else(|| RayError::type_err("malformed dict")),
-        RAY_TABLE => table_names(d),
+        RAY_TABLE => table::names_vec(d),
         _ => Err(type_err("key", "expected a dict or a table")),
     }
 }
@@ -152,7 +152,7 @@ fn remove(args: &[Value]) -> Result<Value> {
             Ok(Value::dict(gather(kc, &keep)?, gather(vc, &keep)?))
         }
         RAY_TABLE => {
-            let names = table_names(d)?;
+            let names = table::names_vec(d)?;
             let gone = key_positions(&names, k)?;
             let keep: Vec<i64> = (0..names.len()).filter(|i| !gone.contains(i)).collect();
             let cols = d.table_cols().ok_or_else(|| RayError::type_err("malformed table"))?;

@@ -7,7 +7,8 @@ use crate::abi::*;
 use crate::core::{RayError, Result, Value};
 use crate::lang::eval::{Evaluator, is_callable};
 use crate::lang::registry::Entry;
-use crate::lang::values::{self, arity_err, collect, count, elem, gather, is_collection, need_args};
+use crate::lang::values::{arity_err, need_args};
+use crate::ops::{self, collect, count, elem, is_collection};
 
 pub const BUILTINS: &[Entry] = &[
     Entry::ctx("map", RAY_VARY, map),
@@ -154,9 +155,9 @@ fn filter(args: &[Value]) -> Result<Value> {
     if !is_collection(v) {
         return Err(RayError::type_err("filter: expected a vector"));
     }
-    if values::count(v) != m.len() {
+    if ops::count(v) != m.len() {
         return Err(RayError::length("filter: mask length differs"));
     }
-    let idx: Vec<usize> = m.as_slice::<u8>().iter().enumerate().filter(|(_, b)| **b != 0).map(|(i, _)| i).collect();
-    gather(v, &idx)
+    let mask = m.as_slice::<u8>();
+    ops::compress(v, mask, mask.iter().filter(|&&b| b != 0).count())
 }

@@ -19,5 +19,3 @@ pub mod sys;
 pub mod table;
 pub mod temporal;
 pub mod util_args;
-pub mod util_vec;
-pub mod util_keys;

@@ -224,7 +224,7 @@ pub fn scan_nulls(v: &ray_t) -> bool {
 /// vector, with HAS_NULLS when `may_null` and a sentinel is present.
 pub fn finish(mut v: Value, atom: bool, may_null: bool) -> Result<Value> {
     if atom {
-        let x = crate::lang::values::elem(&v, 0);
+        let x = crate::ops::elem(&v, 0);
         if !may_null && x.null_flag() {
             return Ok(strip_flag(&v));
         }
@@ -246,14 +246,14 @@ fn strip_flag(v: &ray_t) -> Value {
         RAY_TIME => Value::time(v.as_slice::<i32>()[0] as i64),
         RAY_I16 => Value::i16(v.as_slice::<i16>()[0]),
         RAY_F64 => Value::f64(v.as_slice::<f64>()[0]),
-        _ => crate::lang::values::elem(v, 0),
+        _ => crate::ops::elem(v, 0),
     }
 }
 
 /// Applies `f` to every element pair of LIST operands (or a LIST and a
 /// vector/atom), regrouping the results.
 pub fn list_map2(label: &str, a: &ray_t, b: &ray_t, f: &dyn Fn(&ray_t, &ray_t) -> Result<Value>) -> Result<Value> {
-    use crate::lang::values::{collect, elem};
+    use crate::ops::{collect, elem};
     let n = common_len(label, a, b)?;
     let mut out = Vec::with_capacity(n);
     for i in 0..n {

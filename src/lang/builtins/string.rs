@@ -8,7 +8,7 @@
 
 use super::spec::{PureFn, Spec};
 use super::util_args::*;
-use super::util_vec::{sym_ids, vec_from};
+use crate::ops::{sym_ids, vec_from};
 use crate::abi::*;
 use crate::core::{RayError, Result, Value, sym};
 

@@ -7,7 +7,8 @@ use crate::abi::*;
 use crate::core::{RayError, Result, Value, sym};
 use crate::lang::eval::Evaluator;
 use crate::lang::registry::Entry;
-use crate::lang::values::{self, int_arg, sym_dict, type_name};
+use crate::lang::values::{int_arg, sym_dict};
+use crate::ops::{self, type_name_of as type_name};
 use std::cell::RefCell;
 use std::sync::Mutex;
 
@@ -63,7 +64,7 @@ fn meta(args: &[Value]) -> Result<Value> {
     }
     let len = match x.type_ {
         RAY_TABLE => x.table_schema().map_or(0, |s| s.len()),
-        _ => values::count(x),
+        _ => ops::count(x),
     };
     sym_dict(vec![("type", t), ("len", Value::i64(len))])
 }

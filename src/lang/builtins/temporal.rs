@@ -7,7 +7,7 @@
 
 use super::spec::{PureFn, Spec};
 use super::util_args::*;
-use super::util_vec::{Prim, vec_from};
+use crate::ops::{Prim, vec_from};
 use crate::abi::*;
 use crate::core::temporal::{NS_PER_DAY, civil_from_days, days_from_civil, weekday};
 use crate::core::{Result, Value};

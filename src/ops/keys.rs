@@ -1,5 +1,7 @@
-//! Hashable key columns for the membership and grouping builtins (`find`,
-//! `in`, `except`, `sect`, `union`, `group`, `distinct` on SYM/STR/LIST).
+//! Hashing and equality keys: the seeded fast hasher, key columns for the
+//! membership and grouping kernels (`find`, `in`, `except`, `sect`,
+//! `union`, `group`, `distinct` on SYM/STR/LIST), first-appearance group
+//! ids, and structural keys of whole values (LIST items, table rows).
 //!
 //! Integer-like columns (bool, u8, i16, i32, i64 and the temporal types)
 //! become i64 keys with every null mapped to `NULL_I64`, floats become
@@ -7,7 +9,8 @@
 //! and `1` matches `1.0` once both sides are floats.
 #![forbid(unsafe_code)]
 
-use super::util_vec::{Prim, sym_ids, write_key};
+use super::build::atom_elem;
+use super::prim::{Prim, sym_ids, with_prim};
 use crate::abi::*;
 use crate::core::{RayError, Result};
 use std::borrow::Cow;
@@ -220,6 +223,74 @@ pub fn groups(k: &Keys) -> (Vec<usize>, Vec<usize>) {
     }
 }
 
+
+/// Appends a structural equality key of `x` to `out`: equal values (same
+/// type and content) give equal keys. Used to hash LIST items and rows.
+pub fn write_key(x: &ray_t, out: &mut Vec<u8>) {
+    // Pre-order walk with an explicit stack: nesting depth never reaches
+    // the thread's stack. Containers write their length first, so the
+    // encoding stays unambiguous.
+    let mut stack: Vec<Option<&ray_t>> = vec![Some(x)];
+    while let Some(node) = stack.pop() {
+        let Some(x) = node else {
+            out.push(RAY_NULL as u8);
+            continue;
+        };
+        write_node(x, out);
+        if is_container_type(x.type_) {
+            stack.extend(x.items().iter().rev().copied());
+        }
+    }
+}
+
+/// Writes one node's key bytes (a container's children are written by
+/// the caller's walk).
+fn write_node(x: &ray_t, out: &mut Vec<u8>) {
+    out.push(x.type_ as u8);
+    let t = x.type_;
+    if t < 0 {
+        match -t {
+            RAY_STR => {
+                let b = x.str_bytes();
+                out.extend_from_slice(&(b.len() as u64).to_le_bytes());
+                out.extend_from_slice(b);
+            }
+            RAY_GUID => out.extend_from_slice(&atom_elem::<[u8; 16]>(x)),
+            RAY_F64 | RAY_F32 => out.extend_from_slice(&x.f64_val().key().to_le_bytes()),
+            RAY_BOOL | RAY_U8 => out.push(x.u8_val()),
+            RAY_I16 => out.extend_from_slice(&x.i16_val().to_le_bytes()),
+            RAY_I32 | RAY_DATE | RAY_TIME => out.extend_from_slice(&x.i32_val().to_le_bytes()),
+            _ => out.extend_from_slice(&x.i64_val().to_le_bytes()),
+        }
+        return;
+    }
+    let n = x.len().max(0) as usize;
+    out.extend_from_slice(&(n as u64).to_le_bytes());
+    if x.is_vec() {
+        with_prim!(t, T => {
+            for e in x.as_slice::<T>() {
+                e.put_key(out);
+            }
+        }, _ => match t {
+            RAY_SYM => (0..n).for_each(|i| out.extend_from_slice(&x.sym_at(i).to_le_bytes())),
+            _ => (0..n).for_each(|i| {
+                let b = x.str_at(i);
+                out.extend_from_slice(&(b.len() as u64).to_le_bytes());
+                out.extend_from_slice(b);
+            }),
+        });
+    } else if !is_container_type(t) {
+        out.extend_from_slice(&x.i64_val().to_le_bytes());
+    }
+}
+
+/// The structural key of `x` as a fresh byte string.
+pub fn key_of(x: &ray_t) -> Vec<u8> {
+    let mut k = Vec::new();
+    write_key(x, &mut k);
+    k
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,4 +324,18 @@ mod tests {
         assert_eq!(firsts, vec![0, 1]);
         assert_eq!(ids, vec![0, 1, 0]);
     }
+
+    #[test]
+    fn keys_of_deeply_nested_lists_need_no_recursion() {
+        let mut v = Value::i64(0);
+        for _ in 0..200_000 {
+            v = Value::list(vec![v]);
+        }
+        let k = key_of(&v);
+        assert!(k.len() > 200_000 * 9);
+        let w = Value::list(vec![Value::i64(1), Value::list(vec![])]);
+        let u = Value::list(vec![Value::list(vec![Value::i64(1)])]);
+        assert_ne!(key_of(&w), key_of(&u));
+    }
+
 }

@@ -1,0 +1,100 @@
+//! Joining vectors end to end.
+#![forbid(unsafe_code)]
+
+use super::access::atom_at;
+use super::build::{empty_like, to_list, str_vec_of, vec_from, widen_sym};
+use super::gather::gather_ix;
+use super::prim::{sym_ids, with_prim};
+use crate::abi::*;
+use crate::core::{RayError, Result, Value};
+
+
+/// Joins two vectors of the same type into a new vector.
+pub fn concat_same(a: &ray_t, b: &ray_t) -> Result<Value> {
+    let t = a.type_;
+    debug_assert_eq!(t, b.type_);
+    with_prim!(t, T => {
+        let mut out = Vec::with_capacity((a.len() + b.len()).max(0) as usize);
+        out.extend_from_slice(a.as_slice::<T>());
+        out.extend_from_slice(b.as_slice::<T>());
+        vec_from(t, out)
+    }, _ => match t {
+        RAY_SYM => {
+            let mut ids = sym_ids(a).into_owned();
+            ids.extend_from_slice(&sym_ids(b));
+            Value::sym_vec(&ids)
+        }
+        RAY_STR => {
+            let (na, nb) = (a.len().max(0) as usize, b.len().max(0) as usize);
+            str_vec_of((0..na).map(|i| a.str_at(i)).chain((0..nb).map(|i| b.str_at(i))))
+        }
+        RAY_LIST => {
+            let items = a.items().iter().chain(b.items()).map(|x| x.map_or_else(Value::null, |x| x.to_value()));
+            Value::container(RAY_LIST, items.collect())
+        }
+        _ => Err(RayError::type_err("concat: not a vector")),
+    })
+}
+
+/// `a` followed by `b` (same vector type; SYM widths are reconciled; a type
+/// mismatch gives a LIST).
+pub fn concat(a: &ray_t, b: &ray_t) -> Result<Value> {
+    let (n, m) = (a.len() as usize, b.len() as usize);
+    if a.type_ == b.type_ && a.type_ == RAY_SYM {
+        if a.attrs & RAY_SYM_WIDTH_MASK != b.attrs & RAY_SYM_WIDTH_MASK {
+            let (wa, wb) = (widen_sym(a)?, widen_sym(b)?);
+            return concat(&wa, &wb);
+        }
+    }
+    if a.type_ != b.type_ || a.type_ == RAY_LIST || a.type_ == RAY_STR {
+        let idx: Vec<u32> = (0..n as u32).collect();
+        let mut out = if a.type_ == b.type_ { gather_ix(a, &idx)? } else { to_list(a)? };
+        for i in 0..m {
+            if out.type_ == RAY_STR {
+                out.str_vec_push(b.str_at(i))?;
+            } else {
+                out.list_push(Some(atom_at(b, i)?))?;
+            }
+        }
+        return Ok(out);
+    }
+    let mut out = empty_like(a, n + m)?;
+    match elem_size(a.type_, a.attrs) {
+        1 => {
+            out.extend_from_slice::<u8>(a.as_slice())?;
+            out.extend_from_slice::<u8>(b.as_slice())?;
+        }
+        2 => {
+            out.extend_from_slice::<u16>(a.as_slice())?;
+            out.extend_from_slice::<u16>(b.as_slice())?;
+        }
+        4 => {
+            out.extend_from_slice::<u32>(a.as_slice())?;
+            out.extend_from_slice::<u32>(b.as_slice())?;
+        }
+        8 => {
+            out.extend_from_slice::<i64>(a.as_slice())?;
+            out.extend_from_slice::<i64>(b.as_slice())?;
+        }
+        _ => {
+            out.extend_from_slice::<[u8; 16]>(a.as_slice())?;
+            out.extend_from_slice::<[u8; 16]>(b.as_slice())?;
+        }
+    }
+    if (a.attrs | b.attrs) & RAY_ATTR_HAS_NULLS != 0 {
+        out.set_attr(RAY_ATTR_HAS_NULLS, true)?;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concat_joins_vectors_of_one_type() {
+        let a = Value::vec_from_slice(RAY_I64, &[1i64]).unwrap();
+        let b = Value::vec_from_slice(RAY_I64, &[2i64, 3]).unwrap();
+        assert_eq!(concat(&a, &b).unwrap().as_slice::<i64>(), &[1, 2, 3]);
+    }
+}

@@ -1,0 +1,311 @@
+//! Selecting elements: by index (`gather_ix`/`gather_by`, where a "no row"
+//! index gives the type's null; `gather` with out-of-range indices giving
+//! nulls), by mask (`compress`) and by range (`range_copy`). Fixed-width
+//! columns are copied by element width, in place and split over threads
+//! for many rows; STR and LIST go item by item.
+#![forbid(unsafe_code)]
+
+use super::build::{empty_like, str_vec_of, vec_of};
+use super::nulls::mark_nulls;
+use super::par::{par_parts, split, threads_for};
+use super::prim::{has_sentinel, sym_ids, with_prim};
+use crate::abi::*;
+use crate::core::{Elem, RayError, Result, Value};
+
+/// Row index type used inside the engine (tables hold at most 1e9 rows).
+pub type Row = u32;
+/// The "no matching row" index: gathers produce the column type's null.
+pub const NO_ROW: Row = Row::MAX;
+
+/// Elements buffered on the stack by the branchless compress.
+const CHUNK: usize = 512;
+
+
+/// Elements of `v` at `idx`; indices out of range give the type's null
+/// (`'` for SYM, "" for STR, the null object for LIST).
+pub fn gather(v: &ray_t, idx: &[i64]) -> Result<Value> {
+    let n = v.len().max(0);
+    gather_by(v, idx.len(), |k| {
+        let i = idx[k];
+        if (0..n).contains(&i) { i as usize } else { usize::MAX }
+    })
+}
+
+/// A copy of `len` elements of `v` starting at `off` (caller checks range).
+pub fn range_copy(v: &ray_t, off: usize, len: usize) -> Result<Value> {
+    let t = v.type_;
+    with_prim!(t, T => vec_of(t, &v.as_slice::<T>()[off..off + len]), _ => match t {
+        RAY_SYM => Value::sym_vec(&sym_ids(v)[off..off + len]),
+        RAY_STR => str_vec_of((off..off + len).map(|i| v.str_at(i))),
+        RAY_LIST => Value::container(
+            RAY_LIST,
+            v.items()[off..off + len].iter().map(|x| x.map_or_else(Value::null, |x| x.to_value())).collect(),
+        ),
+        _ => Err(RayError::type_err("not a vector")),
+    })
+}
+
+/// The null sentinel of vector type `t` as raw little-endian bits of its width.
+fn null_bits(t: i8) -> u64 {
+    match t {
+        RAY_I16 => 0x8000,
+        RAY_I32 | RAY_DATE | RAY_TIME => 0x8000_0000,
+        RAY_I64 | RAY_TIMESTAMP => 0x8000_0000_0000_0000,
+        RAY_F64 => f64::NAN.to_bits(),
+        RAY_F32 => f32::NAN.to_bits() as u64,
+        _ => 0,
+    }
+}
+
+/// Index adapter so gathers take `u32` row ids or `usize` indices.
+pub trait Ix: Copy + Send + Sync {
+    fn ix(self) -> usize;
+    fn is_none(self) -> bool;
+}
+impl Ix for u32 {
+    #[inline(always)]
+    fn ix(self) -> usize {
+        self as usize
+    }
+    #[inline(always)]
+    fn is_none(self) -> bool {
+        self == NO_ROW
+    }
+}
+impl Ix for usize {
+    #[inline(always)]
+    fn ix(self) -> usize {
+        self
+    }
+    #[inline(always)]
+    fn is_none(self) -> bool {
+        self == usize::MAX
+    }
+}
+
+/// Gathers `src` at `at(0..n)` into a new vector (`null` where the index
+/// is none), filled in place, in parallel for many rows. Also returns
+/// whether some index was none.
+fn gather_fixed<T: Elem + Send + Sync, I: Ix>(src: &[T], n: usize, at: &(impl Fn(usize) -> I + Sync), proto: &ray_t, null: T) -> Result<(Value, bool)> {
+    let mut out = zeroed_like(proto, n)?;
+    let dst = out.as_mut_slice::<T>()?;
+    let missing = par_parts(dst, threads_for(n), |d, a, _| {
+        let mut missing = false;
+        for (j, o) in d.iter_mut().enumerate() {
+            let i = at(a + j);
+            *o = if i.is_none() {
+                missing = true;
+                null
+            } else {
+                src[i.ix()]
+            };
+        }
+        missing
+    });
+    Ok((out, missing))
+}
+
+/// `n` zero elements of `col`'s type (and SYM width).
+fn zeroed_like(col: &ray_t, n: usize) -> Result<Value> {
+    Value::vec_zeroed(col.type_, col.attrs & RAY_SYM_WIDTH_MASK, n as i64)
+}
+
+/// The elements of `col` (a vector or LIST) at `idx`, in order. An index of
+/// `NO_ROW` (or `usize::MAX`) gives the type's null (`'` for SYM, `""` for
+/// STR, the null object for LIST). HAS_NULLS is set exactly when a null is
+/// present in a nullable type.
+pub fn gather_ix<I: Ix>(col: &ray_t, idx: &[I]) -> Result<Value> {
+    gather_by(col, idx.len(), |i| idx[i])
+}
+
+/// [`gather_ix`] with the index of output row `i` computed as `at(i)`, for
+/// `i` in `0..n` (for instance a join probe, so no index vector is built).
+pub fn gather_by<I: Ix>(col: &ray_t, n: usize, at: impl Fn(usize) -> I + Sync) -> Result<Value> {
+    let t = col.type_;
+    let nb = null_bits(t);
+    let (v, missing) = match t {
+        RAY_LIST => {
+            let mut out = empty_like(col, n)?;
+            for i in (0..n).map(&at) {
+                let item = if i.is_none() { Value::null() } else { col.item(i.ix()).map_or_else(Value::null, |c| c.to_value()) };
+                out.list_push(Some(item))?;
+            }
+            return Ok(out);
+        }
+        RAY_STR => {
+            let mut out = empty_like(col, n)?;
+            for i in (0..n).map(&at) {
+                out.str_vec_push(if i.is_none() { b"" } else { col.str_at(i.ix()) })?;
+            }
+            return Ok(out);
+        }
+        RAY_GUID => gather_fixed::<[u8; 16], I>(col.as_slice(), n, &at, col, [0; 16])?,
+        _ => match elem_size(t, col.attrs) {
+            1 => gather_fixed::<u8, I>(col.as_slice(), n, &at, col, nb as u8)?,
+            2 => gather_fixed::<u16, I>(col.as_slice(), n, &at, col, nb as u16)?,
+            4 => gather_fixed::<u32, I>(col.as_slice(), n, &at, col, nb as u32)?,
+            8 => gather_fixed::<i64, I>(col.as_slice(), n, &at, col, nb as i64)?,
+            _ => return Err(RayError::type_err("gather: not a column")),
+        },
+    };
+    if !has_sentinel(t) {
+        Ok(v)
+    } else if missing {
+        let mut v = v;
+        v.set_attr(RAY_ATTR_HAS_NULLS, true)?;
+        Ok(v)
+    } else if col.attrs & RAY_ATTR_HAS_NULLS != 0 {
+        mark_nulls(v)
+    } else {
+        Ok(v)
+    }
+}
+
+/// Writes the elements of `xs` whose mask byte is set to `d`, branchless
+/// through a stack buffer; false unless they fill `d` exactly.
+fn compress_into<T: Elem + Default>(d: &mut [T], xs: &[T], ms: &[u8]) -> bool {
+    let mut buf = [T::default(); CHUNK];
+    let mut at = 0;
+    for (xs, ms) in xs.chunks(CHUNK).zip(ms.chunks(CHUNK)) {
+        let mut k = 0;
+        for (x, &m) in xs.iter().zip(ms) {
+            buf[k] = *x;
+            k += (m != 0) as usize;
+        }
+        let Some(part) = d.get_mut(at..at + k) else { return false };
+        part.copy_from_slice(&buf[..k]);
+        at += k;
+    }
+    at == d.len()
+}
+
+/// The kept elements of a fixed-width column, written in place; many rows
+/// are split over threads (each part's output offset is the number of set
+/// mask bytes before it).
+fn compress_fixed<T: Elem + Default + Send + Sync>(col: &ray_t, mask: &[u8], count: usize) -> Result<Value> {
+    let src = col.as_slice::<T>();
+    let mut out = zeroed_like(col, count)?;
+    let dst = out.as_mut_slice::<T>()?;
+    let ranges = split(src.len(), threads_for(src.len()));
+    let kept: Vec<usize> = match ranges.len() {
+        1 => vec![count],
+        _ => ranges.iter().map(|&(a, b)| mask[a..b].iter().filter(|&&m| m != 0).count()).collect(),
+    };
+    if kept.iter().sum::<usize>() != count {
+        return Err(RayError::length("filter: mask count differs"));
+    }
+    let ok = std::thread::scope(|s| {
+        let mut rest = dst;
+        let mut hs = Vec::with_capacity(ranges.len());
+        for (&(a, b), &k) in ranges.iter().zip(&kept) {
+            let (part, tail) = rest.split_at_mut(k);
+            rest = tail;
+            let mut run = move || compress_into(part, &src[a..b], &mask[a..b]);
+            hs.push(if ranges.len() == 1 { Ok(run()) } else { Err(s.spawn(run)) });
+        }
+        hs.into_iter().all(|h| h.unwrap_or_else(|h| h.join().expect("worker panicked")))
+    });
+    if !ok {
+        return Err(RayError::length("filter: mask count differs"));
+    }
+    Ok(out)
+}
+
+/// The elements of `col` where `mask` (B8 values) is non-zero; `count` is the
+/// number of set bytes.
+pub fn compress(col: &ray_t, mask: &[u8], count: usize) -> Result<Value> {
+    let t = col.type_;
+    let n = col.len().max(0) as usize;
+    if mask.len() != n {
+        return Err(RayError::length("filter: mask does not fit the column"));
+    }
+    let v = match t {
+        RAY_LIST | RAY_STR => {
+            let idx: Vec<u32> = mask.iter().enumerate().filter(|(_, m)| **m != 0).map(|(i, _)| i as u32).collect();
+            return gather_ix(col, &idx);
+        }
+        RAY_GUID => compress_fixed::<[u8; 16]>(col, mask, count)?,
+        _ => match elem_size(t, col.attrs) {
+            1 => compress_fixed::<u8>(col, mask, count)?,
+            2 => compress_fixed::<u16>(col, mask, count)?,
+            4 => compress_fixed::<u32>(col, mask, count)?,
+            8 => compress_fixed::<i64>(col, mask, count)?,
+            _ => return Err(RayError::type_err("filter: not a column")),
+        },
+    };
+    if col.attrs & RAY_ATTR_HAS_NULLS != 0 { mark_nulls(v) } else { Ok(v) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gather_fills_out_of_range_with_typed_nulls() {
+        let v = Value::vec_from_slice(RAY_I64, &[10i64, 20, 30]).unwrap();
+        let g = gather(&v, &[2, 5, -1]).unwrap();
+        assert_eq!(g.as_slice::<i64>(), &[30, NULL_I64, NULL_I64]);
+        assert_ne!(g.attrs & RAY_ATTR_HAS_NULLS, 0);
+        let s = Value::str_vec([&b"a"[..], b"bb"]).unwrap();
+        let g = gather(&s, &[1, 9]).unwrap();
+        assert_eq!(g.str_at(0), b"bb");
+        assert_eq!(g.str_at(1), b"");
+    }
+
+    #[test]
+    fn gather_with_missing_rows_fills_typed_nulls_and_flags_them() {
+        let v = Value::vec_from_slice(RAY_I64, &[10i64, 20, 30]).unwrap();
+        let g = gather_ix::<u32>(&v, &[2, NO_ROW, 0]).unwrap();
+        assert_eq!(g.as_slice::<i64>(), &[30, NULL_I64, 10]);
+        assert!(g.attrs & RAY_ATTR_HAS_NULLS != 0);
+        let s = Value::sym_vec(&[5, 6]).unwrap();
+        let g = gather_ix::<u32>(&s, &[1, NO_ROW]).unwrap();
+        assert_eq!((g.sym_at(0), g.sym_at(1)), (6, 0));
+        assert_eq!(g.attrs & RAY_ATTR_HAS_NULLS, 0);
+    }
+
+
+    #[test]
+    fn large_gathers_and_filters_split_over_threads_keep_row_order() {
+        let n = 300_001usize;
+        let v = Value::vec_from_slice(RAY_I64, &(0..n as i64).collect::<Vec<_>>()).unwrap();
+        let idx: Vec<u32> = (0..n as u32).rev().map(|i| if i % 1000 == 7 { NO_ROW } else { i }).collect();
+        let g = gather_ix(&v, &idx).unwrap();
+        let want: Vec<i64> = idx.iter().map(|&i| if i == NO_ROW { NULL_I64 } else { i as i64 }).collect();
+        assert_eq!(g.as_slice::<i64>(), &want[..]);
+        assert!(g.attrs & RAY_ATTR_HAS_NULLS != 0);
+        let mask: Vec<u8> = (0..n).map(|i| (i % 3 == 1) as u8).collect();
+        let kept = mask.iter().filter(|&&m| m != 0).count();
+        let c = compress(&v, &mask, kept).unwrap();
+        let want: Vec<i64> = (0..n as i64).filter(|i| i % 3 == 1).collect();
+        assert_eq!(c.as_slice::<i64>(), &want[..]);
+        assert!(compress(&v, &mask, kept + 1).is_err());
+    }
+
+
+    #[test]
+    fn gather_clears_the_null_flag_when_the_nulls_are_not_taken() {
+        let mut v = Value::vec_from_slice(RAY_F64, &[1.0, f64::NAN]).unwrap();
+        v.set_attr(RAY_ATTR_HAS_NULLS, true).unwrap();
+        assert_eq!(gather_ix::<u32>(&v, &[0]).unwrap().attrs & RAY_ATTR_HAS_NULLS, 0);
+        assert!(gather_ix::<u32>(&v, &[1]).unwrap().attrs & RAY_ATTR_HAS_NULLS != 0);
+    }
+
+
+    #[test]
+    fn strings_and_lists_gather_by_item() {
+        let s = Value::str_vec([&b"a"[..], b"a much longer string value"]).unwrap();
+        let g = gather_ix::<u32>(&s, &[1, 0, NO_ROW]).unwrap();
+        assert_eq!(g.str_at(0), b"a much longer string value");
+        assert_eq!(g.str_at(2), b"");
+    }
+
+
+    #[test]
+    fn compress_keeps_rows_under_the_mask() {
+        let v = Value::vec_from_slice(RAY_I32, &[1i32, 2, 3, 4]).unwrap();
+        let c = compress(&v, &[1, 0, 0, 1], 2).unwrap();
+        assert_eq!(c.as_slice::<i32>(), &[1, 4]);
+    }
+
+}

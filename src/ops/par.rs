@@ -1,0 +1,59 @@
+//! Parallel helpers: how many scoped threads a row count is worth and how
+//! rows are split between them. Kernels call these around their own
+//! monomorphic loops; nothing here knows about values.
+#![forbid(unsafe_code)]
+
+/// Rows below which a single thread does the work.
+pub const PAR_MIN_ROWS: usize = 1 << 17;
+
+/// Number of worker threads worth using for `n` rows.
+pub fn threads_for(n: usize) -> usize {
+    if n < PAR_MIN_ROWS {
+        return 1;
+    }
+    std::thread::available_parallelism().map_or(1, |p| p.get()).clamp(1, 8).min(n / (PAR_MIN_ROWS / 2)).max(1)
+}
+
+/// Splits `0..n` into `k` nearly equal ranges.
+pub fn split(n: usize, k: usize) -> Vec<(usize, usize)> {
+    let k = k.max(1);
+    (0..k).map(|i| (n * i / k, n * (i + 1) / k)).collect()
+}
+
+/// Runs `f(dst part, src range)` over `dst` split into `k` nearly equal
+/// parts (on scoped threads when `k > 1`); true when any call returned true.
+pub fn par_parts<T: Send>(dst: &mut [T], k: usize, f: impl Fn(&mut [T], usize, usize) -> bool + Sync) -> bool {
+    let n = dst.len();
+    if k <= 1 {
+        return f(dst, 0, n);
+    }
+    std::thread::scope(|s| {
+        let mut rest = dst;
+        let mut hs = Vec::with_capacity(k);
+        for (a, b) in split(n, k) {
+            let (part, tail) = rest.split_at_mut(b - a);
+            rest = tail;
+            let f = &f;
+            hs.push(s.spawn(move || f(part, a, b)));
+        }
+        hs.into_iter().fold(false, |any, h| h.join().expect("worker panicked") | any)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_cover_every_row_once() {
+        let parts = split(10, 3);
+        assert_eq!(parts, vec![(0, 3), (3, 6), (6, 10)]);
+        assert_eq!(threads_for(10), 1);
+        let mut v = vec![0usize; 1000];
+        par_parts(&mut v, 4, |d, a, _| {
+            d.iter_mut().enumerate().for_each(|(j, x)| *x = a + j);
+            false
+        });
+        assert!(v.iter().enumerate().all(|(i, &x)| i == x));
+    }
+}
