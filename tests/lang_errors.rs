@@ -109,3 +109,19 @@ fn a_lambda_error_through_a_higher_order_builtin_is_boxed_at_the_call_site() {
     let e = fail(src);
     assert_eq!((e.offset, e.frame.as_deref()), (Some(13), Some("λ")));
 }
+
+/// Fixtures from the reference: a table row index outside the table is a
+/// `domain` error (never a row of nulls), and functions are named `?` in
+/// type errors, whichever builtin reports them.
+#[test]
+fn table_rows_out_of_range_and_function_type_names_read_as_the_reference() {
+    eval_str("(set t3 (table [a b] (list [1 2 3] [4 5 6])))", RequestCtx::default()).unwrap();
+    assert_eq!(repl("(at t3 10)"), "error: domain: at: row index 10 out of range for table of 3 rows");
+    assert_eq!(repl("(at t3 -1)"), "error: domain: at: row index -1 out of range for table of 3 rows");
+    assert_eq!(repl("(at t3 [0 5])"), "error: domain: at: row index 5 out of range for table of 3 rows");
+    assert_eq!(repl("(+ 1 +)"), "error: type: cannot add i64 and ?");
+    assert_eq!(
+        repl("(left-join + (table [a] (list [1])) (table [a] (list [1])))"),
+        "error: type: join: keys must be a symbol list, got ?"
+    );
+}
