@@ -1,7 +1,8 @@
 """Loads librayforce.so through ctypes and declares the C signatures used.
 
-The library is looked up in $RAYFORCE_LIB, then in ../../target/release/ next to
-this package (the repository layout), then by the system loader. No compiler
+The library is looked up in $RAYFORCE_LIB, then in a copy bundled with the
+package (rayforce/lib/, put there by a wheel build), then in target/release/ of
+the repository this package sits in, then by the system loader. No compiler
 is needed: everything goes through the stable C ABI of rayforce.h.
 """
 import ctypes
@@ -39,6 +40,7 @@ def _candidates():
     if env:
         yield env
     here = os.path.dirname(os.path.abspath(__file__))
+    yield os.path.join(here, "lib", "librayforce.so")
     repo = os.path.dirname(os.path.dirname(here))
     yield os.path.join(repo, "target", "release", "librayforce.so")
     yield "librayforce.so.2"
@@ -81,6 +83,19 @@ _SIGS = {
     "ray_data_slice_path": (ctypes.c_void_p, [P]),
     "ray_sym_str": (P, [ctypes.c_int64]),
     "ray_eval_str": (P, [ctypes.c_char_p]),
+    "ray_error_msg": (ctypes.c_char_p, []),
+    "ray_retain": (None, [P]),
+    "ray_obj_type": (ctypes.c_int8, [P]),
+    "ray_serde_size": (ctypes.c_int64, [P]),
+    "ray_ser_raw": (ctypes.c_int64, [ctypes.c_void_p, P]),
+    "ray_de_raw": (P, [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int64)]),
+    "ray_list_get": (P, [P, ctypes.c_int64]),
+    "ray_dict_keys": (P, [P]),
+    "ray_dict_vals": (P, [P]),
+    "ray_table_ncols": (ctypes.c_int64, [P]),
+    "ray_table_col_name": (ctypes.c_int64, [P, ctypes.c_int64]),
+    "ray_table_get_col_idx": (P, [P, ctypes.c_int64]),
+    "ray_ipc_listen_port": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_int64]),
 }
 
 for _name, (_res, _args) in _SIGS.items():

@@ -8,7 +8,11 @@ import time
 import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(REPO, "python"))
+# RAYFORCE_TEST_INSTALLED=1: test the pip-installed package, not the source tree.
+INSTALLED = os.environ.get("RAYFORCE_TEST_INSTALLED") == "1"
+PATH_SETUP = "" if INSTALLED else f"import sys; sys.path.insert(0, {os.path.join(REPO, 'python')!r}); "
+if not INSTALLED:
+    sys.path.insert(0, os.path.join(REPO, "python"))
 BIN = os.environ.get("RAYFORCE_BIN", os.path.join(REPO, "target", "release", "rayforce"))
 
 
@@ -61,6 +65,20 @@ def server():
     stop(proc)
 
 
+INIT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "init.rfl")
+
+
+@pytest.fixture
+def port():
+    """A fresh server (python.md §7 setup: trades, quotes, book) per test; its port."""
+    if not os.path.exists(BIN):
+        pytest.fail(f"server binary missing: {BIN} (run make)")
+    p = free_port()
+    proc = start([BIN, "-p", str(p), INIT], p)
+    yield p
+    stop(proc)
+
+
 @pytest.fixture
 def auth_server():
     port = free_port()
@@ -73,7 +91,7 @@ def auth_server():
 def python_server():
     """TCPServer running in a separate Python process."""
     port = free_port()
-    code = f"import sys; sys.path.insert(0, {os.path.join(REPO, 'python')!r}); from rayforce import TCPServer; TCPServer(port={port}).listen()"
+    code = f"{PATH_SETUP}from rayforce import TCPServer; TCPServer(port={port}).listen()"
     proc = start([sys.executable, "-c", code], port)
     yield port
     stop(proc)

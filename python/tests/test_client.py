@@ -4,15 +4,16 @@ import time
 
 import pytest
 
-from rayforce import RayforceEvalError, RayforceTCPError, TCPClient, TCPServer
+from rayforce import RayforceError, RayforceTCPError, RayforceTypeError, TCPClient, TCPServer
 
 
-def test_execute_returns_a_value_whose_str_is_the_repl_text(server):
+def test_execute_returns_wrappers_with_python_values(server):
     with TCPClient(host="127.0.0.1", port=server) as c:
         r = c.execute("(+ 1 2)")
         assert str(r) == "3"
         assert r.to_python() == 3
-        assert str(c.execute("[1 2 3]")) == "[1 2 3]"
+        assert c.execute("[1 2 3]").to_list() == [1, 2, 3]
+        assert c.execute("[a b]").to_list() == ["a", "b"]
 
 
 def test_repr_shows_liveness_and_close_is_idempotent(server):
@@ -27,7 +28,7 @@ def test_repr_shows_liveness_and_close_is_idempotent(server):
 
 def test_server_errors_raise_with_their_code(server):
     with TCPClient(host="127.0.0.1", port=server) as c:
-        with pytest.raises(RayforceEvalError) as e:
+        with pytest.raises(RayforceTypeError) as e:
             c.execute("(+ 1 \"a\")")
         assert e.value.code == "type"
         # the connection survives a server-side error
@@ -38,12 +39,13 @@ def test_numeric_vectors_reach_python_without_a_copy(server):
     with TCPClient(host="127.0.0.1", port=server) as c:
         v = c.execute("(til 1000)")
         m = v.buffer()
+        assert v._raw is None  # nothing was decoded into Python objects
         assert m.format == "q"
         assert len(m) == 1000 and m[999] == 999
         # the view aliases the vector's own storage: same address
         import ctypes
         arr = (ctypes.c_int64 * 1).from_buffer(m.cast("B"))
-        assert ctypes.addressof(arr) == v.data_address()
+        assert ctypes.addressof(arr) == v._ref.data_address()
 
 
 def test_connection_failures_raise_tcp_errors():
@@ -55,7 +57,7 @@ def test_connection_failures_raise_tcp_errors():
 def test_auth_is_required_and_checked(auth_server):
     with pytest.raises(RayforceTCPError, match="required"):
         TCPClient(host="127.0.0.1", port=auth_server)
-    with pytest.raises(RayforceTCPError, match="failed"):
+    with pytest.raises(RuntimeError, match="failed"):
         TCPClient(host="127.0.0.1", port=auth_server, user="u", password="wrong")
     with TCPClient(host="127.0.0.1", port=auth_server, user="u", password="secret") as c:
         assert c.execute("(+ 2 2)").to_python() == 4
@@ -76,7 +78,7 @@ def test_cancel_from_another_thread_stops_a_running_query(server):
             try:
                 c.execute(endless)
                 outcome["r"] = "finished"
-            except RayforceEvalError as e:
+            except RayforceError as e:
                 outcome["r"] = e.code
 
         t = threading.Thread(target=run)

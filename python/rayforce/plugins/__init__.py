@@ -1,0 +1,1 @@
+"""Optional plugins (sql: SQL text to query objects, needs sqlglot)."""
