@@ -66,7 +66,7 @@ impl Handler for LangHandler {
     }
 
     fn truthy(&self, v: &Value) -> bool {
-        lang::values::truthy(v)
+        crate::ops::truthy(v)
     }
 
     fn with_cancel(&self, flag: &Arc<AtomicBool>, f: &mut dyn FnMut()) {
