@@ -30,6 +30,7 @@
 //! scope (select-020); `==` between a SYM column and a string compares names.
 #![forbid(unsafe_code)]
 
+mod agg;
 mod expr;
 mod group;
 mod insert;
