@@ -16,6 +16,7 @@
 //! | `types` | type names and truthiness (one rule each) |
 //! | `keys` | the fast hasher, key columns, membership, group ids, structural keys |
 //! | `table` | table columns, names, shape checks and rows (one out-of-range rule) |
+//! | `sort` | grading vectors and stable multi-key row permutations |
 //! | `par` | thread counts and row splits for the parallel kernels |
 #![forbid(unsafe_code)]
 
@@ -27,6 +28,7 @@ pub mod keys;
 pub mod nulls;
 pub mod par;
 pub mod prim;
+pub mod sort;
 pub mod table;
 pub mod types;
 

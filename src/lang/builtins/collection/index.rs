@@ -1,0 +1,217 @@
+//! Indexing builtins: `take drop at` on vectors, lists, strings, dicts and
+//! tables (table rows through `ops::table`, one out-of-range rule).
+#![forbid(unsafe_code)]
+
+use super::*;
+
+// ---------------------------------------------------------------- take / drop
+
+/// Indices for `take n` on a sequence of length `len`, cycling.
+pub(super) fn take_indices(len: usize, n: i64) -> Vec<i64> {
+    let m = n.unsigned_abs() as usize;
+    if len == 0 {
+        return vec![-1; m];
+    }
+    let l = len as i64;
+    if n >= 0 {
+        (0..m as i64).map(|k| k % l).collect()
+    } else {
+        (0..m as i64).map(|k| (l - m as i64 + k).rem_euclid(l)).collect()
+    }
+}
+
+pub(super) fn take(args: &[Value]) -> Result<Value> {
+    expect_arity("take", args, 2)?;
+    let x = &args[0];
+    let n = int_arg("take", args, 1)?;
+    if n == NULL_I64 {
+        return Err(domain_err("take", "null count"));
+    }
+    if n.unsigned_abs() > MAX_VEC_LEN as u64 {
+        return Err(RayError::new("limit", "take: count too large"));
+    }
+    take_of(x, n)
+}
+
+/// `take` on any value (the count already checked).
+pub fn take_of(x: &ray_t, n: i64) -> Result<Value> {
+    match x.type_ {
+        RAY_TABLE => table::rows(x, &take_indices(x.table_nrows().max(0) as usize, n)),
+        RAY_DICT => {
+            let (k, v) = dict_parts(x)?;
+            Ok(Value::dict(take_of(&k, n)?, take_of(&v, n)?))
+        }
+        t if t == -RAY_STR => {
+            let b = x.str_bytes();
+            let idx = take_indices(b.len(), n);
+            let out: Vec<u8> = idx.iter().map(|&i| if i < 0 { b' ' } else { b[i as usize] }).collect();
+            Value::try_str(&out)
+        }
+        _ if is_seq(x) => {
+            let len = len_of(x);
+            let m = n.unsigned_abs() as usize;
+            if m <= len {
+                // No cycling: one contiguous copy.
+                let off = if n >= 0 { 0 } else { len - m };
+                return range_copy(x, off, m);
+            }
+            if len > 0 {
+                if let Some(v) = cycle_prim(x, len, n)? {
+                    return Ok(v);
+                }
+            }
+            gather(x, &take_indices(len, n))
+        }
+        _ if x.is_atom() && !x.is_builtin() && x.type_ != RAY_LAMBDA && !x.is_null_obj() => {
+            repeat_atom(x, n.unsigned_abs() as usize)
+        }
+        _ => Err(type_err("take", "cannot take from this value")),
+    }
+}
+
+/// `take` past the end of a fixed-width vector: whole copies of the
+/// column plus a partial one, without an index vector.
+pub(super) fn cycle_prim(x: &ray_t, len: usize, n: i64) -> Result<Option<Value>> {
+    let m = n.unsigned_abs() as usize;
+    // Taking from the back starts `m mod len` elements before the end.
+    let start = if n >= 0 { 0 } else { (len - m % len) % len };
+    let t = x.type_;
+    with_prim!(t, T => {
+        let s = x.as_slice::<T>();
+        let mut out = Value::vec_with_capacity(t, m as i64)?;
+        let mut left = m;
+        let mut pos = start;
+        while left > 0 {
+            let k = (len - pos).min(left);
+            out.extend_from_slice(&s[pos..pos + k])?;
+            left -= k;
+            pos = 0;
+        }
+        if x.attrs & RAY_ATTR_HAS_NULLS != 0 || (has_sentinel(t) && s.iter().any(|e| e.is_null())) {
+            out.set_attr(RAY_ATTR_HAS_NULLS, true)?;
+        }
+        Ok(Some(out))
+    }, _ => Ok(None))
+}
+
+pub(super) fn dict_parts(d: &ray_t) -> Result<(Value, Value)> {
+    match (d.dict_keys(), d.dict_vals()) {
+        (Some(k), Some(v)) => Ok((k.to_value(), v.to_value())),
+        _ => Err(RayError::type_err("malformed dict")),
+    }
+}
+
+pub(super) fn drop(args: &[Value]) -> Result<Value> {
+    expect_arity("drop", args, 2)?;
+    let x = &args[0];
+    let n = int_arg("drop", args, 1)?;
+    drop_of(x, n)
+}
+
+/// `drop` on any sequence.
+pub fn drop_of(x: &ray_t, n: i64) -> Result<Value> {
+    let range = |len: usize| -> (usize, usize) {
+        let m = (n.unsigned_abs() as usize).min(len);
+        if n >= 0 { (m, len - m) } else { (0, len - m) }
+    };
+    match x.type_ {
+        RAY_TABLE => {
+            let (off, len) = range(x.table_nrows().max(0) as usize);
+            let idx: Vec<i64> = (off as i64..(off + len) as i64).collect();
+            table::rows(x, &idx)
+        }
+        RAY_DICT => {
+            let (k, v) = dict_parts(x)?;
+            Ok(Value::dict(drop_of(&k, n)?, drop_of(&v, n)?))
+        }
+        t if t == -RAY_STR => {
+            let b = x.str_bytes();
+            let (off, len) = range(b.len());
+            Value::try_str(&b[off..off + len])
+        }
+        _ if is_seq(x) => {
+            let (off, len) = range(len_of(x));
+            range_copy(x, off, len)
+        }
+        _ => Err(type_err("drop", "cannot drop from this value")),
+    }
+}
+
+// ---------------------------------------------------------------- at
+
+/// Integer indices of an index value (atom or integer vector).
+pub(super) fn int_indices(i: &ray_t) -> Option<Vec<i64>> {
+    if let Some(x) = int_atom_value(i) {
+        return Some(vec![x]);
+    }
+    let widen = |v: Vec<i64>| Some(v);
+    match i.type_ {
+        RAY_I64 => widen(i.as_slice::<i64>().to_vec()),
+        RAY_I32 => widen(i.as_slice::<i32>().iter().map(|&x| if x == NULL_I32 { NULL_I64 } else { x as i64 }).collect()),
+        RAY_I16 => widen(i.as_slice::<i16>().iter().map(|&x| if x == NULL_I16 { NULL_I64 } else { x as i64 }).collect()),
+        RAY_U8 => widen(i.as_slice::<u8>().iter().map(|&x| x as i64).collect()),
+        _ => None,
+    }
+}
+
+pub(super) fn at(args: &[Value]) -> Result<Value> {
+    expect_arity("at", args, 2)?;
+    at_of(&args[0], &args[1])
+}
+
+/// `at`: indexing of vectors, lists, strings, dicts and tables.
+pub fn at_of(x: &ray_t, i: &ray_t) -> Result<Value> {
+    at_nested(x, i, 0)
+}
+
+pub(super) fn at_nested(x: &ray_t, i: &ray_t, depth: usize) -> Result<Value> {
+    check_depth("at", depth)?;
+    match x.type_ {
+        RAY_DICT => return super::super::dict::lookup(x, i),
+        RAY_TABLE => return table_at(x, i),
+        t if t == -RAY_STR => {
+            let b = x.str_bytes();
+            let idx = int_indices(i).ok_or_else(|| type_err("at", "index must be an integer"))?;
+            let out: Vec<u8> =
+                idx.iter().filter_map(|&k| usize::try_from(k).ok().and_then(|k| b.get(k).copied())).collect();
+            return Value::try_str(&out);
+        }
+        _ => {}
+    }
+    if !is_seq(x) {
+        return Err(type_err("at", "cannot index this value"));
+    }
+    if i.type_ == RAY_LIST {
+        let items = i.items().iter().map(|k| at_nested(x, k.unwrap_or(&Value::null()), depth + 1)).collect::<Result<Vec<_>>>()?;
+        return Value::container(RAY_LIST, items);
+    }
+    let idx = int_indices(i).ok_or_else(|| type_err("at", "index must be an integer"))?;
+    if i.type_ < 0 {
+        let k = idx[0];
+        return if (0..x.len()).contains(&k) {
+            atom_at(x, k as usize)
+        } else if x.type_ == RAY_LIST {
+            Ok(Value::null())
+        } else {
+            Value::typed_null(-x.type_)
+        };
+    }
+    gather(x, &idx)
+}
+
+pub(super) fn table_at(t: &ray_t, i: &ray_t) -> Result<Value> {
+    if i.type_ == -RAY_SYM {
+        return table::column(t, i.i64_val()).ok_or_else(|| RayError::new("schema", "at: no such column"));
+    }
+    if i.type_ == RAY_SYM {
+        let ids = sym_ids(i);
+        let mut cols = Vec::with_capacity(ids.len());
+        for &id in ids.iter() {
+            cols.push(table::column(t, id).ok_or_else(|| RayError::new("schema", "at: no such column"))?);
+        }
+        return Value::container(RAY_LIST, cols);
+    }
+    let idx = int_indices(i).ok_or_else(|| type_err("at", "table index must be an integer or a column name"))?;
+    let rows = if i.type_ < 0 { table::row(t, idx[0]) } else { table::rows(t, &idx) };
+    rows.map_err(|e| RayError::domain(format!("at: {}", e.message().unwrap_or_default())))
+}

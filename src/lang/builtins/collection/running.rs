@@ -1,0 +1,149 @@
+//! Running folds: `sums deltas maxs mins fills`, one pass over a typed
+//! slice each.
+#![forbid(unsafe_code)]
+
+use super::*;
+
+// ---------------------------------------------------------------- running folds
+
+pub(super) fn numeric_vec<'a>(name: &str, args: &'a [Value]) -> Result<&'a Value> {
+    expect_arity(name, args, 1)?;
+    let v = &args[0];
+    if !v.is_vec() || !(is_numeric(v.type_) || is_temporal(v.type_)) {
+        return Err(type_err(name, "expected a numeric vector"));
+    }
+    Ok(v)
+}
+
+pub(super) fn widen_ints(v: &ray_t) -> Vec<i64> {
+    match v.type_ {
+        RAY_BOOL | RAY_U8 => v.as_slice::<u8>().iter().map(|&x| x as i64).collect(),
+        RAY_I16 => v.as_slice::<i16>().iter().map(|&x| if x.is_null() { NULL_I64 } else { x as i64 }).collect(),
+        RAY_I32 | RAY_DATE | RAY_TIME => {
+            v.as_slice::<i32>().iter().map(|&x| if x.is_null() { NULL_I64 } else { x as i64 }).collect()
+        }
+        _ => v.as_slice::<i64>().to_vec(),
+    }
+}
+
+pub(super) fn sums(args: &[Value]) -> Result<Value> {
+    if let Some(x) = args.first().filter(|x| x.type_ < 0 && args.len() == 1) {
+        return Ok(x.clone());
+    }
+    let v = numeric_vec("sums", args)?;
+    match v.type_ {
+        RAY_F64 | RAY_F32 => {
+            let s: Vec<f64> = match v.type_ {
+                RAY_F64 => v.as_slice::<f64>().to_vec(),
+                _ => v.as_slice::<f32>().iter().map(|&x| x as f64).collect(),
+            };
+            let mut acc = 0.0;
+            let out: Vec<f64> = s.iter().map(|&x| {
+                if !x.is_nan() {
+                    acc += x;
+                }
+                acc
+            }).collect();
+            vec_from(RAY_F64, out)
+        }
+        t if is_temporal(t) => Err(type_err("sums", "expected a numeric vector")),
+        RAY_I64 => {
+            let mut acc = 0i64;
+            let s = v.as_slice::<i64>();
+            fill_vec(RAY_I64, s.len(), s.iter().map(|&x| {
+                if x != NULL_I64 {
+                    acc = acc.wrapping_add(x);
+                }
+                acc
+            }))
+        }
+        _ => {
+            let mut acc = 0i64;
+            let w = widen_ints(v);
+            fill_vec(RAY_I64, w.len(), w.into_iter().map(|x| {
+                if x != NULL_I64 {
+                    acc = acc.wrapping_add(x);
+                }
+                acc
+            }))
+        }
+    }
+}
+
+pub(super) fn deltas(args: &[Value]) -> Result<Value> {
+    let v = numeric_vec("deltas", args)?;
+    let t = v.type_;
+    fn run<T: Prim>(s: &[T], sub: impl Fn(T, T) -> T) -> Vec<T> {
+        let mut out = Vec::with_capacity(s.len());
+        for i in 0..s.len() {
+            out.push(if i == 0 || s[i].is_null() || s[i - 1].is_null() { T::null() } else { sub(s[i], s[i - 1]) });
+        }
+        out
+    }
+    match t {
+        RAY_F64 => vec_from(t, run(v.as_slice::<f64>(), |a, b| a - b)),
+        RAY_F32 => vec_from(t, run(v.as_slice::<f32>(), |a, b| a - b)),
+        RAY_I16 => vec_from(t, run(v.as_slice::<i16>(), |a, b| a.wrapping_sub(b))),
+        RAY_I32 | RAY_TIME => vec_from(t, run(v.as_slice::<i32>(), |a, b| a.wrapping_sub(b))),
+        RAY_DATE => vec_from(RAY_I32, run(v.as_slice::<i32>(), |a, b| a.wrapping_sub(b))),
+        RAY_I64 => vec_from(t, run(v.as_slice::<i64>(), |a, b| a.wrapping_sub(b))),
+        RAY_TIMESTAMP => vec_from(RAY_I64, run(v.as_slice::<i64>(), |a, b| a.wrapping_sub(b))),
+        _ => {
+            let w = widen_ints(v);
+            vec_from(RAY_I64, run(&w, |a, b| a.wrapping_sub(b)))
+        }
+    }
+}
+
+pub(super) fn running(name: &str, args: &[Value], want_max: bool) -> Result<Value> {
+    let v = numeric_vec(name, args)?;
+    let t = v.type_;
+    with_prim!(t, T => {
+        let s = v.as_slice::<T>();
+        let mut out = Vec::with_capacity(s.len());
+        let mut acc: Option<T> = None;
+        for &x in s {
+            let next = match acc {
+                None => x,
+                Some(a) if want_max => if x.order(a) == Ordering::Greater { x } else { a },
+                // Running minimum skips nulls (they would win every step).
+                Some(a) => if a.is_null() || (!x.is_null() && x.order(a) == Ordering::Less) { x } else { a },
+            };
+            acc = Some(next);
+            out.push(next);
+        }
+        vec_from(t, out)
+    }, _ => unreachable_type())
+}
+
+pub(super) fn maxs(args: &[Value]) -> Result<Value> {
+    running("maxs", args, true)
+}
+
+pub(super) fn mins(args: &[Value]) -> Result<Value> {
+    running("mins", args, false)
+}
+
+pub(super) fn fills(args: &[Value]) -> Result<Value> {
+    expect_arity("fills", args, 1)?;
+    let v = &args[0];
+    if !is_seq(v) {
+        return Err(type_err("fills", "expected a vector"));
+    }
+    let t = v.type_;
+    if !has_sentinel(t) {
+        return Ok(v.clone());
+    }
+    with_prim!(t, T => {
+        let s = v.as_slice::<T>();
+        let mut out = Vec::with_capacity(s.len());
+        let mut last = T::null();
+        for &x in s {
+            if !x.is_null() {
+                last = x;
+            }
+            out.push(last);
+        }
+        vec_from(t, out)
+    }, _ => Ok(v.clone()))
+}

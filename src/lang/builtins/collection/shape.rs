@@ -1,0 +1,164 @@
+//! Shaping builtins: `enlist list concat rotate cut raze` (joining and
+//! splitting sequences; tables concatenate column by column).
+#![forbid(unsafe_code)]
+
+use super::*;
+
+// ---------------------------------------------------------------- enlist / list
+
+pub(super) fn enlist(args: &[Value]) -> Result<Value> {
+    let refs: Vec<&ray_t> = args.iter().map(|v| &**v).collect();
+    pack_atoms(&refs)
+}
+
+pub(super) fn list(args: &[Value]) -> Result<Value> {
+    Value::container(RAY_LIST, args.to_vec())
+}
+
+// ---------------------------------------------------------------- concat
+
+pub(super) fn concat(args: &[Value]) -> Result<Value> {
+    expect_arity("concat", args, 2)?;
+    concat_of(&args[0], &args[1])
+}
+
+/// `concat` of two values (see spec: strings, vectors, atoms, dicts, tables).
+pub fn concat_of(a: &ray_t, b: &ray_t) -> Result<Value> {
+    let (ta, tb) = (a.type_, b.type_);
+    if ta == -RAY_STR && tb == -RAY_STR {
+        let mut s = a.str_bytes().to_vec();
+        s.extend_from_slice(b.str_bytes());
+        return Value::try_str(&s);
+    }
+    if (ta == -RAY_STR && b.is_vec()) || (tb == -RAY_STR && a.is_vec()) {
+        return Err(type_err("concat", "cannot join a string and a vector"));
+    }
+    if ta == RAY_DICT && tb == RAY_DICT {
+        return super::super::dict::merge(a, b);
+    }
+    if ta == RAY_TABLE && tb == RAY_TABLE {
+        return concat_tables(a, b);
+    }
+    let vec_type = |x: &ray_t| -> Option<i8> {
+        if x.is_vec() {
+            Some(x.type_)
+        } else if x.type_ < 0 && is_vector_type(-x.type_) {
+            Some(-x.type_)
+        } else {
+            None
+        }
+    };
+    if let (Some(ua), Some(ub)) = (vec_type(a), vec_type(b)) {
+        if ua == ub {
+            let (ca, _) = as_column(a)?;
+            let (cb, _) = as_column(b)?;
+            return concat_same(&ca, &cb);
+        }
+    }
+    let la = seq_items(a)?;
+    let lb = seq_items(b)?;
+    concat_same(&la, &lb)
+}
+
+/// A LIST of the elements of a sequence, or of the value itself.
+pub(super) fn seq_items(x: &ray_t) -> Result<Value> {
+    if is_seq(x) { to_list(x) } else { Ok(Value::list(vec![x.to_value()])) }
+}
+
+pub(super) fn concat_tables(a: &ray_t, b: &ray_t) -> Result<Value> {
+    let na = table::names_vec(a)?;
+    let nb = table::names_vec(b)?;
+    if sym_ids(&na) != sym_ids(&nb) {
+        return Err(RayError::new("schema", "concat: tables have different columns"));
+    }
+    let cols = table::columns(a)
+        .iter()
+        .zip(table::columns(b).iter())
+        .map(|(x, y)| concat_of(x, y))
+        .collect::<Result<Vec<_>>>()?;
+    table::with_columns(a, cols)
+}
+
+// ---------------------------------------------------------------- rotate / cut / raze
+
+/// Splits `(f v n)` / `(f n v)` into the sequence and the integer.
+pub(super) fn seq_and_count<'a>(name: &str, args: &'a [Value]) -> Result<(&'a Value, i64)> {
+    expect_arity(name, args, 2)?;
+    if let Some(n) = int_atom_value(&args[1]) {
+        return Ok((&args[0], n));
+    }
+    if let Some(n) = int_atom_value(&args[0]) {
+        return Ok((&args[1], n));
+    }
+    Err(type_err(name, "expected an integer count"))
+}
+
+pub(super) fn rotate(args: &[Value]) -> Result<Value> {
+    let (v, n) = seq_and_count("rotate", args)?;
+    if v.type_ == -RAY_STR {
+        let b = v.str_bytes();
+        if b.is_empty() {
+            return Ok(v.clone());
+        }
+        let k = n.rem_euclid(b.len() as i64) as usize;
+        let mut out = b[k..].to_vec();
+        out.extend_from_slice(&b[..k]);
+        return Value::try_str(&out);
+    }
+    if !is_seq(v) {
+        return Err(type_err("rotate", "expected a vector"));
+    }
+    let l = v.len().max(0);
+    if l == 0 {
+        return Ok(v.clone());
+    }
+    let idx: Vec<i64> = (0..l).map(|i| (i + n.rem_euclid(l)) % l).collect();
+    gather(v, &idx)
+}
+
+pub(super) fn cut(args: &[Value]) -> Result<Value> {
+    expect_arity("cut", args, 2)?;
+    let (v, spec) = if is_seq(&args[0]) || args[0].type_ == -RAY_STR { (&args[0], &args[1]) } else { (&args[1], &args[0]) };
+    let len = if v.type_ == -RAY_STR { v.str_bytes().len() } else if is_seq(v) { len_of(v) } else {
+        return Err(type_err("cut", "expected a vector"));
+    };
+    let starts: Vec<usize> = if let Some(n) = int_atom_value(spec) {
+        if n <= 0 || n == NULL_I64 {
+            return Err(domain_err("cut", "chunk size must be positive"));
+        }
+        (0..len).step_by(n as usize).collect()
+    } else {
+        let idx = int_indices(spec).ok_or_else(|| type_err("cut", "expected integer positions"))?;
+        let mut prev = 0i64;
+        for &i in &idx {
+            if i < prev || i > len as i64 {
+                return Err(domain_err("cut", "positions must ascend within the vector"));
+            }
+            prev = i;
+        }
+        idx.into_iter().map(|i| i as usize).collect()
+    };
+    let mut out = Vec::with_capacity(starts.len());
+    for (k, &s) in starts.iter().enumerate() {
+        let e = starts.get(k + 1).copied().unwrap_or(len).min(len);
+        out.push(if v.type_ == -RAY_STR { Value::try_str(&v.str_bytes()[s..e])? } else { range_copy(v, s, e - s)? });
+    }
+    Value::container(RAY_LIST, out)
+}
+
+pub(super) fn raze(args: &[Value]) -> Result<Value> {
+    expect_arity("raze", args, 1)?;
+    let l = &args[0];
+    if l.type_ != RAY_LIST {
+        return Ok(l.clone());
+    }
+    let items: Vec<&ray_t> = l.items().iter().flatten().copied().collect();
+    let Some((first, rest)) = items.split_first() else {
+        return Ok(l.clone());
+    };
+    let mut acc = if is_seq(first) { first.to_value() } else { as_column(first)?.0 };
+    for x in rest {
+        acc = concat_of(&acc, x)?;
+    }
+    Ok(acc)
+}
