@@ -4,7 +4,8 @@
 //! - `sys`: the only `unsafe`/`libc` (poll, listen, sendmsg, capture, signals).
 //! - `conn`: receive buffer, transmit queue, whole-frame blocking I/O.
 //! - `client`: outbound connections (`ray_ipc_connect`, `.ipc.open`).
-//! - `server`: the poll loop, its connection slab and evaluation workers.
+//! - `server`: the poll loop, its connection slab and evaluation workers
+//!   (one file per job: see `server/mod.rs`).
 //! - `handles`: the process-wide handle table shared by both directions.
 //! - `handler`: the trait through which requests and hooks reach the
 //!   evaluator; the layer above (`crate::ipc`) installs it.
