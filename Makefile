@@ -110,11 +110,22 @@ test:
 	$(MAKE) check-header headers-compile symbols ctest ctest-asan ipc-ctest
 	@if [ -f tests/conformance/run.py ]; then $(MAKE) conformance; \
 	 else echo "conformance: tests/conformance/run.py not present yet, skipped"; fi
-	$(MAKE) pytest
+	$(MAKE) pytest pytest-venv
 
 # The Python package (python/rayforce, ctypes over librayforce.so) against our server.
 pytest: all
-	PYTHONPATH=python $(PYTHON) -m pytest -q python/tests
+	PYTHONPATH=python $(PYTHON) -m pytest -q -p no:cacheprovider python/tests
+
+# `pip install ./python` into a fresh virtual environment (its wheel bundles
+# librayforce.so), then the same tests against that install, run from outside
+# the source tree. Test-only packages (pytest, numpy...) come from the system.
+PYVENV := $(GEN)/pyvenv
+pytest-venv: all
+	rm -rf $(PYVENV)
+	$(PYTHON) -m venv --system-site-packages $(PYVENV)
+	$(PYVENV)/bin/python -m pip install -q --disable-pip-version-check ./python
+	cd $(GEN) && RAYFORCE_TEST_INSTALLED=1 RAYFORCE_BIN=$(abspath $(REL))/rayforce \
+	  $(abspath $(PYVENV))/bin/python -m pytest -q -p no:cacheprovider $(abspath python/tests)
 
 conformance: all
 	$(PYTHON) tests/conformance/run.py --self-test

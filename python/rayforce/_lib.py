@@ -47,11 +47,17 @@ def _candidates():
     yield "librayforce.so"
 
 
+lib_path = None  # where librayforce was loaded from
+
+
 def _load():
+    global lib_path
     errors = []
     for path in _candidates():
         try:
-            return ctypes.CDLL(path)
+            lib = ctypes.CDLL(path)
+            lib_path = path
+            return lib
         except OSError as e:  # try the next place
             errors.append(f"{path}: {e}")
     raise RayforceLibraryError("cannot load librayforce.so (set RAYFORCE_LIB): " + "; ".join(errors))

@@ -90,3 +90,18 @@ def test_cancel_from_another_thread_stops_a_running_query(server):
         assert c.execute("(+ 1 2)").to_python() == 3
     with pytest.raises(RayforceTCPError):
         c.cancel()
+
+
+def test_the_package_under_test_and_its_library():
+    import os
+
+    import rayforce
+    from rayforce import _lib
+    from conftest import INSTALLED, REPO
+    here = os.path.abspath(rayforce.__file__)
+    if INSTALLED:  # make pytest-venv: the pip-installed copy with its bundled library
+        assert not here.startswith(os.path.join(REPO, "python") + os.sep), here
+        assert _lib.lib_path == os.path.join(os.path.dirname(here), "lib", "librayforce.so")
+    else:
+        assert here.startswith(os.path.join(REPO, "python") + os.sep), here
+    assert _lib.lib.ray_version_major() == 2
