@@ -56,6 +56,8 @@ def test_decode_inverts_encode():
     (T.inner_join(Table("quotes"), on=["sym"]), "(inner-join [sym] trades quotes)"),
     (T.asof_join(Table("book"), on=["sym", "time"]), "(asof-join [sym time] trades book)"),
     (T.select("sym").ipcsave("x"), "(set 'x (select {sym: sym from: trades}))"),
+    (T.ipcsave("x"), "(set 'x 'trades)"),
+    (Table({"a": [1]}).ipcsave("x"), "(set 'x (table [a] (list [1])))"),
 ])
 def test_query_payloads(query, text):
     assert str(query) == text

@@ -94,15 +94,15 @@ def ray_to_python(ref):
 
 
 def decode(payload: bytes):
-    obj, end = _read(memoryview(payload), 0)
+    obj, end = _read(bytes(payload), 0)
     if end != len(payload):
         raise RayforceConversionError(f"{len(payload) - end} trailing bytes after the value")
     return obj
 
 
 def _cstr(buf, pos):
-    end = bytes(buf[pos:]).index(b"\x00")
-    return bytes(buf[pos:pos + end]).decode("utf-8", "replace"), pos + end + 1
+    end = buf.index(b"\x00", pos)
+    return buf[pos:end].decode("utf-8", "replace"), end + 1
 
 
 def _read(buf, pos):
@@ -118,9 +118,9 @@ def _read(buf, pos):
             return Symbol(s), pos  # quoted or not, a reply symbol is data
         if code == 13:
             (n,) = struct.unpack_from("<q", buf, pos)
-            return String(bytes(buf[pos + 8:pos + 8 + n]).decode("utf-8", "replace")), pos + 8 + n
+            return String(buf[pos + 8:pos + 8 + n].decode("utf-8", "replace")), pos + 8 + n
         size = _ATOM_SIZE[code]
-        raw = bytes(buf[pos:pos + size]) if code == 11 else struct.unpack_from("<" + _FMT[code], buf, pos)[0]
+        raw = buf[pos:pos + size] if code == 11 else struct.unpack_from("<" + _FMT[code], buf, pos)[0]
         x = cls.from_raw(raw)
         if flags & 1 and cls.null_raw is not None:
             x.raw = cls.null_raw
@@ -133,17 +133,23 @@ def _read(buf, pos):
             size = _ATOM_SIZE[t]
             raw = list(struct.unpack_from(f"<{n}{_FMT[t]}", buf, pos))
             return Vector.from_raw(cls, raw), pos + n * size
+        if t == 12:
+            end = pos
+            for _ in range(n):
+                end = buf.index(b"\x00", end) + 1
+            raw = buf[pos:end - 1].decode("utf-8", "replace").split("\x00") if n else []
+            return Vector.from_raw(cls, raw), end
         raw = []
         for _ in range(n):
             if t == 11:
-                raw.append(bytes(buf[pos:pos + 16]))
+                raw.append(buf[pos:pos + 16])
                 pos += 16
             elif t == 12:
                 s, pos = _cstr(buf, pos)
                 raw.append(s)
             else:
                 (m,) = struct.unpack_from("<q", buf, pos)
-                raw.append(bytes(buf[pos + 8:pos + 8 + m]).decode("utf-8", "replace"))
+                raw.append(buf[pos + 8:pos + 8 + m].decode("utf-8", "replace"))
                 pos += 8 + m
         return Vector.from_raw(cls, raw), pos
     if t == 0:
@@ -164,7 +170,7 @@ def _read(buf, pos):
     if t == 126:
         return Null, pos
     if t == 127:
-        code = bytes(buf[pos:pos + 8]).split(b"\x00")[0].decode()
+        code = buf[pos:pos + 8].split(b"\x00")[0].decode()
         return from_code(code), pos + 8
     if t in (101, 102, 103):
         name, end = _cstr(buf, pos)
@@ -172,10 +178,10 @@ def _read(buf, pos):
         try:
             return Operation(name), end
         except ValueError:
-            return Fn(bytes(buf[pos - 1:end]), name), end
+            return Fn(buf[pos - 1:end], name), end
     if t == 100:
         start = pos - 1
         _, pos = _read(buf, pos + 1)
         _, pos = _read(buf, pos)
-        return Fn(bytes(buf[start:pos])), pos
+        return Fn(buf[start:pos]), pos
     raise RayforceTypeRegistryError(f"no wrapper for type {t}")

@@ -32,8 +32,9 @@ def _names(cols):
 
 
 def ipcsave(name, payload_owner):
-    """``(set 'name <payload>)``: the name goes as a quoted symbol."""
-    payload = payload_owner.ipc if hasattr(payload_owner, "ipc") else payload_owner._as_operand()
+    """``(set 'name <payload>)``: the name goes as a quoted symbol. A table
+    reference saves its name (``'trades``), as rayforce-py does, not a copy."""
+    payload = payload_owner.ipc if hasattr(payload_owner, "ipc") else payload_owner._in_place()
     return Expression(Operation.SET, Symbol(name), payload)
 
 

@@ -224,6 +224,9 @@ class _Float(Scalar):
     def __float__(self):
         return float(self.raw)
 
+    def _encode(self, out):  # NaN is the null: flagged as one on the wire
+        out += struct.pack("<bB" + self.fmt, -self.code, 1 if math.isnan(self.raw) else 0, self.raw)
+
 
 class F64(_Float):
     __slots__ = ()

@@ -168,7 +168,10 @@ class Table(RayObject):
             Name(self._name)._encode(out)
             return
         out += b"\x62\x00"
-        Vector(self._names, ray_type=Symbol)._encode(out)
+        names = bytearray()
+        Vector(self._names, ray_type=Symbol)._encode(names)
+        names[1] = 0x03  # column names carry attrs 03, as the reference writes them
+        out += names
         List.of(self._cols)._encode(out)
 
     def _rayfall(self):
