@@ -24,7 +24,8 @@ needs_sqlglot = pytest.mark.skipif(importlib.util.find_spec("sqlglot") is None,
 SYM_EQ_STR = "server gap: == between a SYM column and a STR inside select/update is a type error (reference compares by name)"
 BY_KEY_PROJECTED = ("server gap: a by key also named in the projection (select {sym: sym avg_price: ... by: {sym: sym}}) "
                     "comes back as per-group lists; the reference gives one key per group")
-WINDOW_JOIN = "server gap: window-join rejects the (map-left + [lo hi] (at t 'time)) windows (type: expected (list lo hi))"
+WINDOW_JOIN = ("server gap: (map-left + [-2000 2000] (at trades 'time)) gives 5 pairs [t-2000 t+2000] where the "
+               "reference gives 2 vectors (lo times, hi times), so window-join answers type")
 
 
 @pytest.fixture
