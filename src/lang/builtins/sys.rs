@@ -1,4 +1,4 @@
-//! Builtins: type and system family: type meta nil? println show
+//! Builtins: type and system family: type meta nil? println show exit
 //! .sys.build guid rand, and the query special forms, which hand over to
 //! `crate::query` once it provides them.
 #![forbid(unsafe_code)]
@@ -18,6 +18,7 @@ pub const BUILTINS: &[Entry] = &[
     Entry::pure("nil?", RAY_UNARY, nil),
     Entry::pure("println", RAY_VARY, println),
     Entry::pure("show", RAY_UNARY, show),
+    Entry::pure("exit", RAY_UNARY, exit).restricted(),
     Entry::pure(".sys.build", RAY_VARY, sys_build),
     Entry::pure("guid", RAY_UNARY, guid),
     Entry::pure("rand", RAY_BINARY, rand),
@@ -120,6 +121,17 @@ fn println(args: &[Value]) -> Result<Value> {
 fn show(args: &[Value]) -> Result<Value> {
     emit(&crate::lang::format(&args[0], 1));
     Ok(Value::null())
+}
+
+/// `(exit code)`: ends the process with an integer atom's status (the
+/// OS keeps its low 8 bits), after flushing stdout. Read-only IPC
+/// clients get `access` (the entry is restricted); anything but an
+/// integer is a type error (RayforceDB exits with a float's bit pattern).
+fn exit(args: &[Value]) -> Result<Value> {
+    let code = int_arg(&args[0], "exit")?;
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    std::process::exit(code as i32)
 }
 
 fn sys_build(_args: &[Value]) -> Result<Value> {

@@ -1,0 +1,116 @@
+"""The `rayforce` REPL in a real pseudo-terminal, as a user meets it: line
+editing with the history file under $HOME, multi-line input, Ctrl-C
+cancelling a running evaluation, Ctrl-D exiting 0."""
+import os
+import pty
+import select
+import signal
+import time
+
+import pytest
+
+from conftest import BIN
+
+PROMPT = "‣ ".encode()
+# Runs for minutes unless cancelled (a lambda per element keeps the
+# evaluator's cancel checks busy).
+LONG = b"(count (map (fn [x] (sum (til 100000))) (til 1000000)))\r"
+
+
+class Term:
+    def __init__(self, home):
+        env = dict(os.environ, HOME=str(home), TERM="xterm")
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: become the REPL
+            os.execve(BIN, [BIN], env)
+        self.out = b""
+
+    def expect(self, needle, timeout=20.0):
+        """Reads until `needle` appears after what was already consumed."""
+        end = time.monotonic() + timeout
+        while needle not in self.out:
+            left = end - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"no {needle!r} within {timeout}s; got {self.out[-400:]!r}")
+            ready, _, _ = select.select([self.fd], [], [], left)
+            if ready:
+                try:
+                    chunk = os.read(self.fd, 4096)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    raise AssertionError(f"terminal closed before {needle!r}; got {self.out[-400:]!r}")
+                self.out += chunk
+        at = self.out.index(needle) + len(needle)
+        seen, self.out = self.out[:at], self.out[at:]
+        return seen
+
+    def send(self, data):
+        os.write(self.fd, data)
+
+    def wait_exit(self, timeout=20.0):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                return os.waitstatus_to_exitcode(status)
+            try:  # keep draining so the child never blocks on output
+                if select.select([self.fd], [], [], 0.05)[0]:
+                    os.read(self.fd, 4096)
+            except OSError:
+                pass
+        raise AssertionError("the REPL did not exit")
+
+    def kill(self):
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        os.close(self.fd)
+
+
+@pytest.fixture
+def term(tmp_path):
+    if not os.path.exists(BIN):
+        pytest.fail(f"binary missing: {BIN} (run make)")
+    t = Term(tmp_path)
+    yield t
+    t.kill()
+
+
+def test_repl_evaluates_cancels_and_exits(term, tmp_path):
+    term.expect(PROMPT)
+    term.send(b"(* 6 7)\r")
+    assert b"42\r\n" in term.expect(PROMPT)
+
+    # An unbalanced form continues on the next line.
+    term.send(b"(+ 1\r")
+    term.expect("… ".encode())
+    term.send(b"2)\r")
+    assert b"3\r\n" in term.expect(PROMPT)
+
+    # Ctrl-C during a long evaluation: the prompt comes back, the REPL lives.
+    term.send(LONG)
+    time.sleep(1.0)
+    started = time.monotonic()
+    term.send(b"\x03")
+    term.expect(PROMPT, timeout=10)
+    assert time.monotonic() - started < 10
+    term.send(b"(+ 5 5)\r")
+    assert b"10\r\n" in term.expect(PROMPT)
+
+    # Ctrl-C at the prompt drops the line; Ctrl-D exits 0.
+    term.send(b"(+ 1 \x03")
+    term.expect(PROMPT)
+    term.send(b"\x04")
+    assert term.wait_exit() == 0
+
+    history = (tmp_path / ".rayforce_history").read_text()
+    assert "(* 6 7)" in history and "(+ 5 5)" in history
+
+
+def test_exit_with_a_code_from_the_terminal(term):
+    term.expect(PROMPT)
+    term.send(b"(exit 3)\r")
+    assert term.wait_exit() == 3

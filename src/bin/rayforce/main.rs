@@ -1,0 +1,112 @@
+//! The `rayforce` binary: runs an optional script, then serves IPC and/or
+//! reads expressions from stdin, as RayforceDB's `rayforce` does:
+//!
+//! - no script: stdin is read to its end (a REPL on a terminal, one result
+//!   per line when piped), then the process exits 0 (`(exit N)` exits N);
+//! - a script: it runs, the value of its last form is printed, and the
+//!   process exits (1 if it failed) unless `-i` or `-p` keep it going;
+//! - `-p`: serves IPC; stdin is read as above (after the script) unless
+//!   stdin and stdout are both not terminals (a service: serve only).
+//!   Ctrl-D in a terminal REPL stops the server too; piped input ending
+//!   leaves it serving until SIGTERM/SIGINT.
+//!
+//! This file picks the mode; `cli` parses options, `repl` reads and
+//! evaluates, `signals` routes SIGINT/SIGTERM.
+
+mod cli;
+mod repl;
+mod signals;
+
+use rayforce::net::server::Poll;
+use rayforce::net::sys;
+use signals::Shutdown;
+use std::io::Write;
+
+fn fail(msg: &str) -> ! {
+    eprintln!("rayforce: {msg}");
+    std::process::exit(1);
+}
+
+/// A server listening on `addr` (`PORT` or `HOST:PORT`); prints
+/// `listening on port N` on stdout.
+fn serve(addr: &str, o: &cli::Options) -> Poll {
+    let mut p = Poll::new(false).unwrap_or_else(|e| fail(&e.to_string()));
+    if let Some(pw) = &o.password {
+        p.shared().set_secret(pw.as_bytes());
+    }
+    p.shared().set_restricted(o.read_only);
+    let port: u16 = match addr.parse() {
+        Ok(port) => port,
+        Err(_) => fail(&format!("-p {addr}: binding to one host is not supported yet; give a port")),
+    };
+    match p.listen(port).map(|id| p.listen_port(id)) {
+        Ok(Some(n)) => {
+            println!("listening on port {n}");
+            let _ = std::io::stdout().flush();
+        }
+        Ok(None) => fail(&format!("cannot listen on {addr}")),
+        Err(e) => fail(&format!("cannot listen on {addr}: {e}")),
+    }
+    p
+}
+
+/// Reads stdin to its end: the terminal REPL, or piped forms.
+fn read_stdin(tty: bool) {
+    if tty {
+        repl::terminal(signals::sigint_flag());
+    } else {
+        repl::piped();
+    }
+}
+
+fn main() {
+    let o = match cli::parse(std::env::args().skip(1)) {
+        Ok(cli::Command::Run(o)) => o,
+        Ok(cli::Command::Help) => {
+            println!("{}", cli::USAGE);
+            return;
+        }
+        Err(e) => {
+            eprintln!("rayforce: {e}\n{}", cli::USAGE);
+            std::process::exit(2);
+        }
+    };
+    let _ = rayforce::runtime::create(None);
+    rayforce::lang::reset();
+    let poll = o.listen.as_deref().map(|addr| serve(addr, &o));
+    let status = o.script.as_deref().map_or(0, repl::script);
+    let (stdin_tty, stdout_tty) = (sys::is_terminal(0), sys::is_terminal(1));
+    let status = match poll {
+        None if o.script.is_some() && !o.interactive => status,
+        None => {
+            signals::watch_shutdown(Shutdown::ExitProcess, !stdin_tty);
+            read_stdin(stdin_tty);
+            status
+        }
+        Some(mut p) if !stdin_tty && !stdout_tty && !o.interactive => {
+            eprintln!("no terminal — running in server-only mode");
+            signals::watch_shutdown(Shutdown::StopServer(p.shared().clone()), true);
+            p.run().clamp(0, 255) as i32
+        }
+        Some(p) => {
+            let shared = p.shared().clone();
+            let server = std::thread::spawn(move || {
+                let mut p = p;
+                p.run()
+            });
+            if stdin_tty {
+                signals::watch_shutdown(Shutdown::ExitProcess, false);
+                read_stdin(true);
+                shared.exit(i64::from(status));
+            } else {
+                // Piped input: evaluate it, then keep serving until a signal.
+                signals::watch_shutdown(Shutdown::StopServer(shared), true);
+                read_stdin(false);
+            }
+            server.join().map_or(1, |c| c.clamp(0, 255) as i32)
+        }
+    };
+    let _ = std::io::stdout().flush();
+    rayforce::runtime::destroy();
+    std::process::exit(status);
+}

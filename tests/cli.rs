@@ -1,0 +1,157 @@
+//! The `rayforce` binary as scripts and pipes use it: piped input prints
+//! one result per line (errors on stdout, no prompt), scripts print their
+//! last value, `exit` sets the status, `-p` with no terminal only serves.
+//! Expected outputs in tests/fixtures/cli are RayforceDB's own
+//! (tests/fixtures/cli/regen.sh, run by hand).
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_rayforce");
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cli").join(name)
+}
+
+fn read(name: &str) -> String {
+    std::fs::read_to_string(fixture(name)).unwrap()
+}
+
+/// Runs `rayforce ARGS` with `input` piped into stdin.
+fn run(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("HOME", std::env::temp_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn piped_input_prints_each_result_like_the_reference() {
+    let out = run(&[], &read("piped.rfl"));
+    assert_eq!(text(&out.stdout), read("piped.out"));
+    assert_eq!(text(&out.stderr), "");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn blank_and_comment_lines_print_nothing() {
+    // RayforceDB prints `error: parse` for these (a deviation: nothing to evaluate).
+    let out = run(&[], "\n   \n; just a comment\n(+ 1 2) ; trailing\n");
+    assert_eq!(text(&out.stdout), "3\n");
+}
+
+#[test]
+fn exit_sets_the_status_and_stops_reading() {
+    for (src, code, stdout) in [
+        ("(exit 3)", 3, ""),
+        ("(exit 0)", 0, ""),
+        ("(exit 300)", 44, ""),
+        ("(exit -1)", 255, ""),
+        ("(exit 7i)", 7, ""),
+        ("(exit true)", 1, ""),
+        ("exit", 0, ""),
+        (":q", 0, ""),
+        ("(exit)", 0, "error: arity: expected 1 arg, got 0\n3\n"),
+        // RayforceDB exits with the float's bit pattern; we refuse it.
+        ("(exit 2.5)", 0, "error: type: exit: expected an integer\n3\n"),
+        ("(println \"bye\") (exit 4)", 4, "bye\n"),
+    ] {
+        let out = run(&[], &format!("{src}\n(+ 1 2)\n"));
+        assert_eq!(out.status.code(), Some(code), "{src}");
+        assert_eq!(text(&out.stdout), stdout, "{src}");
+    }
+}
+
+#[test]
+fn a_script_prints_its_last_value_and_exits() {
+    let s = fixture("script.rfl");
+    let out = run(&[s.to_str().unwrap()], "(+ x 1)\n");
+    assert_eq!(text(&out.stdout), read("script.out"), "stdin is not read after a script");
+    assert_eq!(out.status.code(), Some(0));
+
+    // -i: the REPL (here piped) runs after the script, in its environment.
+    let out = run(&["-i", s.to_str().unwrap()], "(+ x 1)\n");
+    assert_eq!(text(&out.stdout), format!("{}31\n", read("script.out")));
+}
+
+#[test]
+fn a_failing_script_exits_1_with_the_error_on_stderr() {
+    let s = fixture("script_error.rfl");
+    let out = run(&[s.to_str().unwrap()], "");
+    assert_eq!(text(&out.stdout), read("script_error.out"));
+    assert_eq!(text(&out.stderr).trim_end(), read("script_error.err").trim_end());
+    assert_eq!(out.status.code(), Some(1));
+
+    let out = run(&["/no/such/file.rfl"], "");
+    assert_eq!(text(&out.stderr), "error: cannot open '/no/such/file.rfl'\n");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn exit_in_a_script_ends_it_with_that_status() {
+    let dir = std::env::temp_dir().join(format!("rayforce_cli_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let s = dir.join("exit.rfl");
+    std::fs::write(&s, "(println \"a\")\n(exit 5)\n(println \"c\")\n").unwrap();
+    let out = run(&[s.to_str().unwrap()], "");
+    assert_eq!((out.status.code(), text(&out.stdout)), (Some(5), "a\n".to_string()));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_options_are_refused_with_the_usage() {
+    for args in [&["-p", "abc"][..], &["-p", "70000"], &["-x"], &["-p"]] {
+        let out = run(args, "");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(text(&out.stderr).contains("usage: rayforce"), "{args:?}");
+    }
+    let out = run(&["-h"], "");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).starts_with("usage: rayforce"));
+}
+
+#[test]
+fn with_no_terminal_a_server_only_serves() {
+    let mut child = Command::new(BIN)
+        .args(["-p", "0"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Input is not read: a service ignores its stdin.
+    child.stdin.take().unwrap().write_all(b"(exit 9)\n").unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let port: u16 = line.trim().strip_prefix("listening on port ").unwrap().parse().unwrap();
+    let mut note = String::new();
+    BufReader::new(child.stderr.take().unwrap()).read_line(&mut note).unwrap();
+    assert_eq!(note, "no terminal — running in server-only mode\n");
+    std::net::TcpStream::connect(("127.0.0.1", port)).expect("serving");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(child.try_wait().unwrap().is_none(), "still serving");
+    // SIGTERM stops it cleanly.
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
+#[test]
+fn exit_is_refused_on_read_only_connections() {
+    let _ = rayforce::runtime::create(None);
+    rayforce::lang::reset();
+    let ctx = rayforce::lang::RequestCtx { restricted: true, handle: 5 };
+    // Were it allowed, this test process would end with status 3.
+    let e = rayforce::lang::eval_source("(exit 3)", ctx).unwrap_err();
+    assert_eq!(e.error.code_str(), "access");
+}
