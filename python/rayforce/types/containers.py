@@ -78,7 +78,11 @@ class Vector(RayObject):
     @property
     def raw(self) -> list:
         if self._raw is None:
-            self._raw = self._ref.buffer().tolist()
+            if self.code in _FMT:
+                self._raw = self._ref.buffer().tolist()
+            else:
+                from .convert import decode
+                self._raw = decode(self._ref.to_bytes()).raw
         return self._raw
 
     def __len__(self):

@@ -79,7 +79,7 @@ def ray_to_python(ref):
     """The wrapper for an engine value (a RayRef); numeric vectors stay in
     the engine's memory (no copy) until their items are read."""
     t = ref.type
-    if 1 <= t <= 10:
+    if 1 <= t <= 13:  # decoded on first use (numeric ones are viewed, not copied)
         return Vector.from_raw(BY_CODE[t], None, ref)
     if t == 0:
         return List.of([ray_to_python(ref.list_item(i)) for i in range(ref.length)])
@@ -94,7 +94,13 @@ def ray_to_python(ref):
 
 
 def decode(payload: bytes):
-    obj, end = _read(bytes(payload), 0)
+    payload = bytes(payload)
+    if payload[:1] == b"\x0c":  # a SYM vector alone: its names run to the end
+        (n,) = struct.unpack_from("<q", payload, 2)
+        names = payload[10:-1].decode("utf-8", "replace").split("\x00") if n else []
+        if len(names) == n and payload[-1:] in (b"\x00", b""):
+            return Vector.from_raw(Symbol, names)
+    obj, end = _read(payload, 0)
     if end != len(payload):
         raise RayforceConversionError(f"{len(payload) - end} trailing bytes after the value")
     return obj
