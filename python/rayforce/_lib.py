@@ -71,6 +71,7 @@ _SIGS = {
     "ray_ipc_connect": (ctypes.c_int64, [ctypes.c_char_p, ctypes.c_uint16, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int]),
     "ray_ipc_close": (None, [ctypes.c_int64]),
     "ray_ipc_cancel": (ctypes.c_int, [ctypes.c_int64]),
+    "ray_ipc_set_timeout": (ctypes.c_int, [ctypes.c_int64, ctypes.c_int64]),
     "ray_ipc_send": (P, [ctypes.c_int64, P]),
     "ray_ipc_send_async": (ctypes.c_int, [ctypes.c_int64, P]),
     "ray_ipc_listen": (ctypes.c_int64, [ctypes.c_void_p, ctypes.c_uint16]),

@@ -105,3 +105,17 @@ def test_the_package_under_test_and_its_library():
     else:
         assert here.startswith(os.path.join(REPO, "python") + os.sep), here
     assert _lib.lib.ray_version_major() == 2
+
+
+def test_execute_waits_past_the_connect_timeout_and_request_timeouts_are_opt_in(server):
+    slow = "(count (map (fn [i] (sum (map (fn [x] x) (til 1000)))) (til 1000)))"  # ~0.7 s here
+    with TCPClient(host="127.0.0.1", port=server, timeout_ms=50) as c:
+        t = time.monotonic()
+        assert c.execute(slow) == 1000
+        assert time.monotonic() - t > 0.05
+    endless = "(count (map (fn [i] (sum (map (fn [x] x) (til 1000)))) (til 100000)))"
+    with TCPClient(host="127.0.0.1", port=server, request_timeout_ms=200) as c:
+        t = time.monotonic()
+        with pytest.raises(RayforceTCPError):
+            c.execute(endless)
+        assert time.monotonic() - t < 10

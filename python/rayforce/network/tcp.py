@@ -61,9 +61,12 @@ class _ClosesOnExit:
 
 class TCPClient(_ClosesOnExit):
     """``TCPClient(host, port, *, user="", password="")``: one connection,
-    opened at construction. ``execute(data)`` returns the reply's wrapper."""
+    opened at construction. ``execute(data)`` returns the reply's wrapper and
+    waits as long as the server takes. Extensions: ``timeout_ms`` bounds the
+    connect and handshake; ``request_timeout_ms`` bounds each reply wait."""
 
-    def __init__(self, host="localhost", port=None, *, user="", password="", timeout_ms=5000):
+    def __init__(self, host="localhost", port=None, *, user="", password="", timeout_ms=5000,
+                 request_timeout_ms=None):
         if port is None and isinstance(host, str) and ":" in host:
             host, _, p = host.rpartition(":")
             port = int(p) if p.isdigit() else p
@@ -76,6 +79,7 @@ class TCPClient(_ClosesOnExit):
         if h < 0:
             raise RayforceConnectionError(f"ipc: connect to {host}:{port} failed: {_CONNECT_ERRORS.get(h, 'error')}")
         self._handle = h
+        lib.ray_ipc_set_timeout(h, int(request_timeout_ms or 0))  # 0: wait forever
 
     @property
     def url(self) -> str:
