@@ -45,6 +45,14 @@ fn piped_input_prints_each_result_like_the_reference() {
 }
 
 #[test]
+fn floats_print_as_the_reference_prints_them() {
+    // The REPL's rule (atoms, vectors, tables), `%g` in println/format/casts
+    // to strings, `%.17g` in symbols; NaN and the infinities are `0Nf`.
+    let out = run(&[], &read("floats.rfl"));
+    assert_eq!(text(&out.stdout), read("floats.out"));
+}
+
+#[test]
 fn blank_and_comment_lines_print_nothing() {
     // RayforceDB prints `error: parse` for these (a deviation: nothing to evaluate).
     let out = run(&[], "\n   \n; just a comment\n(+ 1 2) ; trailing\n");

@@ -72,6 +72,16 @@ pub fn format(v: &ray_t, mode: i32) -> String {
     out
 }
 
+/// The text a value becomes where it turns into a string (`println`,
+/// `format`): float atoms as C's `%g` (RayforceDB prints `0.333333` and
+/// `1e+10` there), anything else as the compact REPL text (mode 0).
+pub fn display(v: &ray_t) -> String {
+    match -v.type_() {
+        RAY_F32 | RAY_F64 => f64_display(v.f64_val()),
+        _ => format(v, 0),
+    }
+}
+
 /// The REPL's line for an error: `error: code: message`, or `error: code`
 /// when there is no message.
 pub fn format_error(code: &str, msg: Option<&str>) -> String {
@@ -268,19 +278,21 @@ fn push_i64(out: &mut String, x: i64) {
     if x == NULL_I64 { out.push_str("0Nl") } else { out.push_str(&x.to_string()) }
 }
 
-/// A float as the REPL shows it: 2 decimals with trailing zeros trimmed
-/// (keeping one), or `%.2e` form when 0 < |x| < 0.1 or |x| > 1e6.
-/// NaN is the float null `0Nf`.
+/// A float as the REPL shows it (atoms, vectors, table cells), as
+/// RayforceDB does: `%.2e` when log10|x| < -1 or > 6 (so 0.1 - 1 ulp,
+/// which RayforceDB's log10 rounds to -1, still prints `0.1`), else two
+/// decimals with trailing zeros trimmed to one (`%.2f`, `1.0`). Zero of
+/// either sign is `0.0`; NaN and the infinities are the float null `0Nf`.
 pub fn f64_text(x: f64) -> String {
-    if x.is_nan() {
+    if !x.is_finite() {
         return "0Nf".to_string();
     }
-    if x.is_infinite() {
-        return if x > 0.0 { "inf" } else { "-inf" }.to_string();
+    if x == 0.0 {
+        return "0.0".to_string();
     }
-    let a = x.abs();
-    if a != 0.0 && !(0.1..=1e6).contains(&a) {
-        return scientific(x);
+    let e = x.abs().log10();
+    if !(-1.0..=6.0).contains(&e) {
+        return scientific(x, 2);
     }
     let mut s = format!("{x:.2}");
     while s.ends_with('0') && !s.ends_with(".0") {
@@ -289,9 +301,47 @@ pub fn f64_text(x: f64) -> String {
     s
 }
 
-/// C's `%.2e`: a signed exponent of at least two digits (`2.50e-03`).
-fn scientific(x: f64) -> String {
-    let s = format!("{x:.2e}");
+/// A float as text (`println`, `format`, a cast to a string): C's `%g`,
+/// six significant digits with trailing zeros dropped (`0.333333`,
+/// `1e+10`, `100`); `0Nf` for NaN and the infinities.
+pub fn f64_display(x: f64) -> String {
+    general(x, 6)
+}
+
+/// A float as a symbol's name: C's `%.17g`, every digit that identifies
+/// the value (`0.33333333333333331`).
+pub fn f64_exact(x: f64) -> String {
+    general(x, 17)
+}
+
+/// C's `%.{p}g` (p >= 1): fixed notation when the exponent of the value
+/// rounded to p digits is in -4..p, else scientific; trailing zeros and a
+/// bare point removed.
+fn general(x: f64, p: usize) -> String {
+    if !x.is_finite() {
+        return "0Nf".to_string();
+    }
+    if x == 0.0 {
+        return "0".to_string();
+    }
+    let rounded = format!("{:.*e}", p - 1, x);
+    let exp: i32 = rounded.split_once('e').and_then(|(_, e)| e.parse().ok()).unwrap_or(0);
+    if exp < -4 || exp >= p as i32 {
+        let s = scientific(x, p - 1);
+        let (mantissa, tail) = s.split_once('e').unwrap_or((&s, ""));
+        return format!("{}e{tail}", trim_fraction(mantissa));
+    }
+    trim_fraction(&format!("{:.*}", (p as i32 - 1 - exp).max(0) as usize, x)).to_string()
+}
+
+/// `1.500` -> `1.5`, `2.000` -> `2` (numbers without a point unchanged).
+fn trim_fraction(s: &str) -> &str {
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { s }
+}
+
+/// C's `%.{digits}e`: a signed exponent of at least two digits (`2.50e-03`).
+fn scientific(x: f64, digits: usize) -> String {
+    let s = format!("{x:.digits$e}");
     let Some((mantissa, exp)) = s.split_once('e') else { return s };
     let e: i32 = exp.parse().unwrap_or(0);
     let sign = if e < 0 { '-' } else { '+' };

@@ -315,14 +315,24 @@ fn null_of(tt: i8) -> Result<Value> {
 // ------------------------------------------------------------ text
 
 /// The text of an atom for `str`/`sym` targets: strings and symbols raw,
-/// nulls empty, GUIDs canonical, anything else as the REPL prints it.
+/// nulls empty, GUIDs canonical, floats as `%g`, anything else as the
+/// REPL prints it.
 fn text_of_atom(x: &ray_t) -> Vec<u8> {
     match -x.type_ {
         RAY_STR => x.str_bytes().to_vec(),
         RAY_SYM => sym::name_or_empty(x.i64_val()).to_vec(),
         RAY_GUID => x.guid_bytes().map_or_else(Vec::new, |g| guid_text(g).into_bytes()),
         _ if x.is_null_atom() && -x.type_ != RAY_BOOL && -x.type_ != RAY_U8 => Vec::new(),
-        _ => crate::lang::format(x, 0).into_bytes(),
+        _ => crate::lang::fmt::display(x).into_bytes(),
+    }
+}
+
+/// The name of the symbol an atom casts to: as `text_of_atom`, but a float
+/// keeps every digit (`%.17g`: `0.10000000000000001`), as RayforceDB's.
+fn sym_text_of_atom(x: &ray_t) -> Vec<u8> {
+    match -x.type_ {
+        RAY_F32 | RAY_F64 if !x.is_null_atom() => crate::lang::fmt::f64_exact(x.f64_val()).into_bytes(),
+        _ => text_of_atom(x),
     }
 }
 
@@ -472,7 +482,7 @@ fn convert_atom(tt: i8, x: &ray_t) -> Result<Value> {
     let src = -x.type_;
     match tt {
         RAY_STR => return Value::try_str(&text_of_atom(x)),
-        RAY_SYM => return Ok(Value::sym(sym::intern(&text_of_atom(x)))),
+        RAY_SYM => return Ok(Value::sym(sym::intern(&sym_text_of_atom(x)))),
         RAY_GUID => {
             return match src {
                 RAY_GUID => Ok(x.to_value()),
@@ -505,7 +515,7 @@ fn convert_vec(tt: i8, src: i8, v: &ray_t) -> Result<Value> {
         RAY_SYM => {
             let ids: Vec<i64> = match src {
                 RAY_STR => (0..n).map(|i| sym::intern(v.str_at(i))).collect(),
-                _ => (0..n).map(|i| atom_at(v, i).map(|a| sym::intern(&text_of_atom(&a)))).collect::<Result<_>>()?,
+                _ => (0..n).map(|i| atom_at(v, i).map(|a| sym::intern(&sym_text_of_atom(&a)))).collect::<Result<_>>()?,
             };
             return Value::sym_vec(&ids);
         }

@@ -333,12 +333,12 @@ fn like(args: &[Value]) -> Result<Value> {
 }
 
 /// The text `format` substitutes for a value: a string's raw bytes, a
-/// symbol's name, otherwise the REPL's compact text.
+/// symbol's name, otherwise `fmt::display` (floats as `%g`).
 pub fn display_text(v: &ray_t) -> Vec<u8> {
     match v.type_ {
         t if t == -RAY_STR => v.str_bytes().to_vec(),
         t if t == -RAY_SYM => sym::name_or_empty(v.i64_val()).to_vec(),
-        _ => crate::lang::format(v, 0).into_bytes(),
+        _ => crate::lang::fmt::display(v).into_bytes(),
     }
 }
 

@@ -109,7 +109,7 @@ fn text_of(v: &ray_t) -> String {
     if v.type_ == -RAY_STR {
         return String::from_utf8_lossy(v.str_bytes()).into_owned();
     }
-    crate::lang::format(v, 0)
+    crate::lang::fmt::display(v)
 }
 
 fn println(args: &[Value]) -> Result<Value> {
