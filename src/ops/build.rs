@@ -61,19 +61,6 @@ pub fn atom_elem<T: Prim>(x: &ray_t) -> T {
 }
 
 
-/// A vector of type `-x.type_` holding `n` copies of atom `x` (a LIST of
-/// copies when `x` has no vector type).
-pub fn repeat_atom(x: &ray_t, n: usize) -> Result<Value> {
-    let t = -x.type_;
-    if x.type_ >= 0 || !is_vector_type(t) {
-        return Value::container(RAY_LIST, (0..n).map(|_| x.to_value()).collect());
-    }
-    with_prim!(t, T => vec_from(t, vec![atom_elem::<T>(x); n]), _ => match t {
-        RAY_SYM => Value::sym_vec(&vec![x.i64_val(); n]),
-        _ => str_vec_of((0..n).map(|_| x.str_bytes())),
-    })
-}
-
 /// Boxes every element of a vector into a LIST (a LIST is returned as is).
 pub fn to_list(v: &ray_t) -> Result<Value> {
     if v.type_ == RAY_LIST {
@@ -282,26 +269,9 @@ pub fn widen_sym(v: &ray_t) -> Result<Value> {
     w.finish()
 }
 
-/// Collects atoms into a typed vector when they all share one atom type,
-/// otherwise into a LIST (vectors and mixed types stay items).
+/// [`collect`] of borrowed atoms.
 pub fn from_atoms(items: &[Value]) -> Result<Value> {
-    let same = items.first().map(|f| f.type_).filter(|&t| t < 0 && is_vector_type(-t) && items.iter().all(|x| x.type_ == t));
-    match same {
-        Some(t) => {
-            let mut v = Value::vec_with_capacity(-t, items.len() as i64)?;
-            for a in items {
-                push_atom(&mut v, a)?;
-            }
-            Ok(v)
-        }
-        None => {
-            let mut l = Value::list_with_capacity(items.len() as i64)?;
-            for a in items {
-                l.list_push(Some(a.clone()))?;
-            }
-            Ok(l)
-        }
-    }
+    collect(items.to_vec())
 }
 
 
@@ -355,11 +325,11 @@ mod tests {
 
 
     #[test]
-    fn atoms_repeat_into_vectors() {
-        let v = repeat_atom(&Value::sym_name("a"), 3).unwrap();
+    fn atoms_broadcast_into_vectors() {
+        let v = broadcast(&Value::sym_name("a"), 3).unwrap();
         assert_eq!(v.type_, RAY_SYM);
         assert_eq!(v.len(), 3);
-        let g = repeat_atom(&Value::guid(&[1; 16]), 2).unwrap();
+        let g = broadcast(&Value::guid(&[1; 16]), 2).unwrap();
         assert_eq!(g.as_slice::<[u8; 16]>(), &[[1u8; 16]; 2]);
     }
 

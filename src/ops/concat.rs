@@ -2,39 +2,10 @@
 #![forbid(unsafe_code)]
 
 use super::access::atom_at;
-use super::build::{empty_like, to_list, str_vec_of, vec_from, widen_sym};
+use super::build::{empty_like, to_list, widen_sym};
 use super::gather::gather_ix;
-use super::prim::{sym_ids, with_prim};
 use crate::abi::*;
-use crate::core::{RayError, Result, Value};
-
-
-/// Joins two vectors of the same type into a new vector.
-pub fn concat_same(a: &ray_t, b: &ray_t) -> Result<Value> {
-    let t = a.type_;
-    debug_assert_eq!(t, b.type_);
-    with_prim!(t, T => {
-        let mut out = Vec::with_capacity((a.len() + b.len()).max(0) as usize);
-        out.extend_from_slice(a.as_slice::<T>());
-        out.extend_from_slice(b.as_slice::<T>());
-        vec_from(t, out)
-    }, _ => match t {
-        RAY_SYM => {
-            let mut ids = sym_ids(a).into_owned();
-            ids.extend_from_slice(&sym_ids(b));
-            Value::sym_vec(&ids)
-        }
-        RAY_STR => {
-            let (na, nb) = (a.len().max(0) as usize, b.len().max(0) as usize);
-            str_vec_of((0..na).map(|i| a.str_at(i)).chain((0..nb).map(|i| b.str_at(i))))
-        }
-        RAY_LIST => {
-            let items = a.items().iter().chain(b.items()).map(|x| x.map_or_else(Value::null, |x| x.to_value()));
-            Value::container(RAY_LIST, items.collect())
-        }
-        _ => Err(RayError::type_err("concat: not a vector")),
-    })
-}
+use crate::core::{Result, Value};
 
 /// `a` followed by `b` (same vector type; SYM widths are reconciled; a type
 /// mismatch gives a LIST).

@@ -8,7 +8,7 @@
 use super::group::{Feed, Groups, group_column_with, group_columns, merge, per_chunk};
 use crate::abi::*;
 use crate::core::{RayError, Result, Value};
-use crate::ops::{NO_ROW, Row, gather_ix, has_sentinel, mark_nulls};
+use crate::ops::{NO_ROW, Prim, Row, gather_ix, has_sentinel, mark_nulls};
 
 /// The aggregates computed directly over group ids.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,19 +38,15 @@ impl Agg {
     }
 }
 
-/// Numeric element access used by the aggregate kernels.
-trait Num: Copy + Send + Sync + PartialOrd + 'static {
-    fn is_null(self) -> bool;
+/// Numeric element access used by the aggregate kernels; the null test
+/// is the kernels' one (`ops::Prim::is_null`).
+trait Num: Prim + Send + Sync + PartialOrd + 'static {
     fn to_i64(self) -> i64;
     fn to_f64(self) -> f64;
 }
-macro_rules! int_num {
-    ($t:ty, $null:expr) => {
+macro_rules! num {
+    ($($t:ty),*) => {$(
         impl Num for $t {
-            #[inline(always)]
-            fn is_null(self) -> bool {
-                self == $null
-            }
             #[inline(always)]
             fn to_i64(self) -> i64 {
                 self as i64
@@ -60,39 +56,9 @@ macro_rules! int_num {
                 self as f64
             }
         }
-    };
+    )*};
 }
-int_num!(i16, NULL_I16);
-int_num!(i32, NULL_I32);
-int_num!(i64, NULL_I64);
-impl Num for u8 {
-    #[inline(always)]
-    fn is_null(self) -> bool {
-        false
-    }
-    #[inline(always)]
-    fn to_i64(self) -> i64 {
-        self as i64
-    }
-    #[inline(always)]
-    fn to_f64(self) -> f64 {
-        self as f64
-    }
-}
-impl Num for f64 {
-    #[inline(always)]
-    fn is_null(self) -> bool {
-        self.is_nan()
-    }
-    #[inline(always)]
-    fn to_i64(self) -> i64 {
-        self as i64
-    }
-    #[inline(always)]
-    fn to_f64(self) -> f64 {
-        self
-    }
-}
+num!(u8, i16, i32, i64, f64);
 
 /// A value column seen as a typed slice (shareable across threads).
 #[derive(Clone, Copy)]

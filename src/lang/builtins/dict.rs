@@ -76,7 +76,7 @@ pub fn lookup(d: &ray_t, k: &ray_t) -> Result<Value> {
         if kc.type_ == RAY_LIST || k.type_ >= 0 || !is_vector_type(-k.type_) {
             Value::list(vec![k.to_value()])
         } else {
-            repeat_atom(k, 1)?
+            broadcast(k, 1)?
         }
     } else {
         k.to_value()
@@ -131,7 +131,7 @@ fn key_positions(kc: &ray_t, k: &ray_t) -> Result<Vec<i64>> {
         if kc.type_ == RAY_LIST || k.type_ >= 0 || !is_vector_type(-k.type_) {
             Value::list(vec![k.to_value()])
         } else {
-            repeat_atom(k, 1)?
+            broadcast(k, 1)?
         }
     } else {
         k.to_value()
@@ -189,11 +189,7 @@ pub fn merge(a: &ray_t, b: &ray_t) -> Result<Value> {
         vals.push(bvals.get(j as usize).cloned().unwrap_or_else(Value::null));
     }
     let new_keys = gather(kb, &new_idx)?;
-    let all_keys = if ka.type_ == new_keys.type_ {
-        concat_same(ka, &new_keys)?
-    } else {
-        concat_same(&*to_list(ka)?, &*to_list(&new_keys)?)?
-    };
+    let all_keys = crate::ops::concat(ka, &new_keys)?;
     Ok(Value::dict(all_keys, Value::container(RAY_LIST, vals)?))
 }
 

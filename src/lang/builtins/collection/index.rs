@@ -63,7 +63,7 @@ pub fn take_of(x: &ray_t, n: i64) -> Result<Value> {
             gather(x, &take_indices(len, n))
         }
         _ if x.is_atom() && !x.is_builtin() && x.type_ != RAY_LAMBDA && !x.is_null_obj() => {
-            repeat_atom(x, n.unsigned_abs() as usize)
+            broadcast(x, n.unsigned_abs() as usize)
         }
         _ => Err(type_err("take", "cannot take from this value")),
     }

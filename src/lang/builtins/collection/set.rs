@@ -12,7 +12,7 @@ pub(super) fn as_column(x: &ray_t) -> Result<(Value, bool)> {
     if is_seq(x) {
         Ok((x.to_value(), false))
     } else if x.type_ < 0 && is_vector_type(-x.type_) {
-        Ok((repeat_atom(x, 1)?, true))
+        Ok((broadcast(x, 1)?, true))
     } else {
         Ok((Value::list(vec![x.to_value()]), true))
     }

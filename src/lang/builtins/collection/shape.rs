@@ -52,12 +52,12 @@ pub fn concat_of(a: &ray_t, b: &ray_t) -> Result<Value> {
         if ua == ub {
             let (ca, _) = as_column(a)?;
             let (cb, _) = as_column(b)?;
-            return concat_same(&ca, &cb);
+            return crate::ops::concat(&ca, &cb);
         }
     }
     let la = seq_items(a)?;
     let lb = seq_items(b)?;
-    concat_same(&la, &lb)
+    crate::ops::concat(&la, &lb)
 }
 
 /// A LIST of the elements of a sequence, or of the value itself.
