@@ -8,7 +8,7 @@
 
 use super::RequestCtx;
 use super::limits::{Limits, cancel_requested, limit_error};
-use super::registry::{Entry, Imp, registry};
+use super::registry::{Builtin, Imp, registry};
 use super::values::{arity_err, builtin_arity_err};
 use crate::ops;
 use crate::abi::*;
@@ -354,8 +354,8 @@ impl Evaluator {
     }
 
     /// Arity (fixed kinds) and restriction checks, before arguments are evaluated.
-    fn check_builtin(&self, e: &Entry, n: usize) -> Result<()> {
-        if e.restricted && self.ctx.restricted {
+    fn check_builtin(&self, e: &Builtin, n: usize) -> Result<()> {
+        if e.is_restricted() && self.ctx.restricted {
             return Err(RayError::new("access", "restricted"));
         }
         match e.kind {
@@ -365,7 +365,7 @@ impl Evaluator {
         }
     }
 
-    fn invoke(&mut self, e: &Entry, args: &[Value]) -> Result<Value> {
+    fn invoke(&mut self, e: &Builtin, args: &[Value]) -> Result<Value> {
         norm(match e.imp {
             Imp::Pure(f) => f(args),
             Imp::Ctx(f) | Imp::Special(f) => f(self, args),

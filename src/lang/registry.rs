@@ -1,136 +1,101 @@
-//! The builtin registry: every builtin family's table, merged once into one
-//! indexed list. A builtin object (`Value::builtin`) carries its entry's
-//! index, so a call finds its implementation in O(1). Context-free families
-//! (`Spec` tables from other files) sit beside evaluator-aware entries
-//! (`Imp::Ctx` for map/apply/fold, `Imp::Special` for forms that receive
-//! their arguments unevaluated).
+//! The builtin registry: every builtin family's descriptor table
+//! (`builtins::spec::Builtin` rows), merged once into one indexed list. A
+//! builtin object (`Value::builtin`) carries its row's index, so a call
+//! finds its implementation in O(1).
 //!
-//! Builtin object flags (the `attrs` byte): `FLAG_AGGREGATE`,
-//! `FLAG_RESTRICTED`, `FLAG_SPECIAL`.
+//! Families defined in this crate's `lang::builtins` are listed in
+//! [`FAMILIES`]. Families defined above `lang` (e.g. the `.ipc.*` builtins,
+//! which need the network layer) join with [`register_family`] before the
+//! registry is first used. A name must be unique across all families; a
+//! duplicate is kept out of the registry and reported by
+//! [`Registry::duplicates`] (a test requires that list to be empty).
+//!
+//! This module owns the merge and the lookups; it must not hold builtin
+//! behaviour or trait lists of its own (those live in the rows).
 #![forbid(unsafe_code)]
 
-use super::builtins::{self, spec::Spec};
-use super::eval::Evaluator;
+pub use super::builtins::spec::{
+    Builtin, CtxFn, FLAG_AGGREGATE, FLAG_CONTEXT, FLAG_RESTRICTED, FLAG_ROW_WISE, FLAG_SPECIAL, Imp, PureFn,
+};
+use super::builtins;
 use crate::abi::*;
-use crate::core::{Result, Value, env, sym};
+use crate::core::{Value, env, sym};
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, OnceLock};
 
-pub type CtxFn = fn(&mut Evaluator, &[Value]) -> Result<Value>;
-
-#[derive(Clone, Copy)]
-pub enum Imp {
-    /// Gets evaluated arguments, needs no evaluator.
-    Pure(builtins::spec::PureFn),
-    /// Gets evaluated arguments and the evaluator (to call functions).
-    Ctx(CtxFn),
-    /// A special form: gets its argument forms unevaluated.
-    Special(CtxFn),
-}
-
-/// One registered builtin.
-#[derive(Clone, Copy)]
-pub struct Entry {
-    pub name: &'static str,
-    /// `RAY_UNARY` (exactly 1 argument), `RAY_BINARY` (exactly 2) or `RAY_VARY`.
-    pub kind: i8,
-    pub restricted: bool,
-    pub aggregate: bool,
-    pub imp: Imp,
-}
-
-impl Entry {
-    pub const fn ctx(name: &'static str, kind: i8, imp: CtxFn) -> Entry {
-        Entry { name, kind, restricted: false, aggregate: false, imp: Imp::Ctx(imp) }
-    }
-    pub const fn special(name: &'static str, imp: CtxFn) -> Entry {
-        Entry { name, kind: RAY_VARY, restricted: false, aggregate: false, imp: Imp::Special(imp) }
-    }
-    pub const fn pure(name: &'static str, kind: i8, f: builtins::spec::PureFn) -> Entry {
-        Entry { name, kind, restricted: false, aggregate: false, imp: Imp::Pure(f) }
-    }
-    pub const fn agg(name: &'static str, f: builtins::spec::PureFn) -> Entry {
-        Entry { name, kind: RAY_UNARY, restricted: false, aggregate: true, imp: Imp::Pure(f) }
-    }
-    pub const fn restricted(mut self) -> Entry {
-        self.restricted = true;
-        self
-    }
-    fn from_spec(s: &Spec) -> Entry {
-        let restricted = s.restricted || RESTRICTED.contains(&s.name);
-        Entry { name: s.name, kind: s.kind, restricted, aggregate: s.aggregate, imp: Imp::Pure(s.f) }
-    }
-    pub fn flags(&self) -> u8 {
-        let mut f = 0;
-        if self.aggregate {
-            f |= FLAG_AGGREGATE;
-        }
-        if self.restricted {
-            f |= FLAG_RESTRICTED;
-        }
-        if matches!(self.imp, Imp::Special(_)) {
-            f |= FLAG_SPECIAL;
-        }
-        f
-    }
-}
-
-/// Builtins refused on read-only connections whatever their family says
-/// (wire.md section 9, plus `alter`, which the reference forgot).
-pub const RESTRICTED: &[&str] = &[
-    "set", "del", "update", "insert", "upsert", "modify", "alter", "exit", "load", "read", "write", "read-csv",
-    "write-csv", ".csv.read", ".csv.write", ".csv.splayed", ".csv.parted", ".db.splayed.set", ".db.parted.fill",
-    ".ipc.open", ".ipc.close", ".ipc.send", ".ipc.post", ".repl.connect", ".repl.disconnect", ".sys.exec",
-    ".sys.cmd", ".sys.listen", ".sys.querylog.enable", ".os.getenv", ".os.setenv", ".log.open", ".log.close",
-    ".log.replay", ".log.roll", ".log.snapshot", ".log.purge", ".time.timer.set", ".time.timer.del", "hnsw-save",
-    "hnsw-load",
+/// The families defined inside `lang`, in registration order.
+pub const FAMILIES: &[&[Builtin]] = &[
+    builtins::control::BUILTINS,
+    builtins::arith::BUILTINS,
+    builtins::cmp::BUILTINS,
+    builtins::agg::BUILTINS,
+    builtins::higher::BUILTINS,
+    builtins::sys::BUILTINS,
+    builtins::collection::BUILTINS,
+    builtins::string::BUILTINS,
+    builtins::temporal::BUILTINS,
+    builtins::cast::BUILTINS,
+    builtins::dict::BUILTINS,
+    builtins::table::BUILTINS,
+    builtins::ipc::BUILTINS,
 ];
 
-pub const FLAG_AGGREGATE: u8 = 0x01;
-pub const FLAG_RESTRICTED: u8 = 0x02;
-pub const FLAG_SPECIAL: u8 = 0x04;
+/// Families registered from above `lang` with [`register_family`].
+static EXTRA_FAMILIES: Mutex<Vec<&'static [Builtin]>> = Mutex::new(Vec::new());
 
-pub struct Registry {
-    pub entries: Vec<Entry>,
-    by_name: HashMap<i64, usize>,
+/// Set (under the `EXTRA_FAMILIES` lock) once the registry is being built.
+static BUILT: AtomicBool = AtomicBool::new(false);
+
+/// [`register_family`] was called after the registry had been built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AlreadyBuilt;
+
+impl std::fmt::Display for AlreadyBuilt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the builtin registry is already built; register families before the first evaluation")
+    }
 }
 
-/// The evaluator's own families first (they win a name clash), then the
-/// context-free families published by the other builtin files.
-fn build() -> Registry {
-    let own: [&[Entry]; 6] = [
-        builtins::control::BUILTINS,
-        builtins::arith::BUILTINS,
-        builtins::cmp::BUILTINS,
-        builtins::agg::BUILTINS,
-        builtins::higher::BUILTINS,
-        builtins::sys::BUILTINS,
-    ];
-    let others: [&[Spec]; 7] = [
-        builtins::collection::BUILTINS,
-        builtins::string::BUILTINS,
-        builtins::temporal::BUILTINS,
-        builtins::cast::BUILTINS,
-        builtins::dict::BUILTINS,
-        builtins::table::BUILTINS,
-        builtins::ipc::BUILTINS,
-    ];
-    let mut reg = Registry { entries: Vec::new(), by_name: HashMap::new() };
-    let mut add = |e: Entry| {
-        let id = sym::intern(e.name.as_bytes());
-        if let std::collections::hash_map::Entry::Vacant(slot) = reg.by_name.entry(id) {
-            slot.insert(reg.entries.len());
-            reg.entries.push(e);
-        }
-    };
-    for fam in own {
-        for e in fam {
-            add(*e);
-        }
+/// Adds a family of builtins defined above `lang` (the runtime/api layer
+/// calls this for the `.ipc.*` family) to the registry.
+///
+/// Must be called before the registry is first built, that is before
+/// `runtime::create`, `lang::reset` or the first evaluation; later calls
+/// return `Err(AlreadyBuilt)` and change nothing. Registering the same
+/// table twice is harmless (the second call is ignored). Names must not
+/// clash with any other family's (see [`Registry::duplicates`]).
+pub fn register_family(family: &'static [Builtin]) -> Result<(), AlreadyBuilt> {
+    let mut extra = EXTRA_FAMILIES.lock().unwrap_or_else(|e| e.into_inner());
+    if BUILT.load(Ordering::Acquire) {
+        return Err(AlreadyBuilt);
     }
-    for fam in others {
-        for s in fam {
-            add(Entry::from_spec(s));
+    if !extra.iter().any(|f| std::ptr::eq(*f, family)) {
+        extra.push(family);
+    }
+    Ok(())
+}
+
+pub struct Registry {
+    pub entries: Vec<Builtin>,
+    by_name: HashMap<i64, usize>,
+    duplicates: Vec<&'static str>,
+}
+
+/// Merges [`FAMILIES`] and the registered families. Holds the family lock
+/// while building so that no registration slips in between.
+fn build() -> Registry {
+    let extra = EXTRA_FAMILIES.lock().unwrap_or_else(|e| e.into_inner());
+    BUILT.store(true, Ordering::Release);
+    let mut reg = Registry { entries: Vec::new(), by_name: HashMap::new(), duplicates: Vec::new() };
+    for e in FAMILIES.iter().chain(extra.iter()).flat_map(|f| f.iter()) {
+        let id = sym::intern(e.name.as_bytes());
+        match reg.by_name.entry(id) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(reg.entries.len());
+                reg.entries.push(*e);
+            }
+            std::collections::hash_map::Entry::Occupied(_) => reg.duplicates.push(e.name),
         }
     }
     reg
@@ -145,7 +110,7 @@ pub fn registry() -> &'static Registry {
 impl Registry {
     /// The entry of builtin object `f` (by index, or by name for a decoded
     /// placeholder whose index is -1).
-    pub fn entry_of(&self, f: &ray_t) -> Option<(usize, &Entry)> {
+    pub fn entry_of(&self, f: &ray_t) -> Option<(usize, &Builtin)> {
         let idx = f.builtin_index();
         if idx >= 0 && (idx as usize) < self.entries.len() {
             let e = &self.entries[idx as usize];
@@ -157,14 +122,19 @@ impl Registry {
     }
 
     /// The entry named by symbol id `id`.
-    pub fn by_id(&self, id: i64) -> Option<(usize, &Entry)> {
+    pub fn by_id(&self, id: i64) -> Option<(usize, &Builtin)> {
         self.by_name.get(&id).map(|&i| (i, &self.entries[i]))
     }
 
     /// A fresh builtin object for entry `i`.
     pub fn object(&self, i: usize) -> Value {
         let e = &self.entries[i];
-        Value::builtin(e.kind, sym::intern(e.name.as_bytes()), i as i64, e.flags())
+        Value::builtin(e.kind, sym::intern(e.name.as_bytes()), i as i64, e.object_flags())
+    }
+
+    /// Names defined by more than one family (only the first is registered).
+    pub fn duplicates(&self) -> &[&'static str] {
+        &self.duplicates
     }
 
     /// The builtin object named `name`, if registered.
@@ -176,7 +146,7 @@ impl Registry {
 
 /// True when `f` is a builtin object for an aggregate (`sum`, `avg`, ...).
 pub fn is_aggregate(f: &ray_t) -> bool {
-    f.is_builtin() && registry().entry_of(f).is_some_and(|(_, e)| e.aggregate)
+    f.is_builtin() && registry().entry_of(f).is_some_and(|(_, e)| e.is_aggregate())
 }
 
 /// Binds every builtin (and `null`) in the global environment.

@@ -42,6 +42,7 @@ mod update;
 mod view;
 
 pub use expr::AGGREGATES;
+pub use agg::Agg;
 pub use insert::{insert, upsert};
 pub use join::{anti_join, asof_join, full_join, inner_join, left_join, window_join};
 pub use select::select;

@@ -319,8 +319,10 @@ fn builtin(name: &str, args: &[Value]) -> Result<Value> {
         _ => {
             let spec = rayforce::lang::builtins::table::BUILTINS.iter().find(|s| s.name == name);
             match spec {
-                Some(s) => (s.f)(args),
-                None => Err(RayError::new("name", name.to_string())),
+                Some(rayforce::lang::builtins::spec::Builtin { imp: rayforce::lang::builtins::spec::Imp::Pure(f), .. }) => {
+                    f(args)
+                }
+                _ => Err(RayError::new("name", name.to_string())),
             }
         }
     }

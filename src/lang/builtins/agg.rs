@@ -7,27 +7,27 @@
 use super::num::*;
 use crate::abi::*;
 use crate::core::{RayError, Result, Value, sym};
-use crate::lang::registry::Entry;
+use crate::lang::registry::Builtin;
 use crate::ops::{self, elem, truthy, type_name_of as type_name, typed_null};
 use std::collections::HashMap;
 
-pub const BUILTINS: &[Entry] = &[
-    Entry::agg("sum", sum),
-    Entry::agg("avg", avg),
-    Entry::agg("med", med),
-    Entry::agg("min", min),
-    Entry::agg("max", max),
-    Entry::agg("count", count),
-    Entry::agg("first", first),
-    Entry::agg("last", last),
-    Entry::agg("dev", dev),
-    Entry::agg("var", var),
-    Entry::agg("stddev", stddev),
-    Entry::agg("var_pop", var_pop),
-    Entry::agg("prod", prod),
-    Entry::agg("all", all),
-    Entry::agg("any", any),
-    Entry::agg("mode", mode),
+pub const BUILTINS: &[Builtin] = &[
+    Builtin::agg("sum", sum),
+    Builtin::agg("avg", avg),
+    Builtin::agg("med", med),
+    Builtin::agg("min", min),
+    Builtin::agg("max", max),
+    Builtin::agg("count", count),
+    Builtin::agg("first", first),
+    Builtin::agg("last", last),
+    Builtin::agg("dev", dev),
+    Builtin::agg("var", var),
+    Builtin::agg("stddev", stddev),
+    Builtin::agg("var_pop", var_pop),
+    Builtin::agg("prod", prod),
+    Builtin::agg("all", all),
+    Builtin::agg("any", any),
+    Builtin::agg("mode", mode),
 ];
 
 /// An atom argument as a one-element vector; vectors pass through.

@@ -8,26 +8,26 @@ use super::num::*;
 use crate::abi::*;
 use crate::core::temporal::NS_PER_DAY;
 use crate::core::{RayError, Result, Value};
-use crate::lang::registry::Entry;
+use crate::lang::registry::Builtin;
 use crate::ops::type_name_of as type_name;
 
-pub const BUILTINS: &[Entry] = &[
-    Entry::pure("+", RAY_BINARY, add),
-    Entry::pure("-", RAY_BINARY, sub),
-    Entry::pure("*", RAY_BINARY, mul),
-    Entry::pure("/", RAY_BINARY, fdiv),
-    Entry::pure("%", RAY_BINARY, rem),
-    Entry::pure("div", RAY_BINARY, idiv),
-    Entry::pure("pow", RAY_BINARY, pow),
-    Entry::pure("xbar", RAY_BINARY, xbar),
-    Entry::pure("neg", RAY_UNARY, neg),
-    Entry::pure("abs", RAY_UNARY, abs),
-    Entry::pure("sqrt", RAY_UNARY, sqrt),
-    Entry::pure("exp", RAY_UNARY, exp),
-    Entry::pure("log", RAY_UNARY, log),
-    Entry::pure("round", RAY_UNARY, round),
-    Entry::pure("floor", RAY_UNARY, floor),
-    Entry::pure("ceil", RAY_UNARY, ceil),
+pub const BUILTINS: &[Builtin] = &[
+    Builtin::pure("+", RAY_BINARY, add),
+    Builtin::pure("-", RAY_BINARY, sub),
+    Builtin::pure("*", RAY_BINARY, mul),
+    Builtin::pure("/", RAY_BINARY, fdiv),
+    Builtin::pure("%", RAY_BINARY, rem),
+    Builtin::pure("div", RAY_BINARY, idiv),
+    Builtin::pure("pow", RAY_BINARY, pow),
+    Builtin::pure("xbar", RAY_BINARY, xbar),
+    Builtin::pure("neg", RAY_UNARY, neg),
+    Builtin::pure("abs", RAY_UNARY, abs),
+    Builtin::pure("sqrt", RAY_UNARY, sqrt),
+    Builtin::pure("exp", RAY_UNARY, exp),
+    Builtin::pure("log", RAY_UNARY, log),
+    Builtin::pure("round", RAY_UNARY, round),
+    Builtin::pure("floor", RAY_UNARY, floor),
+    Builtin::pure("ceil", RAY_UNARY, ceil),
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

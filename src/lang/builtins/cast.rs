@@ -6,15 +6,15 @@
 //! cannot be). Registered by the evaluator from `BUILTINS`.
 #![forbid(unsafe_code)]
 
-use super::spec::Spec;
+use super::spec::Builtin;
 use super::util_args::*;
 use crate::ops::{Prim, atom_at, fill_vec, is_temporal, pack_values, sym_ids, vec_from};
 use crate::abi::*;
 use crate::core::temporal::{NS_PER_DAY, days_from_civil};
 use crate::core::{RayError, Result, Value, sym};
 
-pub const BUILTINS: &[Spec] =
-    &[Spec { name: "as", kind: RAY_BINARY, restricted: false, aggregate: false, f: as_ }];
+pub const BUILTINS: &[Builtin] =
+    &[Builtin::pure("as", RAY_BINARY, as_)];
 
 const NS_PER_MS: i64 = 1_000_000;
 

@@ -8,18 +8,18 @@ use super::num::*;
 use crate::abi::*;
 use crate::core::temporal::NS_PER_DAY;
 use crate::core::{RayError, Result, Value, sym};
-use crate::lang::registry::Entry;
+use crate::lang::registry::Builtin;
 use crate::ops::type_name_of as type_name;
 use std::cmp::Ordering;
 
-pub const BUILTINS: &[Entry] = &[
-    Entry::pure("==", RAY_BINARY, eq),
-    Entry::pure("!=", RAY_BINARY, ne),
-    Entry::pure("<", RAY_BINARY, lt),
-    Entry::pure(">", RAY_BINARY, gt),
-    Entry::pure("<=", RAY_BINARY, le),
-    Entry::pure(">=", RAY_BINARY, ge),
-    Entry::pure("within", RAY_BINARY, within),
+pub const BUILTINS: &[Builtin] = &[
+    Builtin::pure("==", RAY_BINARY, eq),
+    Builtin::pure("!=", RAY_BINARY, ne),
+    Builtin::pure("<", RAY_BINARY, lt),
+    Builtin::pure(">", RAY_BINARY, gt),
+    Builtin::pure("<=", RAY_BINARY, le),
+    Builtin::pure(">=", RAY_BINARY, ge),
+    Builtin::pure("within", RAY_BINARY, within),
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

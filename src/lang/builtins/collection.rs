@@ -26,7 +26,7 @@ use set::*;
 use shape::*;
 use shape::concat;
 
-use super::spec::Spec;
+use super::spec::Builtin;
 use super::util_args::*;
 use crate::ops::keys::{contains_mask, groups, keys, positions};
 use crate::ops::sort::{grade, sort_values};
@@ -37,17 +37,17 @@ use crate::core::vector::MAX_VEC_LEN;
 use crate::core::{RayError, Result, Value};
 use std::cmp::Ordering;
 
-const fn unary(name: &'static str, f: super::spec::PureFn) -> Spec {
-    Spec { name, kind: RAY_UNARY, restricted: false, aggregate: false, f }
+const fn unary(name: &'static str, f: super::spec::PureFn) -> Builtin {
+    Builtin::pure(name, RAY_UNARY, f)
 }
-const fn binary(name: &'static str, f: super::spec::PureFn) -> Spec {
-    Spec { name, kind: RAY_BINARY, restricted: false, aggregate: false, f }
+const fn binary(name: &'static str, f: super::spec::PureFn) -> Builtin {
+    Builtin::pure(name, RAY_BINARY, f)
 }
-const fn vary(name: &'static str, f: super::spec::PureFn) -> Spec {
-    Spec { name, kind: RAY_VARY, restricted: false, aggregate: false, f }
+const fn vary(name: &'static str, f: super::spec::PureFn) -> Builtin {
+    Builtin::pure(name, RAY_VARY, f)
 }
 
-pub const BUILTINS: &[Spec] = &[
+pub const BUILTINS: &[Builtin] = &[
     unary("til", til),
     unary("distinct", distinct),
     unary("reverse", reverse),

@@ -7,28 +7,28 @@ use crate::abi::*;
 use crate::core::{RayError, Result, Value, env, sym};
 use crate::lang::eval::{Evaluator, RETURN_CODE, dict_get_sym, is_callable};
 use crate::lang::parser;
-use crate::lang::registry::Entry;
+use crate::lang::registry::Builtin;
 use crate::lang::values::{self, arity_err, need_args};
 use crate::ops::{self, truthy};
 
-pub const BUILTINS: &[Entry] = &[
-    Entry::special("quote", quote),
-    Entry::special("set", set).restricted(),
-    Entry::special("let", let_),
-    Entry::special("del", del).restricted(),
-    Entry::special("if", if_),
-    Entry::special("do", do_),
-    Entry::special("fn", fn_),
-    Entry::special("and", and),
-    Entry::special("or", or),
-    Entry::special("try", try_),
-    Entry::special("timeit", timeit),
-    Entry::special("alter", alter).restricted(),
-    Entry::ctx("raise", RAY_UNARY, raise),
-    Entry::ctx("return", RAY_UNARY, return_),
-    Entry::ctx("eval", RAY_UNARY, eval),
-    Entry::pure("parse", RAY_UNARY, parse),
-    Entry::pure("not", RAY_UNARY, not),
+pub const BUILTINS: &[Builtin] = &[
+    Builtin::special("quote", quote),
+    Builtin::special("set", set).restricted(),
+    Builtin::special("let", let_),
+    Builtin::special("del", del).restricted(),
+    Builtin::special("if", if_),
+    Builtin::special("do", do_),
+    Builtin::special("fn", fn_),
+    Builtin::special("and", and),
+    Builtin::special("or", or),
+    Builtin::special("try", try_),
+    Builtin::special("timeit", timeit),
+    Builtin::special("alter", alter).restricted(),
+    Builtin::ctx("raise", RAY_UNARY, raise),
+    Builtin::ctx("return", RAY_UNARY, return_),
+    Builtin::ctx("eval", RAY_UNARY, eval),
+    Builtin::pure("parse", RAY_UNARY, parse),
+    Builtin::pure("not", RAY_UNARY, not),
 ];
 
 /// The symbol a binding form names: a SYM atom (quoted or not) in the

@@ -5,19 +5,19 @@
 #![forbid(unsafe_code)]
 
 use crate::ops::table;
-use super::spec::Spec;
+use super::spec::Builtin;
 use super::util_args::*;
 use crate::ops::keys::{keys, positions};
 use crate::ops::*;
 use crate::abi::*;
 use crate::core::{RayError, Result, Value};
 
-pub const BUILTINS: &[Spec] = &[
-    Spec { name: "dict", kind: RAY_BINARY, restricted: false, aggregate: false, f: dict },
-    Spec { name: "get", kind: RAY_BINARY, restricted: false, aggregate: false, f: get },
-    Spec { name: "key", kind: RAY_UNARY, restricted: false, aggregate: false, f: key },
-    Spec { name: "value", kind: RAY_UNARY, restricted: false, aggregate: false, f: value },
-    Spec { name: "remove", kind: RAY_BINARY, restricted: false, aggregate: false, f: remove },
+pub const BUILTINS: &[Builtin] = &[
+    Builtin::pure("dict", RAY_BINARY, dict),
+    Builtin::pure("get", RAY_BINARY, get),
+    Builtin::pure("key", RAY_UNARY, key),
+    Builtin::pure("value", RAY_UNARY, value),
+    Builtin::pure("remove", RAY_BINARY, remove),
 ];
 
 /// The items of a value used as dict values: a LIST's items, a vector's

@@ -6,20 +6,20 @@
 use crate::abi::*;
 use crate::core::{RayError, Result, Value};
 use crate::lang::eval::{Evaluator, is_callable};
-use crate::lang::registry::Entry;
+use crate::lang::registry::Builtin;
 use crate::lang::values::{arity_err, need_args};
 use crate::ops::{self, collect, count, elem, is_collection};
 
-pub const BUILTINS: &[Entry] = &[
-    Entry::ctx("map", RAY_VARY, map),
-    Entry::ctx("apply", RAY_VARY, apply),
-    Entry::ctx("fold", RAY_VARY, fold),
-    Entry::ctx("fold-left", RAY_VARY, fold),
-    Entry::ctx("fold-right", RAY_VARY, fold_right),
-    Entry::ctx("scan", RAY_VARY, scan),
-    Entry::ctx("map-left", RAY_VARY, map_left),
-    Entry::ctx("map-right", RAY_VARY, map_right),
-    Entry::pure("filter", RAY_BINARY, filter),
+pub const BUILTINS: &[Builtin] = &[
+    Builtin::ctx("map", RAY_VARY, map),
+    Builtin::ctx("apply", RAY_VARY, apply),
+    Builtin::ctx("fold", RAY_VARY, fold),
+    Builtin::ctx("fold-left", RAY_VARY, fold),
+    Builtin::ctx("fold-right", RAY_VARY, fold_right),
+    Builtin::ctx("scan", RAY_VARY, scan),
+    Builtin::ctx("map-left", RAY_VARY, map_left),
+    Builtin::ctx("map-right", RAY_VARY, map_right),
+    Builtin::pure("filter", RAY_BINARY, filter),
 ];
 
 fn function(f: &Value) -> Result<&Value> {

@@ -3,18 +3,18 @@
 //! or outbound. Registered by the evaluator from `BUILTINS`.
 #![forbid(unsafe_code)]
 
-use super::spec::Spec;
+use super::spec::Builtin;
 use super::util_args::{arg, expect_arity, int_arg, type_err};
 use crate::abi::{RAY_BINARY, RAY_STR, RAY_SYM, RAY_UNARY, RAY_VARY};
 use crate::core::{RayError, Result, Value, sym};
 use crate::net;
 
-pub const BUILTINS: &[Spec] = &[
-    Spec { name: ".ipc.open", kind: RAY_UNARY, restricted: true, aggregate: false, f: ipc_open },
-    Spec { name: ".ipc.send", kind: RAY_BINARY, restricted: true, aggregate: false, f: ipc_send },
-    Spec { name: ".ipc.post", kind: RAY_BINARY, restricted: true, aggregate: false, f: ipc_post },
-    Spec { name: ".ipc.close", kind: RAY_UNARY, restricted: true, aggregate: false, f: ipc_close },
-    Spec { name: ".ipc.handle", kind: RAY_VARY, restricted: false, aggregate: false, f: ipc_handle },
+pub const BUILTINS: &[Builtin] = &[
+    Builtin::pure(".ipc.open", RAY_UNARY, ipc_open).restricted(),
+    Builtin::pure(".ipc.send", RAY_BINARY, ipc_send).restricted(),
+    Builtin::pure(".ipc.post", RAY_BINARY, ipc_post).restricted(),
+    Builtin::pure(".ipc.close", RAY_UNARY, ipc_close).restricted(),
+    Builtin::pure(".ipc.handle", RAY_VARY, ipc_handle),
 ];
 
 /// The text of a STR or SYM atom.

@@ -1,7 +1,7 @@
-//! Builtin functions, one file per family. Context-free families export a
-//! `BUILTINS: &[spec::Spec]` table that the evaluator registers; the
-//! evaluator's own families (`arith cmp agg control higher sys`) export
-//! `BUILTINS: &[registry::Entry]`, which may need the evaluator.
+//! Builtin functions, one file per family. Every family exports a
+//! `BUILTINS: &[spec::Builtin]` descriptor table (one row per builtin:
+//! name, arity, implementation, flags, grouped kernel) that
+//! `lang::registry::FAMILIES` lists.
 pub mod spec;
 
 pub mod agg;

@@ -6,17 +6,17 @@
 //! family. Registered by the evaluator from `BUILTINS`.
 #![forbid(unsafe_code)]
 
-use super::spec::{PureFn, Spec};
+use super::spec::{Builtin, PureFn};
 use super::util_args::*;
 use crate::ops::{sym_ids, vec_from};
 use crate::abi::*;
 use crate::core::{RayError, Result, Value, sym};
 
-const fn spec(name: &'static str, kind: i8, f: PureFn) -> Spec {
-    Spec { name, kind, restricted: false, aggregate: false, f }
+const fn spec(name: &'static str, kind: i8, f: PureFn) -> Builtin {
+    Builtin::pure(name, kind, f)
 }
 
-pub const BUILTINS: &[Spec] = &[
+pub const BUILTINS: &[Builtin] = &[
     spec("upper", RAY_UNARY, upper),
     spec("lower", RAY_UNARY, lower),
     spec("trim", RAY_UNARY, trim),

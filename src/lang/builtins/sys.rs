@@ -6,26 +6,26 @@
 use crate::abi::*;
 use crate::core::{RayError, Result, Value, sym};
 use crate::lang::eval::Evaluator;
-use crate::lang::registry::Entry;
+use crate::lang::registry::Builtin;
 use crate::lang::values::{int_arg, sym_dict};
 use crate::ops::{self, type_name_of as type_name};
 use std::cell::RefCell;
 use std::sync::Mutex;
 
-pub const BUILTINS: &[Entry] = &[
-    Entry::pure("type", RAY_UNARY, type_),
-    Entry::pure("meta", RAY_UNARY, meta),
-    Entry::pure("nil?", RAY_UNARY, nil),
-    Entry::pure("println", RAY_VARY, println),
-    Entry::pure("show", RAY_UNARY, show),
-    Entry::pure("exit", RAY_UNARY, exit).restricted(),
-    Entry::pure(".sys.build", RAY_VARY, sys_build),
-    Entry::pure("guid", RAY_UNARY, guid),
-    Entry::pure("rand", RAY_BINARY, rand),
-    Entry::special("select", select),
-    Entry::special("update", update).restricted(),
-    Entry::ctx("window-join", RAY_VARY, window_join),
-    Entry::ctx("window-join1", RAY_VARY, window_join1),
+pub const BUILTINS: &[Builtin] = &[
+    Builtin::pure("type", RAY_UNARY, type_),
+    Builtin::pure("meta", RAY_UNARY, meta),
+    Builtin::pure("nil?", RAY_UNARY, nil),
+    Builtin::pure("println", RAY_VARY, println),
+    Builtin::pure("show", RAY_UNARY, show),
+    Builtin::pure("exit", RAY_UNARY, exit).restricted(),
+    Builtin::pure(".sys.build", RAY_VARY, sys_build),
+    Builtin::pure("guid", RAY_UNARY, guid),
+    Builtin::pure("rand", RAY_BINARY, rand),
+    Builtin::special("select", select),
+    Builtin::special("update", update).restricted(),
+    Builtin::ctx("window-join", RAY_VARY, window_join),
+    Builtin::ctx("window-join1", RAY_VARY, window_join1),
 ];
 
 /// The query dict: the literal as written (its values stay raw

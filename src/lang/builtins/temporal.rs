@@ -5,18 +5,18 @@
 //! from `BUILTINS`.
 #![forbid(unsafe_code)]
 
-use super::spec::{PureFn, Spec};
+use super::spec::{Builtin, PureFn};
 use super::util_args::*;
 use crate::ops::{Prim, vec_from};
 use crate::abi::*;
 use crate::core::temporal::{NS_PER_DAY, civil_from_days, days_from_civil, weekday};
 use crate::core::{Result, Value};
 
-const fn unary(name: &'static str, f: PureFn) -> Spec {
-    Spec { name, kind: RAY_UNARY, restricted: false, aggregate: false, f }
+const fn unary(name: &'static str, f: PureFn) -> Builtin {
+    Builtin::pure(name, RAY_UNARY, f)
 }
 
-pub const BUILTINS: &[Spec] = &[
+pub const BUILTINS: &[Builtin] = &[
     unary("yyyy", yyyy),
     unary("mm", mm),
     unary("dd", dd),
