@@ -41,9 +41,12 @@ def test_temporal_vectors_to_numpy(c):
 
 def test_to_pandas(c):
     pytest.importorskip("pandas")
-    df = c.execute("trades").to_pandas()
+    import numpy as np
+    t = c.execute("trades")
+    df = t.to_pandas()
     assert list(df.columns) == ["sym", "price", "qty", "time"]
     assert df["qty"].tolist() == [100, 50, 200, 75, 120] and df["sym"].tolist()[0] == "AAPL"
+    assert np.shares_memory(df["qty"].to_numpy(), t["qty"].to_numpy())  # the engine's column, not a copy
 
 
 def test_to_polars(c):

@@ -155,7 +155,7 @@ class Table(RayObject):
         """A pandas DataFrame (numeric columns from the engine are not copied by this package)."""
         import pandas as pd
         t = self._materialize()
-        return pd.DataFrame({n: _np_or_list(c) for n, c in zip(t._names, t._cols)})
+        return pd.DataFrame({n: _np_or_list(c) for n, c in zip(t._names, t._cols)}, copy=False)
 
     def to_polars(self):
         import polars as pl
