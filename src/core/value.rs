@@ -89,22 +89,30 @@ impl Value {
     /// Ensures `self` is the only owner of a mutable, non-slice block:
     /// copies (materialising slices) when shared. Errors: `oom`.
     pub fn make_unique(&mut self) -> Result<(), RayError> {
-        if self.is_unique() && self.attrs & RAY_ATTR_SLICE == 0 {
-            return Ok(());
+        if let Some(copy) = self.copy_unless_unique()? {
+            *self = copy;
         }
-        let copy = if self.attrs & RAY_ATTR_SLICE != 0 {
-            crate::core::vector::materialize(self)?
-        } else {
-            // SAFETY: self is live and not a slice.
-            let q = unsafe { rc::shallow_copy(self.as_ptr()) };
-            if q.is_null() {
-                return Err(RayError::oom());
-            }
-            // SAFETY: fresh block.
-            unsafe { Value::from_new_block(q) }
-        };
-        *self = copy;
         Ok(())
+    }
+
+    /// The copy-on-write step of `make_unique` without replacing `self`:
+    /// None when `self` is already the only owner of a mutable, non-slice
+    /// block (change it in place), else a fresh, uniquely owned copy
+    /// (slices materialised) while `self` is left as it was. Errors: `oom`.
+    pub fn copy_unless_unique(&self) -> Result<Option<Value>, RayError> {
+        if self.is_unique() && self.attrs & RAY_ATTR_SLICE == 0 {
+            return Ok(None);
+        }
+        if self.attrs & RAY_ATTR_SLICE != 0 {
+            return crate::core::vector::materialize(self).map(Some);
+        }
+        // SAFETY: self is live and not a slice.
+        let q = unsafe { rc::shallow_copy(self.as_ptr()) };
+        if q.is_null() {
+            return Err(RayError::oom());
+        }
+        // SAFETY: fresh block.
+        Ok(Some(unsafe { Value::from_new_block(q) }))
     }
 
     /// Mutable header access; the caller must have called `make_unique`.

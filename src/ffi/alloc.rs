@@ -14,7 +14,7 @@ use core::ptr;
 /// Works without a runtime. Returns NULL (not an error object) on OOM.
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_alloc(data_size: usize) -> *mut ray_t {
-    ffi_guard!(ptr::null_mut(), { alloc::alloc_block(data_size) })
+    ffi_guard!({ alloc::alloc_block(data_size) })
 }
 
 /// Frees `v` (consumed) regardless of its reference count, first
@@ -27,7 +27,7 @@ pub extern "C" fn ray_alloc(data_size: usize) -> *mut ray_t {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_free(v: *mut ray_t) {
     // SAFETY: caller contract.
-    ffi_guard!((), { unsafe { rc::free_now(v) } })
+    ffi_guard!({ unsafe { rc::free_now(v) } })
 }
 
 const RAW_HEADER: usize = 32;
@@ -51,13 +51,13 @@ fn raw_alloc(n: usize, zeroed: bool) -> *mut c_void {
 /// with `ray_free_raw`.
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_alloc_raw(n: usize) -> *mut c_void {
-    raw_alloc(n, false)
+    ffi_guard!({ raw_alloc(n, false) })
 }
 
 /// As `ray_alloc_raw`, zero-filled.
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_calloc_raw(n: usize) -> *mut c_void {
-    raw_alloc(n, true)
+    ffi_guard!({ raw_alloc(n, true) })
 }
 
 /// Resizes a raw buffer (consumed on success) to `n` bytes, keeping its
@@ -67,20 +67,22 @@ pub extern "C" fn ray_calloc_raw(n: usize) -> *mut c_void {
 /// `p` is NULL or a live buffer from the ray_*_raw functions.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_realloc_raw(p: *mut c_void, n: usize) -> *mut c_void {
-    if p.is_null() {
-        return raw_alloc(n, false);
-    }
-    let Some(total) = n.checked_add(RAW_HEADER) else { return ptr::null_mut() };
-    // SAFETY: p came from raw_alloc, so its block starts 32 bytes earlier.
-    unsafe {
-        let base = (p as *mut u8).sub(RAW_HEADER);
-        let q = libc::realloc(base as *mut c_void, total) as *mut u8;
-        if q.is_null() {
-            return ptr::null_mut();
+    ffi_guard!({
+        if p.is_null() {
+            return raw_alloc(n, false);
         }
-        (q as *mut usize).write(n);
-        q.add(RAW_HEADER) as *mut c_void
-    }
+        let Some(total) = n.checked_add(RAW_HEADER) else { return ptr::null_mut() };
+        // SAFETY: p came from raw_alloc, so its block starts 32 bytes earlier.
+        unsafe {
+            let base = (p as *mut u8).sub(RAW_HEADER);
+            let q = libc::realloc(base as *mut c_void, total) as *mut u8;
+            if q.is_null() {
+                return ptr::null_mut();
+            }
+            (q as *mut usize).write(n);
+            q.add(RAW_HEADER) as *mut c_void
+        }
+    })
 }
 
 /// Frees a raw buffer (consumed); NULL is a no-op.
@@ -89,8 +91,10 @@ pub unsafe extern "C" fn ray_realloc_raw(p: *mut c_void, n: usize) -> *mut c_voi
 /// `p` is NULL or a live buffer from the ray_*_raw functions.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_free_raw(p: *mut c_void) {
-    if !p.is_null() {
-        // SAFETY: p came from raw_alloc.
-        unsafe { libc::free((p as *mut u8).sub(RAW_HEADER) as *mut c_void) }
-    }
+    ffi_guard!({
+        if !p.is_null() {
+            // SAFETY: p came from raw_alloc.
+            unsafe { libc::free((p as *mut u8).sub(RAW_HEADER) as *mut c_void) }
+        }
+    })
 }

@@ -6,7 +6,7 @@
 use crate::abi::*;
 use crate::codec;
 use crate::core::{RayError, Value};
-use crate::ffi::{borrow, give, panic_error};
+use crate::ffi::{borrow, give};
 use crate::ffi_guard;
 use core::ffi::c_char;
 use std::ffi::CStr;
@@ -32,7 +32,7 @@ unsafe fn value_or_null(obj: *mut ray_t) -> Value {
 /// `obj` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_serde_size(obj: *mut ray_t) -> i64 {
-    ffi_guard!(0, {
+    ffi_guard!({
         // SAFETY: caller contract.
         let v = unsafe { value_or_null(obj) };
         match codec::encoded_size(&v) {
@@ -53,7 +53,7 @@ pub unsafe extern "C" fn ray_serde_size(obj: *mut ray_t) -> i64 {
 /// or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_ser_raw(buf: *mut u8, obj: *mut ray_t) -> i64 {
-    ffi_guard!(0, {
+    ffi_guard!({
         if buf.is_null() {
             return 0;
         }
@@ -80,7 +80,7 @@ pub unsafe extern "C" fn ray_ser_raw(buf: *mut u8, obj: *mut ray_t) -> i64 {
 /// `buf` is NULL or readable for `*len` bytes; `len` is NULL or valid.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_de_raw(buf: *mut u8, len: *mut i64) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         if buf.is_null() || len.is_null() {
             return core::ptr::null_mut();
         }
@@ -113,7 +113,7 @@ pub unsafe extern "C" fn ray_de_raw(buf: *mut u8, len: *mut i64) -> *mut ray_t {
 /// `obj` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_ser(obj: *mut ray_t) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         let v = unsafe { value_or_null(obj) };
         give(codec::ser_vector(&v).map_err(|e| RayError::domain(e.to_string())))
@@ -131,7 +131,7 @@ pub unsafe extern "C" fn ray_ser(obj: *mut ray_t) -> *mut ray_t {
 /// `bytes` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_de(bytes: *mut ray_t) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         match unsafe { borrow(bytes) } {
             Some(b) if b.type_ == RAY_U8 => give(codec::de(b.as_slice::<u8>())),
@@ -149,7 +149,7 @@ pub unsafe extern "C" fn ray_de(bytes: *mut ray_t) -> *mut ray_t {
 /// `src` is readable for `len` bytes, `dst` writable for `dst_cap` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_ipc_compress(src: *const u8, len: usize, dst: *mut u8, dst_cap: usize) -> usize {
-    ffi_guard!(0, {
+    ffi_guard!({
         if src.is_null() || dst.is_null() || len <= codec::limits::COMPRESS_THRESHOLD {
             return 0;
         }
@@ -169,7 +169,7 @@ pub unsafe extern "C" fn ray_ipc_compress(src: *const u8, len: usize, dst: *mut 
 /// `src` is readable for `clen` bytes, `dst` writable for `dst_len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_ipc_decompress(src: *const u8, clen: usize, dst: *mut u8, dst_len: usize) -> usize {
-    ffi_guard!(0, {
+    ffi_guard!({
         if src.is_null() || dst.is_null() || dst_len == 0 {
             return 0;
         }
@@ -207,7 +207,7 @@ unsafe fn os_path(path: *const c_char) -> Option<std::path::PathBuf> {
 /// `obj` is NULL or a live object; `path` is NULL or a NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_obj_save(obj: *mut ray_t, path: *const c_char) -> ray_err_t {
-    ffi_guard!(RAY_ERR_DOMAIN, {
+    ffi_guard!(ray_err_t, {
         use std::io::Write;
         // SAFETY: caller contract.
         let Some(path) = (unsafe { os_path(path) }) else { return RAY_ERR_IO };
@@ -233,7 +233,7 @@ pub unsafe extern "C" fn ray_obj_save(obj: *mut ray_t, path: *const c_char) -> r
 /// `path` is NULL or a NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_obj_load(path: *const c_char) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         let Some(path) = (unsafe { os_path(path) }) else {
             return RayError::io("NULL path").into_raw();

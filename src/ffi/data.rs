@@ -33,7 +33,7 @@ fn runtime_domain() -> *mut ray_sym_domain_s {
 /// `v` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_data_slice_path(v: *mut ray_t) -> *mut core::ffi::c_void {
-    ffi_guard!(ptr::null_mut(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         match unsafe { borrow(v) } {
             Some(v) => v.data_ptr() as *mut core::ffi::c_void,
@@ -45,7 +45,7 @@ pub unsafe extern "C" fn ray_data_slice_path(v: *mut ray_t) -> *mut core::ffi::c
 /// The runtime symbol domain (immortal; the domain of every SYM vector).
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_sym_runtime_domain() -> *mut ray_sym_domain_s {
-    runtime_domain()
+    ffi_guard!({ runtime_domain() })
 }
 
 /// String atom of the symbol at position `pos` of `dom` (borrowed, valid
@@ -56,7 +56,7 @@ pub extern "C" fn ray_sym_runtime_domain() -> *mut ray_sym_domain_s {
 /// `dom` is NULL or a domain returned by this library.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_sym_domain_str(dom: *mut ray_sym_domain_s, pos: i64) -> *mut ray_t {
-    ffi_guard!(ptr::null_mut(), {
+    ffi_guard!({
         if dom != runtime_domain() {
             return ptr::null_mut();
         }
@@ -70,7 +70,7 @@ pub unsafe extern "C" fn ray_sym_domain_str(dom: *mut ray_sym_domain_s, pos: i64
 /// `dom` is NULL or a domain of this library; `str` holds `len` readable bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_sym_domain_find(dom: *mut ray_sym_domain_s, str: *const c_char, len: usize) -> i64 {
-    ffi_guard!(-1, {
+    ffi_guard!({
         if dom != runtime_domain() {
             return -1;
         }
@@ -88,7 +88,7 @@ pub unsafe extern "C" fn ray_sym_domain_find(dom: *mut ray_sym_domain_s, str: *c
 /// `dom` is NULL or a domain of this library.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_sym_domain_count(dom: *mut ray_sym_domain_s) -> i64 {
-    ffi_guard!(0, { if dom == runtime_domain() { sym::count() as i64 } else { 0 } })
+    ffi_guard!({ if dom == runtime_domain() { sym::count() as i64 } else { 0 } })
 }
 
 /// Position -> runtime id table of `dom`: always NULL here, since the
@@ -98,8 +98,10 @@ pub unsafe extern "C" fn ray_sym_domain_count(dom: *mut ray_sym_domain_s) -> i64
 /// `dom` is NULL or a domain of this library.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_sym_domain_runtime_lut(dom: *mut ray_sym_domain_s) -> *const i64 {
-    let _ = dom;
-    ptr::null()
+    ffi_guard!({
+        let _ = dom;
+        ptr::null()
+    })
 }
 
 /// Makes SYM vector `out` resolve over `in`'s domain. Both borrowed; no-op
@@ -110,7 +112,7 @@ pub unsafe extern "C" fn ray_sym_domain_runtime_lut(dom: *mut ray_sym_domain_s) 
 /// Each pointer is NULL or a live object; `out` is owned uniquely.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_sym_vec_adopt_domain(out: *mut ray_t, in_: *mut ray_t) {
-    ffi_guard!((), {
+    ffi_guard!({
         // SAFETY: caller contract.
         let (Some(o), Some(i)) = (unsafe { borrow(out) }, unsafe { borrow(in_) }) else { return };
         let is_plain_sym = |v: &ray_t| v.type_ == RAY_SYM && !v.is_slice();
@@ -128,7 +130,7 @@ pub unsafe extern "C" fn ray_sym_vec_adopt_domain(out: *mut ray_t, in_: *mut ray
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_obj_type(v: *mut ray_t) -> i8 {
     // SAFETY: caller contract.
-    ffi_guard!(0, { unsafe { borrow(v) }.map_or(0, |v| v.type_) })
+    ffi_guard!({ unsafe { borrow(v) }.map_or(0, |v| v.type_) })
 }
 
 /// The attribute bits of `v` (0 for NULL). `v` is borrowed.
@@ -138,7 +140,7 @@ pub unsafe extern "C" fn ray_obj_type(v: *mut ray_t) -> i8 {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_obj_attrs(v: *mut ray_t) -> u8 {
     // SAFETY: caller contract.
-    ffi_guard!(0, { unsafe { borrow(v) }.map_or(0, |v| v.attrs) })
+    ffi_guard!({ unsafe { borrow(v) }.map_or(0, |v| v.attrs) })
 }
 
 /// The vector behind `vec` and `idx` as a checked index.
@@ -162,7 +164,7 @@ unsafe fn index<'a>(vec: *mut ray_t, idx: i64) -> Option<(&'a ray_t, usize)> {
 /// `vec` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_vec_get_i64(vec: *mut ray_t, idx: i64) -> i64 {
-    ffi_guard!(0, {
+    ffi_guard!({
         // SAFETY: caller contract.
         let Some((v, i)) = (unsafe { index(vec, idx) }) else { return 0 };
         match v.type_ {
@@ -182,7 +184,7 @@ pub unsafe extern "C" fn ray_vec_get_i64(vec: *mut ray_t, idx: i64) -> i64 {
 /// `vec` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_vec_get_f64(vec: *mut ray_t, idx: i64) -> f64 {
-    ffi_guard!(0.0, {
+    ffi_guard!({
         // SAFETY: caller contract.
         let Some((v, i)) = (unsafe { index(vec, idx) }) else { return 0.0 };
         match v.type_ {
@@ -200,7 +202,7 @@ pub unsafe extern "C" fn ray_vec_get_f64(vec: *mut ray_t, idx: i64) -> f64 {
 /// `vec` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_vec_get_sym_id(vec: *mut ray_t, idx: i64) -> i64 {
-    ffi_guard!(0, {
+    ffi_guard!({
         // SAFETY: caller contract.
         match unsafe { index(vec, idx) } {
             Some((v, i)) if v.type_ == RAY_SYM => v.sym_at(i),

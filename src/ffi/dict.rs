@@ -5,7 +5,7 @@
 use crate::abi::*;
 use crate::core::vec_ops;
 use crate::core::{RayError, Result, rc, value::Value};
-use crate::ffi::{borrow, give, mutate, panic_error, slot_put, slot_take, take};
+use crate::ffi::{borrow, give, mutate, slot_put, slot_take, take};
 use crate::ffi_guard;
 use core::ptr;
 
@@ -23,7 +23,7 @@ fn dict<'a>(p: *mut ray_t) -> Option<&'a ray_t> {
 /// Each pointer is NULL or a live object handed over by the caller.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_dict_new(keys: *mut ray_t, vals: *mut ray_t) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         // SAFETY: caller contract: both references are handed over.
         let (k, v) = unsafe { (borrow(keys), borrow(vals)) };
         let release_other = |other: *mut ray_t| {
@@ -56,7 +56,7 @@ pub unsafe extern "C" fn ray_dict_new(keys: *mut ray_t, vals: *mut ray_t) -> *mu
 /// `d` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_dict_keys(d: *mut ray_t) -> *mut ray_t {
-    ffi_guard!(ptr::null_mut(), { dict(d).and_then(|d| d.dict_keys()).map_or(ptr::null_mut(), |k| k as *const ray_t as *mut ray_t) })
+    ffi_guard!({ dict(d).and_then(|d| d.dict_keys()).map_or(ptr::null_mut(), |k| k as *const ray_t as *mut ray_t) })
 }
 
 /// The values container (borrowed), or NULL if `d` is not a dict.
@@ -65,7 +65,7 @@ pub unsafe extern "C" fn ray_dict_keys(d: *mut ray_t) -> *mut ray_t {
 /// `d` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_dict_vals(d: *mut ray_t) -> *mut ray_t {
-    ffi_guard!(ptr::null_mut(), { dict(d).and_then(|d| d.dict_vals()).map_or(ptr::null_mut(), |v| v as *const ray_t as *mut ray_t) })
+    ffi_guard!({ dict(d).and_then(|d| d.dict_vals()).map_or(ptr::null_mut(), |v| v as *const ray_t as *mut ray_t) })
 }
 
 /// Number of pairs (the keys' length); 0 if `d` is not a dict.
@@ -74,7 +74,7 @@ pub unsafe extern "C" fn ray_dict_vals(d: *mut ray_t) -> *mut ray_t {
 /// `d` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_dict_len(d: *mut ray_t) -> i64 {
-    ffi_guard!(0, { dict(d).and_then(|d| d.dict_keys()).map_or(0, |k| k.len()) })
+    ffi_guard!({ dict(d).and_then(|d| d.dict_keys()).map_or(0, |k| k.len()) })
 }
 
 /// The value for `key_atom` as a NEW reference (release it): an atom boxed
@@ -85,7 +85,7 @@ pub unsafe extern "C" fn ray_dict_len(d: *mut ray_t) -> i64 {
 /// Each pointer is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_dict_get(d: *mut ray_t, key_atom: *mut ray_t) -> *mut ray_t {
-    ffi_guard!(ptr::null_mut(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         let (Some(d), Some(key)) = (dict(d), unsafe { borrow(key_atom) }) else { return ptr::null_mut() };
         let (Some(keys), Some(vals)) = (d.dict_keys(), d.dict_vals()) else { return ptr::null_mut() };
@@ -165,7 +165,7 @@ fn singleton(item: &ray_t) -> Result<Value> {
 /// `val` are NULL or live objects.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_dict_upsert(d: *mut ray_t, key_atom: *mut ray_t, val: *mut ray_t) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         let (dr, key, v) = unsafe { (borrow(d), borrow(key_atom), borrow(val)) };
         if dr.is_some_and(|x| x.is_error()) {
@@ -212,7 +212,7 @@ pub unsafe extern "C" fn ray_dict_upsert(d: *mut ray_t, key_atom: *mut ray_t, va
 /// NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_dict_remove(d: *mut ray_t, key_atom: *mut ray_t) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         let key = unsafe { borrow(key_atom) };
         let pos = dict(d).zip(key).and_then(|(dd, k)| vec_ops::find_key(dd.dict_keys()?, k));

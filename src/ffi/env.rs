@@ -41,7 +41,7 @@ fn walk(v: &ray_t, seg: i64) -> Option<&ray_t> {
 /// and dicts whose values are a LIST. Call from one thread at a time.
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_env_get(sym_id: i64) -> *mut ray_t {
-    ffi_guard!(ptr::null_mut(), {
+    ffi_guard!({
         let direct = env::with(sym_id, |v| v.map(|v| v.as_ptr()));
         if let Some(p) = direct {
             return p;
@@ -80,7 +80,7 @@ pub extern "C" fn ray_env_get(sym_id: i64) -> *mut ray_t {
 /// `val` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_env_set(sym_id: i64, val: *mut ray_t) -> ray_err_t {
-    ffi_guard!(RAY_ERR_DOMAIN, {
+    ffi_guard!(ray_err_t, {
         // SAFETY: caller contract.
         let Some(v) = (unsafe { borrow(val) }) else { return RAY_ERR_TYPE };
         if v.is_error() {

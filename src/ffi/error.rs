@@ -21,7 +21,7 @@ use core::ptr;
 /// `code` and `msg` are NULL or NUL-terminated strings.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray__error_impl(code: *const c_char, msg: *const c_char) -> *mut ray_t {
-    ffi_guard!(crate::core::statics::oom_ptr(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         let code = unsafe { cstr_bytes(code) }.unwrap_or(b"");
         // SAFETY: caller contract.
@@ -36,7 +36,7 @@ pub unsafe extern "C" fn ray__error_impl(code: *const c_char, msg: *const c_char
 /// Static string: do not free.
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_err_code_str(e: ray_err_t) -> *const c_char {
-    ffi_guard!(c"error".as_ptr(), {
+    ffi_guard!({
         let s: &'static CStr = match code_from_err(e) {
             "ok" => c"ok",
             "oom" => c"oom",
@@ -68,7 +68,7 @@ pub extern "C" fn ray_err_code_str(e: ray_err_t) -> *const c_char {
 /// `err` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_err_from_obj(err: *mut ray_t) -> ray_err_t {
-    ffi_guard!(RAY_ERR_DOMAIN, {
+    ffi_guard!(ray_err_t, {
         // SAFETY: caller contract.
         match unsafe { borrow(err) } {
             Some(e) if e.is_error() => err_from_code(e.err_code().code_str()),
@@ -89,7 +89,7 @@ thread_local! {
 /// `err` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_err_code(err: *mut ray_t) -> *const c_char {
-    ffi_guard!(ptr::null(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         let Some(e) = (unsafe { borrow(err) }) else { return ptr::null() };
         if !e.is_error() {
@@ -114,7 +114,7 @@ pub unsafe extern "C" fn ray_err_code(err: *mut ray_t) -> *const c_char {
 /// `err` is NULL or a live object that the caller gives up.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_error_free(err: *mut ray_t) {
-    ffi_guard!((), {
+    ffi_guard!({
         // SAFETY: caller contract.
         unsafe { rc::free_error(err) }
     })
@@ -125,13 +125,13 @@ pub unsafe extern "C" fn ray_error_free(err: *mut ray_t) {
 /// error on this thread. Extension (internal in the reference).
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_error_msg() -> *const c_char {
-    ffi_guard!(ptr::null(), { with_last_message(|m| m.map_or(ptr::null(), |s| s.as_ptr())) })
+    ffi_guard!({ with_last_message(|m| m.map_or(ptr::null(), |s| s.as_ptr())) })
 }
 
 /// Clears this thread's error message. Extension (internal in the reference).
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_error_clear() {
-    ffi_guard!((), { set_last_message(None) })
+    ffi_guard!({ set_last_message(None) })
 }
 
 /// Hands an error to C (the one RayError -> ray_t* conversion of the FFI).

@@ -3,7 +3,7 @@
 
 use crate::abi::*;
 use crate::core::{RayError, Value};
-use crate::ffi::{borrow, cstr_bytes, give, panic_error};
+use crate::ffi::{borrow, cstr_bytes, give};
 use crate::ffi_guard;
 use crate::lang::{self, RequestCtx};
 use crate::runtime;
@@ -20,7 +20,7 @@ use core::ffi::{c_char, c_int};
 /// `source` is NULL or a NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_eval_str(source: *const c_char) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         let Some(src) = (unsafe { cstr_bytes(source) }) else {
             return give(Err(RayError::domain("ray_eval_str: NULL source")));
@@ -45,7 +45,7 @@ pub unsafe extern "C" fn ray_eval_str(source: *const c_char) -> *mut ray_t {
 /// `obj` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_fmt(obj: *mut ray_t, mode: c_int) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         let Some(v) = (unsafe { borrow(obj) }) else {
             return give(Err(RayError::type_err("ray_fmt: NULL object")));

@@ -4,7 +4,7 @@
 
 use crate::abi::{RAY_ERR_IO, RAY_OK, ray_err_t, ray_t};
 use crate::core::RayError;
-use crate::ffi::{borrow, give, panic_error};
+use crate::ffi::{borrow, give};
 use crate::ffi_guard;
 use crate::net;
 use std::ffi::{CStr, c_char, c_int};
@@ -41,7 +41,7 @@ pub unsafe extern "C" fn ray_ipc_connect(
     password: *const c_char,
     timeout_ms: c_int,
 ) -> i64 {
-    ffi_guard!(-1, {
+    ffi_guard!({
         // SAFETY: caller contract on each string.
         let (host, user, password) = unsafe { (opt_bytes(host), opt_bytes(user), opt_bytes(password)) };
         let Some(host) = host.and_then(|h| std::str::from_utf8(h).ok()) else { return -1 };
@@ -55,7 +55,7 @@ pub unsafe extern "C" fn ray_ipc_connect(
 /// closes are harmless no-ops.
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_ipc_close(handle: i64) {
-    ffi_guard!((), { net::close(handle) })
+    ffi_guard!({ net::close(handle) })
 }
 
 /// Sends `msg` as a sync request and returns the answer (owned, +1).
@@ -72,7 +72,7 @@ pub extern "C" fn ray_ipc_close(handle: i64) {
 /// `msg` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_ipc_send(handle: i64, msg: *mut ray_t) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         let Some(m) = (unsafe { borrow(msg) }) else { return RayError::type_err("NULL message").into_raw() };
         give(net::send(handle, &m.to_value(), false))
@@ -87,7 +87,7 @@ pub unsafe extern "C" fn ray_ipc_send(handle: i64, msg: *mut ray_t) -> *mut ray_
 /// `msg` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_ipc_send_verbose(handle: i64, msg: *mut ray_t) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         let Some(m) = (unsafe { borrow(msg) }) else { return RayError::type_err("NULL message").into_raw() };
         give(net::send(handle, &m.to_value(), true))
@@ -101,7 +101,7 @@ pub unsafe extern "C" fn ray_ipc_send_verbose(handle: i64, msg: *mut ray_t) -> *
 /// `msg` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_ipc_send_async(handle: i64, msg: *mut ray_t) -> ray_err_t {
-    ffi_guard!(RAY_ERR_IO, {
+    ffi_guard!(ray_err_t, {
         // SAFETY: caller contract.
         let Some(m) = (unsafe { borrow(msg) }) else { return RAY_ERR_IO };
         match net::post(handle, &m.to_value()) {
@@ -116,7 +116,7 @@ pub unsafe extern "C" fn ray_ipc_send_async(handle: i64, msg: *mut ray_t) -> ray
 /// `timeout_ms` (<= 0: wait forever). `RAY_ERR_IO` for unknown handles.
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_ipc_set_timeout(handle: i64, timeout_ms: i64) -> ray_err_t {
-    ffi_guard!(RAY_ERR_IO, { if net::set_timeout(handle, timeout_ms) { RAY_OK } else { RAY_ERR_IO } })
+    ffi_guard!(ray_err_t, { if net::set_timeout(handle, timeout_ms) { RAY_OK } else { RAY_ERR_IO } })
 }
 
 /// Extension: asks the server to cancel the request waiting on `handle`
@@ -126,12 +126,12 @@ pub extern "C" fn ray_ipc_set_timeout(handle: i64, timeout_ms: i64) -> ray_err_t
 /// dead connection.
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_ipc_cancel(handle: i64) -> ray_err_t {
-    ffi_guard!(RAY_ERR_IO, { if net::cancel(handle) { RAY_OK } else { RAY_ERR_IO } })
+    ffi_guard!(ray_err_t, { if net::cancel(handle) { RAY_OK } else { RAY_ERR_IO } })
 }
 
 /// The handle of the connection whose request or hook is being evaluated
 /// on this thread, else -1.
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_ipc_current_handle() -> i64 {
-    ffi_guard!(-1, { net::current_handle() })
+    ffi_guard!({ net::current_handle() })
 }

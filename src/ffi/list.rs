@@ -5,7 +5,7 @@
 use crate::abi::*;
 use crate::core::vec_ops;
 use crate::core::{RayError, value::Value};
-use crate::ffi::{borrow, give, mutate, null_arg, panic_error};
+use crate::ffi::{borrow, give, mutate, null_arg};
 use crate::ffi_guard;
 use core::ptr;
 
@@ -35,7 +35,7 @@ unsafe fn item_ref(item: *mut ray_t) -> Option<Value> {
 /// An empty LIST with `capacity` zeroed slots. Errors: "range" (< 0), "oom".
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_list_new(capacity: i64) -> *mut ray_t {
-    ffi_guard!(panic_error(), { give(Value::list_with_capacity(capacity)) })
+    ffi_guard!({ give(Value::list_with_capacity(capacity)) })
 }
 
 /// Appends `item` (borrowed: the list takes its own reference; NULL
@@ -47,7 +47,7 @@ pub extern "C" fn ray_list_new(capacity: i64) -> *mut ray_t {
 /// NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_list_append(list: *mut ray_t, item: *mut ray_t) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         unsafe {
             mutate(list, "ray_list_append", |v| require_list(v, "ray_list_append"), |v, ()| {
@@ -65,7 +65,7 @@ pub unsafe extern "C" fn ray_list_append(list: *mut ray_t, item: *mut ray_t) -> 
 /// `list` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_list_get(list: *mut ray_t, idx: i64) -> *mut ray_t {
-    ffi_guard!(ptr::null_mut(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         let Some(l) = (unsafe { borrow(list) }) else { return ptr::null_mut() };
         if l.type_ != RAY_LIST || idx < 0 || idx >= l.len() {
@@ -83,7 +83,7 @@ pub unsafe extern "C" fn ray_list_get(list: *mut ray_t, idx: i64) -> *mut ray_t 
 /// As `ray_list_append`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_list_set(list: *mut ray_t, idx: i64, item: *mut ray_t) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         unsafe {
             mutate(
@@ -113,7 +113,7 @@ pub unsafe extern "C" fn ray_list_set(list: *mut ray_t, idx: i64, item: *mut ray
 /// As `ray_list_append`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_list_insert_at(list: *mut ray_t, idx: i64, item: *mut ray_t) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         unsafe {
             mutate(
@@ -153,7 +153,7 @@ pub unsafe extern "C" fn ray_list_insert_at(list: *mut ray_t, idx: i64, item: *m
 /// Each pointer is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_list_insert_many(list: *mut ray_t, idxs: *mut ray_t, vals: *mut ray_t) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         let (Some(l), Some(ix), Some(vs)) = (unsafe { borrow(list) }, unsafe { borrow(idxs) }, unsafe { borrow(vals) })
         else {

@@ -29,33 +29,117 @@ pub mod codec;
 pub mod ipc;
 pub mod poll;
 
-/// Runs `$body`; a panic becomes `$fallback` (never unwinds into C).
+/// Runs `$body` under the panic boundary: a caught panic becomes the
+/// export's return type's [`PanicFallback`] (never unwinds into C). Exports
+/// returning `ray_err_t` write `ffi_guard!(ray_err_t, { ... })`: in Rust
+/// that type is `c_int`, so it cannot have a value of its own by type.
 #[macro_export]
 macro_rules! ffi_guard {
-    ($fallback:expr, $body:block) => {
-        match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| $body)) {
-            Ok(v) => v,
-            Err(_) => {
-                $crate::ffi::note_panic();
-                $fallback
-            }
-        }
+    (ray_err_t, $body:block) => {
+        $crate::ffi::guard_status(|| $body)
+    };
+    ($body:block) => {
+        $crate::ffi::guard(|| $body)
     };
 }
 
-/// Records that a panic was caught at the boundary (printed once).
-pub fn note_panic() {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    static SAID: AtomicBool = AtomicBool::new(false);
-    if !SAID.swap(true, Ordering::Relaxed) {
-        eprintln!("librayforce: internal panic caught at the C boundary");
+/// The value an export returns when it caught a panic, chosen once per C
+/// return type (as rustls-ffi's `PanicOrDefault`), so that no export picks
+/// its own and none can read as an ordinary answer where the type has a
+/// spare value:
+///
+/// | C type | after a panic |
+/// | --- | --- |
+/// | `ray_t*` | a static error object with code "panic" (never NULL, which getters use for "absent"; retain/release/`ray_error_free` ignore it) |
+/// | `ray_err_t` | [`PANIC_STATUS`] (`RAY_ERR_DOMAIN`, what `ray_err_from_obj` gives for the "panic" object) |
+/// | `int64_t`, `int` | -1 (handles, ids, counts and sizes are never negative) |
+/// | `int8_t` (a type tag) | `RAY_ERROR` |
+/// | `double` | NaN (the F64 null) |
+/// | `bool` | false |
+/// | `uint8_t`, `uint32_t`, `size_t` | 0 |
+/// | other pointers | NULL |
+///
+/// The thread's `ray_error_msg` then says a panic was caught.
+pub trait PanicFallback {
+    fn panic_value() -> Self;
+}
+
+/// The `ray_err_t` returned after a caught panic.
+pub const PANIC_STATUS: crate::abi::ray_err_t = crate::abi::RAY_ERR_DOMAIN;
+
+macro_rules! panic_fallback {
+    ($($t:ty => $v:expr),* $(,)?) => {
+        $(impl PanicFallback for $t {
+            fn panic_value() -> Self {
+                $v
+            }
+        })*
+    };
+}
+
+panic_fallback! {
+    *mut ray_t => crate::core::statics::panic_ptr(),
+    () => (),
+    i64 => -1,
+    core::ffi::c_int => -1,
+    i8 => crate::abi::RAY_ERROR,
+    f64 => f64::NAN,
+    bool => false,
+    u8 => 0,
+    u32 => 0,
+    usize => 0,
+    *mut core::ffi::c_void => core::ptr::null_mut(),
+    *const core::ffi::c_char => core::ptr::null(),
+    *const i64 => core::ptr::null(),
+    *mut runtime::ray_runtime_t => core::ptr::null_mut(),
+    *mut poll::ray_poll_t => core::ptr::null_mut(),
+    *mut data::ray_sym_domain_s => core::ptr::null_mut(),
+}
+
+/// Runs `body`; a panic becomes `R::panic_value()` (see [`ffi_guard!`]).
+pub fn guard<R: PanicFallback>(body: impl FnOnce() -> R) -> R {
+    guard_or(body, R::panic_value)
+}
+
+/// Runs `body` of an export returning `ray_err_t`; a panic becomes
+/// [`PANIC_STATUS`].
+pub fn guard_status(body: impl FnOnce() -> crate::abi::ray_err_t) -> crate::abi::ray_err_t {
+    guard_or(body, || PANIC_STATUS)
+}
+
+fn guard_or<R>(body: impl FnOnce() -> R, fallback: impl FnOnce() -> R) -> R {
+    let run = || {
+        #[cfg(test)]
+        panic_tests::fire_if_armed();
+        body()
+    };
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
+        Ok(v) => v,
+        Err(payload) => {
+            note_panic(payload.as_ref());
+            fallback()
+        }
     }
 }
 
-/// The error object returned when a panic was caught (code "panic").
-pub fn panic_error() -> *mut ray_t {
-    RayError::code("panic").into_raw()
+/// Records a panic caught at the boundary: printed to stderr once per
+/// process, and kept as this thread's `ray_error_msg`.
+fn note_panic(payload: &(dyn std::any::Any + Send)) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static SAID: AtomicBool = AtomicBool::new(false);
+    let what = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("unknown cause");
+    crate::core::error::set_last_message(Some(&format!("panic: {what}")));
+    if !SAID.swap(true, Ordering::Relaxed) {
+        eprintln!("librayforce: internal panic caught at the C boundary: {what}");
+    }
 }
+
+#[cfg(test)]
+mod panic_tests;
 
 /// Borrows a C pointer. None for NULL.
 ///
@@ -144,41 +228,37 @@ pub unsafe fn mutate<T>(
         Ok(t) => t,
         Err(e) => return e.into_raw(),
     };
-    let unique = r.rc.load(core::sync::atomic::Ordering::Acquire) == 1
-        && !r.is_slice()
-        && r.attrs & crate::abi::RAY_ATTR_ARENA == 0;
-    if unique {
-        // SAFETY: the caller hands over its (only) reference. ManuallyDrop:
-        // should `f` panic, the object leaks instead of being freed under
-        // the caller.
-        let mut v = core::mem::ManuallyDrop::new(unsafe { take(p) }.expect("non-null"));
-        return match f(&mut v, checked) {
-            Ok(()) => core::mem::ManuallyDrop::into_inner(v).into_raw(),
-            // The block is intact (fallible steps precede writes): the
-            // caller keeps it (v is never dropped).
-            Err(e) => e.into_raw(),
-        };
-    }
-    let copy = if r.is_slice() {
-        crate::core::vector::materialize(r)
-    } else {
-        // SAFETY: r is live, not an error and not a slice.
-        let q = unsafe { crate::core::rc::shallow_copy(p) };
-        // SAFETY: q is NULL or a fresh block with rc 1.
-        unsafe { Value::from_raw(q) }.ok_or_else(RayError::oom)
-    };
-    let mut w = match copy {
-        Ok(w) => w,
-        Err(e) => return e.into_raw(),
-    };
-    match f(&mut w, checked) {
-        Ok(()) => {
-            // SAFETY: success consumes the caller's reference.
-            drop(unsafe { take(p) });
-            w.into_raw()
-        }
+    // SAFETY: the caller hands over its reference. ManuallyDrop: it is
+    // released only on success; on failure, or should `f` panic, the caller
+    // keeps it.
+    let mut v = core::mem::ManuallyDrop::new(unsafe { take(p) }.expect("non-null"));
+    match v.copy_unless_unique() {
         Err(e) => e.into_raw(),
+        // The only owner: changed in place. On failure the block is intact
+        // (fallible steps precede writes) and still the caller's.
+        Ok(None) => match f(&mut v, checked) {
+            Ok(()) => core::mem::ManuallyDrop::into_inner(v).into_raw(),
+            Err(e) => e.into_raw(),
+        },
+        // Shared or a slice: the copy is changed.
+        Ok(Some(mut copy)) => match f(&mut copy, checked) {
+            Ok(()) => {
+                drop(core::mem::ManuallyDrop::into_inner(v));
+                copy.into_raw()
+            }
+            Err(e) => e.into_raw(),
+        },
     }
+}
+
+/// Slot `i` of the container at `c`: the payload (`ray_t::data`) holds
+/// `len` child pointers.
+///
+/// # Safety
+/// `c` is a live container with more than `i` slots.
+unsafe fn slot(c: *mut ray_t, i: usize) -> *mut *mut ray_t {
+    // SAFETY: caller contract; `data` is the payload's first byte.
+    unsafe { ((&raw mut (*c).data) as *mut *mut ray_t).add(i) }
 }
 
 /// Takes child `i` out of the container at `c` in place (the slot becomes
@@ -187,12 +267,8 @@ pub unsafe fn mutate<T>(
 /// # Safety
 /// `c` is a live container with more than `i` slots, owned by the caller.
 pub unsafe fn slot_take(c: *mut ray_t, i: usize) -> Option<Value> {
-    // SAFETY: slot i is within the payload of a live container.
-    unsafe {
-        let slot = ((c as *mut u8).add(32) as *mut *mut ray_t).add(i);
-        let old = core::ptr::replace(slot, core::ptr::null_mut());
-        Value::from_raw(old)
-    }
+    // SAFETY: caller contract; the slot's reference moves to the result.
+    unsafe { Value::from_raw(core::ptr::replace(slot(c, i), core::ptr::null_mut())) }
 }
 
 /// Stores `v` into slot `i` of the container at `c`, releasing what was there.
@@ -200,10 +276,9 @@ pub unsafe fn slot_take(c: *mut ray_t, i: usize) -> Option<Value> {
 /// # Safety
 /// As `slot_take`.
 pub unsafe fn slot_put(c: *mut ray_t, i: usize, v: Option<Value>) {
-    // SAFETY: slot i is within the payload of a live container.
+    // SAFETY: caller contract.
     unsafe {
-        let slot = ((c as *mut u8).add(32) as *mut *mut ray_t).add(i);
-        let old = core::ptr::replace(slot, v.map_or(core::ptr::null_mut(), Value::into_raw));
+        let old = core::ptr::replace(slot(c, i), v.map_or(core::ptr::null_mut(), Value::into_raw));
         // Containers never free error children (they are not counted).
         crate::core::rc::release(old);
     }

@@ -84,7 +84,7 @@ impl ray_poll_t {
 /// Evaluation of requests happens on the loop's worker threads.
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_poll_create() -> *mut ray_poll_t {
-    ffi_guard!(std::ptr::null_mut(), {
+    ffi_guard!({
         crate::ipc::install();
         match Poll::new(false) {
             Ok(p) => Box::into_raw(Box::new(ray_poll_t {
@@ -113,7 +113,7 @@ pub extern "C" fn ray_poll_create() -> *mut ray_poll_t {
 /// `poll` is NULL or a pointer from `ray_poll_create` not yet destroyed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_poll_destroy(poll: *mut ray_poll_t) {
-    ffi_guard!((), {
+    ffi_guard!({
         if poll.is_null() {
             return;
         }
@@ -132,7 +132,7 @@ pub unsafe extern "C" fn ray_poll_destroy(poll: *mut ray_poll_t) {
 /// `poll` is NULL or a live poll.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_poll_set_restricted(poll: *mut ray_poll_t, restricted: bool) {
-    ffi_guard!((), {
+    ffi_guard!({
         // SAFETY: caller contract.
         if let Some(p) = unsafe { poll.as_ref() } {
             // SAFETY: a byte field of a live poll (see sync_config).
@@ -149,7 +149,7 @@ pub unsafe extern "C" fn ray_poll_set_restricted(poll: *mut ray_poll_t, restrict
 /// `poll` is NULL or a live poll; `password` NULL or NUL-terminated.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_poll_set_auth(poll: *mut ray_poll_t, password: *const c_char) {
-    ffi_guard!((), {
+    ffi_guard!({
         // SAFETY: caller contract.
         let Some(p) = (unsafe { poll.as_ref() }) else { return };
         // SAFETY: caller contract.
@@ -170,7 +170,7 @@ pub unsafe extern "C" fn ray_poll_set_auth(poll: *mut ray_poll_t, password: *con
 /// `poll` is NULL or a live poll.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_poll_run(poll: *mut ray_poll_t) -> i64 {
-    ffi_guard!(-1, {
+    ffi_guard!({
         // SAFETY: caller contract.
         match unsafe { poll.as_ref() } {
             Some(p) => p.run(-1, false),
@@ -186,7 +186,7 @@ pub unsafe extern "C" fn ray_poll_run(poll: *mut ray_poll_t) -> i64 {
 /// `poll` is NULL or a live poll.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_poll_run_for(poll: *mut ray_poll_t, timeout_ms: c_int) -> i64 {
-    ffi_guard!(-1, {
+    ffi_guard!({
         // SAFETY: caller contract.
         match unsafe { poll.as_ref() } {
             Some(p) if timeout_ms < 0 => p.run(-1, false),
@@ -203,7 +203,7 @@ pub unsafe extern "C" fn ray_poll_run_for(poll: *mut ray_poll_t, timeout_ms: c_i
 /// `poll` is NULL or a live poll.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_poll_exit(poll: *mut ray_poll_t, code: i64) {
-    ffi_guard!((), {
+    ffi_guard!({
         // SAFETY: caller contract.
         if let Some(p) = unsafe { poll.as_ref() } {
             p.shared.exit(code);
@@ -215,13 +215,13 @@ pub unsafe extern "C" fn ray_poll_exit(poll: *mut ray_poll_t, code: i64) {
 /// runtime. Borrowed: the caller still destroys it. IPC handles do not depend on it (process-wide table).
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_runtime_set_poll(poll: *mut c_void) {
-    ffi_guard!((), { crate::runtime::set_poll(poll as usize) })
+    ffi_guard!({ crate::runtime::set_poll(poll as usize) })
 }
 
 /// The attached poll, or NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_runtime_get_poll() -> *mut c_void {
-    ffi_guard!(std::ptr::null_mut(), { crate::runtime::poll() as *mut c_void })
+    ffi_guard!({ crate::runtime::poll() as *mut c_void })
 }
 
 /// Listens on `0.0.0.0:port` (0 = an ephemeral port, see
@@ -232,7 +232,7 @@ pub extern "C" fn ray_runtime_get_poll() -> *mut c_void {
 /// `poll` is NULL or a live poll not being run by another thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_ipc_listen(poll: *mut ray_poll_t, port: u16) -> i64 {
-    ffi_guard!(-1, {
+    ffi_guard!({
         // SAFETY: caller contract.
         match unsafe { poll.as_ref() } {
             Some(p) => p.lock().listen(port).unwrap_or(-1),
@@ -247,7 +247,7 @@ pub unsafe extern "C" fn ray_ipc_listen(poll: *mut ray_poll_t, port: u16) -> i64
 /// `poll` is NULL or a live poll not being run by another thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_ipc_listen_port(poll: *mut ray_poll_t, id: i64) -> c_int {
-    ffi_guard!(-1, {
+    ffi_guard!({
         // SAFETY: caller contract.
         match unsafe { poll.as_ref() } {
             Some(p) => p.lock().listen_port(id).map_or(-1, c_int::from),
@@ -325,7 +325,7 @@ fn legacy(srv: *mut ray_ipc_server_t) -> Option<Arc<Mutex<Poll>>> {
 /// `srv` is NULL or points to a writable `ray_ipc_server_t`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_ipc_server_init(srv: *mut ray_ipc_server_t, port: u16) -> ray_err_t {
-    ffi_guard!(RAY_ERR_IO, {
+    ffi_guard!(ray_err_t, {
         if srv.is_null() {
             return RAY_ERR_IO;
         }
@@ -353,7 +353,7 @@ pub unsafe extern "C" fn ray_ipc_server_init(srv: *mut ray_ipc_server_t, port: u
 /// `srv` is NULL or a struct initialised by `ray_ipc_server_init`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_ipc_poll(srv: *mut ray_ipc_server_t, timeout_ms: c_int) -> c_int {
-    ffi_guard!(-1, {
+    ffi_guard!({
         let Some(poll) = legacy(srv) else { return -1 };
         // SAFETY: caller contract: an initialised struct.
         let (secret, restricted) = unsafe {
@@ -381,7 +381,7 @@ pub unsafe extern "C" fn ray_ipc_poll(srv: *mut ray_ipc_server_t, timeout_ms: c_
 /// `srv` is NULL or a struct initialised by `ray_ipc_server_init`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_ipc_server_destroy(srv: *mut ray_ipc_server_t) {
-    ffi_guard!((), {
+    ffi_guard!({
         if srv.is_null() {
             return;
         }

@@ -104,7 +104,7 @@ fn maybe_fire(is_final: bool) {
 /// an operation that showed progress.
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_progress_set_callback(cb: ray_progress_cb, user: *mut c_void, min_ms: u64, tick_interval_ms: u64) {
-    ffi_guard!((), {
+    ffi_guard!({
         let mut s = lock();
         s.cb = cb;
         s.user = user as usize;
@@ -131,7 +131,7 @@ fn relabel(s: &mut State, op_name: *const c_char, phase: *const c_char) {
 /// `op_name` and `phase` are NULL or NUL-terminated strings.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_progress_update(op_name: *const c_char, phase: *const c_char, rows_done: u64, rows_total: u64) {
-    ffi_guard!((), {
+    ffi_guard!({
         {
             let mut s = lock();
             relabel(&mut s, op_name, phase);
@@ -149,14 +149,14 @@ pub unsafe extern "C" fn ray_progress_update(op_name: *const c_char, phase: *con
 /// As `ray_progress_update`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_progress_label(op_name: *const c_char, phase: *const c_char) {
-    ffi_guard!((), { relabel(&mut lock(), op_name, phase) })
+    ffi_guard!({ relabel(&mut lock(), op_name, phase) })
 }
 
 /// Ends the current operation: a final tick if progress was shown, then
 /// the counters and clock reset.
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_progress_end() {
-    ffi_guard!((), {
+    ffi_guard!({
         maybe_fire(true);
         let mut s = lock();
         s.started = None;
@@ -169,13 +169,13 @@ pub extern "C" fn ray_progress_end() {
 /// True while a callback is registered.
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_progress_active() -> bool {
-    ffi_guard!(false, { lock().cb.is_some() })
+    ffi_guard!({ lock().cb.is_some() })
 }
 
 /// Starts a phase of `phase_rows_total` rows (rows done reset to 0).
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_progress_dispatch_begin(phase_rows_total: u64) {
-    ffi_guard!((), {
+    ffi_guard!({
         let mut s = lock();
         s.done = 0;
         s.total = phase_rows_total;
@@ -186,5 +186,5 @@ pub extern "C" fn ray_progress_dispatch_begin(phase_rows_total: u64) {
 /// Samples the clock and fires the callback when due.
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_progress_pump() {
-    ffi_guard!((), { maybe_fire(false) })
+    ffi_guard!({ maybe_fire(false) })
 }

@@ -15,7 +15,7 @@ use crate::ffi_guard;
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_retain(v: *mut ray_t) {
     // SAFETY: caller contract.
-    ffi_guard!((), { unsafe { rc::retain(v) } })
+    ffi_guard!({ unsafe { rc::retain(v) } })
 }
 
 /// Drops a reference to `v` (consumed); at zero the object is freed and
@@ -28,7 +28,7 @@ pub unsafe extern "C" fn ray_retain(v: *mut ray_t) {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_release(v: *mut ray_t) {
     // SAFETY: caller contract.
-    ffi_guard!((), { unsafe { rc::release(v) } })
+    ffi_guard!({ unsafe { rc::release(v) } })
 }
 
 /// Copy-on-write (consumes `v`): returns `v` itself when the caller holds
@@ -41,7 +41,7 @@ pub unsafe extern "C" fn ray_release(v: *mut ray_t) {
 /// `v` is NULL or a live object whose reference the caller hands over.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_cow(v: *mut ray_t) -> *mut ray_t {
-    ffi_guard!(crate::ffi::panic_error(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         let Some(r) = (unsafe { borrow(v) }) else { return v };
         if r.is_error() || r.attrs & RAY_ATTR_ARENA != 0 {

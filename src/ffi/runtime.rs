@@ -54,7 +54,7 @@ fn create(sym_path: Option<&[u8]>, out_err: *mut ray_err_t) -> *mut ray_runtime_
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_runtime_create(argc: c_int, argv: *mut *mut c_char) -> *mut ray_runtime_t {
     let _ = (argc, argv);
-    ffi_guard!(ptr::null_mut(), { create(None, ptr::null_mut()) })
+    ffi_guard!({ create(None, ptr::null_mut()) })
 }
 
 /// As `ray_runtime_create`, then loads the sym file at `sym_path`
@@ -67,7 +67,7 @@ pub unsafe extern "C" fn ray_runtime_create(argc: c_int, argv: *mut *mut c_char)
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_runtime_create_with_sym(sym_path: *const c_char) -> *mut ray_runtime_t {
     // SAFETY: caller contract.
-    ffi_guard!(ptr::null_mut(), { create(unsafe { cstr_bytes(sym_path) }, ptr::null_mut()) })
+    ffi_guard!({ create(unsafe { cstr_bytes(sym_path) }, ptr::null_mut()) })
 }
 
 /// As `ray_runtime_create_with_sym`, reporting the sym load in
@@ -84,7 +84,7 @@ pub unsafe extern "C" fn ray_runtime_create_with_sym_err(
     out_sym_err: *mut ray_err_t,
 ) -> *mut ray_runtime_t {
     // SAFETY: caller contract.
-    ffi_guard!(ptr::null_mut(), { create(unsafe { cstr_bytes(sym_path) }, out_sym_err) })
+    ffi_guard!({ create(unsafe { cstr_bytes(sym_path) }, out_sym_err) })
 }
 
 /// Stops the runtime `rt` (consumed): drops every global binding and
@@ -96,7 +96,7 @@ pub unsafe extern "C" fn ray_runtime_create_with_sym_err(
 /// `rt` is NULL or a handle from `ray_runtime_create*`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_runtime_destroy(rt: *mut ray_runtime_t) {
-    ffi_guard!((), {
+    ffi_guard!({
         // SAFETY: read of the exported pointer (see create).
         if rt.is_null() || rt != unsafe { __RUNTIME } {
             return;
@@ -114,25 +114,25 @@ pub unsafe extern "C" fn ray_runtime_destroy(rt: *mut ray_runtime_t) {
 /// evaluations fail with code "cancel" until `ray_clear_interrupt`.
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_request_interrupt() {
-    runtime::request_interrupt()
+    ffi_guard!({ runtime::request_interrupt() })
 }
 
 /// Clears the process-wide cancel flag.
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_clear_interrupt() {
-    runtime::clear_interrupt()
+    ffi_guard!({ runtime::clear_interrupt() })
 }
 
 /// True while the process-wide cancel flag is set.
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_interrupted() -> bool {
-    runtime::interrupted()
+    ffi_guard!({ runtime::interrupted() })
 }
 
 /// Physical memory in bytes, or 0 without a live runtime.
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_sys_total_ram() -> i64 {
-    ffi_guard!(0, {
+    ffi_guard!({
         if !runtime::is_live() {
             return 0;
         }

@@ -4,7 +4,7 @@
 use crate::abi::*;
 use crate::core::vec_ops::{self, Cell};
 use crate::core::{RayError, rc, value::Value};
-use crate::ffi::{borrow, byte_slice, give, mutate, null_arg, panic_error};
+use crate::ffi::{borrow, byte_slice, give, mutate, null_arg};
 use crate::ffi_guard;
 use core::ffi::{c_char, c_int};
 use core::ptr;
@@ -38,7 +38,7 @@ unsafe fn string_arg<'a>(s: *const c_char, len: usize, what: &str) -> crate::cor
 /// `len` readable bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_str_vec_append(vec: *mut ray_t, s: *const c_char, len: usize) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         unsafe {
             mutate(
@@ -68,7 +68,7 @@ pub unsafe extern "C" fn ray_str_vec_from_parts(
     nulls: *const u8,
     n: i64,
 ) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         if n < 0 {
             return RayError::range("ray_str_vec_from_parts: negative count").into_raw();
         }
@@ -105,7 +105,7 @@ pub unsafe extern "C" fn ray_str_vec_from_parts(
 /// `vec` is NULL or a live object; `out_len` is NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_str_vec_get(vec: *mut ray_t, idx: i64, out_len: *mut usize) -> *const c_char {
-    ffi_guard!(ptr::null(), {
+    ffi_guard!({
         let set_len = |n: usize| {
             if !out_len.is_null() {
                 // SAFETY: caller contract.
@@ -133,7 +133,7 @@ pub unsafe extern "C" fn ray_str_vec_get(vec: *mut ray_t, idx: i64, out_len: *mu
 /// As `ray_str_vec_append`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_str_vec_set(vec: *mut ray_t, idx: i64, s: *const c_char, len: usize) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         unsafe {
             mutate(
@@ -164,7 +164,7 @@ pub unsafe extern "C" fn ray_str_vec_set(vec: *mut ray_t, idx: i64, s: *const c_
 /// `vec` is NULL or a live object; `s` holds `len` readable bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_str_vec_insert_at(vec: *mut ray_t, idx: i64, s: *const c_char, len: usize) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         let Some(v) = (unsafe { borrow(vec) }) else { return null_arg("ray_str_vec_insert_at").into_raw() };
         if v.is_error() {
@@ -191,7 +191,7 @@ pub unsafe extern "C" fn ray_str_vec_insert_at(vec: *mut ray_t, idx: i64, s: *co
 /// `vec` is NULL or a live object handed over by the caller.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_str_vec_compact(vec: *mut ray_t) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         let Some(v) = (unsafe { borrow(vec) }) else { return null_arg("ray_str_vec_compact").into_raw() };
         if v.is_error() {
@@ -225,7 +225,7 @@ pub unsafe extern "C" fn ray_str_vec_compact(vec: *mut ray_t) -> *mut ray_t {
 /// `s` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_str_ptr(s: *mut ray_t) -> *const c_char {
-    ffi_guard!(ptr::null(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         match unsafe { borrow(s) } {
             Some(a) if a.type_ == -RAY_STR => a.str_bytes().as_ptr() as *const c_char,
@@ -241,7 +241,7 @@ pub unsafe extern "C" fn ray_str_ptr(s: *mut ray_t) -> *const c_char {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_str_len(s: *mut ray_t) -> usize {
     // SAFETY: caller contract.
-    ffi_guard!(0, { unsafe { borrow(s) }.map_or(0, |a| a.str_bytes().len()) })
+    ffi_guard!({ unsafe { borrow(s) }.map_or(0, |a| a.str_bytes().len()) })
 }
 
 /// Compares two STR atoms bytewise (a shorter prefix sorts first): < 0,
@@ -251,7 +251,7 @@ pub unsafe extern "C" fn ray_str_len(s: *mut ray_t) -> usize {
 /// Each pointer is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_str_cmp(a: *mut ray_t, b: *mut ray_t) -> c_int {
-    ffi_guard!(0, {
+    ffi_guard!({
         // SAFETY: caller contract.
         let (Some(x), Some(y)) = (unsafe { borrow(a) }, unsafe { borrow(b) }) else { return 0 };
         if x.is_error() || y.is_error() {

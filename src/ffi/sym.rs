@@ -11,7 +11,7 @@ use core::ptr;
 /// Creates the global intern table (idempotent; id 0 is ""). RAY_OK.
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_sym_init() -> ray_err_t {
-    ffi_guard!(RAY_ERR_OOM, {
+    ffi_guard!(ray_err_t, {
         sym::init();
         RAY_OK
     })
@@ -21,7 +21,7 @@ pub extern "C" fn ray_sym_init() -> ray_err_t {
 /// afterwards (their bytes stay readable, so stale pointers never dangle).
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_sym_destroy() {
-    ffi_guard!((), { sym::destroy() })
+    ffi_guard!({ sym::destroy() })
 }
 
 /// Interns `len` bytes at `str` (need not be NUL-terminated): a dotted name
@@ -32,7 +32,7 @@ pub extern "C" fn ray_sym_destroy() {
 /// `str` holds `len` readable bytes (or is NULL with len 0).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_sym_intern(str: *const c_char, len: usize) -> i64 {
-    ffi_guard!(-1, {
+    ffi_guard!({
         if !sym::is_initialised() {
             return -1;
         }
@@ -55,7 +55,7 @@ pub unsafe extern "C" fn ray_sym_intern(str: *const c_char, len: usize) -> i64 {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_sym_intern_runtime(str: *const c_char, len: usize) -> i64 {
     // SAFETY: forwarded contract.
-    unsafe { ray_sym_intern(str, len) }
+    ffi_guard!({ unsafe { ray_sym_intern(str, len) } })
 }
 
 /// The id of `len` bytes at `str`, or -1 when not interned (or no table).
@@ -64,7 +64,7 @@ pub unsafe extern "C" fn ray_sym_intern_runtime(str: *const c_char, len: usize) 
 /// `str` holds `len` readable bytes (or is NULL with len 0).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_sym_find(str: *const c_char, len: usize) -> i64 {
-    ffi_guard!(-1, {
+    ffi_guard!({
         // SAFETY: caller contract.
         match unsafe { byte_slice(str as *const u8, len) } {
             Some(name) => sym::find(name).unwrap_or(-1),
@@ -92,20 +92,20 @@ pub(crate) fn sym_str_atom(id: i64) -> *mut ray_t {
 /// NULL for an unknown id.
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_sym_str(id: i64) -> *mut ray_t {
-    ffi_guard!(ptr::null_mut(), { sym_str_atom(id) })
+    ffi_guard!({ sym_str_atom(id) })
 }
 
 /// Number of interned symbols (0 when the table does not exist).
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_sym_count() -> u32 {
-    ffi_guard!(0, { sym::count() })
+    ffi_guard!({ sym::count() })
 }
 
 /// Pre-grows the table; true when the table exists.
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_sym_ensure_cap(needed: u32) -> bool {
     let _ = needed;
-    ffi_guard!(false, { sym::is_initialised() })
+    ffi_guard!({ sym::is_initialised() })
 }
 
 
@@ -121,7 +121,7 @@ static SNAPSHOT: std::sync::Mutex<Vec<usize>> = std::sync::Mutex::new(Vec::new()
 /// `out_strings` and `out_count` are NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_sym_strings_borrow(out_strings: *mut *mut *mut ray_t, out_count: *mut u32) {
-    ffi_guard!((), {
+    ffi_guard!({
         let n = sym::count();
         let mut snap = SNAPSHOT.lock().unwrap_or_else(|e| e.into_inner());
         *snap = (0..n as i64).map(|id| sym_str_atom(id) as usize).collect();

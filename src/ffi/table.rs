@@ -4,7 +4,7 @@
 
 use crate::abi::*;
 use crate::core::{RayError, value::Value};
-use crate::ffi::{borrow, give, mutate, panic_error, slot_put, slot_take};
+use crate::ffi::{borrow, give, mutate, slot_put, slot_take};
 use crate::ffi_guard;
 use core::ptr;
 
@@ -16,7 +16,7 @@ fn table<'a>(p: *mut ray_t) -> Option<&'a ray_t> {
 /// An empty table with room for `ncols` columns. Errors: "range" (< 0), "oom".
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_table_new(ncols: i64) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         if ncols < 0 {
             return RayError::range("ray_table_new: negative column count").into_raw();
         }
@@ -47,7 +47,7 @@ fn with_child(c: &mut Value, i: usize, f: impl FnOnce(&mut Value) -> crate::core
 /// NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_table_add_col(tbl: *mut ray_t, name_id: i64, col_vec: *mut ray_t) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         let col = unsafe { borrow(col_vec) };
         // SAFETY: caller contract.
@@ -80,7 +80,7 @@ pub unsafe extern "C" fn ray_table_add_col(tbl: *mut ray_t, name_id: i64, col_ve
 /// `tbl` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_table_get_col(tbl: *mut ray_t, name_id: i64) -> *mut ray_t {
-    ffi_guard!(ptr::null_mut(), {
+    ffi_guard!({
         let Some(t) = table(tbl) else { return ptr::null_mut() };
         let Some(schema) = t.table_schema() else { return ptr::null_mut() };
         match schema.as_slice::<i64>().iter().position(|&id| id == name_id) {
@@ -96,7 +96,7 @@ pub unsafe extern "C" fn ray_table_get_col(tbl: *mut ray_t, name_id: i64) -> *mu
 /// `tbl` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_table_get_col_idx(tbl: *mut ray_t, idx: i64) -> *mut ray_t {
-    ffi_guard!(ptr::null_mut(), {
+    ffi_guard!({
         let Some(t) = table(tbl) else { return ptr::null_mut() };
         let Some(cols) = t.table_cols() else { return ptr::null_mut() };
         if idx < 0 || idx >= cols.len() {
@@ -112,7 +112,7 @@ pub unsafe extern "C" fn ray_table_get_col_idx(tbl: *mut ray_t, idx: i64) -> *mu
 /// `tbl` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_table_col_name(tbl: *mut ray_t, idx: i64) -> i64 {
-    ffi_guard!(-1, {
+    ffi_guard!({
         table(tbl)
             .and_then(|t| t.table_schema())
             .and_then(|s| usize::try_from(idx).ok().and_then(|i| s.as_slice::<i64>().get(i).copied()))
@@ -127,7 +127,7 @@ pub unsafe extern "C" fn ray_table_col_name(tbl: *mut ray_t, idx: i64) -> i64 {
 /// `tbl` is NULL or a live object owned uniquely by the caller.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_table_set_col_name(tbl: *mut ray_t, idx: i64, name_id: i64) {
-    ffi_guard!((), {
+    ffi_guard!({
         let Some(t) = table(tbl) else { return };
         if idx < 0 || idx >= t.table_schema().map_or(0, |s| s.len()) {
             return;
@@ -151,7 +151,7 @@ pub unsafe extern "C" fn ray_table_set_col_name(tbl: *mut ray_t, idx: i64, name_
 /// is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_table_set_col_idx(tbl: *mut ray_t, idx: i64, col_vec: *mut ray_t) {
-    ffi_guard!((), {
+    ffi_guard!({
         let Some(t) = table(tbl) else { return };
         // SAFETY: caller contract.
         let Some(col) = (unsafe { borrow(col_vec) }).filter(|c| !c.is_error()) else { return };
@@ -173,7 +173,7 @@ pub unsafe extern "C" fn ray_table_set_col_idx(tbl: *mut ray_t, idx: i64, col_ve
 /// `tbl` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_table_ncols(tbl: *mut ray_t) -> i64 {
-    ffi_guard!(0, { table(tbl).and_then(|t| t.table_schema()).map_or(0, |s| s.len()) })
+    ffi_guard!({ table(tbl).and_then(|t| t.table_schema()).map_or(0, |s| s.len()) })
 }
 
 /// Number of rows: the first column's length (0 without columns or for bad input).
@@ -182,7 +182,7 @@ pub unsafe extern "C" fn ray_table_ncols(tbl: *mut ray_t) -> i64 {
 /// `tbl` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_table_nrows(tbl: *mut ray_t) -> i64 {
-    ffi_guard!(0, { table(tbl).map_or(0, |t| t.table_nrows()) })
+    ffi_guard!({ table(tbl).map_or(0, |t| t.table_nrows()) })
 }
 
 /// The I64 vector of column-name ids (borrowed), or NULL.
@@ -191,7 +191,7 @@ pub unsafe extern "C" fn ray_table_nrows(tbl: *mut ray_t) -> i64 {
 /// `tbl` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_table_schema(tbl: *mut ray_t) -> *mut ray_t {
-    ffi_guard!(ptr::null_mut(), {
+    ffi_guard!({
         table(tbl).and_then(|t| t.table_schema()).map_or(ptr::null_mut(), |s| s as *const ray_t as *mut ray_t)
     })
 }

@@ -7,7 +7,7 @@
 use crate::abi::*;
 use crate::core::vec_ops::{self, Cell};
 use crate::core::{RayError, value::Value};
-use crate::ffi::{borrow, byte_slice, give, mutate, null_arg, panic_error};
+use crate::ffi::{borrow, byte_slice, give, mutate, null_arg};
 use crate::ffi_guard;
 use core::ffi::c_void;
 use core::ptr;
@@ -18,14 +18,14 @@ use core::ptr;
 /// Errors: "type" (not a vector type, e.g. RAY_LIST), "range" (capacity < 0), "oom".
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_vec_new(type_: i8, capacity: i64) -> *mut ray_t {
-    ffi_guard!(panic_error(), { give(Value::vec_with_capacity(type_, capacity)) })
+    ffi_guard!({ give(Value::vec_with_capacity(type_, capacity)) })
 }
 
 /// An empty SYM vector with width code `sym_width` (RAY_SYM_W8..W64) and
 /// room for `capacity` elements. Errors: "type" (bad width), "range", "oom".
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_sym_vec_new(sym_width: u8, capacity: i64) -> *mut ray_t {
-    ffi_guard!(panic_error(), { give(Value::sym_vec_with_capacity(sym_width, capacity)) })
+    ffi_guard!({ give(Value::sym_vec_with_capacity(sym_width, capacity)) })
 }
 
 /// The element width of a vector (width-aware for SYM).
@@ -61,7 +61,7 @@ unsafe fn elem_bytes<'a>(v: &ray_t, elem: *const c_void) -> Option<&'a [u8]> {
 /// to one element.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_vec_append(vec: *mut ray_t, elem: *const c_void) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         unsafe {
             mutate(
@@ -86,7 +86,7 @@ pub unsafe extern "C" fn ray_vec_append(vec: *mut ray_t, elem: *const c_void) ->
 /// As `ray_vec_append`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_vec_set(vec: *mut ray_t, idx: i64, elem: *const c_void) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         unsafe {
             mutate(
@@ -126,7 +126,7 @@ fn write_elem(v: &mut Value, i: usize, w: usize, bytes: &[u8]) {
 /// `vec` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_vec_get(vec: *mut ray_t, idx: i64) -> *mut c_void {
-    ffi_guard!(ptr::null_mut(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         let Some(v) = (unsafe { borrow(vec) }) else { return ptr::null_mut() };
         if !v.is_vec() || v.type_ == RAY_STR || idx < 0 || idx >= v.len() {
@@ -145,7 +145,7 @@ pub unsafe extern "C" fn ray_vec_get(vec: *mut ray_t, idx: i64) -> *mut c_void {
 /// `vec` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_vec_slice(vec: *mut ray_t, offset: i64, len: i64) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         let Some(v) = (unsafe { borrow(vec) }) else { return null_arg("ray_vec_slice").into_raw() };
         if v.is_error() {
@@ -164,7 +164,7 @@ pub unsafe extern "C" fn ray_vec_slice(vec: *mut ray_t, offset: i64, len: i64) -
 /// Each pointer is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_vec_concat(a: *mut ray_t, b: *mut ray_t) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         let (Some(x), Some(y)) = (unsafe { borrow(a) }, unsafe { borrow(b) }) else {
             return null_arg("ray_vec_concat").into_raw();
@@ -188,7 +188,7 @@ pub unsafe extern "C" fn ray_vec_concat(a: *mut ray_t, b: *mut ray_t) -> *mut ra
 /// `data` holds `count` elements of the type's width.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_vec_from_raw(type_: i8, data: *const c_void, count: i64) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         if !is_vector_type(type_) || type_ == RAY_STR {
             return RayError::type_err("ray_vec_from_raw: not a fixed-width vector type").into_raw();
         }
@@ -214,7 +214,7 @@ pub unsafe extern "C" fn ray_vec_from_raw(type_: i8, data: *const c_void, count:
 /// As `ray_vec_append`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_vec_insert_at(vec: *mut ray_t, idx: i64, elem: *const c_void) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         unsafe {
             mutate(
@@ -253,7 +253,7 @@ pub unsafe extern "C" fn ray_vec_insert_at(vec: *mut ray_t, idx: i64, elem: *con
 /// Each pointer is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_vec_insert_vec_at(vec: *mut ray_t, idx: i64, src: *mut ray_t) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         let (Some(v), Some(s)) = (unsafe { borrow(vec) }, unsafe { borrow(src) }) else {
             return null_arg("ray_vec_insert_vec_at").into_raw();
@@ -293,7 +293,7 @@ pub unsafe extern "C" fn ray_vec_insert_vec_at(vec: *mut ray_t, idx: i64, src: *
 /// Each pointer is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_vec_insert_many(vec: *mut ray_t, idxs: *mut ray_t, vals: *mut ray_t) -> *mut ray_t {
-    ffi_guard!(panic_error(), {
+    ffi_guard!({
         // SAFETY: caller contract.
         let (Some(v), Some(ix), Some(vs)) = (unsafe { borrow(vec) }, unsafe { borrow(idxs) }, unsafe { borrow(vals) })
         else {
@@ -328,7 +328,9 @@ pub unsafe extern "C" fn ray_vec_insert_many(vec: *mut ray_t, idxs: *mut ray_t, 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_vec_set_null(vec: *mut ray_t, idx: i64, is_null: bool) {
     // SAFETY: forwarded contract.
-    let _ = unsafe { ray_vec_set_null_checked(vec, idx, is_null) };
+    ffi_guard!({
+        let _ = unsafe { ray_vec_set_null_checked(vec, idx, is_null) };
+    })
 }
 
 /// Writes the null sentinel of the vector's type at `idx` IN PLACE (the
@@ -341,7 +343,7 @@ pub unsafe extern "C" fn ray_vec_set_null(vec: *mut ray_t, idx: i64, is_null: bo
 /// `vec` is NULL or a live object owned uniquely by the caller.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_vec_set_null_checked(vec: *mut ray_t, idx: i64, is_null: bool) -> ray_err_t {
-    ffi_guard!(RAY_ERR_TYPE, {
+    ffi_guard!(ray_err_t, {
         // SAFETY: caller contract.
         let Some(v) = (unsafe { borrow(vec) }) else { return RAY_ERR_TYPE };
         if !v.is_vec() || v.is_slice() || matches!(v.type_, RAY_SYM | RAY_BOOL | RAY_U8) {
@@ -385,7 +387,7 @@ pub unsafe extern "C" fn ray_vec_set_null_checked(vec: *mut ray_t, idx: i64, is_
 /// `vec` is NULL or a live object.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_vec_is_null(vec: *mut ray_t, idx: i64) -> bool {
-    ffi_guard!(false, {
+    ffi_guard!({
         // SAFETY: caller contract.
         let Some(v) = (unsafe { borrow(vec) }) else { return false };
         if !v.is_vec() || idx < 0 || idx >= v.len() {

@@ -2,6 +2,7 @@
 //! implements, taken from Cargo.toml's version (2.5.12), the same source as
 //! the `RAY_VERSION_*` macros of `rayforce_abi.h` (checked by tests/header.rs).
 
+use crate::ffi_guard;
 use core::ffi::{CStr, c_char, c_int};
 
 const VERSION: &CStr = match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
@@ -23,23 +24,23 @@ const fn parse(s: &str) -> c_int {
 /// Major version of the implemented API (2).
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_version_major() -> c_int {
-    parse(env!("CARGO_PKG_VERSION_MAJOR"))
+    ffi_guard!({ parse(env!("CARGO_PKG_VERSION_MAJOR")) })
 }
 
 /// Minor version of the implemented API (5).
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_version_minor() -> c_int {
-    parse(env!("CARGO_PKG_VERSION_MINOR"))
+    ffi_guard!({ parse(env!("CARGO_PKG_VERSION_MINOR")) })
 }
 
 /// Patch version of the implemented API (12).
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_version_patch() -> c_int {
-    parse(env!("CARGO_PKG_VERSION_PATCH"))
+    ffi_guard!({ parse(env!("CARGO_PKG_VERSION_PATCH")) })
 }
 
 /// "MAJOR.MINOR.PATCH" ("2.5.12"). Static string: do not free.
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_version_string() -> *const c_char {
-    VERSION.as_ptr()
+    ffi_guard!({ VERSION.as_ptr() })
 }
