@@ -88,7 +88,8 @@ fn out_of_range_indexes_leave_a_shared_vector_untouched() {
 fn a_malformed_hand_built_table_is_answered_not_unwound() {
     unsafe {
         // A "table" whose schema is an I32 vector: reading it as int64 name
-        // ids fails inside the library; the boundary answers NULL / -1.
+        // ids fails inside the library; the boundary answers with the
+        // fallbacks of the return types: the static "panic" error, -1.
         let xs = [1i32];
         let schema = ray_vec_from_raw(RAY_I32, xs.as_ptr() as *const _, 1);
         let cols = ray_list_new(1);
@@ -97,7 +98,9 @@ fn a_malformed_hand_built_table_is_answered_not_unwound() {
         *((t as *mut u8).add(32) as *mut *mut ray_t) = schema;
         *((t as *mut u8).add(40) as *mut *mut ray_t) = cols;
         (*t).val.i64_ = 2;
-        assert!(ray_table_get_col(t, 1).is_null());
+        let col = ray_table_get_col(t, 1);
+        assert!(!col.is_null() && (*col).type_ == RAY_ERROR);
+        assert_eq!(code(col), "panic");
         assert_eq!(ray_table_col_name(t, 0), -1);
         ray_release(t);
     }
