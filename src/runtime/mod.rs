@@ -1,10 +1,13 @@
 //! The process-global runtime: create/destroy, the live-runtime flag, the
-//! attached poll, the process-wide interrupt flag and destroy hooks.
+//! attached poll, the process-wide interrupt flag, destroy hooks, and
+//! progress reporting (`progress`), which engine code calls directly.
 //!
 //! Only one runtime may be live per process (symbols, env and builtins are
 //! process-global); `create` refuses a second one. The runtime is not bound
 //! to a thread: the evaluator's state is global, so any thread may evaluate.
 //! This module knows no C types; `ffi::runtime` publishes `__RUNTIME`.
+
+pub mod progress;
 
 use crate::core::{env, sym};
 use std::sync::Mutex;
