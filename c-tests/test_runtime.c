@@ -3,6 +3,7 @@
 #include <rayforce.h>
 #include "check.h"
 #include <pthread.h>
+#include <time.h>
 
 extern ray_runtime_t* __RUNTIME;
 
@@ -88,6 +89,37 @@ static void test_runtime_interrupt_cancels_evaluation(void) {
     ray_runtime_destroy(rt);
 }
 
+static void* interrupt_after_200ms(void* unused) {
+    struct timespec t = {0, 200 * 1000000L};
+    (void)unused;
+    nanosleep(&t, NULL);
+    ray_request_interrupt();
+    return NULL;
+}
+
+/* ray_request_interrupt from another thread stops a running evaluation
+   (about 20 million lambda calls, seconds in any build); evaluations fail
+   with "cancel" until ray_clear_interrupt. */
+static void test_runtime_interrupt_from_another_thread_stops_a_running_eval(void) {
+    ray_runtime_t* rt = ray_runtime_create(0, NULL);
+    pthread_t th;
+    ray_t* r;
+    CHECK(pthread_create(&th, NULL, interrupt_after_200ms, NULL) == 0);
+    r = ray_eval_str("(fold (fn [a i] (+ a (fold (fn [b x] (+ b x)) 0 (til 1000)))) 0 (til 20000))");
+    pthread_join(th, NULL);
+    CHECK(RAY_IS_ERR(r));
+    CHECK_STR(ray_err_code(r), "cancel");
+    ray_error_free(r);
+    r = ray_eval_str("(+ 1 2)");
+    CHECK_STR(ray_err_code(r), "cancel");
+    ray_error_free(r);
+    ray_clear_interrupt();
+    r = ray_eval_str("(fold (fn [a i] (+ a i)) 0 (til 10000))");
+    CHECK(!RAY_IS_ERR(r) && r->i64 == 49995000);
+    ray_release(r);
+    ray_runtime_destroy(rt);
+}
+
 static void test_runtime_fmt_renders_like_the_repl(void) {
     ray_runtime_t* rt = ray_runtime_create(0, NULL);
     ray_t* i = ray_i64(42);
@@ -126,6 +158,7 @@ int main(void) {
     RUN(test_runtime_eval_str_evaluates_and_reports_errors);
     RUN(test_runtime_eval_works_on_another_thread);
     RUN(test_runtime_interrupt_cancels_evaluation);
+    RUN(test_runtime_interrupt_from_another_thread_stops_a_running_eval);
     RUN(test_runtime_fmt_renders_like_the_repl);
     RUN(test_runtime_env_is_cleared_by_destroy);
     return FINISH();

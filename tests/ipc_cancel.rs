@@ -10,7 +10,12 @@ use rayforce::net;
 use std::io::Write;
 use std::net::TcpStream;
 use std::sync::mpsc;
+use std::sync::RwLock;
 use std::time::Duration;
+
+/// The process-wide interrupt cancels every evaluation of this process,
+/// the in-process servers' too: the test that sets it runs alone.
+static INTERRUPT: RwLock<()> = RwLock::new(());
 
 /// About 100 million lambda calls (a minute or more): only a cancel ends
 /// it within the tests' 10 s read timeout. Little memory.
@@ -35,6 +40,7 @@ fn urgent(s: &TcpStream) {
 
 #[test]
 fn an_urgent_byte_cancels_the_running_request_and_the_next_one_runs() {
+    let _shared = INTERRUPT.read().unwrap_or_else(|e| e.into_inner());
     evaluator_ready();
     let srv = Server::plain();
     let mut s = srv.raw();
@@ -48,6 +54,7 @@ fn an_urgent_byte_cancels_the_running_request_and_the_next_one_runs() {
 
 #[test]
 fn an_urgent_byte_with_nothing_pending_is_lost() {
+    let _shared = INTERRUPT.read().unwrap_or_else(|e| e.into_inner());
     evaluator_ready();
     let srv = Server::plain();
     let mut s = srv.raw();
@@ -61,6 +68,7 @@ fn an_urgent_byte_with_nothing_pending_is_lost() {
 
 #[test]
 fn a_request_queued_behind_another_clients_query_is_cancelled_unevaluated() {
+    let _shared = INTERRUPT.read().unwrap_or_else(|e| e.into_inner());
     evaluator_ready();
     let srv = Server::plain();
     let mut a = srv.raw();
@@ -86,6 +94,7 @@ extern "C" fn ignore_signal(_: libc::c_int) {}
 
 #[test]
 fn an_interrupted_client_wait_sends_the_urgent_byte() {
+    let _alone = INTERRUPT.write().unwrap_or_else(|e| e.into_inner());
     evaluator_ready();
     let srv = Server::plain();
     // A handler without SA_RESTART, so the signal interrupts the wait.
@@ -135,6 +144,7 @@ fn an_interrupted_client_wait_sends_the_urgent_byte() {
 
 #[test]
 fn ray_ipc_cancel_from_another_thread_cancels_the_waiting_request() {
+    let _shared = INTERRUPT.read().unwrap_or_else(|e| e.into_inner());
     evaluator_ready();
     let srv = Server::plain();
     let h = net::connect("127.0.0.1", srv.port, None, None, 5000);
@@ -152,6 +162,7 @@ fn ray_ipc_cancel_from_another_thread_cancels_the_waiting_request() {
 
 #[test]
 fn tcp_client_cancel_stops_a_query_another_thread_waits_for() {
+    let _shared = INTERRUPT.read().unwrap_or_else(|e| e.into_inner());
     evaluator_ready();
     let srv = Server::plain();
     let client = std::sync::Arc::new(rayforce::TcpClient::connect("127.0.0.1", srv.port, "", "").unwrap());

@@ -1,8 +1,11 @@
 //! Evaluation limits (after rhai's `Limits`): how deep calls and
 //! expressions may nest, how much source one request may hold, how many
-//! evaluation steps it may take, and a process-wide cancel flag. A hostile
-//! query hits one of these and gets an error object (`limit`, `cancel`),
-//! never a stack overflow or an endless evaluation.
+//! evaluation steps it may take, and when to stop with `cancel`: the
+//! runtime's process-wide interrupt flag (`runtime::request_interrupt`,
+//! `ray_request_interrupt`, Ctrl-C) or the cancel flag of the request this
+//! thread evaluates. A hostile query hits one of these and gets an error
+//! object (`limit`, `cancel`), never a stack overflow or an endless
+//! evaluation.
 #![forbid(unsafe_code)]
 
 use crate::core::RayError;
@@ -48,7 +51,6 @@ impl Default for Limits {
 }
 
 static MAX_OPERATIONS: AtomicU64 = AtomicU64::new(0);
-static CANCEL: AtomicBool = AtomicBool::new(false);
 
 /// The limits in force for new evaluations (the operation budget can be set
 /// process-wide with `set_max_operations`).
@@ -59,16 +61,6 @@ pub fn current() -> Limits {
 /// Sets the operation budget for later evaluations (0 = unbounded).
 pub fn set_max_operations(n: u64) {
     MAX_OPERATIONS.store(n, Ordering::Relaxed);
-}
-
-/// Asks the running evaluation to stop with `cancel` (OOB cancel, Ctrl-C).
-pub fn request_cancel() {
-    CANCEL.store(true, Ordering::SeqCst);
-}
-
-/// Clears a pending cancel request (the server does this per request).
-pub fn clear_cancel() {
-    CANCEL.store(false, Ordering::SeqCst);
 }
 
 thread_local! {
@@ -92,10 +84,11 @@ pub fn with_request_cancel<R>(flag: &Arc<AtomicBool>, f: impl FnOnce() -> R) -> 
     f()
 }
 
-/// True when a cancel was requested (process-wide, or for the request this
-/// thread evaluates) and not yet cleared.
+/// True when a cancel was requested (the runtime's process-wide interrupt
+/// flag, or the flag of the request this thread evaluates) and not yet
+/// cleared.
 pub fn cancel_requested() -> bool {
-    CANCEL.load(Ordering::Relaxed)
+    crate::runtime::interrupted()
         || REQUEST_CANCEL.with(|c| c.borrow().as_ref().is_some_and(|f| f.load(Ordering::Relaxed)))
 }
 

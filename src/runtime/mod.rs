@@ -98,13 +98,17 @@ pub fn poll() -> usize {
     POLL.load(Ordering::Acquire)
 }
 
-/// Sets the process-wide cancel flag (async-signal-safe: one atomic store).
-/// Running and later evaluations fail with code "cancel" until cleared.
+/// Sets the process-wide cancel flag (async-signal-safe: one atomic store,
+/// so a SIGINT handler may call it). The running evaluation, on any thread,
+/// stops with code "cancel" at its next check (every 1024 evaluation
+/// steps), and later evaluations through the C API (`ray_eval_str`) and the
+/// IPC server fail with "cancel" until `clear_interrupt`. The evaluator
+/// reads this flag through `lang::limits::cancel_requested`.
 pub fn request_interrupt() {
     INTERRUPT.store(true, Ordering::Release);
 }
 
-/// Clears the cancel flag.
+/// Clears the cancel flag: the next evaluation runs normally.
 pub fn clear_interrupt() {
     INTERRUPT.store(false, Ordering::Release);
 }
