@@ -8,8 +8,9 @@
 //! | `codec` | wire encoding, decoding, compression |
 //! | `lang` | Rayfall parser, evaluator, builtins, formatting |
 //! | `query` | select/update/insert/upsert and joins |
+//! | `store` | the storage layer: data on disk (column files, splayed and partitioned tables, symbol files, journal) |
 //! | `proto`, `net` | IPC framing, client, poll server |
-//! | `runtime` | process-global runtime state |
+//! | `runtime` | process-global runtime state: lifecycle, the interrupt flag, progress reporting |
 //! | `api` | the safe Rust API |
 //! | `ffi` | the `extern "C"` layer |
 //! | `simd` | CPU-specific kernels (AVX-512), each with a portable twin elsewhere |
@@ -29,6 +30,7 @@ pub mod proto;
 pub mod query;
 pub mod runtime;
 pub mod simd;
+pub mod store;
 
 pub use crate::api::{ConnectionPool, Runtime, TcpClient, TcpServer};
 pub use crate::core::{RayError, Result, Value};

@@ -9,6 +9,7 @@
 
 pub mod progress;
 
+pub use crate::store::sym_file::SymLoad;
 use crate::core::{env, sym};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -18,21 +19,9 @@ static POLL: AtomicUsize = AtomicUsize::new(0);
 static INTERRUPT: AtomicBool = AtomicBool::new(false);
 static DESTROY_HOOKS: Mutex<Vec<fn()>> = Mutex::new(Vec::new());
 
-/// What loading a sym file at creation reported.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SymLoad {
-    /// No path given, or no file at the path.
-    Absent,
-    /// A file exists but this library cannot load the reference's sym
-    /// files; it was ignored.
-    Unsupported,
-    /// The path exists but cannot be read.
-    Unreadable,
-}
-
 /// Starts the runtime: the symbol table and the global env holding every
-/// builtin. Returns
-/// None when a runtime is already live.
+/// builtin; reports what is at `sym_path`. None when a runtime is already
+/// live.
 pub fn create(sym_path: Option<&std::path::Path>) -> Option<SymLoad> {
     if LIVE.swap(true, Ordering::AcqRel) {
         return None;
@@ -41,16 +30,7 @@ pub fn create(sym_path: Option<&std::path::Path>) -> Option<SymLoad> {
     crate::ipc::install();
     crate::lang::registry::bind_all();
     INTERRUPT.store(false, Ordering::Relaxed);
-    let load = match sym_path {
-        None => SymLoad::Absent,
-        Some(p) => match std::fs::metadata(p) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => SymLoad::Absent,
-            Err(_) => SymLoad::Unreadable,
-            Ok(m) if m.is_dir() => SymLoad::Unreadable,
-            Ok(_) => SymLoad::Unsupported,
-        },
-    };
-    Some(load)
+    Some(crate::store::sym_file::probe(sym_path))
 }
 
 /// Stops the runtime: runs the destroy hooks (e.g. the IPC layer's implicit
