@@ -29,11 +29,22 @@ CTEST_NAMES := $(notdir $(basename $(CTEST_SRC)))
 .PHONY: sync-corpus bench-c pytest all lib lib-debug header check-header symbols ctest ctest-asan headers-compile test install run conformance cargo-build cargo-build-debug FORCE
 
 all: lib
-	@test -z "$(wildcard src/bin/*.rs src/main.rs)" || test -x $(REL)/rayforce
+	@test -x $(REL)/rayforce
 
 # ---------------------------------------------------------------- libraries
+# Cargo runs only when a Rust source, the manifest or the C shim is newer
+# than the last release build (so `make install` on a fresh build, e.g.
+# under sudo without cargo, never calls it). `cargo-build` forces a run.
+RUST_INPUTS := $(shell find src csrc -name '*.rs' -o -name '*.c' -o -name '*.h') Cargo.toml $(wildcard Cargo.lock) build.rs
+RELEASE_STAMP := $(GEN)/release.stamp
+
+$(RELEASE_STAMP): $(RUST_INPUTS)
+	$(CARGO) build --release
+	@mkdir -p $(GEN) && touch $@
+
 cargo-build:
 	$(CARGO) build --release
+	@mkdir -p $(GEN) && touch $(RELEASE_STAMP)
 
 cargo-build-debug:
 	$(CARGO) build --lib
@@ -49,18 +60,24 @@ $(NATIVE): Makefile
 	@test -s $@.tmp || echo '-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc' > $@.tmp
 	@mv $@.tmp $@; rm -f $(GEN)/probe.a
 
-# $(call link_so,DIR): librayforce.a in DIR -> librayforce.so.VERSION + links
+# $(call link_so,DIR[,EXTRA]): librayforce.a in DIR -> librayforce.so.VERSION
+# + links. EXTRA: more linker flags (the release .so drops debug info; its
+# exported ray_* symbols stay).
 define link_so
 	$(CC) -shared -o $(1)/librayforce.so.$(VERSION) \
 	  -Wl,--whole-archive $(1)/librayforce.a -Wl,--no-whole-archive \
-	  -Wl,--version-script=$(MAP) -Wl,-soname,$(SONAME) -Wl,--gc-sections \
+	  -Wl,--version-script=$(MAP) -Wl,-soname,$(SONAME) -Wl,--gc-sections $(2) \
 	  $$(cat $(NATIVE))
 	ln -sf librayforce.so.$(VERSION) $(1)/$(SONAME)
 	ln -sf $(SONAME) $(1)/librayforce.so
 endef
 
-lib: cargo-build $(MAP) $(NATIVE)
-	$(call link_so,$(REL))
+STRIP_DEBUG := -Wl,--strip-debug
+
+lib: $(REL)/librayforce.so.$(VERSION)
+
+$(REL)/librayforce.so.$(VERSION): $(RELEASE_STAMP) $(MAP) $(NATIVE)
+	$(call link_so,$(REL),$(STRIP_DEBUG))
 
 # A debug build (assertions on, no optimisation) for the sanitizer run.
 lib-debug: cargo-build-debug $(MAP) $(NATIVE)
@@ -107,7 +124,7 @@ ctest-asan: lib-debug
 # ---------------------------------------------------------------- test
 test:
 	$(CARGO) test
-	$(MAKE) check-header headers-compile symbols ctest ctest-asan ipc-ctest
+	$(MAKE) check-header headers-compile symbols ctest ctest-asan ipc-ctest install-test
 	@if [ -f tests/conformance/run.py ]; then $(MAKE) conformance; \
 	 else echo "conformance: tests/conformance/run.py not present yet, skipped"; fi
 	$(MAKE) pytest pytest-venv
@@ -156,13 +173,17 @@ bench-c: lib
 	$(GEN)/c_bench
 
 # ---------------------------------------------------------------- install
+# `make install PREFIX=DIR`: the rayforce binary (statically linked to the
+# library: no LD_LIBRARY_PATH or rpath needed), librayforce.so/.a, the
+# headers and rayforce.pc. Depends on files only: no cargo on a fresh build.
 $(GEN)/rayforce.pc: Makefile FORCE
 	@mkdir -p $(GEN)
 	@printf 'prefix=%s\nexec_prefix=$${prefix}\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: rayforce\nDescription: RayforceDB v2 C API (Rust reimplementation)\nVersion: %s\nLibs: -L$${libdir} -lrayforce\nLibs.private: %s\nCflags: -I$${includedir}\n' \
 	  '$(PREFIX)' '$(VERSION)' "$$(cat $(NATIVE))" > $@
 
-install: lib $(GEN)/rayforce.pc
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/core $(DESTDIR)$(PREFIX)/include/store
+install: all $(GEN)/rayforce.pc
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/core $(DESTDIR)$(PREFIX)/include/store
+	install -m 755 $(REL)/rayforce $(DESTDIR)$(PREFIX)/bin/
 	install -m 755 $(REL)/librayforce.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf librayforce.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/librayforce.so
@@ -171,12 +192,25 @@ install: lib $(GEN)/rayforce.pc
 	install -m 644 include/core/*.h $(DESTDIR)$(PREFIX)/include/core/
 	install -m 644 include/store/*.h $(DESTDIR)$(PREFIX)/include/store/
 	install -m 644 $(GEN)/rayforce.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
-	@if [ -x $(REL)/rayforce ]; then install -d $(DESTDIR)$(PREFIX)/bin && install -m 755 $(REL)/rayforce $(DESTDIR)$(PREFIX)/bin/; fi
+
+# Installs into a temporary PREFIX with CARGO=false (the build must already
+# be fresh), then runs the installed binary with a clean environment and
+# builds a C program against the installed headers, library and pkg-config
+# file.
+install-test: all
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(MAKE) --no-print-directory -s install PREFIX="$$tmp" CARGO=false; \
+	got=$$(printf '(+ 1 2)\n(exit 7)\n' | env -i HOME="$$tmp" "$$tmp/bin/rayforce") && status=0 || status=$$?; \
+	test "$$got" = 3 && test $$status = 7 || { echo "install-test: installed rayforce printed '$$got', exit $$status"; exit 1; }; \
+	flags=$$(PKG_CONFIG_PATH="$$tmp/lib/pkgconfig" pkg-config --cflags --libs rayforce); \
+	$(CC) -std=c11 $(CWARN) c-tests/install/smoke.c -o "$$tmp/smoke" $$flags -Wl,-rpath,"$$tmp/lib"; \
+	env -i "$$tmp/smoke"; \
+	if readelf -S "$$tmp/lib/librayforce.so.$(VERSION)" | grep -q '\.debug_info'; then echo "install-test: the .so carries debug info"; exit 1; fi; \
+	echo "install-test: installed binary, library, headers and rayforce.pc work"
 
 # ---------------------------------------------------------------- run
+# The example server on port 5000 (a REPL too when run from a terminal).
 run: all
-	@if [ -x $(REL)/rayforce ] && [ -f examples/trades.rfl ]; then \
-	  exec $(REL)/rayforce -p 5000 examples/trades.rfl; \
-	else echo "rayforce server: not built yet (the IPC issue adds src/bin and examples/trades.rfl)"; fi
+	exec $(REL)/rayforce -p 5000 examples/trades.rfl
 
 FORCE:
