@@ -217,17 +217,39 @@ def run_bytes(case, opts, procs):
             procs.stop(server)
 
 
-def run_text(case, opts, procs):
-    """Returns (ok, detail)."""
-    p = procs.start([opts.bin, "-i"] + init_args(case),
-                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+def communicate(argv, stdin_text, opts, procs):
+    """Runs `argv` with `stdin_text`; returns its stdout+stderr, or None on timeout."""
+    p = procs.start(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        out, _ = p.communicate((case["query"] + "\n").encode("utf-8"), timeout=opts.timeout)
+        out, _ = p.communicate(stdin_text.encode("utf-8"), timeout=opts.timeout)
     except subprocess.TimeoutExpired:
-        return False, "timeout after %ss" % opts.timeout
+        return None
     finally:
         procs.stop(p)
-    got = out.decode("utf-8", "replace").rstrip("\n")
+    return out.decode("utf-8", "replace")
+
+
+INIT_OUTPUT = {}
+
+
+def run_text(case, opts, procs):
+    """Returns (ok, detail). A script prints its last value (as RayforceDB's
+    `rayforce init.rfl` does): what the init prints alone is not the query's
+    text, so it is cut from the front."""
+    init = init_args(case)
+    prefix = ""
+    if init:
+        if init[0] not in INIT_OUTPUT:
+            INIT_OUTPUT[init[0]] = communicate([opts.bin] + init, "", opts, procs)
+        prefix = INIT_OUTPUT[init[0]]
+        if prefix is None:
+            return False, "init timeout after %ss" % opts.timeout
+    out = communicate([opts.bin, "-i"] + init, case["query"] + "\n", opts, procs)
+    if out is None:
+        return False, "timeout after %ss" % opts.timeout
+    if out.startswith(prefix):
+        out = out[len(prefix):]
+    got = out.rstrip("\n")
     want = case["text"].rstrip("\n")
     if got == want:
         return True, ""
