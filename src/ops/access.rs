@@ -4,8 +4,10 @@
 #![forbid(unsafe_code)]
 
 use super::nulls::{elem_is_null, typed_null};
+use super::prim::Prim;
 use crate::abi::*;
 use crate::core::{Result, Value};
+use std::borrow::Cow;
 
 /// Element `i` of vector `v` as an atom; sentinels become typed nulls.
 /// Items of a LIST are returned as they are (NULL slots as the null object).
@@ -49,6 +51,23 @@ pub fn is_collection(v: &ray_t) -> bool {
     v.is_vec() || v.type_ == RAY_LIST
 }
 
+/// The elements of an integer-like vector (bool, u8, i16, i32, i64 and
+/// the temporal types) as i64 with every null as `NULL_I64`, so nulls
+/// match across widths; borrowed when the storage already is i64. None for
+/// other types.
+pub fn widen_ints(v: &ray_t) -> Option<Cow<'_, [i64]>> {
+    fn widen<T: Prim + Into<i64>>(s: &[T]) -> Cow<'static, [i64]> {
+        Cow::Owned(s.iter().map(|&x| if x.is_null() { NULL_I64 } else { x.into() }).collect())
+    }
+    Some(match v.type_ {
+        RAY_BOOL | RAY_U8 => widen(v.as_slice::<u8>()),
+        RAY_I16 => widen(v.as_slice::<i16>()),
+        RAY_I32 | RAY_DATE | RAY_TIME => widen(v.as_slice::<i32>()),
+        RAY_I64 | RAY_TIMESTAMP => Cow::Borrowed(v.as_slice::<i64>()),
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +79,8 @@ mod tests {
         assert!(atom_at(&v, 1).unwrap().is_null_atom());
         assert_eq!(elem(&Value::str(b"ab"), 1).str_bytes(), b"b");
         assert_eq!(count(&v), 2);
+        let w = Value::vec_from_slice(RAY_I32, &[7i32, NULL_I32]).unwrap();
+        assert_eq!(&*widen_ints(&w).unwrap(), &[7, NULL_I64]);
+        assert!(widen_ints(&Value::vec_from_slice(RAY_F64, &[1.0]).unwrap()).is_none());
     }
 }

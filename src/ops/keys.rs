@@ -9,6 +9,7 @@
 //! and `1` matches `1.0` once both sides are floats.
 #![forbid(unsafe_code)]
 
+use super::access::widen_ints;
 use super::build::atom_elem;
 use super::prim::{Prim, sym_ids, with_prim};
 use crate::abi::*;
@@ -92,17 +93,12 @@ pub enum Keys<'a> {
     Any(Vec<Vec<u8>>),
 }
 
-fn widen<T: Prim + Into<i64>>(s: &[T]) -> Vec<i64> {
-    s.iter().map(|&x| if x.is_null() { NULL_I64 } else { x.into() }).collect()
-}
-
 /// The key column of a vector or LIST (`type` error for other values).
 pub fn keys(v: &ray_t) -> Result<Keys<'_>> {
     Ok(match v.type_ {
-        RAY_BOOL | RAY_U8 => Keys::Int(Cow::Owned(v.as_slice::<u8>().iter().map(|&x| x as i64).collect())),
-        RAY_I16 => Keys::Int(Cow::Owned(widen(v.as_slice::<i16>()))),
-        RAY_I32 | RAY_DATE | RAY_TIME => Keys::Int(Cow::Owned(widen(v.as_slice::<i32>()))),
-        RAY_I64 | RAY_TIMESTAMP => Keys::Int(Cow::Borrowed(v.as_slice::<i64>())),
+        RAY_BOOL | RAY_U8 | RAY_I16 | RAY_I32 | RAY_DATE | RAY_TIME | RAY_I64 | RAY_TIMESTAMP => {
+            Keys::Int(widen_ints(v).unwrap_or_default())
+        }
         RAY_F32 => Keys::Float(Cow::Owned(v.as_slice::<f32>().iter().map(|&x| x as f64).collect())),
         RAY_F64 => Keys::Float(Cow::Borrowed(v.as_slice::<f64>())),
         RAY_SYM => Keys::Sym(sym_ids(v)),

@@ -83,10 +83,6 @@ fn len_of(v: &ray_t) -> usize {
     v.len().max(0) as usize
 }
 
-/// True for the values that behave as sequences (typed vectors and LIST).
-fn is_seq(v: &ray_t) -> bool {
-    v.is_vec() || v.type_ == RAY_LIST
-}
 
 // ---------------------------------------------------------------- til
 

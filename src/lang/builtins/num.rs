@@ -11,6 +11,9 @@ use std::borrow::Cow;
 /// Elements computed per chunk before they are appended to the result.
 const CHUNK: usize = 1024;
 
+/// The kernels this family shares with the rest of the engine.
+pub use crate::ops::{is_temporal, scan_nulls};
+
 /// The element/atom type code without its atom sign.
 #[inline]
 pub fn base(v: &ray_t) -> i8 {
@@ -23,10 +26,6 @@ pub fn is_int(t: i8) -> bool {
 
 pub fn is_float(t: i8) -> bool {
     t == RAY_F32 || t == RAY_F64
-}
-
-pub fn is_temporal(t: i8) -> bool {
-    (RAY_DATE..=RAY_TIMESTAMP).contains(&t)
 }
 
 pub fn is_numeric_like(t: i8) -> bool {
@@ -205,18 +204,6 @@ fn map1_staged<A: Copy, R: Elem + Default>(buf: &mut [R], a: &[A], out_t: i8, f:
         out.extend_from_slice(dst)?;
     }
     Ok(out)
-}
-
-/// True when the vector holds a null sentinel of its type.
-pub fn scan_nulls(v: &ray_t) -> bool {
-    match v.type_ {
-        RAY_I64 | RAY_TIMESTAMP => v.as_slice::<i64>().contains(&NULL_I64),
-        RAY_I32 | RAY_DATE | RAY_TIME => v.as_slice::<i32>().contains(&NULL_I32),
-        RAY_I16 => v.as_slice::<i16>().contains(&NULL_I16),
-        RAY_F64 => v.as_slice::<f64>().iter().any(|x| x.is_nan()),
-        RAY_F32 => v.as_slice::<f32>().iter().any(|x| x.is_nan()),
-        _ => false,
-    }
 }
 
 /// Finishes a kernel result: an atom when both operands were atoms (null

@@ -47,7 +47,7 @@ pub fn take_of(x: &ray_t, n: i64) -> Result<Value> {
             let out: Vec<u8> = idx.iter().map(|&i| if i < 0 { b' ' } else { b[i as usize] }).collect();
             Value::try_str(&out)
         }
-        _ if is_seq(x) => {
+        _ if is_collection(x) => {
             let len = len_of(x);
             let m = n.unsigned_abs() as usize;
             if m <= len {
@@ -129,7 +129,7 @@ pub fn drop_of(x: &ray_t, n: i64) -> Result<Value> {
             let (off, len) = range(b.len());
             Value::try_str(&b[off..off + len])
         }
-        _ if is_seq(x) => {
+        _ if is_collection(x) => {
             let (off, len) = range(len_of(x));
             range_copy(x, off, len)
         }
@@ -144,12 +144,8 @@ pub(super) fn int_indices(i: &ray_t) -> Option<Vec<i64>> {
     if let Some(x) = int_atom_value(i) {
         return Some(vec![x]);
     }
-    let widen = |v: Vec<i64>| Some(v);
     match i.type_ {
-        RAY_I64 => widen(i.as_slice::<i64>().to_vec()),
-        RAY_I32 => widen(i.as_slice::<i32>().iter().map(|&x| if x == NULL_I32 { NULL_I64 } else { x as i64 }).collect()),
-        RAY_I16 => widen(i.as_slice::<i16>().iter().map(|&x| if x == NULL_I16 { NULL_I64 } else { x as i64 }).collect()),
-        RAY_U8 => widen(i.as_slice::<u8>().iter().map(|&x| x as i64).collect()),
+        RAY_I64 | RAY_I32 | RAY_I16 | RAY_U8 => widen_ints(i).map(|w| w.into_owned()),
         _ => None,
     }
 }
@@ -178,7 +174,7 @@ pub(super) fn at_nested(x: &ray_t, i: &ray_t, depth: usize) -> Result<Value> {
         }
         _ => {}
     }
-    if !is_seq(x) {
+    if !is_collection(x) {
         return Err(type_err("at", "cannot index this value"));
     }
     if i.type_ == RAY_LIST {

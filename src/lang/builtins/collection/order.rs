@@ -75,7 +75,7 @@ pub fn distinct_of(v: &ray_t) -> Result<Value> {
     if t == RAY_TABLE {
         return crate::query::distinct_rows(v);
     }
-    if !is_seq(v) {
+    if !is_collection(v) {
         return Err(type_err("distinct", "expected a vector"));
     }
     if is_numeric(t) || is_temporal(t) {
@@ -109,7 +109,7 @@ pub(super) fn reverse(args: &[Value]) -> Result<Value> {
         let (k, vals) = dict_parts(v)?;
         return Ok(Value::dict(reverse(&[k])?, reverse(&[vals])?));
     }
-    if !is_seq(v) {
+    if !is_collection(v) {
         // Atoms (strings included) come back unchanged.
         return Ok(v.clone());
     }

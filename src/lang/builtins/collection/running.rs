@@ -15,17 +15,6 @@ pub(super) fn numeric_vec<'a>(name: &str, args: &'a [Value]) -> Result<&'a Value
     Ok(v)
 }
 
-pub(super) fn widen_ints(v: &ray_t) -> Vec<i64> {
-    match v.type_ {
-        RAY_BOOL | RAY_U8 => v.as_slice::<u8>().iter().map(|&x| x as i64).collect(),
-        RAY_I16 => v.as_slice::<i16>().iter().map(|&x| if x.is_null() { NULL_I64 } else { x as i64 }).collect(),
-        RAY_I32 | RAY_DATE | RAY_TIME => {
-            v.as_slice::<i32>().iter().map(|&x| if x.is_null() { NULL_I64 } else { x as i64 }).collect()
-        }
-        _ => v.as_slice::<i64>().to_vec(),
-    }
-}
-
 pub(super) fn sums(args: &[Value]) -> Result<Value> {
     if let Some(x) = args.first().filter(|x| x.type_ < 0 && args.len() == 1) {
         return Ok(x.clone());
@@ -59,8 +48,8 @@ pub(super) fn sums(args: &[Value]) -> Result<Value> {
         }
         _ => {
             let mut acc = 0i64;
-            let w = widen_ints(v);
-            fill_vec(RAY_I64, w.len(), w.into_iter().map(|x| {
+            let w = widen_ints(v).unwrap_or_default();
+            fill_vec(RAY_I64, w.len(), w.iter().map(|&x| {
                 if x != NULL_I64 {
                     acc = acc.wrapping_add(x);
                 }
@@ -89,7 +78,7 @@ pub(super) fn deltas(args: &[Value]) -> Result<Value> {
         RAY_I64 => vec_from(t, run(v.as_slice::<i64>(), |a, b| a.wrapping_sub(b))),
         RAY_TIMESTAMP => vec_from(RAY_I64, run(v.as_slice::<i64>(), |a, b| a.wrapping_sub(b))),
         _ => {
-            let w = widen_ints(v);
+            let w = widen_ints(v).unwrap_or_default();
             vec_from(RAY_I64, run(&w, |a, b| a.wrapping_sub(b)))
         }
     }
@@ -127,7 +116,7 @@ pub(super) fn mins(args: &[Value]) -> Result<Value> {
 pub(super) fn fills(args: &[Value]) -> Result<Value> {
     expect_arity("fills", args, 1)?;
     let v = &args[0];
-    if !is_seq(v) {
+    if !is_collection(v) {
         return Err(type_err("fills", "expected a vector"));
     }
     let t = v.type_;

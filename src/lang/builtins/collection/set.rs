@@ -9,7 +9,7 @@ use super::*;
 /// A vector view of `x`: vectors and lists as they are, atoms as a
 /// one-element vector. The flag tells whether `x` was an atom.
 pub(super) fn as_column(x: &ray_t) -> Result<(Value, bool)> {
-    if is_seq(x) {
+    if is_collection(x) {
         Ok((x.to_value(), false))
     } else if x.type_ < 0 && is_vector_type(-x.type_) {
         Ok((broadcast(x, 1)?, true))
@@ -21,7 +21,7 @@ pub(super) fn as_column(x: &ray_t) -> Result<(Value, bool)> {
 pub(super) fn find(args: &[Value]) -> Result<Value> {
     expect_arity("find", args, 2)?;
     let v = &args[0];
-    if !is_seq(v) {
+    if !is_collection(v) {
         return Err(type_err("find", "expected a vector"));
     }
     let (needles, atom) = as_column(&args[1])?;
@@ -64,7 +64,7 @@ pub(super) fn where_(args: &[Value]) -> Result<Value> {
 pub(super) fn set_filter(name: &str, args: &[Value], keep_members: bool) -> Result<Value> {
     expect_arity(name, args, 2)?;
     let a = &args[0];
-    if !is_seq(a) {
+    if !is_collection(a) {
         return Err(type_err(name, "expected a vector"));
     }
     let (mask, _) = member_mask(a, &args[1])?;
@@ -84,7 +84,7 @@ pub(super) fn sect(args: &[Value]) -> Result<Value> {
 pub(super) fn union(args: &[Value]) -> Result<Value> {
     expect_arity("union", args, 2)?;
     let all = concat_of(&args[0], &args[1])?;
-    if !is_seq(&all) {
+    if !is_collection(&all) {
         return Err(type_err("union", "expected vectors"));
     }
     let (firsts, _) = groups(&keys(&all)?);
@@ -97,7 +97,7 @@ pub(super) fn union(args: &[Value]) -> Result<Value> {
 pub(super) fn group(args: &[Value]) -> Result<Value> {
     expect_arity("group", args, 1)?;
     let v = &args[0];
-    if !is_seq(v) {
+    if !is_collection(v) {
         return Err(type_err("group", "expected a vector"));
     }
     let (firsts, ids) = groups(&keys(v)?);

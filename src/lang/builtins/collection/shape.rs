@@ -62,7 +62,7 @@ pub fn concat_of(a: &ray_t, b: &ray_t) -> Result<Value> {
 
 /// A LIST of the elements of a sequence, or of the value itself.
 pub(super) fn seq_items(x: &ray_t) -> Result<Value> {
-    if is_seq(x) { to_list(x) } else { Ok(Value::list(vec![x.to_value()])) }
+    if is_collection(x) { to_list(x) } else { Ok(Value::list(vec![x.to_value()])) }
 }
 
 pub(super) fn concat_tables(a: &ray_t, b: &ray_t) -> Result<Value> {
@@ -105,7 +105,7 @@ pub(super) fn rotate(args: &[Value]) -> Result<Value> {
         out.extend_from_slice(&b[..k]);
         return Value::try_str(&out);
     }
-    if !is_seq(v) {
+    if !is_collection(v) {
         return Err(type_err("rotate", "expected a vector"));
     }
     let l = v.len().max(0);
@@ -118,8 +118,8 @@ pub(super) fn rotate(args: &[Value]) -> Result<Value> {
 
 pub(super) fn cut(args: &[Value]) -> Result<Value> {
     expect_arity("cut", args, 2)?;
-    let (v, spec) = if is_seq(&args[0]) || args[0].type_ == -RAY_STR { (&args[0], &args[1]) } else { (&args[1], &args[0]) };
-    let len = if v.type_ == -RAY_STR { v.str_bytes().len() } else if is_seq(v) { len_of(v) } else {
+    let (v, spec) = if is_collection(&args[0]) || args[0].type_ == -RAY_STR { (&args[0], &args[1]) } else { (&args[1], &args[0]) };
+    let len = if v.type_ == -RAY_STR { v.str_bytes().len() } else if is_collection(v) { len_of(v) } else {
         return Err(type_err("cut", "expected a vector"));
     };
     let starts: Vec<usize> = if let Some(n) = int_atom_value(spec) {
@@ -156,7 +156,7 @@ pub(super) fn raze(args: &[Value]) -> Result<Value> {
     let Some((first, rest)) = items.split_first() else {
         return Ok(l.clone());
     };
-    let mut acc = if is_seq(first) { first.to_value() } else { as_column(first)?.0 };
+    let mut acc = if is_collection(first) { first.to_value() } else { as_column(first)?.0 };
     for x in rest {
         acc = concat_of(&acc, x)?;
     }
