@@ -2,6 +2,7 @@
 //! behaviours the corpus leaves out (edge cases, errors) and the corpus
 //! cases whose init script needs builtins owned elsewhere.
 use rayforce::abi::*;
+use rayforce::lang::registry::registry;
 use rayforce::lang::{RequestCtx, eval_str, format};
 use rayforce::{Result, Value};
 #[path = "support/fixtures.rs"]
@@ -30,21 +31,73 @@ fn desk_globals_without_the_table_builtin() {
     assert_eq!((w.type_, w.as_slice::<i64>()), (RAY_I64, &[0i64, 2, 4][..]));
 }
 
+/// Builtins whose calls have effects outside the evaluation (they end the
+/// process, write files, open connections or wait); the walk below skips them.
+const EFFECTFUL: &[&str] = &["exit", "println", "show", ".ipc.open", ".ipc.send", ".ipc.post", ".ipc.close"];
+
 #[test]
 fn every_builtin_rejects_wrong_arity_and_types_without_panicking() {
-    let names = [
-        "til", "distinct", "reverse", "asc", "desc", "iasc", "idesc", "rank", "take", "drop", "at", "find", "in",
-        "where", "enlist", "list", "concat", "except", "union", "sect", "rotate", "cut", "raze", "group", "sums",
-        "deltas", "maxs", "mins", "fills", "dict", "get", "key", "value", "remove", "upper", "lower", "trim",
-        "strlen", "substr", "replace", "split", "str-find", "str-join", "like", "format", "yyyy", "mm", "dd", "dow",
-        "doy", "hh", "minute", "ss", "date", "time", "timestamp", "as",
-    ];
+    let reg = registry();
+    assert!(reg.entries.len() > 100, "the registry lists every family");
     let odd_args = ["", "1", "1.5 'a", "[1 2] \"x\"", "{a: 1} (list 1 \"a\")", "null null null", "(fn [x] x) 2"];
-    for n in names {
+    for b in reg.entries.iter().filter(|b| !EFFECTFUL.contains(&b.name)) {
         for a in odd_args {
             // Any answer is fine as long as it is a value or a clean error.
-            let _ = ev(&format!("({n} {a})"));
+            let _ = ev(&format!("({} {a})", b.name));
         }
+    }
+}
+
+#[test]
+fn no_builtin_name_is_defined_twice() {
+    assert_eq!(registry().duplicates(), &[] as &[&str], "a name is defined by more than one family");
+    let mut names: Vec<&str> = registry().entries.iter().map(|b| b.name).collect();
+    names.sort_unstable();
+    let n = names.len();
+    names.dedup();
+    assert_eq!(names.len(), n);
+}
+
+/// The names the reference refuses on read-only connections (wire.md
+/// section 9), plus `alter`, which it forgot.
+const REFERENCE_RESTRICTED: &[&str] = &[
+    "set", "del", "update", "insert", "upsert", "modify", "alter", "exit", "load", "read", "write", "read-csv",
+    "write-csv", ".csv.read", ".csv.write", ".csv.splayed", ".csv.parted", ".db.splayed.set", ".db.parted.fill",
+    ".ipc.open", ".ipc.close", ".ipc.send", ".ipc.post", ".repl.connect", ".repl.disconnect", ".sys.exec",
+    ".sys.cmd", ".sys.listen", ".sys.querylog.enable", ".os.getenv", ".os.setenv", ".log.open", ".log.close",
+    ".log.replay", ".log.roll", ".log.snapshot", ".log.purge", ".time.timer.set", ".time.timer.del", "hnsw-save",
+    "hnsw-load",
+];
+
+#[test]
+fn restricted_flags_match_the_reference_list() {
+    for b in &registry().entries {
+        assert_eq!(
+            b.is_restricted(),
+            REFERENCE_RESTRICTED.contains(&b.name),
+            "{}: restricted flag disagrees with wire.md section 9",
+            b.name
+        );
+    }
+    // Each restricted builtin that exists is refused on a read-only request.
+    let ro = RequestCtx { restricted: true, handle: -1 };
+    for name in REFERENCE_RESTRICTED.iter().filter(|n| registry().lookup(n.as_bytes()).is_some()) {
+        let e = eval_str(&format!("({name} 'x)"), ro).expect_err(name);
+        assert_eq!(e.code_str(), "access", "{name}");
+    }
+}
+
+#[test]
+fn select_traits_come_from_the_registry_rows() {
+    let reg = registry();
+    let row = |n: &str| reg.entries.iter().find(|b| b.name == n).unwrap_or_else(|| panic!("{n} is registered"));
+    assert!(row("sum").is_aggregate() && row("sum").grouped.is_some());
+    assert!(row("med").is_aggregate() && row("med").grouped.is_none());
+    assert!(row("+").is_row_wise() && !row("+").is_aggregate());
+    assert!(!row("til").is_row_wise() && !row("til").is_aggregate());
+    // Every row with a grouped kernel is a unary aggregate.
+    for b in reg.entries.iter().filter(|b| b.grouped.is_some()) {
+        assert!(b.is_aggregate() && b.kind == RAY_UNARY, "{}", b.name);
     }
 }
 

@@ -98,7 +98,20 @@ fn build() -> Registry {
             std::collections::hash_map::Entry::Occupied(_) => reg.duplicates.push(e.name),
         }
     }
+    crate::query::install_builtin_traits(call_traits);
     reg
+}
+
+/// The query engine's view of the builtin named by symbol id `id`.
+fn call_traits(id: i64) -> crate::query::CallTraits {
+    match registry().by_id(id) {
+        Some((_, b)) => crate::query::CallTraits {
+            aggregate: b.is_aggregate(),
+            row_wise: b.is_row_wise(),
+            grouped: b.grouped,
+        },
+        None => crate::query::CallTraits::default(),
+    }
 }
 
 static REGISTRY: OnceLock<Registry> = OnceLock::new();

@@ -22,22 +22,6 @@ pub enum Agg {
     Last,
 }
 
-impl Agg {
-    /// The aggregate named `name`, if it has a direct grouped form.
-    pub fn from_name(name: &[u8]) -> Option<Agg> {
-        Some(match name {
-            b"sum" => Agg::Sum,
-            b"avg" => Agg::Avg,
-            b"min" => Agg::Min,
-            b"max" => Agg::Max,
-            b"count" => Agg::Count,
-            b"first" => Agg::First,
-            b"last" => Agg::Last,
-            _ => return None,
-        })
-    }
-}
-
 /// Numeric element access used by the aggregate kernels; the null test
 /// is the kernels' one (`ops::Prim::is_null`).
 trait Num: Prim + Send + Sync + PartialOrd + 'static {

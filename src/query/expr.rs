@@ -1,6 +1,8 @@
 //! Reading parsed query expressions: names, calls and their heads, which
 //! calls are aggregates, and which expressions are row-wise (so that they may
-//! be evaluated once over whole columns instead of once per group).
+//! be evaluated once over whole columns instead of once per group). What a
+//! call head is comes from the builtin registry through
+//! [`super::builtin_traits`]; this module keeps no list of names.
 //!
 //! In parsed code a name reference is an unquoted SYM atom, a literal symbol
 //! a quoted one, and a call a LIST whose head is a name (or, once resolved,
@@ -8,20 +10,8 @@
 #![forbid(unsafe_code)]
 
 use crate::abi::*;
-use crate::core::{Value, sym};
-
-/// Aggregate names: an expression headed by one collapses a column to a value.
-pub const AGGREGATES: &[&str] = &[
-    "sum", "avg", "min", "max", "count", "first", "last", "med", "dev", "var", "stddev", "var_pop", "prod", "all",
-    "any", "mode",
-];
-
-/// Builtins that work element by element (and broadcast atoms), so that
-/// applying them per group equals applying them once and splitting after.
-const ROW_WISE: &[&str] = &[
-    "+", "-", "*", "/", "%", "div", "neg", "abs", "sqrt", "exp", "log", "round", "floor", "ceil", "==", "!=", "<", ">",
-    "<=", ">=",
-];
+use super::{CallTraits, builtin_traits};
+use crate::core::Value;
 
 /// The symbol id of a name or symbol literal (`x` or `'x`).
 pub fn name_id(e: &ray_t) -> Option<i64> {
@@ -33,8 +23,8 @@ pub fn bare_name(e: &ray_t) -> Option<i64> {
     (e.type_() == -RAY_SYM && !e.is_quoted()).then(|| e.i64_val())
 }
 
-/// A call's head name and arguments: `(f a b)` -> (f, [a, b]).
-pub fn call(e: &ray_t) -> Option<(&'static [u8], Vec<&ray_t>)> {
+/// A call's head (as a symbol id) and arguments: `(f a b)` -> (f, [a, b]).
+pub fn call(e: &ray_t) -> Option<(i64, Vec<&ray_t>)> {
     if e.type_() != RAY_LIST || e.is_empty() {
         return None;
     }
@@ -42,12 +32,17 @@ pub fn call(e: &ray_t) -> Option<(&'static [u8], Vec<&ray_t>)> {
     let head = items[0]?;
     let id = if head.is_builtin() { head.builtin_name_id() } else { bare_name(head)? };
     let args: Option<Vec<&ray_t>> = items[1..].iter().copied().collect();
-    Some((sym::name(id)?, args?))
+    Some((id, args?))
+}
+
+/// What the registry says about a call's head (nothing for a non-call).
+pub fn call_traits(e: &ray_t) -> Option<(CallTraits, Vec<&ray_t>)> {
+    call(e).map(|(id, args)| (builtin_traits(id), args))
 }
 
 /// True when `e` is a call whose head is an aggregate.
 pub fn is_aggregate_call(e: &ray_t) -> bool {
-    call(e).is_some_and(|(h, _)| AGGREGATES.iter().any(|a| a.as_bytes() == h))
+    call(e).is_some_and(|(id, _)| builtin_traits(id).aggregate)
 }
 
 /// True when an aggregate call occurs anywhere in `e`.
@@ -61,8 +56,8 @@ pub fn contains_aggregate(e: &ray_t) -> bool {
 /// True when `e` is built only from row-wise calls, names and atoms.
 pub fn is_row_wise(e: &ray_t) -> bool {
     if e.type_() == RAY_LIST {
-        return match call(e) {
-            Some((h, args)) => ROW_WISE.iter().any(|r| r.as_bytes() == h) && args.iter().all(|a| is_row_wise(a)),
+        return match call_traits(e) {
+            Some((t, args)) => t.row_wise && args.iter().all(|a| is_row_wise(a)),
             None => false,
         };
     }

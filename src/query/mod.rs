@@ -12,7 +12,8 @@
 //! | `insert upsert left-join inner-join full-join anti-join asof-join table cols xasc xdesc union-all` | ordinary builtins in `lang::builtins::table::BUILTINS` | evaluated args |
 //!
 //! Helpers for other builtin families: [`distinct_rows`] (`distinct` on a
-//! table), [`AGGREGATES`] (the names `select` treats as aggregates). Column
+//! table), [`install_builtin_traits`] (how the upper layer tells select which
+//! call heads are aggregates, row-wise, or have a grouped kernel). Column
 //! and row kernels (gather, nulls, table rows) live in `crate::ops`.
 //!
 //! In-place forms: when `from:` of `update` (or the first argument of
@@ -41,7 +42,6 @@ mod table;
 mod update;
 mod view;
 
-pub use expr::AGGREGATES;
 pub use agg::Agg;
 pub use insert::{insert, upsert};
 pub use join::{anti_join, asof_join, full_join, inner_join, left_join, window_join};
@@ -64,3 +64,29 @@ pub trait Evaluator {
     fn restricted(&self) -> bool;
 }
 
+
+/// What the query engine needs to know about a builtin named at the head of
+/// a call (from its registry row; all false/None for any other name).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CallTraits {
+    /// Collapses a column to one value: select collapses to one row.
+    pub aggregate: bool,
+    /// Element-wise: may run once over whole columns instead of per group.
+    pub row_wise: bool,
+    /// The kernel a grouped select runs for `(name column)` directly.
+    pub grouped: Option<Agg>,
+}
+
+static BUILTIN_TRAITS: std::sync::OnceLock<fn(i64) -> CallTraits> = std::sync::OnceLock::new();
+
+/// Installs the function that answers [`CallTraits`] for a symbol id. The
+/// builtin registry (`lang::registry`) installs it when it is built; until
+/// then no name is an aggregate or row-wise. The first install wins.
+pub fn install_builtin_traits(traits: fn(i64) -> CallTraits) {
+    let _ = BUILTIN_TRAITS.set(traits);
+}
+
+/// The installed answer for symbol id `id`.
+pub(crate) fn builtin_traits(id: i64) -> CallTraits {
+    BUILTIN_TRAITS.get().map_or_else(CallTraits::default, |f| f(id))
+}

@@ -231,8 +231,8 @@ fn grouped(ev: &mut dyn Evaluator, view: &View, by: &ray_t, outputs: &[(i64, &ra
 /// `(agg x)` with `agg` an aggregate with kernels: the aggregate and the
 /// column it reads (a view column, or the row-wise `x` evaluated once).
 fn aggregate_operand(ev: &mut dyn Evaluator, view: &View, e: &ray_t) -> Result<Option<(Agg, Value)>> {
-    let Some((head, args)) = expr::call(e) else { return Ok(None) };
-    let (Some(agg), [arg]) = (Agg::from_name(head), args.as_slice()) else { return Ok(None) };
+    let Some((traits, args)) = expr::call_traits(e) else { return Ok(None) };
+    let (Some(agg), [arg]) = (traits.grouped, args.as_slice()) else { return Ok(None) };
     let col = match expr::name_id(arg).and_then(|id| view.lookup(id)) {
         Some(c) => c,
         None if expr::is_row_wise(arg) && arg.type_() == RAY_LIST => {

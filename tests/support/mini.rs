@@ -146,6 +146,7 @@ impl Evaluator for Mini {
 
 /// Parses and evaluates `src` with a fresh `Mini`.
 pub fn run(src: &str) -> Result<Value> {
+    rayforce::lang::registry::registry(); // tells the query engine which calls are aggregates
     Mini { restricted: false }.eval(&parse(src))
 }
 

@@ -9,17 +9,18 @@ use crate::abi::*;
 use crate::core::{RayError, Result, Value, sym};
 use crate::lang::registry::Builtin;
 use crate::ops::{self, elem, truthy, type_name_of as type_name, typed_null};
+use crate::query::Agg;
 use std::collections::HashMap;
 
 pub const BUILTINS: &[Builtin] = &[
-    Builtin::agg("sum", sum),
-    Builtin::agg("avg", avg),
+    Builtin::agg("sum", sum).grouped(Agg::Sum),
+    Builtin::agg("avg", avg).grouped(Agg::Avg),
     Builtin::agg("med", med),
-    Builtin::agg("min", min),
-    Builtin::agg("max", max),
-    Builtin::agg("count", count),
-    Builtin::agg("first", first),
-    Builtin::agg("last", last),
+    Builtin::agg("min", min).grouped(Agg::Min),
+    Builtin::agg("max", max).grouped(Agg::Max),
+    Builtin::agg("count", count).grouped(Agg::Count),
+    Builtin::agg("first", first).grouped(Agg::First),
+    Builtin::agg("last", last).grouped(Agg::Last),
     Builtin::agg("dev", dev),
     Builtin::agg("var", var),
     Builtin::agg("stddev", stddev),

@@ -12,22 +12,22 @@ use crate::lang::registry::Builtin;
 use crate::ops::type_name_of as type_name;
 
 pub const BUILTINS: &[Builtin] = &[
-    Builtin::pure("+", RAY_BINARY, add),
-    Builtin::pure("-", RAY_BINARY, sub),
-    Builtin::pure("*", RAY_BINARY, mul),
-    Builtin::pure("/", RAY_BINARY, fdiv),
-    Builtin::pure("%", RAY_BINARY, rem),
-    Builtin::pure("div", RAY_BINARY, idiv),
+    Builtin::pure("+", RAY_BINARY, add).row_wise(),
+    Builtin::pure("-", RAY_BINARY, sub).row_wise(),
+    Builtin::pure("*", RAY_BINARY, mul).row_wise(),
+    Builtin::pure("/", RAY_BINARY, fdiv).row_wise(),
+    Builtin::pure("%", RAY_BINARY, rem).row_wise(),
+    Builtin::pure("div", RAY_BINARY, idiv).row_wise(),
     Builtin::pure("pow", RAY_BINARY, pow),
     Builtin::pure("xbar", RAY_BINARY, xbar),
-    Builtin::pure("neg", RAY_UNARY, neg),
-    Builtin::pure("abs", RAY_UNARY, abs),
-    Builtin::pure("sqrt", RAY_UNARY, sqrt),
-    Builtin::pure("exp", RAY_UNARY, exp),
-    Builtin::pure("log", RAY_UNARY, log),
-    Builtin::pure("round", RAY_UNARY, round),
-    Builtin::pure("floor", RAY_UNARY, floor),
-    Builtin::pure("ceil", RAY_UNARY, ceil),
+    Builtin::pure("neg", RAY_UNARY, neg).row_wise(),
+    Builtin::pure("abs", RAY_UNARY, abs).row_wise(),
+    Builtin::pure("sqrt", RAY_UNARY, sqrt).row_wise(),
+    Builtin::pure("exp", RAY_UNARY, exp).row_wise(),
+    Builtin::pure("log", RAY_UNARY, log).row_wise(),
+    Builtin::pure("round", RAY_UNARY, round).row_wise(),
+    Builtin::pure("floor", RAY_UNARY, floor).row_wise(),
+    Builtin::pure("ceil", RAY_UNARY, ceil).row_wise(),
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -13,12 +13,12 @@ use crate::ops::type_name_of as type_name;
 use std::cmp::Ordering;
 
 pub const BUILTINS: &[Builtin] = &[
-    Builtin::pure("==", RAY_BINARY, eq),
-    Builtin::pure("!=", RAY_BINARY, ne),
-    Builtin::pure("<", RAY_BINARY, lt),
-    Builtin::pure(">", RAY_BINARY, gt),
-    Builtin::pure("<=", RAY_BINARY, le),
-    Builtin::pure(">=", RAY_BINARY, ge),
+    Builtin::pure("==", RAY_BINARY, eq).row_wise(),
+    Builtin::pure("!=", RAY_BINARY, ne).row_wise(),
+    Builtin::pure("<", RAY_BINARY, lt).row_wise(),
+    Builtin::pure(">", RAY_BINARY, gt).row_wise(),
+    Builtin::pure("<=", RAY_BINARY, le).row_wise(),
+    Builtin::pure(">=", RAY_BINARY, ge).row_wise(),
     Builtin::pure("within", RAY_BINARY, within),
 ];
 
