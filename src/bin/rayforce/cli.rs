@@ -1,8 +1,8 @@
 //! Command-line options of the `rayforce` binary: parsing and the usage
 //! text. Owns nothing else (no I/O beyond `-h`).
 
-pub const USAGE: &str = "usage: rayforce [-p [HOST:]PORT] [-u PW | -U PW] [-i] [-f file.rfl | file.rfl] [-h]
-  -p, --port [HOST:]PORT  serve IPC clients on PORT (all interfaces, or only HOST)
+pub const USAGE: &str = "usage: rayforce [-p PORT] [-u PW | -U PW] [-i] [-f file.rfl | file.rfl] [-h]
+  -p, --port PORT         serve IPC clients on PORT (all interfaces; 0: any free port)
   -u PW                   clients must send this password
   -U PW                   as -u, and every client is read-only
   -i, --interactive       start the REPL even after running a script
