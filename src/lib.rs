@@ -4,7 +4,7 @@
 //! |---|---|
 //! | `abi` | the `ray_t` layout and C constants (the only code that knows offsets) |
 //! | `core` | the value model: blocks, refcounts, `Value`, syms, errors, env |
-//! | `ops` | kernels shared by builtins and queries: access, gather, concat, nulls, keys, sort, par |
+//! | `ops` | kernels shared by builtins and queries: access, gather, concat, nulls, type names, truthiness, keys, sort, tables, par |
 //! | `codec` | wire encoding, decoding, compression |
 //! | `lang` | Rayfall parser, evaluator, builtins, formatting |
 //! | `query` | select/update/insert/upsert and joins |

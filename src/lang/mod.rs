@@ -7,7 +7,7 @@
 //! | `eval` | the evaluator (names, calls, lambdas, scopes) |
 //! | `registry` | builtin families merged into one indexed table |
 //! | `limits` | depth, size, operation and cancel bounds |
-//! | `values` | shared value helpers (elements, truthiness, type names) |
+//! | `values` | argument helpers (arity errors, integer and symbol arguments); kernels are in `crate::ops` |
 //! | `builtins` | one file per builtin family |
 //! | `fmt` | REPL text |
 #![forbid(unsafe_code)]

@@ -8,7 +8,7 @@
 //! | module | owns |
 //! |---|---|
 //! | `prim` | element types behind vector tags (`Prim`, `with_prim!`), tag predicates |
-//! | `access` | one element as an atom (`atom_at`, `elem`), counts |
+//! | `access` | one element as an atom (`atom_at`, `elem`), counts, integer columns widened to i64 |
 //! | `build` | vectors from slices, iterators and atoms; repeating an atom; LIST boxing |
 //! | `nulls` | typed null atoms, null tests and masks, the HAS_NULLS attribute |
 //! | `gather` | selection by index, mask and range (parallel for many rows) |
