@@ -220,3 +220,81 @@ fn deeply_nested_values_get_answers_not_stack_overflows() {
     assert_eq!(text("(upper deepnest)"), "error: limit");
     env::remove(sym::intern_str("deepnest"));
 }
+
+/// The REPL's text for `src`: the value, or `error: code: message`.
+fn repl(src: &str) -> String {
+    match ev(src) {
+        Ok(v) => format(&v, 0),
+        Err(e) => rayforce::lang::fmt::format_error(e.code_str(), e.message()),
+    }
+}
+
+/// `reciprocal` (builtins.md 4.2), added as one descriptor row and one
+/// kernel. Each pair is (input, the reference's REPL answer).
+#[test]
+fn reciprocal_matches_the_reference() {
+    let cases = [
+        ("(reciprocal 2)", "0.5"),
+        ("(reciprocal 0)", "0Nf"),
+        ("(reciprocal -0.0)", "0Nf"),
+        ("(reciprocal 0.0)", "0Nf"),
+        ("(reciprocal 4.0)", "0.25"),
+        ("(reciprocal -8)", "-0.12"),
+        ("(reciprocal 0Nl)", "0Nf"),
+        ("(reciprocal 0Nf)", "0Nf"),
+        ("(reciprocal 0Ni)", "0Nf"),
+        ("(reciprocal 3i)", "0.33"),
+        ("(reciprocal 5h)", "0.2"),
+        ("(reciprocal 0x02)", "0.5"),
+        ("(reciprocal 0x00)", "0Nf"),
+        ("(reciprocal true)", "1.0"),
+        ("(reciprocal false)", "0Nf"),
+        ("(reciprocal 0Nh)", "0Nf"),
+        ("(reciprocal 1e-320)", "0Nf"),
+        ("(nil? (reciprocal 1e-320))", "true"),
+        ("(nil? (reciprocal 0))", "true"),
+        ("(nil? (reciprocal 0Nf))", "true"),
+        ("(nil? (reciprocal -0.0))", "true"),
+        ("(type (reciprocal 2))", "f64"),
+        ("(reciprocal [2 0 4])", "[0.5 0Nf 0.25]"),
+        ("(reciprocal [2 0Nl 4])", "[0.5 0Nf 0.25]"),
+        ("(reciprocal [0.5 0Nf -0.0 0.0 3.0])", "[2.0 0Nf 0Nf 0Nf 0.33]"),
+        ("(reciprocal [1i 0Ni 0i 4i])", "[1.0 0Nf 0Nf 0.25]"),
+        ("(reciprocal [2h 0h 0Nh])", "[0.5 0Nf 0Nf]"),
+        ("(reciprocal [true false])", "[1.0 0Nf]"),
+        ("(reciprocal [1.0 2.0])", "[1.0 0.5]"),
+        ("(reciprocal [1e308 1e-320])", "[1.00e-308 0Nf]"),
+        ("(reciprocal [])", "[]"),
+        ("(type (reciprocal []))", "F64"),
+        ("(reciprocal (as 'F64 []))", "[]"),
+        ("(reciprocal (list))", "[]"),
+        ("(type (reciprocal (list)))", "F64"),
+        ("(reciprocal (list 1 2.0))", "[1.0 0.5]"),
+        ("(reciprocal (list 2 0))", "[0.5 0Nf]"),
+        ("(reciprocal 2024.01.01)", "error: type: reciprocal: expects a numeric argument, got date"),
+        ("(reciprocal 12:00:00)", "error: type: reciprocal: expects a numeric argument, got time"),
+        ("(reciprocal \"a\")", "error: type: reciprocal: expects a numeric argument, got str"),
+        ("(reciprocal 'a)", "error: type: reciprocal: expects a numeric argument, got sym"),
+        ("(reciprocal (list 1 \"a\"))", "error: type: reciprocal: expects a numeric argument, got str"),
+        ("(reciprocal {a: 1})", "error: type: reciprocal: expects a numeric argument, got DICT"),
+        ("(reciprocal 1 2)", "error: arity: expected 1 arg, got 2"),
+        ("(reciprocal)", "error: arity: expected 1 arg, got 0"),
+    ];
+    let mut wrong = Vec::new();
+    for (src, want) in cases {
+        let got = repl(src);
+        if got != want {
+            wrong.push(format!("{src}: got {got}, reference {want}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn reciprocal_in_select_matches_the_reference() {
+    // The reference's REPL answers for the result columns.
+    assert_eq!(repl("(at (select {r: (reciprocal x) from: (table [x] (list [1 2 0 4]))}) 'r)"), "[1.0 0.5 0Nf 0.25]");
+    let by = "(select {r: (sum (reciprocal x)) by: k from: (table [k x] (list [a a b b] [1 2 0 4]))})";
+    assert_eq!(repl(&format!("(at {by} 'k)")), "[a b]");
+    assert_eq!(repl(&format!("(at {by} 'r)")), "[1.5 0.25]");
+}

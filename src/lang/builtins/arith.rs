@@ -28,6 +28,7 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin::pure("round", RAY_UNARY, round).row_wise(),
     Builtin::pure("floor", RAY_UNARY, floor).row_wise(),
     Builtin::pure("ceil", RAY_UNARY, ceil).row_wise(),
+    Builtin::pure("reciprocal", RAY_UNARY, reciprocal).row_wise(),
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -349,6 +350,26 @@ fn log(args: &[Value]) -> Result<Value> {
         return list_map1(&args[0], log);
     }
     float_fn(&args[0], f64::ln)
+}
+
+/// `(reciprocal x)`: `1 / x` as f64, element-wise. A zero (also `-0.0`), a
+/// null or a result too large for f64 gives `0Nf` (builtins.md 4.2).
+fn reciprocal(args: &[Value]) -> Result<Value> {
+    let v = &args[0];
+    if v.type_ == RAY_LIST {
+        if v.is_empty() {
+            return Value::vec_from_slice(RAY_F64, &[] as &[f64]);
+        }
+        return list_map1(v, reciprocal);
+    }
+    if !is_num_operand(v) || is_temporal(base(v)) {
+        return Err(RayError::type_err(format!("reciprocal: expects a numeric argument, got {}", type_name(v))));
+    }
+    let r = map1(&widen_f(v), RAY_F64, |x| {
+        let y = 1.0 / x;
+        if y.is_finite() { y } else { f64::NAN }
+    })?;
+    finish(r, v.type_ < 0, true)
 }
 
 fn round(args: &[Value]) -> Result<Value> {
