@@ -114,3 +114,20 @@ def test_exit_with_a_code_from_the_terminal(term):
     term.expect(PROMPT)
     term.send(b"(exit 3)\r")
     assert term.wait_exit() == 3
+
+
+def test_ctrl_c_cancels_a_remote_query(term, server):
+    """The REPL as a client: Ctrl-C while `.ipc.send` waits cancels the
+    query on the server (the client sends its cancel byte); the connection
+    stays usable."""
+    term.expect(PROMPT)
+    term.send(b'(set h (.ipc.open "127.0.0.1:%d"))\r' % server)
+    term.expect(PROMPT)
+    term.send(b'(.ipc.send h "' + LONG.rstrip(b"\r") + b'")\r')
+    time.sleep(1.0)
+    term.send(b"\x03")
+    term.expect(PROMPT, timeout=10)
+    term.send(b'(.ipc.send h "(* 6 7)")\r')
+    assert b"42\r\n" in term.expect(PROMPT, timeout=10)
+    term.send(b"\x04")
+    assert term.wait_exit() == 0

@@ -53,7 +53,8 @@ fn serve(addr: &str, o: &cli::Options) -> Poll {
 /// Reads stdin to its end: the terminal REPL, or piped forms.
 fn read_stdin(tty: bool) {
     if tty {
-        repl::terminal(signals::sigint_flag());
+        signals::sigint_interrupts();
+        repl::terminal();
     } else {
         repl::piped();
     }

@@ -5,12 +5,11 @@
 //! Owns the REPL commands (`:q`, `:?`); the language itself is `lang`'s.
 
 use rayforce::core::Value;
-use rayforce::lang::{self, RequestCtx, SourceError, limits};
+use rayforce::lang::{self, RequestCtx, SourceError};
+use rayforce::runtime;
 use rustyline::error::ReadlineError;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 const PROMPT: &str = "‣ ";
 const CONTINUE: &str = "… ";
@@ -74,9 +73,10 @@ enum Step {
 }
 
 /// Handles one complete input: a REPL command, or an expression whose
-/// result (or error) is printed on stdout. `cancel` is the evaluation's
-/// cancel flag (set by Ctrl-C in the terminal REPL).
-fn handle(src: &str, cancel: Option<&Arc<AtomicBool>>) -> Step {
+/// result (or error) is printed on stdout. With `interruptible`, Ctrl-C
+/// (the runtime's interrupt flag) stops the evaluation: the flag is
+/// cleared before it starts and once it ends.
+fn handle(src: &str, interruptible: bool) -> Step {
     let line = src.trim();
     if blank(src) {
         return Step::Continue;
@@ -91,14 +91,15 @@ fn handle(src: &str, cancel: Option<&Arc<AtomicBool>>) -> Step {
         }
     } else {
         let ctx = RequestCtx { restricted: false, handle: -1 };
-        let r = match cancel {
-            Some(flag) => {
-                flag.store(false, Ordering::SeqCst);
-                limits::with_request_cancel(flag, || lang::eval_source(src, ctx))
-            }
-            None => lang::eval_source(src, ctx),
-        };
-        if cancel.is_some_and(|f| f.swap(false, Ordering::SeqCst)) && r.is_err() {
+        if interruptible {
+            runtime::clear_interrupt();
+        }
+        let r = lang::eval_source(src, ctx);
+        let interrupted = interruptible && runtime::interrupted();
+        if interrupted {
+            runtime::clear_interrupt();
+        }
+        if interrupted && r.is_err() {
             // Ctrl-C: the terminal echoed ^C; the prompt comes back.
             String::from("\n")
         } else {
@@ -125,11 +126,11 @@ pub fn piped() {
         if incomplete(&pending) {
             continue;
         }
-        if let Step::Quit = handle(&std::mem::take(&mut pending), None) {
+        if let Step::Quit = handle(&std::mem::take(&mut pending), false) {
             return;
         }
     }
-    handle(&pending, None);
+    handle(&pending, false);
 }
 
 fn history_path() -> Option<PathBuf> {
@@ -137,7 +138,7 @@ fn history_path() -> Option<PathBuf> {
 }
 
 /// The terminal REPL: a banner, then line editing until Ctrl-D (or `:q`).
-pub fn terminal(cancel: Arc<AtomicBool>) {
+pub fn terminal() {
     let mut rl = match rustyline::DefaultEditor::new() {
         Ok(rl) => rl,
         Err(e) => {
@@ -167,7 +168,7 @@ pub fn terminal(cancel: Arc<AtomicBool>) {
                         let _ = rl.append_history(h);
                     }
                 }
-                if let Step::Quit = handle(&src, Some(&cancel)) {
+                if let Step::Quit = handle(&src, true) {
                     break;
                 }
             }

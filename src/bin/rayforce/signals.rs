@@ -1,15 +1,15 @@
 //! Process signals of the `rayforce` binary (through `signal-hook`, so no
 //! hand-written handler): SIGTERM, and SIGINT when no terminal REPL owns
 //! Ctrl-C, shut the process down; in a terminal REPL SIGINT (Ctrl-C while
-//! an evaluation runs) only sets the cancel flag that evaluation watches.
-//! Must not evaluate anything itself.
+//! an evaluation runs) only sets the runtime's interrupt flag, which stops
+//! the running evaluation and makes a waiting IPC client send its cancel
+//! byte to the server. Must not evaluate anything itself.
 
 use rayforce::net::server::Shared;
 use signal_hook::consts::{SIGINT, SIGTERM};
 use std::io::Read;
 use std::os::unix::net::UnixStream;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
 /// What a shutdown signal does.
 pub enum Shutdown {
@@ -41,12 +41,13 @@ pub fn watch_shutdown(action: Shutdown, with_sigint: bool) {
     });
 }
 
-/// A flag SIGINT sets from now on (the terminal REPL hands it to each
-/// evaluation as its cancel flag and clears it before the next one).
-pub fn sigint_flag() -> Arc<AtomicBool> {
-    let flag = Arc::new(AtomicBool::new(false));
-    if let Err(e) = signal_hook::flag::register(SIGINT, flag.clone()) {
+/// From now on SIGINT sets the runtime's interrupt flag (the terminal REPL
+/// clears it before and after each evaluation).
+pub fn sigint_interrupts() {
+    // SAFETY: the action is one atomic store (`runtime::request_interrupt`):
+    // async-signal-safe, no allocation, no lock, no I/O.
+    let registered = unsafe { signal_hook::low_level::register(SIGINT, rayforce::runtime::request_interrupt) };
+    if let Err(e) = registered {
         eprintln!("rayforce: Ctrl-C will not interrupt evaluations: {e}");
     }
-    flag
 }
