@@ -298,3 +298,16 @@ fn reciprocal_in_select_matches_the_reference() {
     assert_eq!(repl(&format!("(at {by} 'k)")), "[a b]");
     assert_eq!(repl(&format!("(at {by} 'r)")), "[1.5 0.25]");
 }
+
+/// Variadic builtins' argument counts are checked by the evaluator from the
+/// rows' `.args(min, max)`; the text is the reference's where it matches.
+#[test]
+fn variadic_argument_counts_come_from_the_rows() {
+    assert_eq!(repl("(set a)"), "error: arity: expected 2 args, got 1");
+    assert_eq!(repl("(try 1)"), "error: arity: expected 2 args, got 1");
+    let reg = registry();
+    let map = reg.entries.iter().find(|b| b.name == "map").expect("map");
+    assert_eq!((map.min_args, map.max_args), (2, 3));
+    assert!(repl("(map)").starts_with("error: arity"));
+    assert!(repl("(map-left 1)").starts_with("error: arity"));
+}

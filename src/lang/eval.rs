@@ -24,6 +24,21 @@ struct Frame {
     columns: bool,
 }
 
+/// A `RAY_VARY` builtin's argument count against its row's range, checked
+/// once the arguments are evaluated (special forms: before the call), so
+/// the family bodies need no count checks of their own.
+fn check_count(e: &Builtin, n: usize) -> Result<()> {
+    if e.kind == RAY_VARY && (n < e.min_args as usize || n > e.max_args as usize) {
+        let want = if e.min_args == e.max_args {
+            e.min_args.to_string()
+        } else {
+            format!("{}-{}", e.min_args, e.max_args)
+        };
+        return Err(arity_err(&want, n));
+    }
+    Ok(())
+}
+
 /// Where a failing evaluation went wrong, for the REPL's diagnostic
 /// (rayfall.md section 13). Collected only on the error path.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -310,6 +325,7 @@ impl Evaluator {
             let (_, e) = reg.entry_of(&f).ok_or_else(not_a_function)?;
             self.check_builtin(e, arg_forms.len())?;
             if let Imp::Special(sf) = e.imp {
+                check_count(e, arg_forms.len())?;
                 let raw: Vec<Value> = arg_forms.iter().map(|a| a.map_or_else(Value::null, |a| a.to_value())).collect();
                 return norm(sf(self, &raw));
             }
@@ -366,6 +382,7 @@ impl Evaluator {
     }
 
     fn invoke(&mut self, e: &Builtin, args: &[Value]) -> Result<Value> {
+        check_count(e, args.len())?;
         norm(match e.imp {
             Imp::Pure(f) => f(args),
             Imp::Ctx(f) | Imp::Special(f) => f(self, args),

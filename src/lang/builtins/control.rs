@@ -8,22 +8,22 @@ use crate::core::{RayError, Result, Value, env, sym};
 use crate::lang::eval::{Evaluator, RETURN_CODE, dict_get_sym, is_callable};
 use crate::lang::parser;
 use crate::lang::registry::Builtin;
-use crate::lang::values::{self, arity_err, need_args};
+use crate::lang::values::{self, arity_err};
 use crate::ops::{self, truthy};
 
 pub const BUILTINS: &[Builtin] = &[
-    Builtin::special("quote", quote),
-    Builtin::special("set", set).restricted(),
-    Builtin::special("let", let_),
-    Builtin::special("del", del).restricted(),
+    Builtin::special("quote", quote).args(1, 1),
+    Builtin::special("set", set).args(2, 2).restricted(),
+    Builtin::special("let", let_).args(2, 2),
+    Builtin::special("del", del).args(1, 1).restricted(),
     Builtin::special("if", if_),
     Builtin::special("do", do_),
     Builtin::special("fn", fn_),
     Builtin::special("and", and),
     Builtin::special("or", or),
-    Builtin::special("try", try_),
-    Builtin::special("timeit", timeit),
-    Builtin::special("alter", alter).restricted(),
+    Builtin::special("try", try_).args(2, 2),
+    Builtin::special("timeit", timeit).args(1, 1),
+    Builtin::special("alter", alter).args(4, 4).restricted(),
     Builtin::ctx("raise", RAY_UNARY, raise),
     Builtin::ctx("return", RAY_UNARY, return_),
     Builtin::ctx("eval", RAY_UNARY, eval),
@@ -55,7 +55,6 @@ fn reserve_err() -> RayError {
 }
 
 fn quote(_ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
-    need_args(args, 1, 1)?;
     let x = &args[0];
     if x.type_ == -RAY_SYM && !x.is_quoted() {
         return Ok(Value::quoted_sym(x.i64_val()));
@@ -64,7 +63,6 @@ fn quote(_ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
 }
 
 fn set(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
-    need_args(args, 2, 2)?;
     let id = target_id(ev, &args[0])?;
     let name = sym::name_or_empty(id);
     if is_reserved(name) {
@@ -117,7 +115,6 @@ pub fn dict_set_sym(d: &ray_t, k: i64, v: Value) -> Result<Value> {
 }
 
 fn let_(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
-    need_args(args, 2, 2)?;
     let id = target_id(ev, &args[0])?;
     let name = sym::name_or_empty(id);
     if name.first() == Some(&b'.') {
@@ -129,7 +126,6 @@ fn let_(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
 }
 
 fn del(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
-    need_args(args, 1, 1)?;
     let id = target_id(ev, &args[0])?;
     let name = sym::name_or_empty(id);
     if name.first() == Some(&b'.') {
@@ -247,7 +243,6 @@ fn logic(ev: &mut Evaluator, args: &[Value], is_and: bool) -> Result<Value> {
 }
 
 fn try_(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
-    need_args(args, 2, 2)?;
     match ev.eval(&args[0]) {
         Ok(v) => Ok(v),
         Err(e) if e.code_str() == RETURN_CODE || e.code_str() == "limit" || e.code_str() == "cancel" => Err(e),
@@ -266,7 +261,6 @@ fn try_(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
 }
 
 fn timeit(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
-    need_args(args, 1, 1)?;
     let t0 = std::time::Instant::now();
     ev.eval(&args[0])?;
     Ok(Value::f64(t0.elapsed().as_secs_f64() * 1000.0))
@@ -275,7 +269,6 @@ fn timeit(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
 /// `(alter 'name f i v)`: replaces element `i` of the global `name` by `v`
 /// (`f` = `set`) or by `(f old v)`. Restricted, unlike the reference (wire.md 9).
 fn alter(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
-    need_args(args, 4, 4)?;
     let id = target_id(ev, &args[0])?;
     let f = ev.eval(&args[1])?;
     let idx = ev.eval(&args[2])?;

@@ -7,18 +7,18 @@ use crate::abi::*;
 use crate::core::{RayError, Result, Value};
 use crate::lang::eval::{Evaluator, is_callable};
 use crate::lang::registry::Builtin;
-use crate::lang::values::{arity_err, need_args};
+use crate::lang::values::arity_err;
 use crate::ops::{self, collect, count, elem, is_collection};
 
 pub const BUILTINS: &[Builtin] = &[
-    Builtin::ctx("map", RAY_VARY, map),
+    Builtin::ctx("map", RAY_VARY, map).args(2, 3),
     Builtin::ctx("apply", RAY_VARY, apply),
-    Builtin::ctx("fold", RAY_VARY, fold),
-    Builtin::ctx("fold-left", RAY_VARY, fold),
-    Builtin::ctx("fold-right", RAY_VARY, fold_right),
-    Builtin::ctx("scan", RAY_VARY, scan),
-    Builtin::ctx("map-left", RAY_VARY, map_left),
-    Builtin::ctx("map-right", RAY_VARY, map_right),
+    Builtin::ctx("fold", RAY_VARY, fold).args(2, 3),
+    Builtin::ctx("fold-left", RAY_VARY, fold).args(2, 3),
+    Builtin::ctx("fold-right", RAY_VARY, fold_right).args(2, 3),
+    Builtin::ctx("scan", RAY_VARY, scan).args(2, 3),
+    Builtin::ctx("map-left", RAY_VARY, map_left).args(3, 3),
+    Builtin::ctx("map-right", RAY_VARY, map_right).args(3, 3),
     Builtin::pure("filter", RAY_BINARY, filter),
 ];
 
@@ -32,7 +32,6 @@ fn items(v: &ray_t) -> Vec<Value> {
 }
 
 fn map(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
-    need_args(args, 2, 3)?;
     let f = function(&args[0])?;
     let xs = items(&args[1]);
     let mut out = Vec::with_capacity(xs.len());
@@ -78,7 +77,6 @@ fn apply(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
 
 /// The accumulator seed and the items folded over, for `(f v)` and `(f init v)`.
 fn fold_parts(args: &[Value], from_end: bool) -> Result<(Option<Value>, Vec<Value>)> {
-    need_args(args, 2, 3)?;
     if args.len() == 3 {
         return Ok((Some(args[1].clone()), items(&args[2])));
     }
@@ -127,7 +125,6 @@ fn scan(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
 }
 
 fn map_left(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
-    need_args(args, 3, 3)?;
     let f = function(&args[0])?;
     let mut out = Vec::new();
     for y in items(&args[2]) {
@@ -137,7 +134,6 @@ fn map_left(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
 }
 
 fn map_right(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
-    need_args(args, 3, 3)?;
     let f = function(&args[0])?;
     let mut out = Vec::new();
     for x in items(&args[1]) {

@@ -22,8 +22,8 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin::pure(".sys.build", RAY_VARY, sys_build),
     Builtin::pure("guid", RAY_UNARY, guid),
     Builtin::pure("rand", RAY_BINARY, rand),
-    Builtin::special("select", select),
-    Builtin::special("update", update).restricted(),
+    Builtin::special("select", select).args(1, 1),
+    Builtin::special("update", update).args(1, 1).restricted(),
     Builtin::ctx("window-join", RAY_VARY, window_join),
     Builtin::ctx("window-join1", RAY_VARY, window_join1),
 ];
@@ -31,7 +31,6 @@ pub const BUILTINS: &[Builtin] = &[
 /// The query dict: the literal as written (its values stay raw
 /// expressions), or the value of any other expression.
 fn query_dict(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
-    crate::lang::values::need_args(args, 1, 1)?;
     if args[0].type_ == RAY_DICT { Ok(args[0].clone()) } else { ev.eval(&args[0]) }
 }
 
