@@ -1,8 +1,10 @@
 //! The evaluator: walks parsed values. Atoms and vectors evaluate to
 //! themselves, unquoted symbols are name references (locals, then globals,
 //! then the builtin registry), and a LIST is a call whose head must be a
-//! function. Builtins check their arity before any argument is evaluated;
-//! special forms get their argument forms unevaluated. Every nested
+//! function. This module alone checks a builtin's arity, from its registry
+//! row: fixed kinds before any argument is evaluated, a variadic row's
+//! `min_args..=max_args` once the arguments are evaluated (special forms,
+//! which get their argument forms unevaluated, before the call). Every nested
 //! evaluation is counted against the `Limits` (depth, stack, operations).
 #![forbid(unsafe_code)]
 

@@ -157,11 +157,6 @@ impl Registry {
     }
 }
 
-/// True when `f` is a builtin object for an aggregate (`sum`, `avg`, ...).
-pub fn is_aggregate(f: &ray_t) -> bool {
-    f.is_builtin() && registry().entry_of(f).is_some_and(|(_, e)| e.is_aggregate())
-}
-
 /// Binds every builtin (and `null`) in the global environment.
 pub fn bind_all() {
     let reg = registry();
