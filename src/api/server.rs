@@ -3,6 +3,7 @@
 
 use crate::core::{RayError, Result};
 use crate::net::server::{Poll, Shared};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
@@ -10,16 +11,39 @@ use std::thread::JoinHandle;
 pub struct TcpServer {
     poll: Poll,
     port: u16,
+    addr: SocketAddr,
 }
 
 impl TcpServer {
     /// Binds `0.0.0.0:port` (0 picks a free port; see `port()`).
     pub fn bind(port: u16) -> Result<TcpServer> {
+        Self::bind_with(|poll| poll.listen(port).map_err(|e| RayError::io(format!("listen on {port}: {e}"))))
+    }
+
+    /// Binds `HOST:PORT` (`127.0.0.1:5000`, `[::1]:0`, `localhost:5000`)
+    /// or a bare `PORT` (all IPv4 interfaces, as `bind`).
+    pub fn bind_addr(addr: &str) -> Result<TcpServer> {
+        Self::bind_with(|poll| poll.listen_addr(addr).map_err(|e| RayError::io(format!("listen on {addr}: {e}"))))
+    }
+
+    fn bind_with(listen: impl FnOnce(&mut Poll) -> Result<i64>) -> Result<TcpServer> {
         crate::ipc::install();
         let mut poll = Poll::new(false).map_err(|e| RayError::io(e.to_string()))?;
-        let id = poll.listen(port).map_err(|e| RayError::io(format!("listen on {port}: {e}")))?;
-        let port = poll.listen_port(id).ok_or_else(|| RayError::io("listener vanished"))?;
-        Ok(TcpServer { poll, port })
+        let id = listen(&mut poll)?;
+        let addr = poll.listen_local_addr(id).ok_or_else(|| RayError::io("listener vanished"))?;
+        Ok(TcpServer { poll, port: addr.port(), addr })
+    }
+
+    /// Logs one line per connection opened, closed or refused at login on
+    /// stderr (off by default).
+    pub fn with_conn_log(self, on: bool) -> TcpServer {
+        self.poll.shared().set_conn_log(on);
+        self
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
     }
 
     /// Requires `password` from clients (`-u`); `read_only` also restricts them (`-U`).

@@ -7,7 +7,7 @@
 use crate::abi::{self, ray_t};
 use crate::core::Value;
 use std::io;
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicI32, Ordering};
 
@@ -36,8 +36,15 @@ pub fn pollfd_for(fd: RawFd, events: i16) -> pollfd {
 /// A non-blocking IPv4 listener on `0.0.0.0:port` (0 = ephemeral) with
 /// `SO_REUSEADDR` and the given backlog.
 pub fn listen(port: u16, backlog: i32) -> io::Result<TcpListener> {
+    listen_on(&SocketAddr::from(([0, 0, 0, 0], port)), backlog)
+}
+
+/// A non-blocking listener on `addr` (IPv4 or IPv6; port 0 = ephemeral)
+/// with `SO_REUSEADDR` and the given backlog (std's `bind` fixes it).
+pub fn listen_on(addr: &SocketAddr, backlog: i32) -> io::Result<TcpListener> {
+    let family = if addr.is_ipv4() { libc::AF_INET } else { libc::AF_INET6 };
     // SAFETY: plain socket creation; the fd is owned right below.
-    let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0) };
+    let fd = unsafe { libc::socket(family, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0) };
     if fd < 0 {
         return Err(io::Error::last_os_error());
     }
@@ -57,18 +64,27 @@ pub fn listen(port: u16, backlog: i32) -> io::Result<TcpListener> {
     if r < 0 {
         return Err(io::Error::last_os_error());
     }
-    // SAFETY: sockaddr_in is plain old data; zeroed is a valid value.
-    let mut addr: libc::sockaddr_in = unsafe { std::mem::zeroed() };
-    addr.sin_family = libc::AF_INET as libc::sa_family_t;
-    addr.sin_port = port.to_be();
-    addr.sin_addr = libc::in_addr { s_addr: u32::from_be_bytes([0, 0, 0, 0]).to_be() };
-    // SAFETY: addr is a valid sockaddr_in and the length matches.
-    let r = unsafe {
-        libc::bind(
-            fd,
-            (&raw const addr).cast(),
-            size_of::<libc::sockaddr_in>() as libc::socklen_t,
-        )
+    let r = match addr {
+        SocketAddr::V4(a) => {
+            // SAFETY: sockaddr_in is plain old data; zeroed is a valid value.
+            let mut sa: libc::sockaddr_in = unsafe { std::mem::zeroed() };
+            sa.sin_family = libc::AF_INET as libc::sa_family_t;
+            sa.sin_port = a.port().to_be();
+            sa.sin_addr = libc::in_addr { s_addr: u32::from_be_bytes(a.ip().octets()).to_be() };
+            // SAFETY: sa is a valid sockaddr_in and the length matches.
+            unsafe { libc::bind(fd, (&raw const sa).cast(), size_of::<libc::sockaddr_in>() as libc::socklen_t) }
+        }
+        SocketAddr::V6(a) => {
+            // SAFETY: sockaddr_in6 is plain old data; zeroed is a valid value.
+            let mut sa: libc::sockaddr_in6 = unsafe { std::mem::zeroed() };
+            sa.sin6_family = libc::AF_INET6 as libc::sa_family_t;
+            sa.sin6_port = a.port().to_be();
+            sa.sin6_addr = libc::in6_addr { s6_addr: a.ip().octets() };
+            sa.sin6_flowinfo = a.flowinfo();
+            sa.sin6_scope_id = a.scope_id();
+            // SAFETY: sa is a valid sockaddr_in6 and the length matches.
+            unsafe { libc::bind(fd, (&raw const sa).cast(), size_of::<libc::sockaddr_in6>() as libc::socklen_t) }
+        }
     };
     if r < 0 {
         return Err(io::Error::last_os_error());

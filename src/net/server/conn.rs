@@ -18,6 +18,7 @@ use crate::proto::handshake::{self, AUTH_ACCEPTED, AUTH_REJECTED};
 use crate::proto::header::{HEADER_LEN, Header, MSG_RESPONSE, MSG_SYNC};
 use std::collections::VecDeque;
 use std::io;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::SyncSender;
@@ -55,6 +56,8 @@ pub(super) enum Work {
 pub(super) struct Conn {
     pub(super) handle: i64,
     pub(super) serial: u64,
+    /// The client's address (for the connection log).
+    pub(super) peer: SocketAddr,
     pub(super) phase: Phase,
     pub(super) rx: RxBuf,
     pub(super) out: Arc<Out>,
@@ -124,9 +127,7 @@ impl Core {
     /// waits for, running or queued, is cancelled; with none pending the
     /// byte is lost, as in the reference.
     pub(super) fn urgent(&mut self, slot: usize) {
-        let Some(c) = self.conns[slot].as_ref() else {
-            return;
-        };
+        let Some(c) = self.conns[slot].as_ref() else { return };
         sys::recv_urgent(&c.out.sock);
         let pending = c.busy || c.inbox.iter().any(|w| matches!(w, Work::Frame(..)));
         if pending {
@@ -135,9 +136,7 @@ impl Core {
     }
 
     pub(super) fn read(&mut self, slot: usize) {
-        let Some(c) = self.conns[slot].as_mut() else {
-            return;
-        };
+        let Some(c) = self.conns[slot].as_mut() else { return };
         let want = c.want();
         match c.rx.read_from(&mut &c.out.sock, want) {
             Ok(0) => c.eof = true,
@@ -155,9 +154,7 @@ impl Core {
     /// Advances the handshake and queues complete frames.
     pub(super) fn process_input(&mut self, slot: usize) {
         loop {
-            let Some(c) = self.conns[slot].as_mut() else {
-                return;
-            };
+            let Some(c) = self.conns[slot].as_mut() else { return };
             match c.phase {
                 Phase::Greeting => {
                     if c.rx.len() < 2 {
@@ -235,9 +232,7 @@ impl Core {
     }
 
     pub(super) fn deliver_response(&mut self, slot: usize, h: &Header, payload: &[u8]) {
-        let Some(c) = self.conns[slot].as_mut() else {
-            return;
-        };
+        let Some(c) = self.conns[slot].as_mut() else { return };
         match c.waiters.pop_front() {
             Some(w) => {
                 let v = frame::decode_payload(h, payload)
@@ -251,6 +246,7 @@ impl Core {
 
     pub(super) fn reject(&mut self, slot: usize) {
         if let Some(c) = self.conns[slot].as_mut() {
+            self.shared.log_conn("auth-failed", c.handle, &c.peer);
             c.out.tx().push_bytes(vec![AUTH_REJECTED]);
             c.closing = true;
         }
@@ -259,9 +255,7 @@ impl Core {
 
     pub(super) fn become_ready(&mut self, slot: usize) {
         let has_open = hook(Hook::Open).is_some();
-        let Some(c) = self.conns[slot].as_mut() else {
-            return;
-        };
+        let Some(c) = self.conns[slot].as_mut() else { return };
         c.phase = Phase::Ready;
         c.opened = true;
         if has_open {
@@ -271,9 +265,7 @@ impl Core {
 
     /// Starts the next work item of an idle connection; closes finished ones.
     pub(super) fn after_change(&mut self, slot: usize) {
-        let Some(c) = self.conns[slot].as_mut() else {
-            return;
-        };
+        let Some(c) = self.conns[slot].as_mut() else { return };
         if !c.busy && c.phase == Phase::Ready {
             if let Some(work) = c.inbox.pop_front() {
                 c.busy = true;
@@ -285,9 +277,7 @@ impl Core {
                         let mut batch = vec![(h, p)];
                         while !last_sync && batch.len() < MAX_BATCH && matches!(c.inbox.front(), Some(Work::Frame(..)))
                         {
-                            let Some(Work::Frame(h, p)) = c.inbox.pop_front() else {
-                                break;
-                            };
+                            let Some(Work::Frame(h, p)) = c.inbox.pop_front() else { break };
                             last_sync = h.msgtype == MSG_SYNC;
                             c.inbox_bytes -= p.len();
                             batch.push((h, p));
@@ -302,9 +292,7 @@ impl Core {
                 return;
             }
         }
-        let Some(c) = self.conns[slot].as_ref() else {
-            return;
-        };
+        let Some(c) = self.conns[slot].as_ref() else { return };
         let drained = !c.busy && c.inbox.is_empty() && c.out.tx().is_empty();
         if drained && (c.eof || c.closing) {
             self.close_conn(slot);
@@ -312,9 +300,7 @@ impl Core {
     }
 
     pub(super) fn flush(&mut self, slot: usize) {
-        let Some(c) = self.conns[slot].as_mut() else {
-            return;
-        };
+        let Some(c) = self.conns[slot].as_mut() else { return };
         let r = c.out.tx().flush(&c.out.sock);
         if r.is_err() {
             self.close_conn(slot);
@@ -324,10 +310,9 @@ impl Core {
     }
 
     pub(super) fn close_conn(&mut self, slot: usize) {
-        let Some(mut c) = self.conns[slot].take() else {
-            return;
-        };
+        let Some(mut c) = self.conns[slot].take() else { return };
         self.live -= 1;
+        self.shared.log_conn("close", c.handle, &c.peer);
         for w in std::mem::take(&mut c.waiters) {
             let _ = w.send(Err(RayError::io("connection closed")));
         }

@@ -18,7 +18,7 @@ use crate::proto::frame::Compression;
 use crate::proto::handshake::AUTH_ACCEPTED;
 use std::collections::VecDeque;
 use std::io::{self, Read};
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
@@ -70,6 +70,8 @@ impl Core {
             gate: RwLock::new(()),
             inline,
             watch: Watch::default(),
+            conn_log: AtomicBool::new(false),
+            log_sink: Mutex::new(None),
         });
         let executor = if inline { Executor::Inline } else { Executor::Workers(Pool::start(WORKERS)) };
         Ok(Core {
@@ -92,15 +94,39 @@ impl Core {
     pub fn listen(&mut self, port: u16) -> io::Result<i64> {
         sys::raise_fd_limit();
         let l = sys::listen(port, BACKLOG)?;
+        Ok(self.add_listener(l))
+    }
+
+    /// Listens on `HOST:PORT` or a bare `PORT` (see [`listen_addrs`]);
+    /// every address the host resolves to is tried in order, the first
+    /// that binds is kept. Returns the listener's handle.
+    pub fn listen_addr(&mut self, addr: &str) -> io::Result<i64> {
+        sys::raise_fd_limit();
+        let mut last = None;
+        for a in listen_addrs(addr)? {
+            match sys::listen_on(&a, BACKLOG) {
+                Ok(l) => return Ok(self.add_listener(l)),
+                Err(e) => last = Some(io::Error::new(e.kind(), format!("{a}: {e}"))),
+            }
+        }
+        Err(last.unwrap_or_else(|| bad_listen_addr(addr)))
+    }
+
+    fn add_listener(&mut self, l: TcpListener) -> i64 {
         let h = handles::insert(Endpoint::Listener);
         self.listeners.push((h, l));
-        Ok(h)
+        h
+    }
+
+    /// The address a listener (by handle) is bound to.
+    pub fn listen_local_addr(&self, id: i64) -> Option<SocketAddr> {
+        let (_, l) = self.listeners.iter().find(|(h, _)| *h == id)?;
+        l.local_addr().ok()
     }
 
     /// The port a listener (by handle) is bound to.
     pub fn listen_port(&self, id: i64) -> Option<u16> {
-        let (_, l) = self.listeners.iter().find(|(h, _)| *h == id)?;
-        l.local_addr().ok().map(|a| a.port())
+        self.listen_local_addr(id).map(|a| a.port())
     }
 
     /// The socket fd of a listener (by handle).
@@ -216,9 +242,11 @@ impl Core {
                     compression,
                 }),
             );
+            self.shared.log_conn("open", handle, &peer);
             self.conns[slot] = Some(Conn {
                 handle,
                 serial,
+                peer,
                 phase: Phase::Greeting,
                 rx: RxBuf::default(),
                 out,
@@ -278,9 +306,7 @@ impl Core {
                 handles::remove(handle);
             }
             Event::Done { slot, serial, outcome } => {
-                let Some(c) = self.conn_mut(slot, serial) else {
-                    return;
-                };
+                let Some(c) = self.conn_mut(slot, serial) else { return };
                 c.busy = false;
                 c.cancel.store(false, Ordering::SeqCst);
                 match outcome {
@@ -328,6 +354,7 @@ impl Core {
         for slot in 0..self.conns.len() {
             if let Some(c) = self.conns[slot].take() {
                 self.live -= 1;
+                self.shared.log_conn("close", c.handle, &c.peer);
                 for w in c.waiters {
                     let _ = w.send(Err(RayError::io("connection closed")));
                 }
@@ -355,6 +382,54 @@ impl Drop for Core {
                 p.push(job);
             }
             p.shutdown();
+        }
+    }
+}
+
+fn bad_listen_addr(addr: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, format!("listen address {addr:?}: expected PORT or HOST:PORT"))
+}
+
+/// The addresses a listen argument names: a bare `PORT` is every IPv4
+/// interface (`0.0.0.0`, as `listen`); `HOST:PORT` names the host by IPv4
+/// or bracketed IPv6 literal (`[::1]:5000`) or by name (`localhost:5000`);
+/// an empty host or `*` is every IPv4 interface.
+pub fn listen_addrs(addr: &str) -> io::Result<Vec<SocketAddr>> {
+    let text = addr.trim();
+    let port = |p: &str| p.parse::<u16>().map_err(|_| bad_listen_addr(addr));
+    if text.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(vec![SocketAddr::from(([0, 0, 0, 0], port(text)?))]);
+    }
+    let Some((host, p)) = text.rsplit_once(':') else { return Err(bad_listen_addr(addr)) };
+    if host.is_empty() || host == "*" {
+        return Ok(vec![SocketAddr::from(([0, 0, 0, 0], port(p)?))]);
+    }
+    let port = port(p)?;
+    let host = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+    let found: Vec<SocketAddr> = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| io::Error::new(e.kind(), format!("listen address {addr:?}: {e}")))?
+        .collect();
+    if found.is_empty() { Err(bad_listen_addr(addr)) } else { Ok(found) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listen_arguments_name_a_port_or_a_host_and_port() {
+        let all = |p| vec![SocketAddr::from(([0, 0, 0, 0], p))];
+        assert_eq!(listen_addrs("5000").unwrap(), all(5000));
+        assert_eq!(listen_addrs(" 0 ").unwrap(), all(0));
+        assert_eq!(listen_addrs(":5001").unwrap(), all(5001));
+        assert_eq!(listen_addrs("*:5002").unwrap(), all(5002));
+        assert_eq!(listen_addrs("127.0.0.1:5003").unwrap(), vec![SocketAddr::from(([127, 0, 0, 1], 5003))]);
+        assert_eq!(listen_addrs("[::1]:5004").unwrap(), vec!["[::1]:5004".parse().unwrap()]);
+        assert!(listen_addrs("localhost:5005").unwrap().iter().all(|a| a.ip().is_loopback() && a.port() == 5005));
+        for bad in ["", "99999", "host", "127.0.0.1:", "127.0.0.1:x", "127.0.0.1:70000", "[::1]"] {
+            let e = listen_addrs(bad).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::InvalidInput, "{bad:?}");
         }
     }
 }

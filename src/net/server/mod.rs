@@ -34,7 +34,8 @@ mod exec;
 mod shared;
 
 pub use exec::Watch;
-pub use shared::{InboundRef, Out, Shared};
+pub use event_loop::listen_addrs;
+pub use shared::{InboundRef, LogSink, Out, Shared};
 
 use dispatch::run_job;
 use event_loop::Core;
@@ -90,9 +91,21 @@ impl Poll {
         self.core().listen(port)
     }
 
+    /// Listens on `HOST:PORT` (`127.0.0.1:5000`, `[::1]:5000`,
+    /// `localhost:5000`) or a bare `PORT` (all IPv4 interfaces, as
+    /// `listen`); returns the listener's handle.
+    pub fn listen_addr(&mut self, addr: &str) -> io::Result<i64> {
+        self.core().listen_addr(addr)
+    }
+
     /// The port a listener (by handle) is bound to.
     pub fn listen_port(&self, id: i64) -> Option<u16> {
         self.core().listen_port(id)
+    }
+
+    /// The address a listener (by handle) is bound to.
+    pub fn listen_local_addr(&self, id: i64) -> Option<std::net::SocketAddr> {
+        self.core().listen_local_addr(id)
     }
 
     /// The socket fd of a listener (by handle).
@@ -142,9 +155,7 @@ impl Poll {
         let n = core.poll_and_dispatch(timeout_ms)?;
         let Some(pool) = &self.pool else { return Ok(n) };
         for _ in 0..INLINE_JOBS_PER_TURN {
-            let Some(job) = core.ready.pop_front() else {
-                break;
-            };
+            let Some(job) = core.ready.pop_front() else { break };
             // Other connections' jobs run in parallel on the pool.
             for other in core.ready.drain(..) {
                 pool.push(other);

@@ -13,7 +13,7 @@ use crate::proto::frame::{self, Compression, OutFrame};
 use crate::proto::handshake::Secret;
 use crate::proto::header::MSG_SYNC;
 use std::io::{self, Write};
-use std::net::TcpStream;
+use std::net::{SocketAddr, TcpStream};
 use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::mpsc::{self, Sender, SyncSender};
@@ -50,7 +50,14 @@ pub struct Shared {
     pub(super) inline: bool,
     /// The driving thread and the watcher (worker-based loops).
     pub watch: Watch,
+    /// One line per connection open / close / failed login (off by default).
+    pub(super) conn_log: AtomicBool,
+    /// Where those lines go instead of stderr (tests, embedding programs).
+    pub(super) log_sink: Mutex<Option<LogSink>>,
 }
+
+/// A receiver of connection log lines (without the trailing newline).
+pub type LogSink = Arc<dyn Fn(&str) + Send + Sync>;
 
 impl Shared {
     /// Interrupts the loop's wait (any thread).
@@ -82,6 +89,33 @@ impl Shared {
     /// The configured secret, if any.
     pub fn secret(&self) -> Option<Secret> {
         self.secret.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Turns the connection log on or off: one line on stderr (or the sink)
+    /// per connection opened, closed, or refused at login, naming the
+    /// handle and the peer address.
+    pub fn set_conn_log(&self, on: bool) {
+        self.conn_log.store(on, Ordering::Release);
+    }
+
+    /// Sends connection log lines to `sink` instead of stderr (`None`:
+    /// stderr again). Does not turn the log on.
+    pub fn set_conn_log_sink(&self, sink: Option<LogSink>) {
+        *self.log_sink.lock().unwrap_or_else(|e| e.into_inner()) = sink;
+    }
+
+    /// Writes one connection log line, when the log is on: `ipc: <event>
+    /// handle=<h> peer=<address>`.
+    pub(super) fn log_conn(&self, event: &str, handle: i64, peer: &SocketAddr) {
+        if !self.conn_log.load(Ordering::Acquire) {
+            return;
+        }
+        let line = format!("ipc: {event} handle={handle} peer={peer}");
+        let sink = self.log_sink.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        match sink {
+            Some(f) => f(&line),
+            None => eprintln!("{line}"),
+        }
     }
 
     pub(super) fn send(&self, e: Event) {
