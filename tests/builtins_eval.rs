@@ -2,11 +2,23 @@
 //! behaviours the corpus leaves out (edge cases, errors) and the corpus
 //! cases whose init script needs builtins owned elsewhere.
 use rayforce::abi::*;
-use rayforce::lang::registry::registry;
-use rayforce::lang::{RequestCtx, eval_str, format};
+use rayforce::lang::registry::Registry;
+use rayforce::lang::{RequestCtx, format};
 use rayforce::{Result, Value};
 #[path = "support/fixtures.rs"]
 mod fixtures;
+
+/// The registry with the families registered from above `lang` (`.ipc.*`):
+/// every test reaches the registry through this or `eval_str` below.
+fn registry() -> &'static Registry {
+    rayforce::ipc::install();
+    rayforce::lang::registry::registry()
+}
+
+fn eval_str(src: &str, ctx: RequestCtx) -> Result<Value> {
+    rayforce::ipc::install();
+    rayforce::lang::eval_str(src, ctx)
+}
 
 fn ev(src: &str) -> Result<Value> {
     eval_str(src, RequestCtx::default())
@@ -39,6 +51,7 @@ const EFFECTFUL: &[&str] = &["exit", "println", "show", ".ipc.open", ".ipc.send"
 fn every_builtin_rejects_wrong_arity_and_types_without_panicking() {
     let reg = registry();
     assert!(reg.entries.len() > 100, "the registry lists every family");
+    assert!(reg.lookup(b".ipc.open").is_some(), "families registered from above lang are listed");
     let odd_args = ["", "1", "1.5 'a", "[1 2] \"x\"", "{a: 1} (list 1 \"a\")", "null null null", "(fn [x] x) 2"];
     for b in reg.entries.iter().filter(|b| !EFFECTFUL.contains(&b.name)) {
         for a in odd_args {

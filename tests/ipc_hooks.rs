@@ -11,6 +11,7 @@ use rayforce::net;
 use std::time::{Duration, Instant};
 
 fn eval(src: &str) -> Value {
+    rayforce::ipc::install();
     lang::eval_str(src, RequestCtx { restricted: false, handle: -1 }).unwrap_or_else(|e| panic!("{src}: {}", e.code_str()))
 }
 

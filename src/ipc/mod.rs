@@ -4,12 +4,16 @@
 //! | module | owns |
 //! |---|---|
 //! | `evaluator` | `net::Handler` implemented by the evaluator: requests, `.ipc.on.*` hooks, cancel scope |
+//! | `builtins` | the `.ipc.open/send/post/close/handle` builtins, registered into `lang`'s registry |
 //!
-//! [`install`] wires it once per process; `runtime::create` and the Rust
+//! [`install`] wires both once per process; `runtime::create` and the Rust
 //! API's server and client call it, so every served request finds the
-//! evaluator. Code that drives `net::server::Poll` directly calls it first.
+//! evaluator and every evaluation the `.ipc.*` builtins. Code that drives
+//! `net::server::Poll` or `lang` directly calls it first (before the first
+//! evaluation: the builtin registry is built once).
 #![forbid(unsafe_code)]
 
+pub mod builtins;
 pub mod evaluator;
 
 /// Installs the evaluator as the transport's handler (idempotent, cheap).
@@ -17,5 +21,8 @@ pub fn install() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         crate::net::handler::install(&evaluator::LangHandler);
+        // Fails only when something evaluated before the first install;
+        // the `.ipc.*` builtins are then missing, which tests catch.
+        let _ = crate::lang::registry::register_family(builtins::BUILTINS);
     });
 }

@@ -38,7 +38,6 @@ pub const FAMILIES: &[&[Builtin]] = &[
     builtins::cast::BUILTINS,
     builtins::dict::BUILTINS,
     builtins::table::BUILTINS,
-    builtins::ipc::BUILTINS,
 ];
 
 /// Families registered from above `lang` with [`register_family`].

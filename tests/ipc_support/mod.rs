@@ -107,6 +107,7 @@ pub fn closed_silently(s: &mut TcpStream) -> bool {
 /// Checks that the evaluator answers (it is part of the server now: a
 /// broken evaluator fails the tests that need it instead of skipping them).
 pub fn evaluator_ready() -> bool {
+    rayforce::ipc::install();
     let r = rayforce::lang::eval_str("(+ 1 2)", Default::default());
     assert!(r.as_ref().is_ok_and(|v| v.i64_val() == 3), "the evaluator must answer (+ 1 2)");
     true

@@ -13,7 +13,6 @@ pub mod collection;
 pub mod control;
 pub mod dict;
 pub mod higher;
-pub mod ipc;
 pub mod string;
 pub mod sys;
 pub mod table;

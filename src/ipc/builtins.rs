@@ -1,10 +1,10 @@
 //! Builtins: the ipc family (`.ipc.open/send/post/close/handle`), thin
 //! wrappers over `net`. Handles are the process-wide IPC handles, inbound
-//! or outbound. Registered by the evaluator from `BUILTINS`.
-#![forbid(unsafe_code)]
+//! or outbound. Defined above `lang` (which knows no transport) and
+//! registered into its builtin registry by `ipc::install`.
 
-use super::spec::Builtin;
-use super::util_args::{arg, expect_arity, int_arg, type_err};
+use crate::lang::builtins::spec::Builtin;
+use crate::lang::builtins::util_args::{arg, expect_arity, int_arg, type_err};
 use crate::abi::{RAY_BINARY, RAY_STR, RAY_SYM, RAY_UNARY, RAY_VARY};
 use crate::core::{RayError, Result, Value, sym};
 use crate::net;
