@@ -164,3 +164,45 @@ fn exit_is_refused_on_read_only_connections() {
     let e = rayforce::lang::eval_source("(exit 3)", ctx).unwrap_err();
     assert_eq!(e.error.code_str(), "access");
 }
+
+#[test]
+fn a_server_bound_to_one_host_logs_its_connections_with_v() {
+    let mut child = Command::new(BIN)
+        .args(["-v", "-u", "pw", "-p", "127.0.0.1:0"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    // `listening on port N (127.0.0.1:N)`
+    let rest = line.trim().strip_prefix("listening on port ").expect(&line);
+    let (port, bound) = rest.split_once(' ').expect(&line);
+    let port: u16 = port.parse().unwrap();
+    assert_eq!(bound, format!("(127.0.0.1:{port})"));
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut next = || {
+        let mut l = String::new();
+        err.read_line(&mut l).unwrap();
+        l
+    };
+    assert_eq!(next(), "no terminal — running in server-only mode\n");
+    let h = rayforce::net::connect("127.0.0.1", port, None, Some(b"pw"), 5000);
+    assert!(h >= 0, "connect: {h}");
+    rayforce::net::close(h);
+    assert_eq!(rayforce::net::connect("127.0.0.1", port, None, Some(b"bad"), 5000), -3);
+    let events: Vec<String> = (0..5).map(|_| next()).collect();
+    let kinds: Vec<&str> = events.iter().map(|l| l.split_whitespace().nth(1).unwrap_or("")).collect();
+    assert_eq!(kinds, ["open", "close", "open", "auth-failed", "close"], "{events:?}");
+    assert!(events.iter().all(|l| l.contains(" peer=127.0.0.1:")), "{events:?}");
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
+#[test]
+fn an_unresolvable_listen_host_is_a_clear_error() {
+    let out = run(&["-p", "no.such.host.invalid:5000"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("cannot listen on no.such.host.invalid:5000"), "{}", text(&out.stderr));
+}

@@ -1,10 +1,12 @@
 //! Command-line options of the `rayforce` binary: parsing and the usage
 //! text. Owns nothing else (no I/O beyond `-h`).
 
-pub const USAGE: &str = "usage: rayforce [-p PORT] [-u PW | -U PW] [-i] [-f file.rfl | file.rfl] [-h]
-  -p, --port PORT         serve IPC clients on PORT (all interfaces; 0: any free port)
+pub const USAGE: &str = "usage: rayforce [-p [HOST:]PORT] [-u PW | -U PW] [-v] [-i] [-f file.rfl | file.rfl] [-h]
+  -p, --port [HOST:]PORT  serve IPC clients on PORT (0: any free port), on every
+                          interface, or only on HOST (127.0.0.1, [::1], localhost)
   -u PW                   clients must send this password
   -U PW                   as -u, and every client is read-only
+  -v, --log-connections   one stderr line per connection opened, closed or refused
   -i, --interactive       start the REPL even after running a script
   -f, --file FILE         run this script first (or pass it as the last argument)
   -h, --help              this help
@@ -19,6 +21,8 @@ pub struct Options {
     pub listen: Option<String>,
     pub password: Option<String>,
     pub read_only: bool,
+    /// `-v`: log connections on stderr.
+    pub log_connections: bool,
     pub interactive: bool,
     pub script: Option<String>,
 }
@@ -45,6 +49,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
                 o.password = Some(args.next().ok_or(format!("{a} needs a password"))?);
                 o.read_only = a == "-U";
             }
+            "-v" | "--log-connections" => o.log_connections = true,
             "-i" | "--interactive" => o.interactive = true,
             "-f" | "--file" => o.script = Some(args.next().ok_or("-f needs a file")?),
             s if s.starts_with('-') && s.len() > 1 => return Err(format!("unknown option {s}")),
@@ -55,9 +60,10 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
     Ok(Command::Run(o))
 }
 
-/// `PORT` or `HOST:PORT` with a port in 0..=65535 (0: any free port).
+/// `PORT` or `HOST:PORT` with a port in 0..=65535 (0: any free port). The
+/// host is resolved when the server starts (`net::server::listen_addrs`).
 fn check_listen(addr: &str) -> Result<(), String> {
-    let port = addr.rsplit_once(':').map_or(addr, |(host, port)| if host.is_empty() { "" } else { port });
+    let port = addr.rsplit_once(':').map_or(addr, |(_, port)| port);
     port.parse::<u16>().map(|_| ()).map_err(|_| format!("bad port: {addr} (PORT or HOST:PORT)"))
 }
 
@@ -76,7 +82,11 @@ mod tests {
     fn ports_and_addresses() {
         assert_eq!(run(&["-p", "5000"]).unwrap().listen.as_deref(), Some("5000"));
         assert_eq!(run(&["--port", "127.0.0.1:5000"]).unwrap().listen.as_deref(), Some("127.0.0.1:5000"));
-        for bad in ["abc", "99999", "127.0.0.1:x", ":5000", "-1"] {
+        assert_eq!(run(&["-p", "[::1]:0"]).unwrap().listen.as_deref(), Some("[::1]:0"));
+        assert_eq!(run(&["-p", "*:5000"]).unwrap().listen.as_deref(), Some("*:5000"));
+        assert!(run(&["-v", "-p", "1"]).unwrap().log_connections);
+        assert!(!run(&["-p", "1"]).unwrap().log_connections);
+        for bad in ["abc", "99999", "127.0.0.1:x", "127.0.0.1:", "-1"] {
             assert!(run(&["-p", bad]).is_err(), "{bad}");
         }
         assert!(run(&["-p"]).is_err());

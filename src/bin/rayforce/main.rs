@@ -28,25 +28,21 @@ fn fail(msg: &str) -> ! {
 }
 
 /// A server listening on `addr` (`PORT` or `HOST:PORT`); prints
-/// `listening on port N` on stdout.
+/// `listening on port N` on stdout (with the address when a host was given).
 fn serve(addr: &str, o: &cli::Options) -> Poll {
     let mut p = Poll::new(false).unwrap_or_else(|e| fail(&e.to_string()));
     if let Some(pw) = &o.password {
         p.shared().set_secret(pw.as_bytes());
     }
     p.shared().set_restricted(o.read_only);
-    let port: u16 = match addr.parse() {
-        Ok(port) => port,
-        Err(_) => fail(&format!("-p {addr}: binding to one host is not supported yet; give a port")),
-    };
-    match p.listen(port).map(|id| p.listen_port(id)) {
-        Ok(Some(n)) => {
-            println!("listening on port {n}");
-            let _ = std::io::stdout().flush();
-        }
+    p.shared().set_conn_log(o.log_connections);
+    match p.listen_addr(addr).map(|id| p.listen_local_addr(id)) {
+        Ok(Some(bound)) if addr.contains(':') => println!("listening on port {} ({bound})", bound.port()),
+        Ok(Some(bound)) => println!("listening on port {}", bound.port()),
         Ok(None) => fail(&format!("cannot listen on {addr}")),
         Err(e) => fail(&format!("cannot listen on {addr}: {e}")),
     }
+    let _ = std::io::stdout().flush();
     p
 }
 
