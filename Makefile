@@ -26,7 +26,7 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 CTEST_SRC := $(filter-out c-tests/headers_only.c c-tests/seed_%.c,$(sort $(wildcard c-tests/*.c)))
 CTEST_NAMES := $(notdir $(basename $(CTEST_SRC)))
 
-.PHONY: sync-corpus bench-c pytest all lib lib-debug header check-header symbols ctest ctest-asan headers-compile test install run conformance cargo-build cargo-build-debug FORCE
+.PHONY: sync-corpus bench-c bench-h2o pytest all lib lib-debug header check-header symbols ctest ctest-asan headers-compile test install run conformance cargo-build cargo-build-debug FORCE
 
 all: lib
 	@test -x $(REL)/rayforce
@@ -171,6 +171,20 @@ bench-c: lib
 	@mkdir -p $(GEN)
 	$(CC) -O2 -Iinclude bench/c_bench.c -o $(GEN)/c_bench -L$(REL) -lrayforce -lpthread -Wl,-rpath,$(abspath $(REL))
 	$(GEN)/c_bench
+
+# The H2O-style query benchmark: ours beside RayforceDB (when
+# ../shared/oracle/rayforce exists, or RAYFORCE_ORACLE=path), DuckDB, Polars
+# and chDB from pip (a venv under target/). H2O_ROWS=1000000 for a quick run;
+# H2O_ARGS passes more flags to bench/h2o/run.py (--engines, --runs, --json).
+H2O_ROWS ?= 10000000
+H2O_VENV := target/h2o-venv
+$(H2O_VENV)/stamp:
+	$(PYTHON) -m venv $(H2O_VENV)
+	$(H2O_VENV)/bin/pip install -q duckdb polars chdb
+	@touch $@
+
+bench-h2o: $(RELEASE_STAMP) $(H2O_VENV)/stamp
+	$(H2O_VENV)/bin/python bench/h2o/run.py --rows $(H2O_ROWS) --ours $(REL)/rayforce $(H2O_ARGS)
 
 # ---------------------------------------------------------------- install
 # `make install PREFIX=DIR`: the rayforce binary (statically linked to the
