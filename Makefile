@@ -26,7 +26,7 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 CTEST_SRC := $(filter-out c-tests/headers_only.c c-tests/seed_%.c,$(sort $(wildcard c-tests/*.c)))
 CTEST_NAMES := $(notdir $(basename $(CTEST_SRC)))
 
-.PHONY: sync-corpus bench-c bench-h2o pytest all lib lib-debug header check-header symbols ctest ctest-asan headers-compile test install run conformance cargo-build cargo-build-debug FORCE
+.PHONY: soak sync-corpus bench-c bench-h2o pytest all lib lib-debug header check-header symbols ctest ctest-asan headers-compile test install run conformance cargo-build cargo-build-debug FORCE
 
 all: lib
 	@test -x $(REL)/rayforce
@@ -164,6 +164,15 @@ sync-corpus:
 	chmod -R u+w $(CORPUS_DST).new
 	rm -rf $(CORPUS_DST) && mv $(CORPUS_DST).new $(CORPUS_DST)
 	@echo "sync-corpus: $$(wc -l < $(CORPUS_DST)/cases.jsonl) cases in $(CORPUS_DST)"
+
+# The server under 200 clients for 10 minutes (mixed queries with checked
+# answers, large fetches, async floods, slow readers, garbage, disconnects
+# mid-frame), printing its RSS and descriptor curve. `cargo test` runs a
+# short round of the same test. SOAK_SECS / SOAK_CLIENTS override.
+SOAK_SECS ?= 600
+SOAK_CLIENTS ?= 200
+soak:
+	SOAK_SECS=$(SOAK_SECS) SOAK_CLIENTS=$(SOAK_CLIENTS) $(CARGO) test --release --test soak -- --nocapture
 
 # The C API's speed beside baselines measured in the same run (not part of
 # `make test`: benchmarks are not tests).
