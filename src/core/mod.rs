@@ -6,6 +6,7 @@
 //! | `rc` | retain/release/free and child traversal (the only refcount code) |
 //! | `value` | `Value` (owned handle) and read accessors on `&ray_t` |
 //! | `atom`, `vector`, `list` | constructors and copy-on-write mutators |
+//! | `mapped` | objects inside memory-mapped files: keeps each mapping alive while they are |
 //! | `sym` | the global intern table |
 //! | `error` | `RayError` and C error objects |
 //! | `env` | the global variable bindings |
@@ -16,6 +17,7 @@ pub mod atom;
 pub mod env;
 pub mod error;
 pub mod list;
+pub mod mapped;
 pub mod rc;
 pub mod statics;
 pub mod sym;

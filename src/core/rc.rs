@@ -141,6 +141,8 @@ unsafe fn free_tree(root: *mut ray_t) {
             });
             if (*p).mmod == 0 {
                 alloc::free_block(p);
+            } else {
+                crate::core::mapped::object_freed(p);
             }
         }
     }
@@ -182,6 +184,10 @@ pub unsafe fn payload_bytes(p: *const ray_t) -> usize {
         if is_container_type(t) || (is_vector_type(t) && (*p).attrs & RAY_ATTR_SLICE == 0) {
             let n = (*p).val.i64_.max(0) as usize;
             let w = if is_container_type(t) { 8 } else { elem_size(t, (*p).attrs) };
+            if (*p).mmod != 0 {
+                // A mapped object has no block: its payload is exactly len elements.
+                return n.saturating_mul(w);
+            }
             n.saturating_mul(w).min(alloc::capacity_bytes((*p).order))
         } else {
             0

@@ -81,9 +81,10 @@ impl Value {
         self.rc.load(Ordering::Relaxed)
     }
 
-    /// True when no other owner exists (safe to mutate in place).
+    /// True when no other owner exists (safe to mutate in place). Objects
+    /// inside a mapped file (`mmod` != 0) never are: they are copied first.
     pub fn is_unique(&self) -> bool {
-        self.attrs & RAY_ATTR_ARENA == 0 && self.type_ != RAY_ERROR && self.rc() == 1
+        self.attrs & RAY_ATTR_ARENA == 0 && self.mmod == 0 && self.type_ != RAY_ERROR && self.rc() == 1
     }
 
     /// Ensures `self` is the only owner of a mutable, non-slice block:
@@ -449,8 +450,8 @@ impl ray_t {
         self.table_cols().and_then(|c| c.item(0)).map_or(0, |c| c.len())
     }
 
-    /// Block capacity in payload bytes (0 for slices and static objects).
+    /// Block capacity in payload bytes (0 for slices, static and mapped objects).
     pub fn capacity_bytes(&self) -> usize {
-        if self.is_slice() { 0 } else { alloc::capacity_bytes(self.order) }
+        if self.is_slice() || self.mmod != 0 { 0 } else { alloc::capacity_bytes(self.order) }
     }
 }

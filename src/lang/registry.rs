@@ -38,6 +38,7 @@ pub const FAMILIES: &[&[Builtin]] = &[
     builtins::cast::BUILTINS,
     builtins::dict::BUILTINS,
     builtins::table::BUILTINS,
+    builtins::db::BUILTINS,
 ];
 
 /// Families registered from above `lang` with [`register_family`].

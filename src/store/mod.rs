@@ -1,12 +1,22 @@
 //! The storage layer's home: data kept on disk, between the value model
-//! (`core`, below) and the language (`lang`, above). It will own column
-//! files, splayed and partitioned tables, symbol files and the journal.
-//! `file` is the one way to write a file (atomically); `sym_file` checks a
-//! symbol file's path for the runtime at creation.
+//! (`core`, below) and the language (`lang`, above).
 //!
-//! It may use `core` and `codec`; it must not call into `lang`, `query`,
-//! `net` or `ffi` (builtins that read or write tables call down into it).
-//! Long operations report through `runtime::progress`.
+//! | module | owns |
+//! |---|---|
+//! | `file` | the one way to write a file: atomically (temporary, fsync, rename) |
+//! | `column` | column files: the 32-byte header, raw and serialized payloads, mapped loading |
+//! | `vocab` | table symbol files (`.sym`, STRL): positions ↔ process symbols, locked flushes |
+//! | `splayed` | a table as a directory of column files plus `.d` |
+//! | `parted` | a database of partition directories holding splayed tables |
+//! | `sym_file` | the symbol file named at runtime creation |
+//!
+//! It may use `core`, `ops` and `codec`; it must not call into `lang`,
+//! `query`, `net` or `ffi` (builtins that read or write tables call down
+//! into it). Long operations report through `runtime::progress`.
 
+pub mod column;
 pub mod file;
+pub mod parted;
+pub mod splayed;
 pub mod sym_file;
+pub mod vocab;

@@ -11,6 +11,7 @@ pub mod cast;
 pub mod cmp;
 pub mod collection;
 pub mod control;
+pub mod db;
 pub mod dict;
 pub mod higher;
 pub mod string;

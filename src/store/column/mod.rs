@@ -1,0 +1,11 @@
+//! Column files: one vector per file. `header` is the 32-byte header,
+//! `write` writes raw columns, `read` loads (maps) them with the
+//! reference's validation, `serial` handles list columns.
+
+pub mod header;
+pub mod read;
+pub mod serial;
+pub mod write;
+
+pub use read::load_column;
+pub use write::{add_symbols, write_column};

@@ -1,0 +1,217 @@
+//! Loading one column file: validation in the reference's order (each
+//! failure gives its error code and a message naming the file), then the
+//! value. Raw fixed-width and STR columns are mapped privately and used in
+//! place (the header is patched in the private copy of the first page;
+//! `mmod` = 1); SYM columns are decoded from symbol-file positions to
+//! process symbol ids on the heap; serialized columns (lists) are decoded
+//! by `serial`. The files are never written.
+
+use super::header::{HEADER_LEN, Header, KEPT_ATTRS, is_raw_type, width};
+use super::serial;
+use crate::abi::*;
+use crate::core::{RayError, Result, Value, mapped};
+use crate::store::vocab::Vocab;
+use memmap2::{MmapMut, MmapOptions};
+use std::fs::File;
+use std::path::Path;
+
+/// Size of an index block (header + payload): a marked file shorter than
+/// its payload plus one block is read as unmarked.
+const INDEX_BLOCK_LEN: u64 = 32 + 96;
+
+fn corrupt(path: &Path, what: &str) -> RayError {
+    RayError::new("corrupt", format!("col {}: {what}", path.display()))
+}
+
+/// Loads the column file at `path`. `vocab` resolves SYM cells (None: no
+/// symbol file; a SYM column then fails with `sym`).
+pub fn load_column(path: &Path, vocab: Option<&Vocab>) -> Result<Value> {
+    let file = File::open(path).map_err(|e| RayError::io(format!("col {}: {e}", path.display())))?;
+    let size = file.metadata().map_err(|e| RayError::io(format!("col {}: {e}", path.display())))?.len();
+    if size == 0 {
+        return Err(RayError::io(format!("col {}: empty file", path.display())));
+    }
+    let mut map = map_private(&file, path)?;
+    if let Some(v) = serial::decode_file(&map, path)? {
+        return Ok(v);
+    }
+    if size < HEADER_LEN as u64 {
+        return Err(corrupt(path, "shorter than its header"));
+    }
+    let h = Header::parse(&map);
+    if h.generation != 0 {
+        return Err(RayError::new("version", format!("col {}: bad format version", path.display())));
+    }
+    if !is_raw_type(h.type_) {
+        return Err(RayError::new("nyi", format!("col {}: unknown column type {}", path.display(), h.type_)));
+    }
+    if h.len < 0 {
+        return Err(corrupt(path, "negative length"));
+    }
+    let attrs = if h.type_ == RAY_SYM { h.attrs & KEPT_ATTRS } else { h.attrs & KEPT_ATTRS & !RAY_SYM_WIDTH_MASK };
+    let expected = if h.type_ == RAY_STR { check_str(&map, h.len, path)? } else { payload_end(&h, attrs, size, path)? };
+    let indexed = h.indexed && size >= expected.next_multiple_of(32) + INDEX_BLOCK_LEN;
+    if size != expected && !indexed {
+        return Err(RayError::io(format!("col {}: {} bytes, expected {expected}", path.display(), size)));
+    }
+    if h.type_ == RAY_SYM {
+        return decode_sym(&map, &h, attrs, vocab, path);
+    }
+    let v = adopt(&mut map, h.type_, attrs, h.len);
+    mapped::register(map.as_ptr(), map.len(), objects_in(&v), Box::new(map));
+    Ok(v)
+}
+
+/// The row count a raw column file's header declares, when its first 32
+/// bytes read as a valid raw header (None otherwise: the full load then
+/// reports what is wrong).
+pub fn peek_len(path: &Path) -> Option<i64> {
+    use std::io::Read;
+    let mut b = [0u8; HEADER_LEN];
+    File::open(path).ok()?.read_exact(&mut b).ok()?;
+    let h = Header::parse(&b);
+    (h.generation == 0 && is_raw_type(h.type_) && h.len >= 0 && serial::magic(&b).is_none()).then_some(h.len)
+}
+
+fn map_private(file: &File, path: &Path) -> Result<MmapMut> {
+    // SAFETY: a private (copy-on-write) mapping: our writes never reach the
+    // file. Another process truncating the file while it is mapped can make
+    // reads fault (SIGBUS), as with the reference; saves replace files by
+    // rename, which leaves existing mappings intact.
+    unsafe { MmapOptions::new().map_copy(file) }.map_err(|e| RayError::io(format!("col {}: map: {e}", path.display())))
+}
+
+/// End of a fixed-width payload; `corrupt` when the file is shorter.
+fn payload_end(h: &Header, attrs: u8, size: u64, path: &Path) -> Result<u64> {
+    let bytes = (h.len as u64).checked_mul(width(h.type_, attrs) as u64);
+    match bytes.and_then(|b| b.checked_add(HEADER_LEN as u64)) {
+        Some(end) if end <= size => Ok(end),
+        _ => Err(corrupt(path, &format!("{} rows do not fit in {size} bytes", h.len))),
+    }
+}
+
+/// Checks a STR column's descriptors and pool; returns where the pool ends.
+fn check_str(bytes: &[u8], len: i64, path: &Path) -> Result<u64> {
+    let cells_end = (len as u64).checked_mul(16).and_then(|b| b.checked_add(HEADER_LEN as u64));
+    let pool_at = match cells_end {
+        Some(e) if e + HEADER_LEN as u64 <= bytes.len() as u64 => e as usize,
+        _ => return Err(corrupt(path, "string descriptors or pool header past the end")),
+    };
+    let ph = Header::parse(&bytes[pool_at..]);
+    if ph.type_ != RAY_U8 || ph.len < 0 {
+        return Err(corrupt(path, "bad string pool header"));
+    }
+    let pool_start = pool_at + HEADER_LEN;
+    let pool_len = ph.len as u64;
+    if pool_start as u64 + pool_len > bytes.len() as u64 {
+        return Err(corrupt(path, "string pool past the end"));
+    }
+    let pool = &bytes[pool_start..pool_start + pool_len as usize];
+    for cell in bytes[HEADER_LEN..pool_at].chunks_exact(16) {
+        let n = u32::from_le_bytes(cell[0..4].try_into().unwrap()) as u64;
+        if n <= 12 {
+            continue;
+        }
+        let off = u32::from_le_bytes(cell[8..12].try_into().unwrap()) as u64;
+        if off + n > pool_len || pool[off as usize..off as usize + 4] != cell[4..8] {
+            return Err(corrupt(path, "string outside its pool"));
+        }
+    }
+    Ok(pool_start as u64 + pool_len)
+}
+
+/// Turns the mapped file into the column object in place: header patched
+/// (aux zero, mmod 1, rc 1, kept attributes), the STR pool as a mapped
+/// child. The mapping must then be registered with `objects_in` objects.
+fn adopt(map: &mut MmapMut, type_: i8, attrs: u8, len: i64) -> Value {
+    let base = map.as_mut_ptr();
+    // SAFETY: the mapping holds a validated header (and for STR a pool
+    // header at 32 + 16 len), is page aligned (ray_t needs 8) and writable
+    // in our private copy; the objects stay valid until `mapped` drops the
+    // mapping after the last of them is freed.
+    unsafe {
+        let col = base as *mut ray_t;
+        patch_header(col, type_, attrs, len);
+        if type_ == RAY_STR {
+            let pool = base.add(HEADER_LEN + 16 * len as usize) as *mut ray_t;
+            let pool_len = (*pool).val.i64_;
+            patch_header(pool, RAY_U8, 0, pool_len);
+            (*col).aux.ptrs[1] = pool;
+        }
+        Value::from_raw(col).expect("mapping is not null")
+    }
+}
+
+/// # Safety
+/// `p` points to 32 writable bytes of a private mapping.
+unsafe fn patch_header(p: *mut ray_t, type_: i8, attrs: u8, len: i64) {
+    // SAFETY: caller contract; every field is plain data or an atomic.
+    unsafe {
+        core::ptr::write_bytes(p as *mut u8, 0, 16);
+        (*p).mmod = mapped::MMOD_MAPPED;
+        (*p).order = 0;
+        (*p).type_ = type_;
+        (*p).attrs = attrs;
+        (*p).rc.store(1, core::sync::atomic::Ordering::Relaxed);
+        (*p).val.i64_ = len;
+    }
+}
+
+/// Objects placed in a column's mapping: the vector, and its pool.
+fn objects_in(v: &Value) -> usize {
+    1 + usize::from(v.type_ == RAY_STR)
+}
+
+/// Turns SYM positions into a heap SYM vector of process symbol ids. Every
+/// cell is checked against the symbol file (the reference skips that when
+/// the header count is set; a stray cell then reads as the empty symbol).
+fn decode_sym(bytes: &[u8], h: &Header, attrs: u8, vocab: Option<&Vocab>, path: &Path) -> Result<Value> {
+    let Some(vocab) = vocab else {
+        return Err(RayError::new(
+            "sym",
+            format!("column {}: SYM data but no symfile resolved (no .sym beside it or at the database root)", path.display()),
+        ));
+    };
+    let count = vocab.count();
+    if u64::from(h.sym_count) > count {
+        return Err(RayError::new(
+            "corrupt",
+            format!("column {}: saved sym count {} exceeds symfile count {count}", path.display(), h.sym_count),
+        ));
+    }
+    let cell = width(RAY_SYM, attrs);
+    let n = h.len as usize;
+    let ids = vocab.ids();
+    let mut out = Vec::with_capacity(n);
+    let mut max_id = 0i64;
+    for c in bytes[HEADER_LEN..HEADER_LEN + n * cell].chunks_exact(cell) {
+        let mut b = [0u8; 8];
+        b[..cell].copy_from_slice(c);
+        let pos = u64::from_le_bytes(b);
+        let Some(&id) = ids.get(pos as usize).filter(|_| pos < count) else {
+            return Err(RayError::new(
+                "corrupt",
+                format!("column {}: symbol position {pos} outside symfile count {count}", path.display()),
+            ));
+        };
+        max_id = max_id.max(id);
+        out.push(id);
+    }
+    let mut v = narrow_syms(&out, crate::core::vec_ops::sym_width_for(max_id))?;
+    if attrs & RAY_ATTR_SORTED != 0 {
+        v.set_attr(RAY_ATTR_SORTED, true)?;
+    }
+    Ok(v)
+}
+
+/// A SYM vector of `ids` with cells of width code `width`.
+fn narrow_syms(ids: &[i64], width: u8) -> Result<Value> {
+    let mut v = Value::vec_zeroed(RAY_SYM, width, ids.len() as i64)?;
+    match width {
+        RAY_SYM_W8 => v.as_mut_slice::<u8>()?.iter_mut().zip(ids).for_each(|(d, &s)| *d = s as u8),
+        RAY_SYM_W16 => v.as_mut_slice::<u16>()?.iter_mut().zip(ids).for_each(|(d, &s)| *d = s as u16),
+        RAY_SYM_W32 => v.as_mut_slice::<u32>()?.iter_mut().zip(ids).for_each(|(d, &s)| *d = s as u32),
+        _ => v.as_mut_slice::<i64>()?.copy_from_slice(ids),
+    }
+    Ok(v)
+}

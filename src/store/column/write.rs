@@ -1,0 +1,147 @@
+//! Writing one raw column file (types 1..13): the header, then the payload
+//! exactly as a mapped reader will use it. Fixed-width vectors are written
+//! as they are in memory; SYM vectors as positions in the table's symbol
+//! file (width chosen from its count); STR vectors as 16-byte descriptors,
+//! a pool header and a freshly packed pool. Every file goes through
+//! `store::file::write_atomic_with`, so a failure leaves the previous file.
+//!
+//! It decides nothing about which columns a table writes (that is
+//! `splayed`) and never touches the symbol file on disk: the caller has
+//! added every symbol to the vocabulary and flushed it first.
+
+use super::header::{HEADER_LEN, Header, sym_width_for_count};
+use crate::abi::*;
+use crate::core::{RayError, Result, Value};
+use crate::ops::nulls::scan_nulls;
+use crate::store::{file, vocab::Vocab};
+use std::io::{self, Write};
+use std::path::Path;
+
+/// Longest string kept inside a descriptor.
+const INLINE_MAX: usize = 12;
+
+fn io_err(e: file::FileError) -> RayError {
+    RayError::io(e.to_string())
+}
+
+/// The attribute bits a column keeps on disk: sorted as given, has-nulls
+/// exactly when a null sentinel is present.
+fn disk_attrs(col: &ray_t) -> u8 {
+    let sorted = col.attrs & RAY_ATTR_SORTED;
+    if matches!(col.type_, RAY_STR | RAY_SYM | RAY_GUID) {
+        // STR has no null; the reference flags neither a SYM column's empty
+        // symbol nor a GUID column's all-zero cell.
+        return sorted;
+    }
+    sorted | if scan_nulls(col) { RAY_ATTR_HAS_NULLS } else { 0 }
+}
+
+/// Adds every symbol of a SYM column to `vocab` (positions for new ones).
+pub fn add_symbols(col: &ray_t, vocab: &mut Vocab) {
+    vocab.seed();
+    for i in 0..col.len().max(0) as usize {
+        vocab.position_of(col.sym_at(i));
+    }
+}
+
+/// Writes `col` (a vector of type 1..13) to `path`. A SYM column needs
+/// `vocab`, already holding all its symbols. Errors: `type`, `io`.
+pub fn write_column(path: &Path, col: &ray_t, vocab: Option<&mut Vocab>) -> Result<()> {
+    match col.type_ {
+        RAY_STR => write_str(path, col),
+        RAY_SYM => {
+            let vocab = vocab.ok_or_else(|| RayError::type_err("SYM column without a symbol file"))?;
+            write_sym(path, col, vocab)
+        }
+        t if is_vector_type(t) => {
+            let h = Header::new(t, disk_attrs(col), 0, col.len());
+            file::write_atomic_with(path, |out| {
+                out.write_all(&h.to_bytes())?;
+                out.write_all(col.vec_bytes())
+            })
+            .map_err(io_err)
+        }
+        _ => Err(RayError::type_err("not a raw column type")),
+    }
+}
+
+fn write_sym(path: &Path, col: &ray_t, vocab: &mut Vocab) -> Result<()> {
+    let count = vocab.count();
+    let width = sym_width_for_count(count);
+    let sym_count = u32::try_from(count).unwrap_or(u32::MAX);
+    let n = col.len().max(0) as usize;
+    let positions: Vec<u64> = (0..n).map(|i| vocab.position_of(col.sym_at(i))).collect();
+    if vocab.count() != count {
+        return Err(RayError::domain("SYM column holds symbols missing from its symbol file"));
+    }
+    let h = Header::new(RAY_SYM, (col.attrs & RAY_ATTR_SORTED) | width, sym_count, n as i64);
+    file::write_atomic_with(path, |out| {
+        out.write_all(&h.to_bytes())?;
+        write_positions(out, &positions, width)
+    })
+    .map_err(io_err)
+}
+
+fn write_positions(out: &mut impl Write, positions: &[u64], width: u8) -> io::Result<()> {
+    let cell = 1usize << width;
+    let mut buf = Vec::with_capacity(64 << 10);
+    for chunk in positions.chunks(8192) {
+        buf.clear();
+        for &p in chunk {
+            buf.extend_from_slice(&p.to_le_bytes()[..cell]);
+        }
+        out.write_all(&buf)?;
+    }
+    Ok(())
+}
+
+/// Descriptors and pool of a STR column, the pool packed in row order.
+pub fn str_layout(col: &ray_t) -> Result<(Vec<u8>, Vec<u8>)> {
+    let n = col.len().max(0) as usize;
+    let mut cells = Vec::with_capacity(n * 16);
+    let mut pool = Vec::new();
+    for i in 0..n {
+        let s = col.str_at(i);
+        let len = u32::try_from(s.len()).map_err(|_| RayError::range("string over 4 GiB"))?;
+        let mut cell = [0u8; 16];
+        cell[0..4].copy_from_slice(&len.to_le_bytes());
+        if s.len() <= INLINE_MAX {
+            cell[4..4 + s.len()].copy_from_slice(s);
+        } else {
+            let off = u32::try_from(pool.len()).map_err(|_| RayError::range("string pool over 4 GiB"))?;
+            cell[4..8].copy_from_slice(&s[..4]);
+            cell[8..12].copy_from_slice(&off.to_le_bytes());
+            pool.extend_from_slice(s);
+        }
+        cells.extend_from_slice(&cell);
+    }
+    Ok((cells, pool))
+}
+
+/// The 32-byte header in front of a STR column's pool.
+pub fn pool_header(pool_len: usize) -> [u8; HEADER_LEN] {
+    Header::new(RAY_U8, 0, 0, pool_len as i64).to_bytes()
+}
+
+fn write_str(path: &Path, col: &ray_t) -> Result<()> {
+    let (cells, pool) = str_layout(col)?;
+    let h = Header::new(RAY_STR, col.attrs & RAY_ATTR_SORTED, 0, col.len().max(0));
+    file::write_atomic_with(path, |out| {
+        out.write_all(&h.to_bytes())?;
+        out.write_all(&cells)?;
+        out.write_all(&pool_header(pool.len()))?;
+        out.write_all(&pool)
+    })
+    .map_err(io_err)
+}
+
+/// The bytes of a STR column file holding `names` (the `.d` file).
+pub fn str_file_bytes(names: &[&[u8]]) -> Result<Vec<u8>> {
+    let v = Value::str_vec(names.iter().copied())?;
+    let (cells, pool) = str_layout(&v)?;
+    let mut out = Header::new(RAY_STR, 0, 0, names.len() as i64).to_bytes().to_vec();
+    out.extend_from_slice(&cells);
+    out.extend_from_slice(&pool_header(pool.len()));
+    out.extend_from_slice(&pool);
+    Ok(out)
+}
