@@ -26,7 +26,7 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 CTEST_SRC := $(filter-out c-tests/headers_only.c c-tests/seed_%.c,$(sort $(wildcard c-tests/*.c)))
 CTEST_NAMES := $(notdir $(basename $(CTEST_SRC)))
 
-.PHONY: soak sync-corpus bench-c bench-h2o pytest all lib lib-debug header check-header symbols ctest ctest-asan headers-compile test install run conformance cargo-build cargo-build-debug FORCE
+.PHONY: fuzz soak sync-corpus bench-c bench-h2o pytest all lib lib-debug header check-header symbols ctest ctest-asan headers-compile test install run conformance cargo-build cargo-build-debug FORCE
 
 all: lib
 	@test -x $(REL)/rayforce
@@ -164,6 +164,14 @@ sync-corpus:
 	chmod -R u+w $(CORPUS_DST).new
 	rm -rf $(CORPUS_DST) && mv $(CORPUS_DST).new $(CORPUS_DST)
 	@echo "sync-corpus: $$(wc -l < $(CORPUS_DST)/cases.jsonl) cases in $(CORPUS_DST)"
+
+# Coverage-guided fuzzing (libFuzzer, sanitizer coverage on stable Rust) of
+# every target in fuzz/: FUZZ_RUNS executions each (default 10 million) or
+# FUZZ_SECS seconds; findings land in fuzz/artifacts/TARGET (commit them:
+# cargo test replays them). FUZZ_TARGETS picks targets.
+FUZZ_TARGETS ?=
+fuzz:
+	fuzz/run.sh $(FUZZ_TARGETS)
 
 # The server under 200 clients for 10 minutes (mixed queries with checked
 # answers, large fetches, async floods, slow readers, garbage, disconnects

@@ -125,3 +125,20 @@ fn table_rows_out_of_range_and_function_type_names_read_as_the_reference() {
         "error: type: join: keys must be a symbol list, got ?"
     );
 }
+
+/// A timestamp literal must fit in i64 nanoseconds around 2000.01.01; the
+/// reference refuses the others at parse time (its REPL text below). Found
+/// by the parser fuzz target (an overflow in the literal's arithmetic).
+#[test]
+fn timestamp_literals_outside_the_i64_range_are_parse_errors() {
+    for src in ["1707.09.21D00:00:00.000", "9999.12.31D00:00:00.000", "4.03.15D12:30:00.000"] {
+        assert_eq!(repl(src), "error: parse: timestamp year out of representable range", "{src}");
+    }
+    for (src, text) in [
+        ("1707.12.31D23:59:59.999", "1707.12.31D23:59:59.999000000"),
+        ("2292.04.10D23:47:16.854", "2292.04.10D23:47:16.854000000"),
+    ] {
+        let v = eval_str(src, RequestCtx::default()).unwrap();
+        assert_eq!(rayforce::lang::format(&v, 1), text);
+    }
+}

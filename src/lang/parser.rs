@@ -291,7 +291,12 @@ pub fn number(text: &str) -> Result<Value> {
     if let Some(d) = text.find('D') {
         let days = parse_date(&text[..d])?.ok_or_else(bad)?;
         let ns = parse_time_ns(&text[d + 1..], true)?.ok_or_else(bad)?;
-        return Ok(Value::timestamp(days * NS_PER_DAY + ns));
+        // As the reference: an instant outside the i64 nanoseconds around
+        // 2000.01.01 (about 1707.09.22 to 2292.04.10) is refused.
+        let stamp = days.checked_mul(NS_PER_DAY).and_then(|x| x.checked_add(ns)).filter(|&x| x != i64::MIN);
+        return Ok(Value::timestamp(
+            stamp.ok_or_else(|| parse_err("timestamp year out of representable range".to_string()))?,
+        ));
     }
     if text.contains(':') {
         let ns = parse_time_ns(text, false)?.ok_or_else(bad)?;

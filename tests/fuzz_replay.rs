@@ -1,0 +1,42 @@
+//! Replays every saved fuzz input and crash reproducer of the language and
+//! connection targets (fuzz/corpus/TARGET, fuzz/artifacts/TARGET) through
+//! the same bodies the libFuzzer targets run (fuzz/bodies.rs), so a crash
+//! once found stays fixed. The codec targets' inputs are replayed by
+//! tests/codec_fuzz_corpus.rs.
+
+#[path = "../fuzz/bodies.rs"]
+mod bodies;
+
+use std::path::Path;
+
+fn replay(target: &str, body: fn(&[u8])) -> usize {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let mut n = 0;
+    for dir in ["corpus", "artifacts"] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir).join(target)) else { continue };
+        let mut files: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_file()).collect();
+        files.sort();
+        for f in files {
+            let data = std::fs::read(&f).unwrap();
+            let r = std::panic::catch_unwind(|| body(&data));
+            assert!(r.is_ok(), "{target}: fuzz input {} panics", f.display());
+            n += 1;
+        }
+    }
+    n
+}
+
+#[test]
+fn saved_connection_inputs_end_cleanly() {
+    replay("frame", bodies::connection);
+}
+
+#[test]
+fn saved_parser_inputs_end_cleanly() {
+    assert!(replay("parse", bodies::parse) > 0, "no parser reproducers");
+}
+
+#[test]
+fn saved_evaluator_inputs_end_cleanly() {
+    assert!(replay("eval", bodies::eval) > 0, "no evaluator reproducers");
+}
