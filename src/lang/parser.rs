@@ -336,6 +336,12 @@ fn parse_date(s: &str) -> Result<Option<i64>> {
     if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|c| c.is_ascii_digit())) {
         return Ok(None);
     }
+    // Years have at most four digits (the reference does not read
+    // `10000.01.01` as a date either); this also keeps the day arithmetic
+    // far from overflow.
+    if parts[0].len() > 4 {
+        return Ok(None);
+    }
     let y: i64 = parts[0].parse().map_err(|_| parse_err("bad year"))?;
     let m: u32 = parts[1].parse().map_err(|_| parse_err("bad month"))?;
     let d: u32 = parts[2].parse().map_err(|_| parse_err("bad day"))?;
