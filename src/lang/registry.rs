@@ -39,6 +39,7 @@ pub const FAMILIES: &[&[Builtin]] = &[
     builtins::dict::BUILTINS,
     builtins::table::BUILTINS,
     builtins::db::BUILTINS,
+    builtins::window::BUILTINS,
 ];
 
 /// Families registered from above `lang` with [`register_family`].
@@ -109,6 +110,7 @@ fn call_traits(id: i64) -> crate::query::CallTraits {
             aggregate: b.is_aggregate(),
             row_wise: b.is_row_wise(),
             grouped: b.grouped,
+            uniform: b.uniform,
         },
         None => crate::query::CallTraits::default(),
     }

@@ -75,6 +75,9 @@ pub struct CallTraits {
     pub row_wise: bool,
     /// The kernel a grouped select runs for `(name column)` directly.
     pub grouped: Option<Agg>,
+    /// Length-preserving and order-dependent: with `where:` and no `by:` it
+    /// sees the whole column, and the filter applies to its result.
+    pub uniform: bool,
 }
 
 static BUILTIN_TRAITS: std::sync::OnceLock<fn(i64) -> CallTraits> = std::sync::OnceLock::new();

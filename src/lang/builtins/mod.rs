@@ -19,3 +19,4 @@ pub mod sys;
 pub mod table;
 pub mod temporal;
 pub mod util_args;
+pub mod window;

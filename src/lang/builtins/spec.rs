@@ -62,6 +62,10 @@ pub struct Builtin {
     /// The kernel a grouped select runs directly over group ids for a call
     /// `(name column)`, when there is one.
     pub grouped: Option<Agg>,
+    /// Length-preserving but order-dependent (`msum`, `lag`, `sums`, ...):
+    /// in a `select`/`update` with `where:` and no `by:` it runs over the
+    /// whole column and the filter is applied to its result (builtins.md 0.4).
+    pub uniform: bool,
 }
 
 impl Builtin {
@@ -71,7 +75,7 @@ impl Builtin {
             RAY_BINARY => (2, 2),
             _ => (0, u8::MAX),
         };
-        Builtin { name, kind, min_args, max_args, imp, flags: 0, grouped: None }
+        Builtin { name, kind, min_args, max_args, imp, flags: 0, grouped: None, uniform: false }
     }
     /// A pure function of its evaluated arguments.
     pub const fn pure(name: &'static str, kind: i8, f: PureFn) -> Builtin {
@@ -103,6 +107,11 @@ impl Builtin {
     /// Element-wise (see [`FLAG_ROW_WISE`]).
     pub const fn row_wise(self) -> Builtin {
         self.flag(FLAG_ROW_WISE)
+    }
+    /// Order-dependent and length-preserving (see [`Builtin::uniform`]).
+    pub const fn uniform(mut self) -> Builtin {
+        self.uniform = true;
+        self
     }
     /// Select computes `(name column)` per group with `kernel` directly.
     pub const fn grouped(mut self, kernel: Agg) -> Builtin {
