@@ -40,6 +40,8 @@ pub const FAMILIES: &[&[Builtin]] = &[
     builtins::table::BUILTINS,
     builtins::db::BUILTINS,
     builtins::window::BUILTINS,
+    builtins::stats::BUILTINS,
+    builtins::math::BUILTINS,
 ];
 
 /// Families registered from above `lang` with [`register_family`].

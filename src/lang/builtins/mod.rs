@@ -20,3 +20,5 @@ pub mod table;
 pub mod temporal;
 pub mod util_args;
 pub mod window;
+pub mod stats;
+pub mod math;

@@ -93,6 +93,10 @@ impl Builtin {
     pub const fn agg(name: &'static str, f: PureFn) -> Builtin {
         Builtin::pure(name, RAY_UNARY, f).flag(FLAG_AGGREGATE)
     }
+    /// Collapses its column arguments to one value (any arity).
+    pub const fn aggregate(self) -> Builtin {
+        self.flag(FLAG_AGGREGATE)
+    }
     /// Takes between `min` and `max` arguments (`RAY_VARY` rows only).
     pub const fn args(mut self, min: u8, max: u8) -> Builtin {
         assert!(self.kind == RAY_VARY, "only RAY_VARY builtins take a range of arguments");
