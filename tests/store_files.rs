@@ -268,3 +268,49 @@ fn bad_arguments_give_the_reference_codes() {
     assert_eq!(e.code_str(), "access");
     assert!(!Path::new("/tmp/never").exists());
 }
+
+#[test]
+fn list_columns_load_from_the_reference_with_their_nulls_back() {
+    // Check 8, and fix 2 of spec section 10: the reference drops HAS_NULLS
+    // of vectors inside a list (its reload sums [1.5 0Nf] to nan).
+    define_tables();
+    let mixed = quoted(&fixtures().join("ref/mixed"));
+    assert_eq!(text(&format!("(at (.db.splayed.get {mixed}) 'm)")), text("(at MIXED 'm)"));
+    assert_eq!(text(&format!("(sum (at (at (.db.splayed.get {mixed}) 'm) 0))")), "1.5");
+    let lists = quoted(&fixtures().join("ref/lists"));
+    assert_eq!(text(&format!("(at (.db.splayed.get {lists}) 'a)")), "([1 2] [3] [])");
+    assert_eq!(text(&format!("(at (.db.splayed.get {lists}) 'b)")), text("(at LISTS 'b)"));
+}
+
+#[test]
+fn unstorable_list_cells_are_refused_before_anything_is_written() {
+    // Fixes 1 and 3 of spec section 10: a GUID atom in a list (the reference
+    // wrote a pointer) and a table in a list (it wrote process symbol ids).
+    let root = scratch("unstorable");
+    let dir = root.join("t");
+    let guid = "(as 'guid \"01234567-89ab-cdef-0123-456789abcdef\")";
+    let cases = [
+        format!("(table [a b] (list [1 2] (list 1 {guid})))"),
+        "(table [a b] (list [1 2] (list 1 (table [x] (list [1])))))".to_string(),
+        "(table [a b] (list [1 2] (list 1 (fn [x] x))))".to_string(),
+    ];
+    for t in cases {
+        assert_eq!(code(&format!("(.db.splayed.set {} {t})", quoted(&dir))), "nyi", "{t}");
+        assert!(!dir.exists(), "nothing written for {t}");
+    }
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[test]
+fn corrupt_list_columns_are_refused() {
+    let dir = scratch("badlist");
+    copy_tree(&fixtures().join("ref/lists"), &dir);
+    let b = std::fs::read(dir.join("b")).unwrap();
+    std::fs::write(dir.join("b"), &b[..b.len() - 1]).unwrap();
+    assert_eq!(code(&format!("(.db.splayed.get {})", quoted(&dir))), "corrupt");
+    patch(&dir.join("b"), 4, &[0x7f]);
+    assert_eq!(code(&format!("(.db.splayed.get {})", quoted(&dir))), "corrupt");
+    std::fs::write(dir.join("b"), [&b"LSTG\0"[..], &u64::MAX.to_le_bytes()].concat()).unwrap();
+    assert_eq!(code(&format!("(.db.splayed.get {})", quoted(&dir))), "corrupt");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -80,7 +80,9 @@ fn persisted_columns(table: &ray_t) -> Result<Vec<(i64, &'static [u8], Value)>> 
         }
         let col = cols.item(i).ok_or_else(|| RayError::type_err("table column missing"))?;
         let col = strings_as_vector(col)?;
-        if !is_vector_type(col.type_) {
+        if col.type_ == RAY_LIST {
+            column::serial::check_storable(&col)?;
+        } else if !is_vector_type(col.type_) {
             return Err(RayError::new(
                 "nyi",
                 format!("splayed: column '{}' of type {} cannot be stored", String::from_utf8_lossy(name), col.type_),

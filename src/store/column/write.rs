@@ -44,7 +44,7 @@ pub fn add_symbols(col: &ray_t, vocab: &mut Vocab) {
     }
 }
 
-/// Writes `col` (a vector of type 1..13) to `path`. A SYM column needs
+/// Writes `col` (a vector of type 1..13, or a list) to `path`. A SYM column needs
 /// `vocab`, already holding all its symbols. Errors: `type`, `io`.
 pub fn write_column(path: &Path, col: &ray_t, vocab: Option<&mut Vocab>) -> Result<()> {
     match col.type_ {
@@ -61,7 +61,11 @@ pub fn write_column(path: &Path, col: &ray_t, vocab: Option<&mut Vocab>) -> Resu
             })
             .map_err(io_err)
         }
-        _ => Err(RayError::type_err("not a raw column type")),
+        RAY_LIST => {
+            let bytes = super::serial::encode_list(col)?;
+            file::write_atomic(path, &bytes).map_err(io_err)
+        }
+        _ => Err(RayError::type_err("not a storable column type")),
     }
 }
 
