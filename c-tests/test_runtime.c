@@ -3,7 +3,10 @@
 #include <rayforce.h>
 #include "check.h"
 #include <pthread.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 extern ray_runtime_t* __RUNTIME;
 
@@ -34,6 +37,47 @@ static void test_runtime_sym_file_status_is_reported(void) {
     rt = ray_runtime_create_with_sym_err(NULL, NULL);
     CHECK(rt != NULL);
     ray_runtime_destroy(rt);
+}
+
+static void test_runtime_sym_snapshot_round_trips_and_reports_bad_files(void) {
+    char path[128], garbage[128], dir[128];
+    ray_err_t err = RAY_ERR_IO;
+    ray_runtime_t* rt;
+    int64_t id;
+    FILE* f;
+    snprintf(path, sizeof path, "/tmp/rayforce-ctest-%d.sym", (int)getpid());
+    snprintf(garbage, sizeof garbage, "/tmp/rayforce-ctest-%d.bad", (int)getpid());
+    snprintf(dir, sizeof dir, "/tmp/rayforce-ctest-%d.dir", (int)getpid());
+    CHECK(ray_sym_save(path) == RAY_ERR_IO); /* no runtime */
+    rt = ray_runtime_create(0, NULL);
+    id = ray_sym_intern("snapshot_symbol", 15);
+    CHECK(ray_sym_save(NULL) == RAY_ERR_IO);
+    CHECK(ray_sym_save(path) == RAY_OK);
+    CHECK(ray_sym_load(path) == RAY_OK);
+    CHECK(ray_sym_load("/nonexistent/dir/rayforce.sym") == RAY_ERR_IO);
+    ray_runtime_destroy(rt);
+    rt = ray_runtime_create_with_sym_err(path, &err);
+    CHECK(rt != NULL && err == RAY_OK && ray_sym_find("snapshot_symbol", 15) == id);
+    ray_runtime_destroy(rt);
+    f = fopen(garbage, "wb");
+    CHECK(f != NULL);
+    fputs("not a symbol file", f);
+    fclose(f);
+    rt = ray_runtime_create_with_sym_err(garbage, &err);
+    CHECK(rt != NULL && err == RAY_ERR_CORRUPT);
+    CHECK(ray_sym_load(garbage) == RAY_ERR_CORRUPT);
+    ray_runtime_destroy(rt);
+    CHECK(mkdir(dir, 0700) == 0);
+    rt = ray_runtime_create_with_sym_err(dir, &err);
+    CHECK(rt != NULL && err == RAY_ERR_IO);
+    ray_runtime_destroy(rt);
+    remove(path);
+    remove(garbage);
+    rmdir(dir);
+    snprintf(path + strlen(path), sizeof path - strlen(path), ".lk");
+    remove(path);
+    snprintf(garbage + strlen(garbage), sizeof garbage - strlen(garbage), ".lk");
+    remove(garbage);
 }
 
 static void test_runtime_eval_str_evaluates_and_reports_errors(void) {
@@ -155,6 +199,7 @@ static void test_runtime_env_is_cleared_by_destroy(void) {
 int main(void) {
     RUN(test_runtime_create_publishes_the_handle_and_refuses_a_second);
     RUN(test_runtime_sym_file_status_is_reported);
+    RUN(test_runtime_sym_snapshot_round_trips_and_reports_bad_files);
     RUN(test_runtime_eval_str_evaluates_and_reports_errors);
     RUN(test_runtime_eval_works_on_another_thread);
     RUN(test_runtime_interrupt_cancels_evaluation);

@@ -717,6 +717,28 @@ bool ray_sym_ensure_cap(uint32_t needed);
 void ray_sym_strings_borrow(ray_t ***out_strings, uint32_t *out_count);
 
 /*
+ Writes the whole symbol table to `path` (entry `i` = symbol id `i`):
+ exclusive lock on `<path>.lk`, temporary file, fsync, rename, directory
+ fsync. RAY_OK; RAY_ERR_IO for a NULL path, no runtime, or a file error.
+
+ # Safety
+ `path` is NULL or a NUL-terminated string.
+ */
+ray_err_t ray_sym_save(const char *path);
+
+/*
+ Loads a snapshot written by `ray_sym_save`: entry `i` must get (or
+ already have) id `i`. RAY_OK; RAY_ERR_IO for a NULL path or a missing
+ or unreadable file; RAY_ERR_CORRUPT for a file that is not a snapshot
+ or whose entries cannot keep their ids (symbols interned before the
+ failure stay interned, as in the reference).
+
+ # Safety
+ `path` is NULL or a NUL-terminated string.
+ */
+ray_err_t ray_sym_load(const char *path);
+
+/*
  The global binding of symbol `sym_id` (borrowed: valid until the name is
  rebound), or NULL when unbound. A dotted name ("t.col") not bound as a
  whole walks from the binding of its first segment into table columns
@@ -904,10 +926,10 @@ ray_t *ray_dict_remove(ray_t *d, ray_t *key_atom);
 ray_runtime_t *ray_runtime_create(int argc, char **argv);
 
 /*
- As `ray_runtime_create`, then loads the sym file at `sym_path`
- (NUL-terminated; NULL or a missing file is fine; other failures are
- ignored). This library cannot read the reference's sym files: an
- existing file is ignored.
+ As `ray_runtime_create`, loading the symbol snapshot at `sym_path`
+ (written by `ray_sym_save`; NUL-terminated) before the builtins are
+ registered, so its entries get ids 0..N-1. NULL or a missing file is
+ fine; other failures are ignored (the runtime is still created).
 
  # Safety
  `sym_path` is NULL or a NUL-terminated string.
@@ -916,9 +938,11 @@ ray_runtime_t *ray_runtime_create_with_sym(const char *sym_path);
 
 /*
  As `ray_runtime_create_with_sym`, reporting the sym load in
- `*out_sym_err` (when non-NULL): RAY_OK for no path or a missing file,
- RAY_ERR_IO for an unreadable path, RAY_ERR_NYI for an existing file
- (not loadable by this library).
+ `*out_sym_err` (when non-NULL): RAY_OK when loaded, for no path or a
+ missing file; RAY_ERR_IO for an unreadable path (a directory);
+ RAY_ERR_CORRUPT for a file that is not a snapshot or whose entries
+ cannot keep their ids; RAY_ERR_OOM for a file larger than half of
+ physical memory (not loaded).
 
  # Safety
  `sym_path` is NULL or a NUL-terminated string; `out_sym_err` is NULL or

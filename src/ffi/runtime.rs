@@ -29,9 +29,10 @@ fn create(sym_path: Option<&[u8]>, out_err: *mut ray_err_t) -> *mut ray_runtime_
     let path = sym_path.map(|b| std::path::PathBuf::from(String::from_utf8_lossy(b).into_owned()));
     let Some(load) = runtime::create(path.as_deref()) else { return ptr::null_mut() };
     let code = match load {
-        SymLoad::Absent => RAY_OK,
-        SymLoad::Unsupported => RAY_ERR_NYI,
+        SymLoad::Absent | SymLoad::Loaded => RAY_OK,
         SymLoad::Unreadable => RAY_ERR_IO,
+        SymLoad::Corrupt => RAY_ERR_CORRUPT,
+        SymLoad::TooLarge => RAY_ERR_OOM,
     };
     if !out_err.is_null() {
         // SAFETY: caller passes NULL or a writable ray_err_t.
@@ -57,10 +58,10 @@ pub unsafe extern "C" fn ray_runtime_create(argc: c_int, argv: *mut *mut c_char)
     ffi_guard!({ create(None, ptr::null_mut()) })
 }
 
-/// As `ray_runtime_create`, then loads the sym file at `sym_path`
-/// (NUL-terminated; NULL or a missing file is fine; other failures are
-/// ignored). This library cannot read the reference's sym files: an
-/// existing file is ignored.
+/// As `ray_runtime_create`, loading the symbol snapshot at `sym_path`
+/// (written by `ray_sym_save`; NUL-terminated) before the builtins are
+/// registered, so its entries get ids 0..N-1. NULL or a missing file is
+/// fine; other failures are ignored (the runtime is still created).
 ///
 /// # Safety
 /// `sym_path` is NULL or a NUL-terminated string.
@@ -71,9 +72,11 @@ pub unsafe extern "C" fn ray_runtime_create_with_sym(sym_path: *const c_char) ->
 }
 
 /// As `ray_runtime_create_with_sym`, reporting the sym load in
-/// `*out_sym_err` (when non-NULL): RAY_OK for no path or a missing file,
-/// RAY_ERR_IO for an unreadable path, RAY_ERR_NYI for an existing file
-/// (not loadable by this library).
+/// `*out_sym_err` (when non-NULL): RAY_OK when loaded, for no path or a
+/// missing file; RAY_ERR_IO for an unreadable path (a directory);
+/// RAY_ERR_CORRUPT for a file that is not a snapshot or whose entries
+/// cannot keep their ids; RAY_ERR_OOM for a file larger than half of
+/// physical memory (not loaded).
 ///
 /// # Safety
 /// `sym_path` is NULL or a NUL-terminated string; `out_sym_err` is NULL or

@@ -136,3 +136,57 @@ pub unsafe extern "C" fn ray_sym_strings_borrow(out_strings: *mut *mut *mut ray_
         }
     })
 }
+
+/// The path of a NUL-terminated C string, or None for NULL.
+///
+/// # Safety
+/// `path` is NULL or a NUL-terminated string.
+unsafe fn c_path(path: *const c_char) -> Option<std::path::PathBuf> {
+    // SAFETY: caller contract.
+    let bytes = unsafe { crate::ffi::cstr_bytes(path) }?;
+    Some(std::path::PathBuf::from(String::from_utf8_lossy(bytes).into_owned()))
+}
+
+/// Writes the whole symbol table to `path` (entry `i` = symbol id `i`):
+/// exclusive lock on `<path>.lk`, temporary file, fsync, rename, directory
+/// fsync. RAY_OK; RAY_ERR_IO for a NULL path, no runtime, or a file error.
+///
+/// # Safety
+/// `path` is NULL or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ray_sym_save(path: *const c_char) -> ray_err_t {
+    ffi_guard!(ray_err_t, {
+        // SAFETY: caller contract.
+        let Some(path) = (unsafe { c_path(path) }) else { return RAY_ERR_IO };
+        if !crate::runtime::is_live() {
+            return RAY_ERR_IO;
+        }
+        match crate::store::sym_file::save(&path) {
+            Ok(()) => RAY_OK,
+            Err(_) => RAY_ERR_IO,
+        }
+    })
+}
+
+/// Loads a snapshot written by `ray_sym_save`: entry `i` must get (or
+/// already have) id `i`. RAY_OK; RAY_ERR_IO for a NULL path or a missing
+/// or unreadable file; RAY_ERR_CORRUPT for a file that is not a snapshot
+/// or whose entries cannot keep their ids (symbols interned before the
+/// failure stay interned, as in the reference).
+///
+/// # Safety
+/// `path` is NULL or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ray_sym_load(path: *const c_char) -> ray_err_t {
+    use crate::store::sym_file::{SymLoad, load};
+    ffi_guard!(ray_err_t, {
+        // SAFETY: caller contract.
+        let Some(path) = (unsafe { c_path(path) }) else { return RAY_ERR_IO };
+        sym::init();
+        match load(&path) {
+            SymLoad::Loaded | SymLoad::Absent => RAY_OK,
+            SymLoad::Corrupt => RAY_ERR_CORRUPT,
+            SymLoad::Unreadable | SymLoad::TooLarge => RAY_ERR_IO,
+        }
+    })
+}

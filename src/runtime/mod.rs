@@ -19,18 +19,22 @@ static POLL: AtomicUsize = AtomicUsize::new(0);
 static INTERRUPT: AtomicBool = AtomicBool::new(false);
 static DESTROY_HOOKS: Mutex<Vec<fn()>> = Mutex::new(Vec::new());
 
-/// Starts the runtime: the symbol table and the global env holding every
-/// builtin; reports what is at `sym_path`. None when a runtime is already
+/// Starts the runtime: the symbol table (first loading the snapshot at
+/// `sym_path`, if any) and the global env holding every builtin; reports
+/// how the snapshot load went. None when a runtime is already
 /// live.
 pub fn create(sym_path: Option<&std::path::Path>) -> Option<SymLoad> {
     if LIVE.swap(true, Ordering::AcqRel) {
         return None;
     }
     sym::init();
+    // Before the builtins intern their names: the snapshot's entries keep
+    // their ids and the builtins reuse or extend them.
+    let load = crate::store::sym_file::load_at_create(sym_path);
     crate::ipc::install();
     crate::lang::registry::bind_all();
     INTERRUPT.store(false, Ordering::Relaxed);
-    Some(crate::store::sym_file::probe(sym_path))
+    Some(load)
 }
 
 /// Stops the runtime: runs the destroy hooks (e.g. the IPC layer's implicit
