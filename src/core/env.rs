@@ -74,6 +74,12 @@ pub fn with<R>(id: i64, f: impl FnOnce(Option<&Value>) -> R) -> R {
     f(g.as_ref().and_then(|m| m.get(id)))
 }
 
+/// How many names are bound (builtins included): `.sys.cmd "env"`.
+pub fn count() -> usize {
+    let g = GLOBALS.read().unwrap_or_else(|e| e.into_inner());
+    g.as_ref().map_or(0, |m| m.dense.iter().filter(|v| v.is_some()).count() + m.sparse.len())
+}
+
 /// Changes whenever every binding is dropped (`clear`).
 pub fn generation() -> u64 {
     GENERATION.load(Ordering::Acquire)

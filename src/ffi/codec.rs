@@ -8,6 +8,7 @@ use crate::codec;
 use crate::core::{RayError, Value};
 use crate::ffi::{borrow, give};
 use crate::ffi_guard;
+use crate::store::whole_file;
 use core::ffi::c_char;
 use std::ffi::CStr;
 
@@ -197,8 +198,9 @@ unsafe fn os_path(path: *const c_char) -> Option<std::path::PathBuf> {
     Some(std::path::PathBuf::from(std::ffi::OsStr::from_bytes(c.to_bytes())))
 }
 
-/// Writes `ray_ser(obj)` to the file at `path` (created or truncated),
-/// flushed and fsynced.
+/// Writes `ray_ser(obj)` to the file at `path`, replacing it atomically
+/// (a temporary beside it, fsync, rename, directory fsync): a crash leaves
+/// the previous file or the complete new one.
 ///
 /// `obj`: borrowed. Returns `RAY_OK`, `RAY_ERR_DOMAIN` for an unserializable
 /// value, `RAY_ERR_IO` for a NULL path or a file error.
@@ -208,18 +210,15 @@ unsafe fn os_path(path: *const c_char) -> Option<std::path::PathBuf> {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ray_obj_save(obj: *mut ray_t, path: *const c_char) -> ray_err_t {
     ffi_guard!(ray_err_t, {
-        use std::io::Write;
         // SAFETY: caller contract.
         let Some(path) = (unsafe { os_path(path) }) else { return RAY_ERR_IO };
         // SAFETY: caller contract.
         let v = unsafe { value_or_null(obj) };
         let Ok(frame) = codec::ser(&v) else { return RAY_ERR_DOMAIN };
-        let written = std::fs::File::create(&path).and_then(|mut f| {
-            f.write_all(&frame)?;
-            f.flush()?;
-            f.sync_all()
-        });
-        if written.is_ok() { RAY_OK } else { RAY_ERR_IO }
+        match whole_file::write_whole(&path, &frame) {
+            Ok(()) => RAY_OK,
+            Err(_) => RAY_ERR_IO,
+        }
     })
 }
 
@@ -238,10 +237,10 @@ pub unsafe extern "C" fn ray_obj_load(path: *const c_char) -> *mut ray_t {
         let Some(path) = (unsafe { os_path(path) }) else {
             return RayError::io("NULL path").into_raw();
         };
-        match std::fs::read(&path) {
+        match whole_file::read_whole(&path) {
             Ok(bytes) if bytes.len() >= codec::frame::HEADER_LEN => give(codec::de(&bytes)),
-            Ok(_) => RayError::io("file shorter than a frame header").into_raw(),
-            Err(e) => RayError::io(e.to_string()).into_raw(),
+            Ok(_) => RayError::io(format!("{}: shorter than a frame header", path.display())).into_raw(),
+            Err(e) => RayError::io(format!("{}: {}", path.display(), whole_file::reason(&e.source))).into_raw(),
         }
     })
 }

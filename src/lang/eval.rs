@@ -472,6 +472,28 @@ impl Evaluator {
         r
     }
 
+    /// Evaluates top-level forms of another source (`load`) in the global
+    /// scope: the caller's locals are hidden, a `return` ends its form with
+    /// its value, the last value is returned. Depth and operation counts
+    /// carry on, so a file that loads itself stops at the depth limit.
+    pub fn eval_global(&mut self, forms: &[Value]) -> Result<Value> {
+        let frames = std::mem::take(&mut self.frames);
+        let spans = std::mem::take(&mut self.spans);
+        let mut last = Ok(Value::i64(0));
+        for f in forms {
+            last = match self.eval(f) {
+                Err(e) if e.code_str() == RETURN_CODE => Ok(self.returned.take().unwrap_or_else(Value::null)),
+                r => r,
+            };
+            if last.is_err() {
+                break;
+            }
+        }
+        self.frames = frames;
+        self.spans = spans;
+        last
+    }
+
     /// Binds a local in the innermost scope (a global scope when there is none).
     pub fn bind_local(&mut self, id: i64, v: Value) {
         if self.frames.is_empty() {

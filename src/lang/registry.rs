@@ -42,6 +42,8 @@ pub const FAMILIES: &[&[Builtin]] = &[
     builtins::window::BUILTINS,
     builtins::stats::BUILTINS,
     builtins::math::BUILTINS,
+    builtins::files::BUILTINS,
+    builtins::os::BUILTINS,
 ];
 
 /// Families registered from above `lang` with [`register_family`].

@@ -1,12 +1,14 @@
 //! The process-global runtime: create/destroy, the live-runtime flag, the
 //! attached poll, the process-wide interrupt flag, destroy hooks, and
-//! progress reporting (`progress`), which engine code calls directly.
+//! progress reporting (`progress`), which engine code calls directly, and
+//! the process environment and shell (`os`).
 //!
 //! Only one runtime may be live per process (symbols, env and builtins are
 //! process-global); `create` refuses a second one. The runtime is not bound
 //! to a thread: the evaluator's state is global, so any thread may evaluate.
 //! This module knows no C types; `ffi::runtime` publishes `__RUNTIME`.
 
+pub mod os;
 pub mod progress;
 
 pub use crate::store::sym_file::SymLoad;

@@ -9,6 +9,7 @@
 //! | `splayed` | a table as a directory of column files plus `.d` |
 //! | `parted` | a database of partition directories holding splayed tables |
 //! | `sym_file` | the symbol file named at runtime creation |
+//! | `whole_file` | a file's entire content read or replaced at once (`read`, `write`, `load`, `ray_obj_save`) |
 //!
 //! It may use `core`, `ops` and `codec`; it must not call into `lang`,
 //! `query`, `net` or `ffi` (builtins that read or write tables call down
@@ -20,3 +21,4 @@ pub mod parted;
 pub mod splayed;
 pub mod sym_file;
 pub mod vocab;
+pub mod whole_file;

@@ -6,6 +6,7 @@ pub mod spec;
 
 pub mod agg;
 pub mod num;
+pub mod os;
 pub mod arith;
 pub mod cast;
 pub mod cmp;
@@ -13,6 +14,7 @@ pub mod collection;
 pub mod control;
 pub mod db;
 pub mod dict;
+pub mod files;
 pub mod higher;
 pub mod string;
 pub mod sys;
