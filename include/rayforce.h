@@ -1137,8 +1137,9 @@ size_t ray_ipc_compress(const uint8_t *src, size_t len, uint8_t *dst, size_t dst
 size_t ray_ipc_decompress(const uint8_t *src, size_t clen, uint8_t *dst, size_t dst_len);
 
 /*
- Writes `ray_ser(obj)` to the file at `path` (created or truncated),
- flushed and fsynced.
+ Writes `ray_ser(obj)` to the file at `path`, replacing it atomically
+ (a temporary beside it, fsync, rename, directory fsync): a crash leaves
+ the previous file or the complete new one.
 
  `obj`: borrowed. Returns `RAY_OK`, `RAY_ERR_DOMAIN` for an unserializable
  value, `RAY_ERR_IO` for a NULL path or a file error.
