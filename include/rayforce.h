@@ -1051,6 +1051,66 @@ ray_t *ray_eval_str(const char *source);
 ray_t *ray_fmt(ray_t *obj, int mode);
 
 /*
+ The `select` special form on an argument array: `args[0]` is a query
+ dict whose values are unevaluated expressions, as a `{...}` literal
+ parses (`ray_eval_str("{from: t where: (> a 1) b: b}")` makes one);
+ `from:` is evaluated and must give a table.
+
+ `args`: `n` borrowed objects (the caller keeps and releases them).
+ Returns a new reference (a table), or an error object: "arity" for
+ `n < 1`, "type" when `args[0]` is not a dict or `from:` not a table,
+ "domain" without `from:`, "nyi" without a runtime.
+
+ # Safety
+ `args` is NULL or points to `n` pointers, each NULL or a live object.
+ */
+ray_t *ray_select(ray_t **args, int64_t n);
+
+/*
+ The `update` special form on an argument array: the same query dict as
+ `ray_select`. When `from:` evaluates to a symbol (`from: 't`) the
+ global it names is replaced by the result and the symbol returned;
+ otherwise the new table is returned.
+
+ `args`: borrowed. Returns a new reference or an error object ("arity",
+ "type", "domain", "nyi" for `by:` with `where:`).
+
+ # Safety
+ `args` is NULL or points to `n` pointers, each NULL or a live object.
+ */
+ray_t *ray_update(ray_t **args, int64_t n);
+
+/*
+ The `insert` form on an argument array (`n >= 2`: target, rows). When
+ `args[0]` is a TABLE every argument is taken as a value and the new
+ table is returned (the input is not changed); otherwise each argument
+ is evaluated, and a target that evaluates to a symbol names a global
+ table, which is replaced (the symbol is returned). Rows: a LIST of
+ values, a DICT or a TABLE.
+
+ `args`: borrowed. Returns a new reference or an error object: "arity",
+ "type", "domain" (unbound symbol), "length", "value".
+
+ # Safety
+ `args` is NULL or points to `n` pointers, each NULL or a live object.
+ */
+ray_t *ray_insert(ray_t **args, int64_t n);
+
+/*
+ The `upsert` form on an argument array (`n >= 3`: target, key, rows).
+ The key is a symbol naming the key column or a count of leading key
+ columns; a row whose key exists replaces that row, others are
+ appended. Values and evaluation as for `ray_insert`.
+
+ `args`: borrowed. Returns a new reference or an error object: "arity",
+ "type", "domain" (unknown key column, unbound symbol), "value".
+
+ # Safety
+ `args` is NULL or points to `n` pointers, each NULL or a live object.
+ */
+ray_t *ray_upsert(ray_t **args, int64_t n);
+
+/*
  Payload bytes needed to serialize `obj` (no 16-byte header).
 
  `obj`: borrowed; NULL and `RAY_NULL_OBJ` need 1 byte, an error 9.

@@ -118,6 +118,19 @@ fn upsert_replaces_existing_keys_and_appends_new_ones() {
     assert_eq!(err_code(run("(upsert refdata 1 (dict [sym lot] (list 'AAPL 1)))")), "value");
 }
 
+/// RayforceDB: a symbol key names the one key column, anywhere in the table.
+#[test]
+fn upsert_by_a_named_key_column() {
+    let t = q("(upsert refdata 'sector (list 'X 'media 99))");
+    assert_eq!(sym_names(&col(&t, "sym")), ["AAPL", "MSFT", "X", "TSLA"]);
+    assert_eq!(col(&t, "lot").as_slice::<i64>(), &[100, 50, 99, 25]);
+    let t = q("(upsert refdata 'lot (list 'Y 'new 7))");
+    assert_eq!(t.table_nrows(), 5);
+    load_fixtures("");
+    assert_eq!(err_code(run("(upsert refdata 'nope (list 'X 'media 99))")), "domain");
+    assert_eq!(err_code(run("(upsert refdata [sym] (list 'X 'media 99))")), "type");
+}
+
 #[test]
 fn upsert_in_place_rebinds_the_global() {
     env::set(sym::intern(b"up_ref"), q("refdata"));

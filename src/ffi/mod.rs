@@ -25,6 +25,7 @@ pub mod dict;
 pub mod runtime;
 pub mod progress;
 pub mod eval;
+pub mod query;
 pub mod codec;
 pub mod ipc;
 pub mod poll;

@@ -9,6 +9,7 @@
 //! | `limits` | depth, size, operation and cancel bounds |
 //! | `values` | argument helpers (arity errors, integer and symbol arguments); kernels are in `crate::ops` |
 //! | `builtins` | one file per builtin family |
+//! | `query_forms` | select/update/insert/upsert called with argument arrays (the C entry points) |
 //! | `fmt` | REPL text |
 #![forbid(unsafe_code)]
 
@@ -19,6 +20,7 @@ pub mod lexer;
 pub mod limits;
 pub mod parse_cache;
 pub mod parser;
+pub mod query_forms;
 pub mod registry;
 pub mod values;
 

@@ -160,6 +160,30 @@ fn assemble(t: &ray_t, new: &NewRows, idx_for: impl Fn(bool) -> Vec<Row>) -> Res
     make_table(&names(t), out)
 }
 
+/// The key columns of an upsert into `t`: the first `n` for a count `n`,
+/// or the one column a symbol names.
+fn key_columns(t: &ray_t, key: &Value) -> Result<Vec<usize>> {
+    let cols = names(t);
+    let ncols = cols.len();
+    let n = match key.type_() {
+        x if x == -RAY_SYM => {
+            let id = key.i64_val();
+            let at = cols.iter().position(|&c| c == id);
+            return at.map(|i| vec![i]).ok_or_else(|| RayError::domain("upsert: key column not found in target table"));
+        }
+        x if x == -RAY_I64 => key.i64_val(),
+        x if x == -RAY_I32 => key.i32_val() as i64,
+        _ => {
+            let got = crate::ops::type_name_of(key);
+            return Err(RayError::type_err(format!("upsert: key must be a symbol or integer, got {got}")));
+        }
+    };
+    if n < 1 || n as usize > ncols {
+        return Err(RayError::domain(format!("upsert: key count {n} outside 1..{ncols}")));
+    }
+    Ok((0..n as usize).collect())
+}
+
 /// `(insert T rows)` / `(insert 'T rows)`: appends rows. The symbol form
 /// replaces the global and returns the symbol. Errors: a wrong number of
 /// values ⇒ `domain`, a wrong type ⇒ `type`, an unknown column ⇒ `value`.
@@ -176,37 +200,29 @@ pub fn insert(args: &[Value]) -> Result<Value> {
     finish(&target, out)
 }
 
-/// `(upsert T n rows)`: the first `n` columns are the key; a row whose key
-/// exists replaces that row, a new key is appended. `n` outside
-/// 1..=columns ⇒ `domain`; a dict must name every column ⇒ `value`; a
-/// table may omit non-key columns.
+/// `(upsert T key rows)`: `key` is a count `n` (the first `n` columns are
+/// the key) or a symbol naming the one key column. A row whose key exists
+/// replaces that row, a new key is appended. `n` outside 1..=columns or an
+/// unknown key column ⇒ `domain`; a dict must name every column ⇒ `value`;
+/// a table may omit non-key columns.
 pub fn upsert(args: &[Value]) -> Result<Value> {
     if args.len() != 3 {
         return Err(RayError::new("arity", format!("upsert: expected 3 args, got {}", args.len())));
     }
     let target = resolve_target(&args[0], "upsert")?;
     let t = &target.table;
-    let k = names(t).len();
-    let nk = match args[1].type_() {
-        x if x == -RAY_I64 => args[1].i64_val(),
-        x if x == -RAY_I32 => args[1].i32_val() as i64,
-        _ => return Err(RayError::type_err("upsert: the key count must be an integer")),
-    };
-    if nk < 1 || nk as usize > k {
-        return Err(RayError::domain(format!("upsert: key count {nk} outside 1..{k}")));
-    }
-    let nk = nk as usize;
+    let key = key_columns(t, &args[1])?;
     let new = normalise(t, &args[2], "upsert")?;
     if new.named && args[2].type_() == RAY_DICT && new.cols.iter().any(|c| c.is_none()) {
         return Err(RayError::new("value", "upsert: the dict must name every column"));
     }
-    if new.cols[..nk].iter().any(|c| c.is_none()) {
+    if key.iter().any(|&i| new.cols[i].is_none()) {
         return Err(RayError::new("value", "upsert: the rows must include the key columns"));
     }
     let old_n = t.table_nrows().max(0) as usize;
     // Key tuples of old and new rows, grouped together: equal keys share a group.
     let tc = columns(t);
-    let keys = (0..nk).map(|i| concat(&tc[i], new.cols[i].as_ref().expect("key given"))).collect::<Result<Vec<_>>>()?;
+    let keys = key.iter().map(|&i| concat(&tc[i], new.cols[i].as_ref().expect("key given"))).collect::<Result<Vec<_>>>()?;
     let refs: Vec<&ray_t> = keys.iter().map(|c| &**c).collect();
     let g = group_columns(&refs)?;
     let gid = g.global_gid();

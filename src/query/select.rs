@@ -81,7 +81,7 @@ impl<'a> Clauses<'a> {
 
 /// Evaluates `from:` to a table. A quoted symbol or any non-table ⇒ `type`.
 pub fn eval_from(from: Option<&ray_t>, ev: &mut dyn Evaluator) -> Result<Value> {
-    let from = from.ok_or_else(|| RayError::type_err("query: missing from:"))?;
+    let from = from.ok_or_else(|| RayError::domain("select: missing `from:` clause"))?;
     let t = ev.eval(from)?;
     if t.type_() != RAY_TABLE {
         return Err(RayError::type_err("query: from: expects a table"));

@@ -20,7 +20,7 @@ use crate::core::{RayError, Result, Value};
 /// and the plain symbol is returned; an unbound symbol ⇒ `domain`.
 pub fn update(q: &ray_t, ev: &mut dyn Evaluator) -> Result<Value> {
     let c = Clauses::parse(q)?;
-    let from = c.from.ok_or_else(|| RayError::type_err("update: missing from:"))?;
+    let from = c.from.ok_or_else(|| RayError::domain("update: missing `from:` clause"))?;
     let fv = ev.eval(from)?;
     if fv.type_() == -RAY_SYM && ev.restricted() {
         return Err(RayError::new("access", "update: read-only connection"));
