@@ -4,6 +4,8 @@
 //! `tests/fixtures/sysio/capture.sh` (run by hand; the tests never start
 //! the reference). Errors compare by code only; where we deviate from the
 //! reference on purpose, the test says so.
+mod ipc_support;
+
 use rayforce::lang::{RequestCtx, format};
 use rayforce::{Result, Value};
 use std::fs;
@@ -146,5 +148,36 @@ fn restricted_requests_cannot_write_or_run_commands() {
         eval(&allowed, ro).unwrap_or_else(|e| panic!("{allowed}: {e:?}"));
     }
     assert_eq!(format(&eval(&format!("(.fs.list \"{FIXTURES}/tree/d\")"), ro).unwrap(), 0), "[.x a b]");
+    let _ = fs::remove_dir_all(&dir);
+}
+
+/// The same refusals over a real read-only (`-U`) connection; the readers
+/// the reference allows there still answer.
+#[test]
+fn a_read_only_connection_gets_access_for_writes_and_commands() {
+    if !ipc_support::evaluator_ready() {
+        return;
+    }
+    let dir = scratch("ipc");
+    let srv = ipc_support::Server::start(Some("pw"), true);
+    let h = rayforce::net::connect("127.0.0.1", srv.port, None, Some(b"pw"), 5000);
+    assert!(h >= 0, "connect: {h}");
+    let send = |src: String| rayforce::net::send(h, &Value::str(src.as_bytes()), false);
+    let file = dir.join("f.txt");
+    let marker = dir.join("marker");
+    for src in [
+        format!("(write \"{}\" \"x\")", file.display()),
+        format!("(.sys.exec \"touch {}\")", marker.display()),
+        format!("(.sys.cmd \"touch {}\")", marker.display()),
+        format!("(read \"{}\")", std::env::current_dir().unwrap().join(FIXTURES).join("tree/nul.txt").display()),
+        "(.os.getenv \"HOME\")".to_string(),
+    ] {
+        assert_eq!(send(src.clone()).unwrap_err().code_str(), "access", "{src}");
+    }
+    assert!(!file.exists() && !marker.exists(), "a read-only connection changed the disk");
+    let size = send(format!("(.fs.size \"{}\")", std::env::current_dir().unwrap().join(FIXTURES).join("tree/nul.txt").display()));
+    assert_eq!(size.unwrap().i64_val(), 11);
+    assert_eq!(send("(count (ser 1))".to_string()).unwrap().i64_val(), 26);
+    rayforce::net::close(h);
     let _ = fs::remove_dir_all(&dir);
 }
