@@ -57,3 +57,161 @@ pub fn eval(data: &[u8]) {
         let _ = lang::format(&v, 1);
     }
 }
+
+/// Differential target: the input's bytes choose a random well-typed
+/// integer expression (atoms and equal-length I64 vectors: + - * neg, sum,
+/// max, min, count, first, last, til, reverse, asc, desc); a plain Rust
+/// evaluation of the same tree must equal what the evaluator answers.
+/// Expressions whose values leave ±2^62 are skipped (overflow rules are
+/// not what this checks).
+pub fn arith_diff(data: &[u8]) {
+    START.call_once(|| {
+        let _ = rayforce::runtime::create(None);
+        lang::reset();
+        limits::set_max_operations(20_000);
+    });
+    let mut g = Gen { data, at: 0, len: 0, overflow: false };
+    g.len = 1 + g.byte() as usize % 8;
+    let want_vec = g.byte() & 1 == 1;
+    let (src, want) = if want_vec {
+        let (s, v) = g.vec(4);
+        (s, Err(v))
+    } else {
+        let (s, a) = g.atom(4);
+        (s, Ok(a))
+    };
+    if g.overflow {
+        return;
+    }
+    let got = lang::eval_str(&src, RequestCtx { restricted: true, handle: 0 });
+    let got = match got {
+        Ok(v) => v,
+        Err(e) => panic!("{src}: error {e}"),
+    };
+    match want {
+        Ok(a) => assert_eq!(got.as_i64().ok().map(i128::from), Some(a), "{src}"),
+        Err(v) => {
+            let s = got.try_slice::<i64>().unwrap_or_else(|e| panic!("{src}: not an I64 vector: {e}"));
+            assert_eq!(s.iter().map(|&x| i128::from(x)).collect::<Vec<_>>(), v, "{src}");
+        }
+    }
+}
+
+struct Gen<'a> {
+    data: &'a [u8],
+    at: usize,
+    len: usize,
+    overflow: bool,
+}
+
+impl Gen<'_> {
+    fn byte(&mut self) -> u8 {
+        let b = self.data.get(self.at).copied().unwrap_or(0);
+        self.at += 1;
+        b
+    }
+
+    fn check(&mut self, x: i128) -> i128 {
+        if x.abs() > 1 << 62 {
+            self.overflow = true;
+        }
+        x
+    }
+
+    fn literal(&mut self) -> i128 {
+        i128::from(u16::from_le_bytes([self.byte(), self.byte()]) % 1001) - 500
+    }
+
+    fn atom(&mut self, depth: u32) -> (String, i128) {
+        let pick = if depth == 0 { 0 } else { self.byte() % 11 };
+        match pick {
+            1..=3 => {
+                let (a, x) = self.atom(depth - 1);
+                let (b, y) = self.atom(depth - 1);
+                let (op, r) = match pick {
+                    1 => ("+", x + y),
+                    2 => ("-", x - y),
+                    _ => ("*", x * y),
+                };
+                (format!("({op} {a} {b})"), self.check(r))
+            }
+            4..=9 => {
+                let (v, xs) = self.vec(depth - 1);
+                let (f, r) = match pick {
+                    4 => ("sum", xs.iter().sum()),
+                    5 => ("max", *xs.iter().max().unwrap()),
+                    6 => ("min", *xs.iter().min().unwrap()),
+                    7 => ("count", xs.len() as i128),
+                    8 => ("first", xs[0]),
+                    _ => ("last", xs[xs.len() - 1]),
+                };
+                (format!("({f} {v})"), self.check(r))
+            }
+            10 => {
+                let (a, x) = self.atom(depth - 1);
+                (format!("(neg {a})"), -x)
+            }
+            _ => {
+                let x = self.literal();
+                (x.to_string(), x)
+            }
+        }
+    }
+
+    fn vec(&mut self, depth: u32) -> (String, Vec<i128>) {
+        let pick = if depth == 0 { self.byte() % 2 } else { self.byte() % 11 };
+        match pick {
+            1 => (format!("(til {})", self.len), (0..self.len as i128).collect()),
+            2..=4 => {
+                let (a, xs) = self.vec(depth - 1);
+                let (b, ys) = self.vec(depth - 1);
+                let (op, f): (&str, fn(i128, i128) -> i128) = match pick {
+                    2 => ("+", |x, y| x + y),
+                    3 => ("-", |x, y| x - y),
+                    _ => ("*", |x, y| x * y),
+                };
+                let r: Vec<i128> = xs.iter().zip(&ys).map(|(&x, &y)| f(x, y)).collect();
+                r.iter().for_each(|&x| drop(self.check(x)));
+                (format!("({op} {a} {b})"), r)
+            }
+            5 | 6 => {
+                let (v, xs) = self.vec(depth - 1);
+                let (a, y) = self.atom(depth - 1);
+                let (src, r): (String, Vec<i128>) = if pick == 5 {
+                    (format!("(+ {v} {a})"), xs.iter().map(|&x| x + y).collect())
+                } else {
+                    (format!("(* {a} {v})"), xs.iter().map(|&x| x * y).collect())
+                };
+                r.iter().for_each(|&x| drop(self.check(x)));
+                (src, r)
+            }
+            7..=10 => {
+                let (v, mut xs) = self.vec(depth - 1);
+                let f = match pick {
+                    7 => {
+                        xs.reverse();
+                        "reverse"
+                    }
+                    8 => {
+                        xs.sort();
+                        "asc"
+                    }
+                    9 => {
+                        xs.sort_by(|a, b| b.cmp(a));
+                        "desc"
+                    }
+                    _ => {
+                        xs.iter_mut().for_each(|x| *x = -*x);
+                        "neg"
+                    }
+                };
+                (format!("({f} {v})"), xs)
+            }
+            _ => {
+                let xs: Vec<i128> = (0..self.len).map(|_| self.literal()).collect();
+                let items: Vec<String> = xs.iter().map(|x| x.to_string()).collect();
+                (format!("[{}]", items.join(" ")), xs)
+            }
+        }
+    }
+}

@@ -40,3 +40,22 @@ fn saved_parser_inputs_end_cleanly() {
 fn saved_evaluator_inputs_end_cleanly() {
     assert!(replay("eval", bodies::eval) > 0, "no evaluator reproducers");
 }
+
+#[test]
+fn random_integer_expressions_equal_a_plain_evaluation() {
+    replay("arith_diff", bodies::arith_diff);
+    // Deterministic inputs beside the saved ones: every byte pattern of a
+    // small generator, so `cargo test` alone exercises the comparison.
+    let mut state = 0x1234_5678_9abc_def0u64;
+    for _ in 0..3000 {
+        let input: Vec<u8> = (0..48)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect();
+        bodies::arith_diff(&input);
+    }
+}
