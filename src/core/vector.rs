@@ -80,6 +80,44 @@ impl Value {
         }
     }
 
+    /// A STR vector of `n` empty strings, to be filled in place: cells
+    /// through `as_mut_slice::<StrCell>` (for instance by several threads on
+    /// disjoint parts), strings over 12 bytes through [`Value::set_str_pool`].
+    /// Errors: `range`, `oom`.
+    pub fn str_vec_zeroed(n: i64) -> Result<Value> {
+        if !(0..=MAX_VEC_LEN).contains(&n) {
+            return Err(RayError::range("bad vector length"));
+        }
+        let bytes = (n as usize).checked_mul(elem_size(RAY_STR, 0)).ok_or_else(RayError::oom)?;
+        let p = alloc::alloc_block_zeroed(bytes);
+        if p.is_null() {
+            return Err(RayError::oom());
+        }
+        // SAFETY: fresh zeroed block of n cells; a zero cell is "".
+        unsafe {
+            (*p).type_ = RAY_STR;
+            (*p).val.i64_ = n;
+            Ok(Value::from_new_block(p))
+        }
+    }
+
+    /// Makes the U8 vector `pool` the byte pool of this STR vector (its
+    /// cells of more than 12 bytes hold offsets into it), replacing any.
+    pub fn set_str_pool(&mut self, pool: Value) -> Result<()> {
+        if self.type_ != RAY_STR || pool.type_ != RAY_U8 {
+            return Err(RayError::type_err("a STR vector and a U8 pool"));
+        }
+        self.make_unique()?;
+        let h = self.header_mut();
+        // SAFETY: the slot holds the vector's reference to its pool (or
+        // NULL); the block is unique, so nobody else reads the slot.
+        unsafe {
+            crate::core::rc::release(h.aux.ptrs[1]);
+            h.aux.ptrs[1] = pool.into_raw();
+        }
+        Ok(())
+    }
+
     /// A vector of `type_` holding a copy of `items` (element size must match).
     pub fn vec_from_slice<T: Elem>(type_: i8, items: &[T]) -> Result<Value> {
         let mut v = Value::vec_with_capacity(type_, items.len() as i64)?;

@@ -148,7 +148,10 @@ pub(crate) fn write_vector_elem(out: &mut String, v: &ray_t, i: usize) {
         RAY_I16 => push_i16(out, v.as_slice::<i16>()[i]),
         RAY_I32 => push_i32(out, v.as_slice::<i32>()[i]),
         RAY_I64 => push_i64(out, v.as_slice::<i64>()[i]),
-        RAY_F32 => out.push_str(&f64_text(v.as_slice::<f32>()[i] as f64)),
+        RAY_F32 => match v.as_slice::<f32>()[i] {
+            x if x.is_nan() => out.push_str("0Ne"),
+            x => out.push_str(&f64_text(x as f64)),
+        },
         RAY_F64 => out.push_str(&f64_text(v.as_slice::<f64>()[i])),
         RAY_DATE => push_date(out, v.as_slice::<i32>()[i]),
         RAY_TIME => push_time(out, v.as_slice::<i32>()[i]),

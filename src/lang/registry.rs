@@ -44,6 +44,7 @@ pub const FAMILIES: &[&[Builtin]] = &[
     builtins::math::BUILTINS,
     builtins::files::BUILTINS,
     builtins::os::BUILTINS,
+    builtins::csv::BUILTINS,
 ];
 
 /// Families registered from above `lang` with [`register_family`].

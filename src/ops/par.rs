@@ -40,6 +40,37 @@ pub fn par_parts<T: Send>(dst: &mut [T], k: usize, f: impl Fn(&mut [T], usize, u
     })
 }
 
+/// `f` over every item on up to `k` scoped threads (each takes a
+/// contiguous run of items); the results in item order.
+pub fn map_chunks<T: Sync, R: Send>(items: &[T], k: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let k = k.clamp(1, items.len().max(1));
+    if k == 1 {
+        return items.iter().map(f).collect();
+    }
+    std::thread::scope(|s| {
+        let f = &f;
+        let hs: Vec<_> = split(items.len(), k)
+            .into_iter()
+            .map(|(a, b)| s.spawn(move || items[a..b].iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        hs.into_iter().flat_map(|h| h.join().expect("worker panicked")).collect()
+    })
+}
+
+/// Runs `f(i, item)` for each owned item on its own scoped thread (the
+/// caller's thread takes the first); the results in order.
+pub fn run_each<T: Send, R: Send>(items: Vec<T>, f: impl Fn(usize, T) -> R + Sync) -> Vec<R> {
+    let mut items = items.into_iter();
+    let Some(first) = items.next() else { return Vec::new() };
+    std::thread::scope(|s| {
+        let f = &f;
+        let hs: Vec<_> = items.enumerate().map(|(i, t)| s.spawn(move || f(i + 1, t))).collect();
+        let mut out = vec![f(0, first)];
+        out.extend(hs.into_iter().map(|h| h.join().expect("worker panicked")));
+        out
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 //!
 //! | module | owns |
 //! |---|---|
+//! | `csv` | CSV import and export (`.csv.read`, `.csv.write`) |
 //! | `file` | the one way to write a file: atomically (temporary, fsync, rename) |
 //! | `column` | column files: the 32-byte header, raw and serialized payloads, mapped loading |
 //! | `vocab` | table symbol files (`.sym`, STRL): positions ↔ process symbols, locked flushes |
@@ -16,6 +17,7 @@
 //! into it). Long operations report through `runtime::progress`.
 
 pub mod column;
+pub mod csv;
 pub mod file;
 pub mod parted;
 pub mod splayed;

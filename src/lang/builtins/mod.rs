@@ -13,6 +13,7 @@ pub mod cmp;
 pub mod collection;
 pub mod control;
 pub mod db;
+pub mod csv;
 pub mod dict;
 pub mod files;
 pub mod higher;

@@ -1,0 +1,176 @@
+//! CSV import and export (storage spec section 5): `.csv.read` /
+//! `read-csv` and `.csv.write` / `write-csv` call [`read`] and [`write`].
+//!
+//! | module | owns |
+//! |---|---|
+//! | `split` | the delimiter, the header, cutting rows and fields |
+//! | `infer` | schema names and type inference from a sample |
+//! | `cells` | one field's text as a typed value |
+//! | `parse` | filling the columns in parallel |
+//! | `write` | the text of a table |
+//!
+//! Reading maps the file, counts its rows (in parallel when it has no
+//! quotes), infers types from up to 4096 evenly spaced rows, then parses
+//! on every core. Pages of the mapping are dropped once consumed, so the
+//! peak memory is about the table's plus a window of the file. Progress
+//! goes to `runtime::progress`.
+//!
+//! Deviations from RayforceDB, all fixes of its defects (storage spec 10):
+//! a `"` inside an unquoted field is text (RayforceDB merges the following
+//! rows), an unterminated quote is an error naming its line (RayforceDB
+//! runs the field to the end of the file), text after a closing quote
+//! stays in the field (RayforceDB starts a new field), too few schema types
+//! give `length` (RayforceDB `oom`), a header-only file honours the given
+//! types (RayforceDB gives F64), and a plain date in a TIMESTAMP column is
+//! its midnight (RayforceDB gives null).
+//!
+//! This module must not call into `lang`: builtins convert their arguments
+//! and call down here.
+
+mod cells;
+mod infer;
+mod parse;
+mod split;
+mod write;
+
+pub use infer::ColType;
+pub use write::write;
+
+use crate::core::{RayError, Result, Value, sym};
+use crate::runtime::progress;
+use std::fs::File;
+use std::ops::Range;
+use std::path::Path;
+
+/// Most columns a file may have.
+pub const MAX_COLUMNS: usize = 256;
+
+/// What a read is told besides the path.
+#[derive(Default)]
+pub struct ReadOptions {
+    /// Column names: the file's first line is skipped only when it equals
+    /// them, else it is data.
+    pub names: Option<Vec<Vec<u8>>>,
+    /// Column types; None infers them.
+    pub types: Option<Vec<ColType>>,
+}
+
+/// Ends the progress report on every way out.
+struct ProgressGuard;
+impl Drop for ProgressGuard {
+    fn drop(&mut self) {
+        progress::end();
+    }
+}
+
+fn io_err(path: &Path, what: impl std::fmt::Display) -> RayError {
+    RayError::io(format!("csv read: {}: {what}", path.display()))
+}
+
+/// Reads the CSV file at `path` into a table.
+pub fn read(path: &Path, opts: ReadOptions) -> Result<Value> {
+    let file = File::open(path).map_err(|e| io_err(path, e))?;
+    let len = file.metadata().map_err(|e| io_err(path, e))?.len();
+    if len == 0 {
+        return Err(io_err(path, "empty file"));
+    }
+    // SAFETY: the mapping is read-only and private; like every reader of a
+    // mapped file we rely on nobody truncating the file while it is read
+    // (a concurrent writer can change values, never memory safety of the
+    // bytes we copy out, short of truncation, which gives SIGBUS).
+    let map = unsafe { memmap2::MmapOptions::new().map(&file) }.map_err(|e| io_err(path, e))?;
+    let bytes: &[u8] = &map;
+    let release = |r: Range<usize>| drop_pages(&map, r);
+    let _guard = ProgressGuard;
+    progress::label(Some(b"csv.read"), Some(b"scan"));
+    read_bytes(bytes, path, opts, &release)
+}
+
+/// Tells the kernel the mapped pages of `r` are no longer needed (they are
+/// read again from the page cache if touched), keeping the resident set
+/// to the table plus a window of the file.
+fn drop_pages(map: &memmap2::Mmap, r: Range<usize>) {
+    const PAGE: usize = 4096;
+    let start = r.start.div_ceil(PAGE) * PAGE;
+    let end = r.end / PAGE * PAGE;
+    if end > start {
+        // SAFETY: MADV_DONTNEED on a private read-only file mapping only
+        // drops page-table entries; the bytes read back are the file's.
+        unsafe {
+            let _ = map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start);
+        }
+    }
+}
+
+fn threads_for_bytes(n: usize) -> usize {
+    crate::ops::par::threads_for(n / 32)
+}
+
+fn unterminated(bytes: &[u8], path: &Path, u: split::Unterminated) -> RayError {
+    RayError::domain(format!(
+        "csv read: {} line {}: quoted field never closed",
+        path.display(),
+        split::line_of(bytes, u.at)
+    ))
+}
+
+fn read_bytes(bytes: &[u8], path: &Path, opts: ReadOptions, release: &(dyn Fn(Range<usize>) + Sync)) -> Result<Value> {
+    let (delim, header, after_header) = split::header(bytes).map_err(|u| unterminated(bytes, path, u))?;
+    let ncols = header.len();
+    if ncols > MAX_COLUMNS {
+        return Err(RayError::range(format!("csv read: header has too many columns, got {ncols} (max {MAX_COLUMNS})")));
+    }
+    let (names, body) = match &opts.names {
+        Some(given) if given != &header => (given.clone(), 0),
+        Some(given) => (given.clone(), after_header),
+        None => (header, after_header),
+    };
+    let types = match opts.types {
+        Some(t) if t.len() < ncols => {
+            return Err(RayError::length(format!(
+                "csv read: {} has {ncols} columns but the schema gives {} types",
+                path.display(),
+                t.len()
+            )));
+        }
+        Some(mut t) => {
+            t.truncate(ncols);
+            Some(t)
+        }
+        None => None,
+    };
+    let names = &names[..ncols.min(names.len())];
+    let threads = threads_for_bytes(bytes.len());
+    let layout =
+        split::Layout::scan(bytes, delim, names.to_vec(), body, threads).map_err(|u| unterminated(bytes, path, u))?;
+    release(0..bytes.len());
+    let types = match types {
+        Some(t) => t,
+        // A file without data rows reads as F64 columns, as RayforceDB's.
+        None if layout.rows == 0 => vec![ColType::F64; ncols],
+        None => infer_types(bytes, &layout, ncols),
+    };
+    progress::label(None, Some(b"parse"));
+    progress::begin_phase(layout.rows as u64);
+    let cols = parse::parse(bytes, &layout, &types, threads, release)?;
+    let ids: Vec<i64> = layout.names.iter().map(|n| sym::intern(n)).collect();
+    crate::ops::table::make_table(&ids, cols)
+}
+
+/// Column types from the sampled rows' fields.
+fn infer_types(bytes: &[u8], layout: &split::Layout, ncols: usize) -> Vec<ColType> {
+    let mut sample: Vec<Vec<Vec<u8>>> = vec![Vec::new(); ncols];
+    let mut scratch = Vec::new();
+    for r in infer::sample_rows(layout.rows) {
+        let pos = layout.row_start(bytes, r);
+        let mut seen = 0;
+        let _ = split::read_row(bytes, pos, layout.delim, &mut scratch, |c, f| {
+            if c < ncols {
+                sample[c].push(f.to_vec());
+                seen = c + 1;
+            }
+        });
+        sample[seen..].iter_mut().for_each(|s| s.push(Vec::new()));
+    }
+    sample.iter().map(|s| infer::infer(s.iter().map(Vec::as_slice))).collect()
+}
