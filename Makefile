@@ -26,7 +26,7 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 CTEST_SRC := $(filter-out c-tests/headers_only.c c-tests/seed_%.c,$(sort $(wildcard c-tests/*.c)))
 CTEST_NAMES := $(notdir $(basename $(CTEST_SRC)))
 
-.PHONY: fuzz soak sync-corpus bench-c bench-h2o pytest all lib lib-debug header check-header symbols ctest ctest-asan headers-compile test install run conformance cargo-build cargo-build-debug FORCE
+.PHONY: fuzz soak sync-corpus bench-c bench-h2o bench-csv pytest all lib lib-debug header check-header symbols ctest ctest-asan headers-compile test install run conformance cargo-build cargo-build-debug FORCE
 
 all: lib
 	@test -x $(REL)/rayforce
@@ -202,6 +202,21 @@ $(H2O_VENV)/stamp:
 
 bench-h2o: $(RELEASE_STAMP) $(H2O_VENV)/stamp
 	$(H2O_VENV)/bin/python bench/h2o/run.py --rows $(H2O_ROWS) --ours $(REL)/rayforce $(H2O_ARGS)
+
+# The CSV loading benchmark: the H2O groupby file (generated once under
+# target/bench-csv) loaded with type inference by ours, RayforceDB (when
+# ../shared/oracle/rayforce exists, or RAYFORCE_ORACLE=path), DuckDB and
+# Polars (pip, a venv under target/). CSV_ROWS=2000000 for a quick run;
+# CSV_ARGS passes more flags to bench/csv/run.py (--engines, --runs).
+CSV_ROWS ?= 10000000
+CSV_VENV := target/csv-venv
+$(CSV_VENV)/stamp:
+	$(PYTHON) -m venv $(CSV_VENV)
+	$(CSV_VENV)/bin/pip install -q duckdb polars numpy
+	@touch $@
+
+bench-csv: $(RELEASE_STAMP) $(CSV_VENV)/stamp
+	$(CSV_VENV)/bin/python bench/csv/run.py --rows $(CSV_ROWS) --ours $(REL)/rayforce $(CSV_ARGS)
 
 # ---------------------------------------------------------------- install
 # `make install PREFIX=DIR`: the rayforce binary (statically linked to the

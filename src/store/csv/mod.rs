@@ -8,6 +8,7 @@
 //! | `cells` | one field's text as a typed value |
 //! | `parse` | filling the columns in parallel |
 //! | `write` | the text of a table |
+//! | `disk` | `.csv.splayed` and `.csv.parted` through `store::splayed` |
 //!
 //! Reading maps the file, counts its rows (in parallel when it has no
 //! quotes), infers types from up to 4096 evenly spaced rows, then parses
@@ -28,11 +29,13 @@
 //! and call down here.
 
 mod cells;
+mod disk;
 mod infer;
 mod parse;
 mod split;
 mod write;
 
+pub use disk::{to_parted, to_splayed};
 pub use infer::ColType;
 pub use write::write;
 
@@ -69,6 +72,12 @@ fn io_err(path: &Path, what: impl std::fmt::Display) -> RayError {
 
 /// Reads the CSV file at `path` into a table.
 pub fn read(path: &Path, opts: ReadOptions) -> Result<Value> {
+    read_with(path, opts, false)
+}
+
+/// [`read`], inferring types from the first 4096 rows when `head_sample`
+/// (as `.csv.splayed` and `.csv.parted` do) instead of evenly spaced ones.
+fn read_with(path: &Path, opts: ReadOptions, head_sample: bool) -> Result<Value> {
     let file = File::open(path).map_err(|e| io_err(path, e))?;
     let len = file.metadata().map_err(|e| io_err(path, e))?.len();
     if len == 0 {
@@ -83,7 +92,7 @@ pub fn read(path: &Path, opts: ReadOptions) -> Result<Value> {
     let release = |r: Range<usize>| drop_pages(&map, r);
     let _guard = ProgressGuard;
     progress::label(Some(b"csv.read"), Some(b"scan"));
-    read_bytes(bytes, path, opts, &release)
+    read_bytes(bytes, path, opts, head_sample, &release)
 }
 
 /// Tells the kernel the mapped pages of `r` are no longer needed (they are
@@ -114,7 +123,13 @@ fn unterminated(bytes: &[u8], path: &Path, u: split::Unterminated) -> RayError {
     ))
 }
 
-fn read_bytes(bytes: &[u8], path: &Path, opts: ReadOptions, release: &(dyn Fn(Range<usize>) + Sync)) -> Result<Value> {
+fn read_bytes(
+    bytes: &[u8],
+    path: &Path,
+    opts: ReadOptions,
+    head_sample: bool,
+    release: &(dyn Fn(Range<usize>) + Sync),
+) -> Result<Value> {
     let (delim, header, after_header) = split::header(bytes).map_err(|u| unterminated(bytes, path, u))?;
     let ncols = header.len();
     if ncols > MAX_COLUMNS {
@@ -148,7 +163,7 @@ fn read_bytes(bytes: &[u8], path: &Path, opts: ReadOptions, release: &(dyn Fn(Ra
         Some(t) => t,
         // A file without data rows reads as F64 columns, as RayforceDB's.
         None if layout.rows == 0 => vec![ColType::F64; ncols],
-        None => infer_types(bytes, &layout, ncols),
+        None => infer_types(bytes, &layout, ncols, head_sample),
     };
     progress::label(None, Some(b"parse"));
     progress::begin_phase(layout.rows as u64);
@@ -158,10 +173,11 @@ fn read_bytes(bytes: &[u8], path: &Path, opts: ReadOptions, release: &(dyn Fn(Ra
 }
 
 /// Column types from the sampled rows' fields.
-fn infer_types(bytes: &[u8], layout: &split::Layout, ncols: usize) -> Vec<ColType> {
+fn infer_types(bytes: &[u8], layout: &split::Layout, ncols: usize, head_sample: bool) -> Vec<ColType> {
     let mut sample: Vec<Vec<Vec<u8>>> = vec![Vec::new(); ncols];
     let mut scratch = Vec::new();
-    for r in infer::sample_rows(layout.rows) {
+    let rows = if head_sample { (0..layout.rows.min(4096)).collect() } else { infer::sample_rows(layout.rows) };
+    for r in rows {
         let pos = layout.row_start(bytes, r);
         let mut seen = 0;
         let _ = split::read_row(bytes, pos, layout.delim, &mut scratch, |c, f| {
