@@ -45,6 +45,7 @@ pub const FAMILIES: &[&[Builtin]] = &[
     builtins::files::BUILTINS,
     builtins::os::BUILTINS,
     builtins::csv::BUILTINS,
+    builtins::listfn::BUILTINS,
 ];
 
 /// Families registered from above `lang` with [`register_family`].

@@ -1,5 +1,6 @@
 //! Builtins: higher-order functions (rayfall.md section 6): `map apply fold
-//! fold-left fold-right scan map-left map-right filter`. They call back into
+//! fold-left fold-right scan map-left map-right filter`, and the aliases
+//! `pmap` (= `map`) and `scan-left` (= `scan`) of builtins.md section 5. They call back into
 //! the evaluator, so restricted builtins stay refused inside them.
 #![forbid(unsafe_code)]
 
@@ -11,12 +12,15 @@ use crate::lang::values::arity_err;
 use crate::ops::{self, collect, count, elem, is_collection};
 
 pub const BUILTINS: &[Builtin] = &[
-    Builtin::ctx("map", RAY_VARY, map).args(2, 3),
+    Builtin::ctx("map", RAY_VARY, map),
     Builtin::ctx("apply", RAY_VARY, apply),
     Builtin::ctx("fold", RAY_VARY, fold).args(2, 3),
     Builtin::ctx("fold-left", RAY_VARY, fold).args(2, 3),
     Builtin::ctx("fold-right", RAY_VARY, fold_right).args(2, 3),
-    Builtin::ctx("scan", RAY_VARY, scan).args(2, 3),
+    Builtin::ctx("scan", RAY_VARY, scan),
+    // The reference's parallel map is `map`, run in order (builtins.md 5).
+    Builtin::ctx("pmap", RAY_VARY, map),
+    Builtin::ctx("scan-left", RAY_VARY, scan),
     Builtin::ctx("map-left", RAY_VARY, map_left).args(3, 3),
     Builtin::ctx("map-right", RAY_VARY, map_right).args(3, 3),
     Builtin::pure("filter", RAY_BINARY, filter),
@@ -31,22 +35,40 @@ fn items(v: &ray_t) -> Vec<Value> {
     if is_collection(v) { (0..count(v) as usize).map(|i| elem(v, i)).collect() } else { vec![v.to_value()] }
 }
 
+/// The reference's count check of `map`/`scan`: fewer than a function and
+/// one argument ⇒ `domain` (the row takes any count).
+fn need_fn_and_vec(name: &str, args: &[Value]) -> Result<()> {
+    if args.len() < 2 {
+        return Err(RayError::domain(format!("{name}: requires at least 2 args (fn and vec), got {}", args.len())));
+    }
+    Ok(())
+}
+
+fn vec_arg_err(name: &str, v: &ray_t) -> RayError {
+    RayError::type_err(format!("{name}: vec arg must be a list, got {}", ops::type_name(v.type_)))
+}
+
+/// `(map f v)` calls `f` on each item of `v`; `(map f x v)` calls `(f x
+/// item)` for each item of `v`, or once `(f x v)` when `v` is not a
+/// collection. Arguments after the third are ignored, as in the reference.
 fn map(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    need_fn_and_vec("map", args)?;
     let f = function(&args[0])?;
-    let xs = items(&args[1]);
-    let mut out = Vec::with_capacity(xs.len());
-    if args.len() == 3 {
-        let ys = items(&args[2]);
-        if xs.len() != ys.len() {
-            return Err(RayError::length("map: collections differ in length"));
+    let data = &args[1..args.len().min(3)];
+    let (fixed, walked) = data.split_at(data.len() - 1);
+    let walked = &walked[0];
+    if !is_collection(walked) {
+        if fixed.is_empty() {
+            return Err(vec_arg_err("map", walked));
         }
-        for (x, y) in xs.into_iter().zip(ys) {
-            out.push(ev.apply(f, vec![x, y])?);
-        }
-    } else {
-        for x in xs {
-            out.push(ev.apply(f, vec![x])?);
-        }
+        return ev.apply(f, data.to_vec());
+    }
+    let n = count(walked) as usize;
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let mut call = fixed.to_vec();
+        call.push(elem(walked, i));
+        out.push(ev.apply(f, call)?);
     }
     Ok(Value::list(out))
 }
@@ -109,19 +131,25 @@ fn fold_right(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
     Ok(acc)
 }
 
+/// `(scan f v)`: the running fold of `v`'s items (a third argument is
+/// ignored, as in the reference); a LIST in gives a LIST out.
 fn scan(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
-    let (seed, xs) = fold_parts(args, false)?;
+    need_fn_and_vec("scan", args)?;
     let f = function(&args[0])?;
-    let Some(mut acc) = seed else { return collect(Vec::new()) };
-    let mut out = Vec::with_capacity(xs.len() + 1);
-    if args.len() == 2 {
-        out.push(acc.clone());
+    let v = &args[1];
+    if !is_collection(v) {
+        return Err(vec_arg_err("scan", v));
     }
-    for x in xs {
-        acc = ev.apply(f, vec![acc, x])?;
+    let mut xs = items(v).into_iter();
+    let mut out = Vec::with_capacity(count(v) as usize);
+    if let Some(mut acc) = xs.next() {
         out.push(acc.clone());
+        for x in xs {
+            acc = ev.apply(f, vec![acc, x])?;
+            out.push(acc.clone());
+        }
     }
-    collect(out)
+    if v.type_ == RAY_LIST { Ok(Value::list(out)) } else { collect(out) }
 }
 
 fn map_left(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {

@@ -25,3 +25,4 @@ pub mod util_args;
 pub mod window;
 pub mod stats;
 pub mod math;
+pub mod listfn;
