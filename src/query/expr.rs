@@ -75,9 +75,33 @@ pub fn mentions_outside_aggregates(e: &ray_t, is_col: &dyn Fn(i64) -> bool) -> b
     e.type_() == RAY_LIST && e.items().iter().flatten().any(|c| mentions_outside_aggregates(c, is_col))
 }
 
+/// True when `e` is a call whose head is uniform (order-dependent and
+/// length-preserving, see [`CallTraits::uniform`]).
+pub fn is_uniform_call(e: &ray_t) -> bool {
+    call(e).is_some_and(|(id, _)| builtin_traits(id).uniform)
+}
+
+/// True when a call for which `is_target` holds occurs anywhere in `e`.
+pub fn contains_call(e: &ray_t, is_target: &dyn Fn(&ray_t) -> bool) -> bool {
+    if is_target(e) {
+        return true;
+    }
+    e.type_() == RAY_LIST && e.items().iter().skip(1).flatten().any(|c| contains_call(c, is_target))
+}
+
 /// `e` with every aggregate call replaced by the name `replace(call)` returns.
 pub fn replace_aggregates(e: &ray_t, replace: &mut dyn FnMut(&ray_t) -> Option<i64>) -> Option<Value> {
-    if is_aggregate_call(e) {
+    replace_calls(e, &is_aggregate_call, replace)
+}
+
+/// `e` with every outermost call for which `is_target` holds replaced by
+/// the name `replace(call)` returns (None when `replace` declines one).
+pub fn replace_calls(
+    e: &ray_t,
+    is_target: &dyn Fn(&ray_t) -> bool,
+    replace: &mut dyn FnMut(&ray_t) -> Option<i64>,
+) -> Option<Value> {
+    if is_target(e) {
         return replace(e).map(Value::sym);
     }
     if e.type_() != RAY_LIST {
@@ -86,7 +110,7 @@ pub fn replace_aggregates(e: &ray_t, replace: &mut dyn FnMut(&ray_t) -> Option<i
     let mut items = Vec::with_capacity(e.len() as usize);
     for (i, c) in e.items().iter().enumerate() {
         let c = (*c)?;
-        items.push(if i == 0 { c.to_value() } else { replace_aggregates(c, replace)? });
+        items.push(if i == 0 { c.to_value() } else { replace_calls(c, is_target, replace)? });
     }
     Some(Value::list(items))
 }

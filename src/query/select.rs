@@ -99,14 +99,15 @@ pub fn eval_in(ev: &mut dyn Evaluator, e: &ray_t, view: &View) -> Result<Value> 
 pub fn select(q: &ray_t, ev: &mut dyn Evaluator) -> Result<Value> {
     let c = Clauses::parse(q)?;
     let t = eval_from(c.from, ev)?;
-    let mut view = View::of_table(&t);
+    let full = View::of_table(&t);
+    let mut view = full.reselect(Sel::All);
     if let Some(w) = c.where_ {
         let pred = eval_in(ev, w, &view)?;
         view = view.reselect(selection(&pred, view.nrows_all)?);
     }
     let mut out = match c.by {
         Some(by) => grouped(ev, &view, by, &c.outputs)?,
-        None => project(ev, &view, &c.outputs)?,
+        None => project(ev, &full, &view, &c.outputs)?,
     };
     if !c.order.is_empty() {
         let mut ks = Vec::new();
@@ -122,8 +123,8 @@ pub fn select(q: &ray_t, ev: &mut dyn Evaluator) -> Result<Value> {
     Ok(out)
 }
 
-/// Projection without `by:`.
-fn project(ev: &mut dyn Evaluator, view: &View, outputs: &[(i64, &ray_t)]) -> Result<Value> {
+/// Projection without `by:` over `view`, the rows of `full` that pass `where:`.
+fn project(ev: &mut dyn Evaluator, full: &View, view: &View, outputs: &[(i64, &ray_t)]) -> Result<Value> {
     if outputs.is_empty() {
         return make_table(&view.names, view.all_cols()?);
     }
@@ -131,7 +132,7 @@ fn project(ev: &mut dyn Evaluator, view: &View, outputs: &[(i64, &ray_t)]) -> Re
     let mut any_agg = false;
     for &(_, e) in outputs {
         any_agg |= expr::contains_aggregate(e);
-        vals.push(eval_in(ev, e, view)?);
+        vals.push(eval_filtered(ev, full, view, e)?);
     }
     let mut len = None;
     for v in &vals {
@@ -146,6 +147,44 @@ fn project(ev: &mut dyn Evaluator, view: &View, outputs: &[(i64, &ray_t)]) -> Re
     let cols = vals.iter().map(|v| if is_column(v) { Ok(v.clone()) } else { broadcast(v, n) }).collect::<Result<Vec<_>>>()?;
     let ids: Vec<i64> = outputs.iter().map(|o| o.0).collect();
     make_table(&ids, cols)
+}
+
+/// Evaluates `e` over `view`, the rows of `full` that pass `where:`
+/// (builtins.md 0.4): each uniform call in it (order-dependent and
+/// length-preserving: `msum`, `lag`, `sums`, ...) runs over the whole,
+/// unfiltered columns and the filter applies to its result; everything
+/// else (aggregates included) sees only the kept rows.
+pub fn eval_filtered(ev: &mut dyn Evaluator, full: &View, view: &View, e: &ray_t) -> Result<Value> {
+    if view.nrows() == full.nrows() || !expr::contains_call(e, &expr::is_uniform_call) {
+        return eval_in(ev, e, view);
+    }
+    let rows = view.row_ids();
+    let mut temps: Vec<(i64, Value)> = Vec::new();
+    let mut failed = None;
+    let rewritten = expr::replace_calls(e, &expr::is_uniform_call, &mut |call| {
+        if failed.is_some() {
+            return None;
+        }
+        let whole = eval_in(ev, call, full).and_then(|v| {
+            if is_column(&v) && v.len() as usize == full.nrows() { gather_ix(&v, &rows) } else { Ok(v) }
+        });
+        match whole {
+            Ok(v) => {
+                let id = sym::intern(format!("\u{1}uniform{}", temps.len()).as_bytes());
+                temps.push((id, v));
+                Some(id)
+            }
+            Err(err) => {
+                failed = Some(err);
+                None
+            }
+        }
+    });
+    if let Some(err) = failed {
+        return Err(err);
+    }
+    let Some(rewritten) = rewritten else { return eval_in(ev, e, view) };
+    ev.eval_with_columns(&rewritten, &|id| temps.iter().find(|t| t.0 == id).map(|t| t.1.clone()).or_else(|| view.lookup(id)))
 }
 
 /// The key columns of `by:`: (name, column) pairs over the view.

@@ -10,7 +10,7 @@ use crate::ops::{NO_ROW, Row, broadcast, concat, from_atoms, gather_ix, is_colle
 use crate::ops::table::{columns, make_table, names};
 use super::group::group_columns;
 use super::insert::{Target, finish, resolve_target};
-use super::select::{Clauses, by_keys, eval_in, grouped_column};
+use super::select::{Clauses, by_keys, eval_filtered, eval_in, grouped_column};
 use super::view::{View, selection};
 use crate::abi::*;
 use crate::core::{RayError, Result, Value};
@@ -48,7 +48,7 @@ pub fn update(q: &ray_t, ev: &mut dyn Evaluator) -> Result<Value> {
         let mut changes = Vec::new();
         for &(id, e) in &c.outputs {
             let Some(p) = ids.iter().position(|&x| x == id) else { continue };
-            let v = eval_in(ev, e, &sub)?;
+            let v = eval_filtered(ev, &view, &sub, e)?;
             changes.push((p, scatter(&cols[p], &rows, &v)?));
         }
         for (p, v) in changes {

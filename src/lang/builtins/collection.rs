@@ -72,11 +72,11 @@ pub const BUILTINS: &[Builtin] = &[
     binary("cut", cut),
     unary("raze", raze),
     unary("group", group),
-    unary("sums", sums),
-    unary("deltas", deltas),
-    unary("maxs", maxs),
-    unary("mins", mins),
-    unary("fills", fills),
+    unary("sums", sums).uniform(),
+    unary("deltas", deltas).uniform(),
+    unary("maxs", maxs).uniform(),
+    unary("mins", mins).uniform(),
+    unary("fills", fills).uniform(),
 ];
 
 fn len_of(v: &ray_t) -> usize {
