@@ -42,10 +42,10 @@ pub const FAMILIES: &[&[Builtin]] = &[
     builtins::window::BUILTINS,
     builtins::stats::BUILTINS,
     builtins::math::BUILTINS,
+    builtins::listfn::BUILTINS,
     builtins::files::BUILTINS,
     builtins::os::BUILTINS,
     builtins::csv::BUILTINS,
-    builtins::listfn::BUILTINS,
 ];
 
 /// Families registered from above `lang` with [`register_family`].
