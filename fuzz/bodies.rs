@@ -6,6 +6,7 @@
 use rayforce::lang::{self, RequestCtx, limits};
 use rayforce::proto::frame::{self, FrameError};
 use rayforce::proto::{handshake, header::HEADER_LEN};
+use std::path::Path;
 use std::sync::Once;
 
 /// A byte stream as the server reads it: the client's greeting, credentials
@@ -223,5 +224,34 @@ impl Gen<'_> {
                 (format!("[{}]", items.join(" ")), xs)
             }
         }
+    }
+}
+
+/// A scratch file for file-reading targets: one per process and target,
+/// under /dev/shm when it exists (no disk traffic), rewritten per input.
+fn scratch_file(target: &str, data: &[u8]) -> std::path::PathBuf {
+    let dir = if Path::new("/dev/shm").is_dir() { std::path::PathBuf::from("/dev/shm") } else { std::env::temp_dir() };
+    let path = dir.join(format!("rayforce-fuzz-{target}-{}", std::process::id()));
+    std::fs::write(&path, data).expect("scratch file");
+    path
+}
+
+/// Any bytes as a CSV file read with type inference: a table or a clean
+/// error naming the file, and the table formats.
+pub fn csv(data: &[u8]) {
+    let path = scratch_file("csv", data);
+    if let Ok(t) = rayforce::store::csv::read(&path, Default::default()) {
+        let _ = lang::format(&t, 1);
+    }
+}
+
+/// Any bytes as a column file (raw header + payload, STR pools, serialized
+/// list columns, index region) and as a symbol file (STRL): a value or a
+/// clean error.
+pub fn column(data: &[u8]) {
+    let _ = rayforce::store::vocab::parse_strl(data);
+    let path = scratch_file("column", data);
+    if let Ok(v) = rayforce::store::column::load_column(&path, None) {
+        let _ = lang::format(&v, 1);
     }
 }

@@ -59,3 +59,9 @@ fn random_integer_expressions_equal_a_plain_evaluation() {
         bodies::arith_diff(&input);
     }
 }
+
+#[test]
+fn saved_csv_and_column_file_inputs_end_cleanly() {
+    replay("csv", bodies::csv);
+    replay("column", bodies::column);
+}

@@ -1,0 +1,7 @@
+//! csv target: see fuzz/bodies.rs.
+#![no_main]
+
+#[path = "../bodies.rs"]
+mod bodies;
+
+libfuzzer_sys::fuzz_target!(|data: \&[u8]| bodies::csv(data));
