@@ -77,13 +77,14 @@ fn trig(name: &str, v: &ray_t, f: fn(f64) -> f64) -> Result<Value> {
     if v.type_ == RAY_LIST {
         return over_list(name, v, RAY_F64, |x| trig(name, x, f));
     }
+    // A null atom of any type (temporal ones too) gives the null.
+    if v.type_ < 0 && v.is_null_atom() {
+        return Ok(crate::ops::typed_null(RAY_F64));
+    }
     if !numeric_operand(v) {
         return Err(numeric_error(name, v));
     }
     if v.type_ < 0 {
-        if v.is_null_atom() {
-            return Ok(crate::ops::typed_null(RAY_F64));
-        }
         let y = f(atom_f64(v));
         return Ok(Value::f64(if y.is_nan() { f64::NAN } else { y }));
     }
@@ -116,13 +117,39 @@ fn signum_of(v: &ray_t) -> Result<Value> {
 }
 
 fn bin(args: &[Value]) -> Result<Value> {
-    search("bin", args, |s, x| s.partition_point(|&e| e <= x) as i64 - 1)
+    search("bin", args, |s, x| {
+        // Inclusive bounds, midpoint rounded down: the probe order matters
+        // on unsorted input, which is searched as it is.
+        let (mut lo, mut hi, mut found) = (0i64, s.len() as i64 - 1, -1i64);
+        while lo <= hi {
+            let mid = lo + (hi - lo) / 2;
+            if s[mid as usize] <= x {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        found
+    })
 }
 
 /// Like `bin` from the other side: the first index at or above `x`, or the
 /// last index when every element is smaller (-1 on an empty vector).
 fn binr(args: &[Value]) -> Result<Value> {
-    search("binr", args, |s, x| (s.partition_point(|&e| e < x).min(s.len()) as i64).min(s.len() as i64 - 1))
+    search("binr", args, |s, x| {
+        let (mut lo, mut hi, mut found) = (0i64, s.len() as i64 - 1, s.len() as i64 - 1);
+        while lo <= hi {
+            let mid = lo + (hi - lo) / 2;
+            if s[mid as usize] >= x {
+                found = mid;
+                hi = mid - 1;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        found
+    })
 }
 
 /// `(bin sorted x)`: `sorted` an I64 vector, `x` an i64/i32 atom or an I64

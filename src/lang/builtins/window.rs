@@ -6,7 +6,8 @@
 //!
 //! Float sums follow the reference's order exactly (section 1, "Exact
 //! arithmetic"): blocked prefix sums, then one subtraction per window, so
-//! results agree to the last bit. This module owns argument checking and
+//! results agree to the last bit. The sum of squares and the variance use
+//! the fused multiply-add the reference calls explicitly here. This module owns argument checking and
 //! the window kernels; it must not know about queries (the rows' `uniform`
 //! trait tells select how to treat them).
 #![forbid(unsafe_code)]
