@@ -274,8 +274,10 @@ fn errors_print_their_code_and_message_when_there_is_one() {
 fn long_collections_are_cut_in_repl_mode_and_whole_in_unlimited_mode() {
     let ids: Vec<i64> = (0..1000).collect();
     let v = Value::vec_from_slice(RAY_I64, &ids).unwrap();
+    // RayforceDB's REPL stops a vector at its 80-column line: `(til 1000)`
+    // shows 0 to 29.
     let repl = format(&v, 1);
-    assert!(repl.ends_with(" 99 ..]"), "{repl}");
+    assert!(repl.ends_with(" 28 29 ..]"), "{repl}");
     let all = format(&v, 2);
     assert!(all.ends_with(" 998 999]"));
     assert_eq!(all.split(' ').count(), 1000);

@@ -13,6 +13,8 @@
 mod diag;
 #[path = "fmt_table.rs"]
 mod table;
+#[path = "fmt_pretty.rs"]
+mod pretty;
 
 pub use diag::{Diagnostic, format_diagnostic, format_source_error};
 
@@ -32,19 +34,24 @@ pub struct Limits {
     pub cell_chars: usize,
     /// Tables drawn as boxes (else as a one-line `(table ...)` form).
     pub boxed_tables: bool,
+    /// The REPL's line width: a vector stops before an element that would
+    /// take its text past it, and a list or dict whose one-line text would
+    /// end past it is written one item per line (see `fmt_pretty.rs`).
+    pub line_width: usize,
 }
 
 impl Limits {
     /// The limits of a `ray_fmt` mode (unknown modes behave as 1).
     pub fn for_mode(mode: i32) -> Limits {
         match mode {
-            0 => Limits { boxed_tables: false, ..REPL_LIMITS },
+            0 => Limits { boxed_tables: false, line_width: usize::MAX, ..REPL_LIMITS },
             2 => Limits {
                 max_items: usize::MAX,
                 table_rows: usize::MAX,
                 table_cols: usize::MAX,
                 cell_chars: usize::MAX,
                 boxed_tables: true,
+                line_width: usize::MAX,
             },
             _ => REPL_LIMITS,
         }
@@ -56,7 +63,7 @@ const MAX_DEPTH: usize = 64;
 
 /// What the REPL shows of a long value.
 const REPL_LIMITS: Limits =
-    Limits { max_items: 100, table_rows: 20, table_cols: 16, cell_chars: 40, boxed_tables: true };
+    Limits { max_items: 100, table_rows: 20, table_cols: 16, cell_chars: 40, boxed_tables: true, line_width: 80 };
 
 /// The REPL's text for a value (mode 0 compact, 1 REPL, 2 unlimited).
 pub fn format(v: &ray_t, mode: i32) -> String {
@@ -68,7 +75,11 @@ pub fn format(v: &ray_t, mode: i32) -> String {
         return String::new();
     }
     let mut out = String::new();
-    write_value(&mut out, v, &lim, 0);
+    if lim.line_width != usize::MAX && matches!(v.type_(), RAY_LIST | RAY_DICT) {
+        pretty::write(&mut out, v, &lim, 0, 0);
+    } else {
+        write_value(&mut out, v, &lim, 0);
+    }
     out
 }
 
@@ -177,14 +188,24 @@ pub(crate) fn write_elem(out: &mut String, v: &ray_t, i: usize, lim: &Limits, de
 
 fn write_vector(out: &mut String, v: &ray_t, lim: &Limits) {
     let n = v.len().max(0) as usize;
+    let start = out.len();
     out.push('[');
-    for i in 0..n.min(lim.max_items) {
-        if i > 0 {
+    let mut shown = 0;
+    let mut elem = String::new();
+    while shown < n.min(lim.max_items) {
+        elem.clear();
+        write_vector_elem(&mut elem, v, shown);
+        // The line width: a further element must end by column width + 1.
+        if shown > 0 && out[start..].chars().count() + 1 + elem.chars().count() > lim.line_width.saturating_add(1) {
+            break;
+        }
+        if shown > 0 {
             out.push(' ');
         }
-        write_vector_elem(out, v, i);
+        out.push_str(&elem);
+        shown += 1;
     }
-    if n > lim.max_items {
+    if n > shown {
         out.push_str(" ..");
     }
     out.push(']');

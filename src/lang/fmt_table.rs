@@ -53,6 +53,10 @@ pub(super) fn boxed(t: &ray_t, lim: &Limits) -> String {
     let names = column_names(t);
     let cols_list = t.table_cols();
     let ncols = names.len();
+    // A table without columns has no box in RayforceDB's REPL.
+    if ncols == 0 {
+        return "<table>".to_string();
+    }
     let nrows = t.table_nrows().max(0) as usize;
     let shown_cols = ncols.min(lim.table_cols);
     let shown_rows = nrows.min(lim.table_rows);

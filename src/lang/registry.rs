@@ -46,6 +46,7 @@ pub const FAMILIES: &[&[Builtin]] = &[
     builtins::files::BUILTINS,
     builtins::os::BUILTINS,
     builtins::csv::BUILTINS,
+    builtins::reshape::BUILTINS,
 ];
 
 /// Families registered from above `lang` with [`register_family`].

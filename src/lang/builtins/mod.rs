@@ -17,6 +17,7 @@ pub mod csv;
 pub mod dict;
 pub mod files;
 pub mod higher;
+pub mod reshape;
 pub mod string;
 pub mod sys;
 pub mod table;

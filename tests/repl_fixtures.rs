@@ -1,0 +1,59 @@
+//! REPL text captured from RayforceDB for builtins and layouts beyond the
+//! conformance corpus: every line of `tests/fixtures/repl/*.jsonl`
+//! (`{"init", "query", "text"}`, written by `capture.py` from the
+//! reference, by hand) is evaluated as the REPL would, after `reset` and
+//! the init script, and its text compared with the reference's.
+//!
+//! Where we deliberately differ from the reference (its bugs, listed in the
+//! README's deviations), the query is simply not captured.
+
+use rayforce::lang::fmt::{format, format_source_error};
+use rayforce::lang::{RequestCtx, eval_source, eval_str, reset};
+#[path = "support/fixtures.rs"]
+mod fixtures;
+use std::path::PathBuf;
+
+fn repl_text(init: Option<&str>, query: &str) -> String {
+    reset();
+    if let Some(name) = init {
+        let src = fixtures::init_script(name).expect("init script");
+        if let Err(e) = eval_str(&src, RequestCtx::default()) {
+            return format!("init {name} failed: {e}");
+        }
+    }
+    match eval_source(query, RequestCtx::default()) {
+        Ok(v) => format(&v, 1),
+        Err(e) => format_source_error(query, "repl", &e),
+    }
+}
+
+fn check(file: &str) {
+    rayforce::ipc::install();
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/repl").join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut failed = Vec::new();
+    let mut n = 0;
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let case: serde_json::Value = serde_json::from_str(line).expect("fixture json");
+        let query = case["query"].as_str().unwrap().to_string();
+        let init = case["init"].as_str().map(str::to_string);
+        let want = case["text"].as_str().unwrap();
+        let got = std::panic::catch_unwind(|| repl_text(init.as_deref(), &query)).unwrap_or_else(|_| "<panic>".into());
+        n += 1;
+        if got != want {
+            failed.push(format!("{query}\n--- reference\n{want}\n--- ours\n{got}\n"));
+        }
+    }
+    assert!(n > 0, "{file}: no fixtures");
+    assert!(failed.is_empty(), "{file}: {} of {n} differ:\n{}", failed.len(), failed.join("\n"));
+}
+
+#[test]
+fn reshaping_builtins_answer_as_the_reference() {
+    check("reshape.jsonl");
+}
+
+#[test]
+fn long_lists_and_dicts_are_laid_out_as_the_reference_repl_does() {
+    check("layout.jsonl");
+}
