@@ -57,3 +57,8 @@ fn reshaping_builtins_answer_as_the_reference() {
 fn long_lists_and_dicts_are_laid_out_as_the_reference_repl_does() {
     check("layout.jsonl");
 }
+
+#[test]
+fn text_errors_and_time_window_joins_answer_as_the_reference() {
+    check("joins_strings.jsonl");
+}

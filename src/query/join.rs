@@ -29,7 +29,15 @@ struct JoinArgs {
 
 fn join_args(args: &[Value], who: &str) -> Result<JoinArgs> {
     if args.len() != 3 {
-        return Err(RayError::new("arity", format!("{who}: expected 3 args, got {}", args.len())));
+        let msg = if who == "asof-join" {
+            format!("asof-join: expects keys, left table and right table, got {} args", args.len())
+        } else {
+            format!("{who}: expected 3 args, got {}", args.len())
+        };
+        return Err(RayError::new("arity", msg));
+    }
+    if who == "asof-join" && (args[0].type_() != RAY_SYM || args[0].len() == 0) {
+        return Err(RayError::domain("asof-join: keys must be a non-empty symbol list"));
     }
     // The key vector comes first; the reference also accepts it last.
     let (k, l, r) = if args[0].type_() == RAY_TABLE { (&args[2], &args[0], &args[1]) } else { (&args[0], &args[1], &args[2]) };
@@ -468,19 +476,14 @@ pub fn window_join(args: &[Value], ev: &mut dyn Evaluator, prevailing: bool) -> 
     let j = join_args(&[args[0].clone(), args[2].clone(), args[3].clone()], who)?;
     let nl = j.l.table_nrows().max(0) as usize;
     let bounds = &args[1];
+    let bad_bounds = || RayError::domain(format!("{who}: intervals must be [lo hi] vectors matching left row count"));
     if bounds.type_() != RAY_LIST || bounds.len() != 2 {
-        return Err(RayError::type_err(format!("{who}: expected (list lo hi)")));
+        return Err(bad_bounds());
     }
     let bound = |i: usize| -> Result<Vec<i64>> {
-        let b = bounds.item(i).ok_or_else(|| RayError::type_err("window: missing bound"))?;
-        if b.is_vec() {
-            if b.len() as usize != nl {
-                return Err(RayError::length(format!("{who}: window bounds need one value per row")));
-            }
-            times(b)
-        } else {
-            let t = if b.type_() == -RAY_I32 || b.type_() == -RAY_DATE || b.type_() == -RAY_TIME { b.i32_val() as i64 } else { b.i64_val() };
-            Ok(vec![t; nl])
+        match bounds.item(i) {
+            Some(b) if b.is_vec() && b.len() as usize == nl => times(b),
+            _ => Err(bad_bounds()),
         }
     };
     let (lo, hi) = (bound(0)?, bound(1)?);
@@ -502,7 +505,9 @@ pub fn window_join(args: &[Value], ev: &mut dyn Evaluator, prevailing: bool) -> 
         let list = &ix.lists[*li];
         let a = upper(&ix, list, lo[i], true);
         let b = upper(&ix, list, hi[i], false).max(a);
-        let start = if prevailing && a > 0 { a - 1 } else { a };
+        // The prevailing row: the last one before lo, unless a row sits at lo.
+        let at_lo = list.get(a).is_some_and(|&r| ix.rt[r as usize] == lo[i]);
+        let start = if prevailing && a > 0 && !at_lo { a - 1 } else { a };
         windows.push(list[start..b].to_vec());
     }
     let mut ids = names(&j.l);

@@ -54,7 +54,7 @@ fn map_text_at(name: &str, x: &ray_t, f: &dyn Fn(&[u8]) -> Vec<u8>, depth: usize
             let ids: Vec<i64> = names.iter().map(|n| sym::intern(&f(n))).collect();
             Value::sym_vec(&ids)
         }
-        RAY_LIST => {
+        RAY_LIST if name == "str-find" => {
             let items = x
                 .items()
                 .iter()
@@ -62,7 +62,7 @@ fn map_text_at(name: &str, x: &ray_t, f: &dyn Fn(&[u8]) -> Vec<u8>, depth: usize
                 .collect::<Result<Vec<_>>>()?;
             Value::container(RAY_LIST, items)
         }
-        _ => Err(type_err(name, "expected a string or a symbol")),
+        _ => Err(text_type_err(name, x)),
     }
 }
 
@@ -83,7 +83,7 @@ fn map_text_i64_at(name: &str, x: &ray_t, f: &dyn Fn(&[u8]) -> i64, depth: usize
             let names: Vec<&'static [u8]> = sym::with_names(|look| sym_ids(x).iter().map(|&i| look(i)).collect());
             vec_from(RAY_I64, names.iter().map(|n| f(n)).collect::<Vec<_>>())
         }
-        RAY_LIST => {
+        RAY_LIST if name == "str-find" => {
             let items = x
                 .items()
                 .iter()
@@ -91,8 +91,21 @@ fn map_text_i64_at(name: &str, x: &ray_t, f: &dyn Fn(&[u8]) -> i64, depth: usize
                 .collect::<Result<Vec<_>>>()?;
             Value::container(RAY_LIST, items)
         }
-        _ => Err(type_err(name, "expected a string or a symbol")),
+        _ => Err(text_type_err(name, x)),
     }
+}
+
+/// The reference's wording when a text function gets another type.
+fn text_type_err(name: &str, x: &ray_t) -> RayError {
+    let got = crate::ops::type_name_of(x);
+    let msg = match name {
+        "upper" | "lower" | "trim" => format!("string transform: expected string or symbol, got {got}"),
+        "replace" if x.type_ != RAY_LIST => format!("replace: expected string or symbol input, got {got}"),
+        "strlen" => "strlen: expected string or symbol".to_string(),
+        "str-find" => "str-find: expected string, symbol, string vector, symbol vector, or list".to_string(),
+        _ => format!("{name}: expected string or symbol, got {got}"),
+    };
+    RayError::type_err(msg)
 }
 
 fn upper(args: &[Value]) -> Result<Value> {
