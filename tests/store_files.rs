@@ -314,3 +314,16 @@ fn corrupt_list_columns_are_refused() {
     assert_eq!(code(&format!("(.db.splayed.get {})", quoted(&dir))), "corrupt");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn sorted_survives_a_save_and_a_load() {
+    // Check 6: the reference's file carries attrs 0x20 and loads sorted;
+    // ours writes the same bit (the byte comparison above covers it).
+    let dir = quoted(&fixtures().join("ref/sorted"));
+    assert_eq!(text(&format!("(.attr.get (at (.db.splayed.get {dir}) 'v))")), "[sorted]");
+    assert_eq!(text(&format!("(.attr.get (at (.db.splayed.get {dir}) 'w))")), "[]");
+    assert_eq!(code("(.attr.set 'sorted [3 1])"), "domain");
+    assert_eq!(code("(.attr.set 'bogus [1])"), "domain");
+    assert_eq!(code("(.attr.set [1] 'sorted)"), "type");
+    assert_eq!(code("(.attr.set 'sorted 5)"), "type");
+}

@@ -39,6 +39,7 @@ pub const FAMILIES: &[&[Builtin]] = &[
     builtins::dict::BUILTINS,
     builtins::table::BUILTINS,
     builtins::db::BUILTINS,
+    builtins::attr::BUILTINS,
     builtins::window::BUILTINS,
     builtins::stats::BUILTINS,
     builtins::math::BUILTINS,

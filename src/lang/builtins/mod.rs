@@ -8,6 +8,7 @@ pub mod agg;
 pub mod num;
 pub mod os;
 pub mod arith;
+pub mod attr;
 pub mod cast;
 pub mod cmp;
 pub mod collection;
