@@ -179,39 +179,72 @@ fn decode_sym(bytes: &[u8], h: &Header, attrs: u8, vocab: Option<&Vocab>, path: 
             format!("column {}: saved sym count {} exceeds symfile count {count}", path.display(), h.sym_count),
         ));
     }
-    let cell = width(RAY_SYM, attrs);
     let n = h.len as usize;
+    let cells = &bytes[HEADER_LEN..HEADER_LEN + n * width(RAY_SYM, attrs)];
     let ids = vocab.ids();
-    let mut out = Vec::with_capacity(n);
-    let mut max_id = 0i64;
-    for c in bytes[HEADER_LEN..HEADER_LEN + n * cell].chunks_exact(cell) {
-        let mut b = [0u8; 8];
-        b[..cell].copy_from_slice(c);
-        let pos = u64::from_le_bytes(b);
-        let Some(&id) = ids.get(pos as usize).filter(|_| pos < count) else {
-            return Err(RayError::new(
-                "corrupt",
-                format!("column {}: symbol position {pos} outside symfile count {count}", path.display()),
-            ));
-        };
-        max_id = max_id.max(id);
-        out.push(id);
+    let out_width = crate::core::vec_ops::sym_width_for(ids.iter().copied().max().unwrap_or(0));
+    let mut v = Value::vec_zeroed(RAY_SYM, out_width, n as i64)?;
+    let stray = match (attrs & RAY_SYM_WIDTH_MASK, out_width) {
+        (RAY_SYM_W8, RAY_SYM_W8) => translate::<1, u8>(cells, ids, v.as_mut_slice()?),
+        (RAY_SYM_W8, RAY_SYM_W16) => translate::<1, u16>(cells, ids, v.as_mut_slice()?),
+        (RAY_SYM_W16, RAY_SYM_W16) => translate::<2, u16>(cells, ids, v.as_mut_slice()?),
+        (RAY_SYM_W8, RAY_SYM_W32) => translate::<1, u32>(cells, ids, v.as_mut_slice()?),
+        (RAY_SYM_W16, RAY_SYM_W32) => translate::<2, u32>(cells, ids, v.as_mut_slice()?),
+        (RAY_SYM_W32, RAY_SYM_W32) => translate::<4, u32>(cells, ids, v.as_mut_slice()?),
+        (RAY_SYM_W8, _) => translate::<1, i64>(cells, ids, v.as_mut_slice()?),
+        (RAY_SYM_W16, _) => translate::<2, i64>(cells, ids, v.as_mut_slice()?),
+        (RAY_SYM_W32, _) => translate::<4, i64>(cells, ids, v.as_mut_slice()?),
+        _ => translate::<8, i64>(cells, ids, v.as_mut_slice()?),
+    };
+    if let Some(pos) = stray {
+        return Err(RayError::new(
+            "corrupt",
+            format!("column {}: symbol position {pos} outside symfile count {count}", path.display()),
+        ));
     }
-    let mut v = narrow_syms(&out, crate::core::vec_ops::sym_width_for(max_id))?;
     if attrs & RAY_ATTR_SORTED != 0 {
         v.set_attr(RAY_ATTR_SORTED, true)?;
     }
     Ok(v)
 }
 
-/// A SYM vector of `ids` with cells of width code `width`.
-fn narrow_syms(ids: &[i64], width: u8) -> Result<Value> {
-    let mut v = Value::vec_zeroed(RAY_SYM, width, ids.len() as i64)?;
-    match width {
-        RAY_SYM_W8 => v.as_mut_slice::<u8>()?.iter_mut().zip(ids).for_each(|(d, &s)| *d = s as u8),
-        RAY_SYM_W16 => v.as_mut_slice::<u16>()?.iter_mut().zip(ids).for_each(|(d, &s)| *d = s as u16),
-        RAY_SYM_W32 => v.as_mut_slice::<u32>()?.iter_mut().zip(ids).for_each(|(d, &s)| *d = s as u32),
-        _ => v.as_mut_slice::<i64>()?.copy_from_slice(ids),
+/// A process symbol id narrowed to an output cell (the width was chosen
+/// from the largest id, so nothing is lost).
+trait SymCell: Copy {
+    fn from_id(id: i64) -> Self;
+}
+impl SymCell for u8 {
+    fn from_id(id: i64) -> Self {
+        id as u8
     }
-    Ok(v)
+}
+impl SymCell for u16 {
+    fn from_id(id: i64) -> Self {
+        id as u16
+    }
+}
+impl SymCell for u32 {
+    fn from_id(id: i64) -> Self {
+        id as u32
+    }
+}
+impl SymCell for i64 {
+    fn from_id(id: i64) -> Self {
+        id
+    }
+}
+
+/// Maps `W`-byte file positions to process ids through `ids`; the first
+/// position outside the symbol file, if any.
+fn translate<const W: usize, T: SymCell>(cells: &[u8], ids: &[i64], out: &mut [T]) -> Option<u64> {
+    for (c, o) in cells.chunks_exact(W).zip(out.iter_mut()) {
+        let mut b = [0u8; 8];
+        b[..W].copy_from_slice(c);
+        let pos = u64::from_le_bytes(b);
+        match ids.get(pos as usize) {
+            Some(&id) => *o = T::from_id(id),
+            None => return Some(pos),
+        }
+    }
+    None
 }

@@ -1,0 +1,127 @@
+//! Storage speed in one run (issue 14), each figure beside its yardstick:
+//! - save: `.db.splayed.set` of a 10M-row, 6-column table (2 I64, 2 F64,
+//!   2 SYM of 100 symbols) vs the disk's sequential write speed, measured
+//!   here by writing and fsyncing a file of the same size in the same
+//!   directory;
+//! - open: `.db.splayed.get` of that table (mapping, not reading), median
+//!   of several opens;
+//! - group-by: `(select {from: T s: (sum a) m: (avg c) by: e})` over the
+//!   opened table vs the same query over the table in memory.
+//!
+//! Run briefly, once: `cargo bench --bench store` (`STORE_BENCH_ROWS` sets
+//! the row count; the files go under target/store-bench and are removed).
+
+use rayforce::Value;
+use rayforce::abi::*;
+use rayforce::core::{env, sym};
+use rayforce::lang::RequestCtx;
+use std::io::Write;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+fn rows() -> usize {
+    std::env::var("STORE_BENCH_ROWS").ok().and_then(|s| s.parse().ok()).unwrap_or(10_000_000)
+}
+
+/// The benchmark table: a, b I64; c, d F64; e, f SYM (100 symbols).
+fn table(n: usize) -> Value {
+    let names: Vec<i64> = (0..100).map(|i| sym::intern(format!("s{i}").as_bytes())).collect();
+    let a: Vec<i64> = (0..n as i64).collect();
+    let b: Vec<i64> = (0..n as i64).map(|i| i.wrapping_mul(2654435761) % 1000).collect();
+    let c: Vec<f64> = (0..n).map(|i| i as f64 * 0.5).collect();
+    let d: Vec<f64> = (0..n).map(|i| (i % 977) as f64).collect();
+    let e: Vec<i64> = (0..n).map(|i| names[(i * 7919) % 100]).collect();
+    let f: Vec<i64> = (0..n).map(|i| names[i % 100]).collect();
+    let cols = vec![
+        ("a", Value::vec_from_slice(RAY_I64, &a).unwrap()),
+        ("b", Value::vec_from_slice(RAY_I64, &b).unwrap()),
+        ("c", Value::vec_from_slice(RAY_F64, &c).unwrap()),
+        ("d", Value::vec_from_slice(RAY_F64, &d).unwrap()),
+        ("e", Value::sym_vec(&e).unwrap()),
+        ("f", Value::sym_vec(&f).unwrap()),
+    ];
+    Value::table_from(cols.into_iter().map(|(k, v)| (sym::intern(k.as_bytes()), v)).collect()).unwrap()
+}
+
+/// Writes `bytes` bytes to a new file in `dir` with fsync: the disk's
+/// sequential write speed (MB/s) under the same conditions as a save.
+fn disk_write_speed(dir: &Path, bytes: usize) -> f64 {
+    let path = dir.join("seq-write-probe");
+    let chunk = vec![0x5au8; 1 << 20];
+    let start = Instant::now();
+    let mut f = std::fs::File::create(&path).unwrap();
+    let mut left = bytes;
+    while left > 0 {
+        let n = left.min(chunk.len());
+        f.write_all(&chunk[..n]).unwrap();
+        left -= n;
+    }
+    f.sync_all().unwrap();
+    let secs = start.elapsed().as_secs_f64();
+    std::fs::remove_file(&path).unwrap();
+    bytes as f64 / secs / 1e6
+}
+
+fn ev(src: &str) -> Value {
+    rayforce::lang::eval_str(src, RequestCtx::default()).unwrap_or_else(|e| panic!("{src}: {e:?}"))
+}
+
+fn median(mut xs: Vec<Duration>) -> Duration {
+    xs.sort();
+    xs[xs.len() / 2]
+}
+
+fn time<R>(runs: usize, mut f: impl FnMut() -> R) -> Duration {
+    median(
+        (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(f());
+                t.elapsed()
+            })
+            .collect(),
+    )
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    rayforce::ipc::install();
+    rayforce::runtime::create(None);
+    let n = rows();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/store-bench");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let t = table(n);
+    env::set(sym::intern(b"M"), t.clone());
+    let tdir = dir.join("t");
+    let q = format!("\"{}\"", tdir.display());
+
+    let start = Instant::now();
+    ev(&format!("(.db.splayed.set {q} M)"));
+    let save = start.elapsed();
+    let saved: u64 = std::fs::read_dir(&tdir).unwrap().flatten().map(|e| e.metadata().unwrap().len()).sum();
+    let disk = disk_write_speed(&dir, saved as usize);
+    let save_speed = saved as f64 / save.as_secs_f64() / 1e6;
+
+    let open = time(9, || ev(&format!("(.db.splayed.get {q})")));
+    ev(&format!("(set D (.db.splayed.get {q}))"));
+    let query = "s: (sum a) m: (avg c) by: e}";
+    let in_memory = time(5, || ev(&format!("(select {{from: M {query})")));
+    let opened = time(5, || ev(&format!("(select {{from: D {query})")));
+    assert_eq!(
+        rayforce::lang::format(&ev(&format!("(select {{from: M {query})")), 0),
+        rayforce::lang::format(&ev(&format!("(select {{from: D {query})")), 0),
+        "same answer"
+    );
+
+    println!("store bench, {n} rows x 6 columns (2 I64, 2 F64, 2 SYM), {} MB on disk", saved / 1_000_000);
+    println!("  save           {:>9.1} ms  {save_speed:>7.0} MB/s", save.as_secs_f64() * 1e3);
+    println!("  disk seq write              {disk:>7.0} MB/s   save/disk = {:.2}", save_speed / disk);
+    println!("  open (median)  {:>9.3} ms", open.as_secs_f64() * 1e3);
+    println!("  group-by in memory {:>7.1} ms", in_memory.as_secs_f64() * 1e3);
+    println!("  group-by opened    {:>7.1} ms   opened/in-memory = {:.2}", opened.as_secs_f64() * 1e3, opened.as_secs_f64() / in_memory.as_secs_f64());
+    ev("(set D 0)");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
