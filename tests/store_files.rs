@@ -327,3 +327,21 @@ fn sorted_survives_a_save_and_a_load() {
     assert_eq!(code("(.attr.set [1] 'sorted)"), "type");
     assert_eq!(code("(.attr.set 'sorted 5)"), "type");
 }
+
+#[test]
+fn an_unwritable_path_gives_io_and_leaves_the_previous_table() {
+    assert_eq!(code("(.db.splayed.set \"/proc/rayforce-nope/t\" (table [a] (list [1])))"), "io");
+    // A save that fails half way (a column path taken by a directory)
+    // keeps the previous `.d` (the commit marker) and leaves no temporary;
+    // the columns already replaced then read as a torn overwrite.
+    let dir = s1_copy("halfway");
+    std::fs::remove_file(dir.join("b")).unwrap();
+    std::fs::create_dir(dir.join("b")).unwrap();
+    std::fs::write(dir.join("b/x"), b"x").unwrap();
+    let d = quoted(&dir);
+    assert_eq!(code(&format!("(.db.splayed.set {d} (table [a b] (list [7 8] [1.5 2.5])))")), "io");
+    assert_eq!(std::fs::read(dir.join(".d")).unwrap(), std::fs::read(fixtures().join("ref/s1/.d")).unwrap());
+    assert!(!tree(&dir).keys().any(|k| k.ends_with(".tmp")), "no temporary left behind");
+    assert_eq!(code(&format!("(.db.splayed.get {d})")), "io", "column b is a directory now");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
