@@ -17,6 +17,8 @@
 //! | `keys` | the fast hasher, key columns, membership, group ids, structural keys |
 //! | `table` | table columns, names, shape checks and rows (one out-of-range rule) |
 //! | `sort` | grading vectors and stable multi-key row permutations |
+//! | `radix` | stable radix sorts of row ids by packed integer keys |
+//! | `pack` | integer-like columns as typed slices; key tuples packed into one u64 |
 //! | `par` | thread counts and row splits for the parallel kernels |
 #![forbid(unsafe_code)]
 
@@ -26,8 +28,10 @@ pub mod concat;
 pub mod gather;
 pub mod keys;
 pub mod nulls;
+pub mod pack;
 pub mod par;
 pub mod prim;
+pub mod radix;
 pub mod sort;
 pub mod table;
 pub mod types;

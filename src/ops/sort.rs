@@ -9,6 +9,7 @@
 
 use super::gather::Row;
 use super::prim::{Prim, sym_ids, with_prim};
+use super::radix::{bits_for, sort_rows_by};
 use crate::abi::*;
 use crate::core::{RayError, Result, sym};
 use std::cmp::Ordering;
@@ -113,40 +114,73 @@ pub fn order_keys(col: &ray_t, nulls: Nulls) -> Result<Vec<u64>> {
     })
 }
 
-/// The stable permutation sorting rows by `keys` (column, descending?) in order.
+/// Maps a column's order keys onto `0..=max` keeping their order (the null
+/// keys 0 and `u64::MAX` stay at the ends); returns `max`.
+fn compact(keys: &mut [u64]) -> u64 {
+    let (mut lo, mut hi, mut has_lo, mut has_hi) = (u64::MAX, 0, false, false);
+    for &k in keys.iter() {
+        match k {
+            0 => has_lo = true,
+            u64::MAX => has_hi = true,
+            _ => {
+                lo = lo.min(k);
+                hi = hi.max(k);
+            }
+        }
+    }
+    // Other keys go to base..=base + span, the high null key just above.
+    let base = has_lo as u64;
+    let any_mid = lo <= hi;
+    let span = if any_mid { hi - lo } else { 0 };
+    let top = if any_mid { base + span + 1 } else { base };
+    for k in keys.iter_mut() {
+        *k = match *k {
+            0 => 0,
+            u64::MAX => top,
+            x => x - lo + base,
+        };
+    }
+    match (has_hi, any_mid) {
+        (true, _) => top,
+        (false, true) => base + span,
+        (false, false) => 0,
+    }
+}
+
+/// The stable permutation sorting rows by `keys` (column, descending?) in
+/// order. Each column's order keys are compacted to the bits their range
+/// needs and packed, most significant column first, into as few u64 words
+/// as hold them; the words then radix-sort the row ids, least significant
+/// word first (each pass is stable, so earlier words break ties).
 pub fn sort_perm(keys: &[(&ray_t, bool)], nulls: Nulls) -> Result<Vec<Row>> {
     let Some(n) = keys.first().map(|k| k.0.len().max(0) as usize) else {
         return Err(RayError::domain("sort: no keys"));
     };
-    let mut ks = Vec::with_capacity(keys.len());
+    let mut words: Vec<(Vec<u64>, u32)> = Vec::new();
     for &(c, desc) in keys {
         if c.len().max(0) as usize != n {
             return Err(RayError::length("sort: key columns differ in length"));
         }
         let mut k = order_keys(c, nulls)?;
+        let max = compact(&mut k);
         if desc {
-            for x in &mut k {
-                *x = !*x;
-            }
+            k.iter_mut().for_each(|x| *x = max - *x);
         }
-        ks.push(k);
-    }
-    if ks.len() == 1 {
-        let mut pairs: Vec<(u64, Row)> = ks[0].iter().enumerate().map(|(i, &k)| (k, i as Row)).collect();
-        pairs.sort_unstable();
-        return Ok(pairs.into_iter().map(|p| p.1).collect());
-    }
-    let mut perm: Vec<Row> = (0..n as Row).collect();
-    perm.sort_by(|&a, &b| {
-        for k in &ks {
-            let o = k[a as usize].cmp(&k[b as usize]);
-            if o.is_ne() {
-                return o;
+        let b = bits_for(max);
+        match words.last_mut() {
+            _ if b == 0 => {}
+            Some((w, wb)) if *wb + b <= 64 => {
+                w.iter_mut().zip(&k).for_each(|(w, &x)| *w = *w << b | x);
+                *wb += b;
             }
+            _ => words.push((k, b)),
         }
-        a.cmp(&b)
-    });
-    Ok(perm)
+    }
+    let mut rows: Vec<Row> = (0..n as Row).collect();
+    for (w, b) in words.iter().rev() {
+        rows = sort_rows_by(w, *b, rows);
+    }
+    Ok(rows)
 }
 
 #[cfg(test)]
@@ -171,5 +205,67 @@ mod tests {
         let q = Value::vec_from_slice(RAY_I64, &[1i64, 2, 3]).unwrap();
         assert_eq!(sort_perm(&[(&s, false)], Nulls::Smallest).unwrap(), vec![1, 0, 2]);
         assert_eq!(sort_perm(&[(&s, false), (&q, true)], Nulls::Smallest).unwrap(), vec![1, 2, 0]);
+    }
+
+    /// The plain path: rows compared key by key on the raw order keys.
+    fn sort_perm_plain(keys: &[(&ray_t, bool)], nulls: Nulls) -> Vec<Row> {
+        let n = keys[0].0.len() as usize;
+        let ks: Vec<Vec<u64>> = keys.iter().map(|&(c, d)| {
+            order_keys(c, nulls).unwrap().into_iter().map(|x| if d { !x } else { x }).collect()
+        }).collect();
+        let mut perm: Vec<Row> = (0..n as Row).collect();
+        perm.sort_by(|&a, &b| ks.iter().map(|k| k[a as usize].cmp(&k[b as usize])).find(|o| o.is_ne()).unwrap_or(a.cmp(&b)));
+        perm
+    }
+
+    #[test]
+    fn radix_path_matches_the_plain_comparison_sort() {
+        let mut seed = 99u64;
+        let mut next = move || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed >> 17
+        };
+        for &n in &[0usize, 1, 2, 17, 3000, 200_000] {
+            let small: Vec<i64> = (0..n).map(|_| { let r = next(); if r % 13 == 0 { NULL_I64 } else { (r % 7) as i64 - 3 } }).collect();
+            let wide: Vec<i64> = (0..n).map(|_| { let r = next(); if r % 11 == 0 { NULL_I64 } else { (r as i64) << 16 ^ r as i64 } }).collect();
+            let floats: Vec<f64> = (0..n).map(|_| { let r = next(); if r % 9 == 0 { f64::NAN } else { (r % 1000) as f64 / 7.0 - 50.0 } }).collect();
+            let narrow: Vec<i32> = (0..n).map(|_| { let r = next(); if r % 5 == 0 { NULL_I32 } else { (r % 100) as i32 } }).collect();
+            let names = [sym::intern(b"pear"), sym::intern(b"apple"), sym::intern(b"fig")];
+            let syms: Vec<i64> = (0..n).map(|_| names[(next() % 3) as usize]).collect();
+            let a = Value::vec_from_slice(RAY_I64, &small).unwrap();
+            let b = Value::vec_from_slice(RAY_I64, &wide).unwrap();
+            let c = Value::vec_from_slice(RAY_F64, &floats).unwrap();
+            let d = Value::vec_from_slice(RAY_I32, &narrow).unwrap();
+            let e = Value::sym_vec(&syms).unwrap();
+            let cases: Vec<Vec<(&ray_t, bool)>> = vec![
+                vec![(&a, false)],
+                vec![(&a, true)],
+                vec![(&b, false)],
+                vec![(&c, true)],
+                vec![(&e, false), (&d, true)],
+                vec![(&a, false), (&d, false), (&e, true)],
+                vec![(&c, false), (&b, true), (&a, false)],
+                vec![(&d, true), (&b, false), (&c, false), (&e, false)],
+            ];
+            for ks in &cases {
+                for nulls in [Nulls::Smallest, Nulls::Largest] {
+                    assert_eq!(sort_perm(ks, nulls).unwrap(), sort_perm_plain(ks, nulls), "n {n} keys {}", ks.len());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn compacting_keeps_order_and_the_null_ends() {
+        let mut k = vec![u64::MAX, 7, 0, 9, 7];
+        assert_eq!(compact(&mut k), 4);
+        assert_eq!(k, vec![4, 1, 0, 3, 1]);
+        let mut only_nulls = vec![0, u64::MAX, 0];
+        assert_eq!(compact(&mut only_nulls), 1);
+        assert_eq!(only_nulls, vec![0, 1, 0]);
+        let mut empty: Vec<u64> = Vec::new();
+        assert_eq!(compact(&mut empty), 0);
+        let mut same = vec![5, 5];
+        assert_eq!(compact(&mut same), 0);
     }
 }

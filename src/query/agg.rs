@@ -5,7 +5,7 @@
 //! each row chunk into local partials folded through the chunk's remap.
 #![forbid(unsafe_code)]
 
-use super::group::{Feed, Groups, group_column_with, group_columns, merge, per_chunk};
+use super::group::{Feed, Groups, group_column_with, group_columns, group_packed_with, merge, per_chunk};
 use crate::abi::*;
 use crate::core::{RayError, Result, Value};
 use crate::ops::{NO_ROW, Prim, Row, gather_ix, has_sentinel, mark_nulls};
@@ -382,6 +382,10 @@ pub fn group_and_aggregate(keys: &[&ray_t], aggs: &[(Agg, &ray_t)], keep_rows: b
     }
     if let [key] = keys {
         let (g, per) = group_column_with(key, Feed { jobs: &jobs, keep_rows })?;
+        let vals = finish_jobs(&jobs, &cols, &g, per)?;
+        return Ok((g, vals));
+    }
+    if let Some((g, per)) = group_packed_with(keys, Feed { jobs: &jobs, keep_rows }) {
         let vals = finish_jobs(&jobs, &cols, &g, per)?;
         return Ok((g, vals));
     }

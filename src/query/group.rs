@@ -14,6 +14,7 @@ use crate::core::{RayError, Result};
 use crate::ops::par::{split, threads_for};
 use super::agg::{Job, Partial, accumulate, take_sizes};
 use crate::ops::keys::key_of;
+use crate::ops::pack::pack_keys;
 use crate::ops::{Prim, Row};
 use std::hash::Hash;
 
@@ -399,6 +400,13 @@ fn item_key(item: Option<&ray_t>) -> Vec<u8> {
     item.map_or_else(|| vec![RAY_NULL as u8], key_of)
 }
 
+/// Groups by several integer-like key columns whose ranges pack into one
+/// u64 per row (`ops::pack`), feeding `feed`'s jobs; None when they do not.
+pub(super) fn group_packed_with(cols: &[&ray_t], feed: Feed) -> Option<(Groups, Vec<Vec<Partial>>)> {
+    let (mut packed, _) = pack_keys(&[cols])?;
+    Some(group_fixed(&packed.pop()?, feed))
+}
+
 /// Groups rows by several key columns (tuples in order of first appearance).
 pub fn group_columns(cols: &[&ray_t]) -> Result<Groups> {
     let Some((first, rest)) = cols.split_first() else {
@@ -407,6 +415,9 @@ pub fn group_columns(cols: &[&ray_t]) -> Result<Groups> {
     let n = first.len().max(0) as usize;
     if rest.iter().any(|c| c.len().max(0) as usize != n) {
         return Err(RayError::length("by: key columns differ in length"));
+    }
+    if let Some((g, _)) = group_packed_with(cols, NO_FEED) {
+        return Ok(g);
     }
     let mut g = group_column(first)?;
     for c in rest {
@@ -481,4 +492,31 @@ mod tests {
         assert_eq!(firsts, order);
     }
 
+
+    #[test]
+    fn packed_tuple_grouping_matches_pairwise_grouping() {
+        // The pairwise path: one column at a time, ids combined.
+        fn pairwise(cols: &[&ray_t]) -> Vec<u32> {
+            let mut ids = group_column(cols[0]).unwrap().global_gid();
+            for c in &cols[1..] {
+                let b = group_column(c).unwrap().global_gid();
+                let mut seen = FastMap::<(u32, u32), u32>::default();
+                ids = ids.iter().zip(&b).map(|(&x, &y)| { let k = seen.len() as u32; *seen.entry((x, y)).or_insert(k) }).collect();
+            }
+            ids
+        }
+        for n in [0usize, 1, 5, 1000, 300_000] {
+            let a: Vec<i64> = (0..n).map(|i| if i % 17 == 3 { NULL_I64 } else { (i % 7) as i64 }).collect();
+            let a_small: Vec<i32> = (0..n).map(|i| if i % 13 == 1 { NULL_I32 } else { ((i * 31) % 11) as i32 - 5 }).collect();
+            let b: Vec<i64> = (0..n).map(|i| ((i * 7919) % 1000) as i64).collect();
+            let (a, a_small, b) = (i64v(&a), Value::vec_from_slice(RAY_I32, &a_small).unwrap(), i64v(&b));
+            // `a` holds NULL_I64, too wide to pack: the pairwise path runs.
+            assert_eq!(group_columns(&[&a, &b]).unwrap().global_gid(), pairwise(&[&a, &b]));
+            assert!(group_packed_with(&[&a_small, &b], NO_FEED).is_some());
+            assert_eq!(group_columns(&[&a_small, &b]).unwrap().global_gid(), pairwise(&[&a_small, &b]));
+            let g = group_columns(&[&b, &a_small]).unwrap();
+            assert_eq!(g.global_gid(), pairwise(&[&b, &a_small]));
+            assert_eq!(g.first_row.len(), g.ngroups);
+        }
+    }
 }

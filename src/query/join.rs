@@ -15,6 +15,7 @@ use crate::ops::{NO_ROW, Row, concat, from_atoms, gather_by, gather_ix};
 use crate::ops::table::{columns, make_table, names};
 use super::group::{FastMap, group_columns};
 use crate::ops::par::{split, threads_for};
+use crate::ops::pack::{ints, pack_keys, with_ints};
 use super::select::eval_in;
 use super::view::{Sel, View};
 use crate::abi::*;
@@ -74,44 +75,6 @@ pub struct Matches {
     pub dup: bool,
 }
 
-/// A fixed-width column's elements as a typed slice, for monomorphic key loops.
-enum Ints<'a> {
-    U8(&'a [u8]),
-    U16(&'a [u16]),
-    U32(&'a [u32]),
-    I16(&'a [i16]),
-    I32(&'a [i32]),
-    I64(&'a [i64]),
-}
-
-fn ints(c: &ray_t) -> Option<Ints<'_>> {
-    let sym = c.type_() == RAY_SYM;
-    Some(match (c.type_(), elem_size(c.type_(), c.attrs())) {
-        (RAY_F64 | RAY_F32 | RAY_GUID | RAY_STR | RAY_LIST, _) => return None,
-        (_, 1) => Ints::U8(c.as_slice()),
-        (_, 2) if sym => Ints::U16(c.as_slice()),
-        (_, 2) => Ints::I16(c.as_slice()),
-        (_, 4) if sym => Ints::U32(c.as_slice()),
-        (_, 4) => Ints::I32(c.as_slice()),
-        (_, 8) => Ints::I64(c.as_slice()),
-        _ => return None,
-    })
-}
-
-/// Calls `$body` with `$s` bound to the typed slice inside an `Ints`.
-macro_rules! with_ints {
-    ($v:expr, $s:ident => $body:expr) => {
-        match $v {
-            Ints::U8($s) => $body,
-            Ints::U16($s) => $body,
-            Ints::U32($s) => $body,
-            Ints::I16($s) => $body,
-            Ints::I32($s) => $body,
-            Ints::I64($s) => $body,
-        }
-    };
-}
-
 /// Where each R key's chain starts: a direct-index table or a hash map.
 enum Heads {
     Dense { lo: i64, head: Vec<Row> },
@@ -151,7 +114,7 @@ fn build_heads<T: Copy + Into<i64>>(r: &[T]) -> (Heads, Vec<Row>, bool) {
         }
         (Heads::Dense { lo, head }, next, dup)
     } else {
-        let mut head = FastMap::<i64, Row>::default();
+        let mut head = FastMap::<i64, Row>::with_capacity_and_hasher(nr, Default::default());
         for i in (0..nr).rev() {
             let h = head.entry(r[i].into()).or_insert(NO_ROW);
             dup |= *h != NO_ROW;
@@ -203,6 +166,13 @@ pub fn match_rows(lk: &[Value], rk: &[Value]) -> Result<Matches> {
                 return Ok(m);
             }
         }
+    }
+    let lrefs: Vec<&ray_t> = lk.iter().map(|c| &**c).collect();
+    let rrefs: Vec<&ray_t> = rk.iter().map(|c| &**c).collect();
+    if let Some((packed, _)) = pack_keys(&[&lrefs, &rrefs]) {
+        let (heads, next, dup) = build_heads(&packed[1]);
+        let first = probe(&packed[0], &heads);
+        return Ok(Matches { first, next, dup });
     }
     let nl = lk.first().map_or(0, |c| c.len().max(0) as usize);
     let nr = rk.first().map_or(0, |c| c.len().max(0) as usize);

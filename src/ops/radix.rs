@@ -1,0 +1,221 @@
+//! Stable LSD radix sorts of row ids by unsigned integer keys of known bit
+//! width (the order keys `sort` builds). A key and its row id are packed
+//! into one u64 when both fit, else carried as pairs; each pass scatters by
+//! one digit of at most `MAX_DIGIT` bits, and passes where every element
+//! falls into one bucket are skipped. For many rows the first pass runs on
+//! the most significant digit, then the buckets, now disjoint ranges, sort
+//! their lower digits on separate threads. Knows nothing about columns.
+#![forbid(unsafe_code)]
+
+use super::gather::Row;
+use super::par::threads_for;
+
+/// Widest digit of one pass (2048 buckets).
+const MAX_DIGIT: u32 = 11;
+
+/// Bits needed to hold `x` (0 for 0).
+pub fn bits_for(x: u64) -> u32 {
+    64 - x.leading_zeros()
+}
+
+/// Row ids `0..keys.len()` ordered by `keys` ascending, ties in row order.
+/// Every key must be below `2^bits`.
+pub fn sort_rows(keys: &[u64], bits: u32) -> Vec<Row> {
+    let rows: Vec<Row> = (0..keys.len() as Row).collect();
+    sort_rows_by(keys, bits, rows)
+}
+
+/// `rows` reordered (stably) by `keys[row]`: the next pass of a sort on
+/// several key words, least significant word first.
+pub fn sort_rows_by(keys: &[u64], bits: u32, rows: Vec<Row>) -> Vec<Row> {
+    let n = rows.len();
+    if bits == 0 || n < 2 {
+        return rows;
+    }
+    let row_bits = bits_for(n as u64 - 1).max(1);
+    if bits + row_bits <= 64 {
+        // Rows are unique, so packing them under the key leaves ties in the
+        // order they came in (stability is kept by every pass anyway).
+        let mut v: Vec<u64> = rows.iter().enumerate().map(|(i, &r)| keys[r as usize] << row_bits | i as u64).collect();
+        sort_by_bits(&mut v, |x| x, row_bits, row_bits + bits);
+        let mask = (1u64 << row_bits) - 1;
+        return v.into_iter().map(|x| rows[(x & mask) as usize]).collect();
+    }
+    let mut v: Vec<(u64, Row)> = rows.iter().map(|&r| (keys[r as usize], r)).collect();
+    sort_by_bits(&mut v, |p| p.0, 0, bits);
+    v.into_iter().map(|p| p.1).collect()
+}
+
+/// Digit layout of bits `lo..hi`: (number of passes, bits per pass).
+fn digits(lo: u32, hi: u32) -> (u32, u32) {
+    let bits = hi - lo;
+    let passes = bits.div_ceil(MAX_DIGIT);
+    (passes, bits.div_ceil(passes))
+}
+
+/// Sorts `v` stably by bits `lo..hi` of `key(x)` (the bits above `hi` are zero).
+fn sort_by_bits<T: Copy + Default + Send + Sync>(v: &mut Vec<T>, key: impl Fn(T) -> u64 + Send + Sync + Copy, lo: u32, hi: u32) {
+    let n = v.len();
+    let (passes, width) = digits(lo, hi);
+    let threads = threads_for(n);
+    if threads < 2 || passes < 2 {
+        let mut tmp = vec![T::default(); n];
+        lsd(v, &mut tmp, key, lo, hi);
+        return;
+    }
+    // Most significant digit first, then each bucket's lower digits apart.
+    let top = lo + (passes - 1) * width;
+    let mut out = vec![T::default(); n];
+    let counts = histogram(v, key, top, hi - top);
+    if scatter(v, &mut out, key, top, hi - top, &counts) {
+        *v = out;
+    }
+    // Each thread takes a run of whole buckets and sorts bucket by bucket.
+    let bounds = balanced_bounds(&counts, threads);
+    let mut parts: Vec<(&mut [T], &[usize])> = Vec::with_capacity(bounds.len());
+    let mut rest = v.as_mut_slice();
+    let (mut at, mut bucket) = (0, 0);
+    for &(end, last_bucket) in &bounds {
+        let (part, tail) = rest.split_at_mut(end - at);
+        parts.push((part, &counts[bucket..last_bucket]));
+        rest = tail;
+        (at, bucket) = (end, last_bucket);
+    }
+    std::thread::scope(|s| {
+        for (part, sizes) in parts {
+            s.spawn(move || {
+                let mut tmp = vec![T::default(); sizes.iter().copied().max().unwrap_or(0)];
+                let mut at = 0;
+                for &c in sizes {
+                    lsd(&mut part[at..at + c], &mut tmp[..c], key, lo, top);
+                    at += c;
+                }
+            });
+        }
+    });
+}
+
+/// Cut points splitting the buckets of `counts` into `k` contiguous runs
+/// of about equal size: (end row, end bucket) of each run.
+fn balanced_bounds(counts: &[usize], k: usize) -> Vec<(usize, usize)> {
+    let n: usize = counts.iter().sum();
+    let mut bounds = Vec::with_capacity(k);
+    let mut at = 0;
+    for (b, &c) in counts.iter().enumerate() {
+        at += c;
+        if at * k >= n * (bounds.len() + 1) && bounds.len() + 1 < k {
+            bounds.push((at, b + 1));
+        }
+    }
+    bounds.push((n, counts.len()));
+    bounds
+}
+
+/// Counts of each digit value of `key(x) >> shift` (width bits).
+fn histogram<T: Copy>(v: &[T], key: impl Fn(T) -> u64, shift: u32, width: u32) -> Vec<usize> {
+    let mask = (1u64 << width) - 1;
+    let mut counts = vec![0usize; 1 << width];
+    for &x in v {
+        counts[(key(x) >> shift & mask) as usize] += 1;
+    }
+    counts
+}
+
+/// Stable scatter of `src` into `dst` by digit; false (and nothing
+/// written) when every element has the same digit.
+fn scatter<T: Copy>(src: &[T], dst: &mut [T], key: impl Fn(T) -> u64, shift: u32, width: u32, counts: &[usize]) -> bool {
+    if counts.iter().any(|&c| c == src.len()) {
+        return false;
+    }
+    let mask = (1u64 << width) - 1;
+    let mut at = Vec::with_capacity(counts.len());
+    let mut sum = 0;
+    for &c in counts {
+        at.push(sum);
+        sum += c;
+    }
+    for &x in src {
+        let d = (key(x) >> shift & mask) as usize;
+        dst[at[d]] = x;
+        at[d] += 1;
+    }
+    true
+}
+
+/// Least significant digit first over bits `lo..hi`, on this thread;
+/// `tmp` is scratch space of `v`'s length.
+fn lsd<T: Copy>(v: &mut [T], tmp: &mut [T], key: impl Fn(T) -> u64 + Copy, lo: u32, hi: u32) {
+    if hi <= lo || v.len() < 2 {
+        return;
+    }
+    let (passes, width) = digits(lo, hi);
+    let mut in_tmp = false;
+    for p in 0..passes {
+        let shift = lo + p * width;
+        let w = width.min(hi - shift);
+        let (src, dst) = if in_tmp { (&*tmp, &mut *v) } else { (&*v, &mut *tmp) };
+        let counts = histogram(src, key, shift, w);
+        if scatter(src, dst, key, shift, w, &counts) {
+            in_tmp = !in_tmp;
+        }
+    }
+    if in_tmp {
+        v.copy_from_slice(tmp);
+    }
+}
+
+/// Sorts `v` (u64 values below `2^bits`) ascending in place.
+pub fn sort_u64(v: &mut Vec<u64>, bits: u32) {
+    if bits > 0 {
+        sort_by_bits(v, |x| x, 0, bits);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference(keys: &[u64]) -> Vec<Row> {
+        let mut rows: Vec<Row> = (0..keys.len() as Row).collect();
+        rows.sort_by_key(|&r| keys[r as usize]);
+        rows
+    }
+
+    fn lcg(seed: &mut u64) -> u64 {
+        *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        *seed >> 11
+    }
+
+    #[test]
+    fn matches_a_stable_comparison_sort_at_every_width() {
+        let mut seed = 7;
+        for &(n, bits) in &[(0usize, 5u32), (1, 5), (2, 1), (1000, 3), (5000, 12), (5000, 33), (3000, 53), (3000, 64), (300_000, 20), (300_000, 45)] {
+            let mask = u64::MAX >> (64 - bits);
+            let keys: Vec<u64> = (0..n).map(|_| (lcg(&mut seed) << 32 ^ lcg(&mut seed)) & mask).collect();
+            assert_eq!(sort_rows(&keys, bits), reference(&keys), "n {n} bits {bits}");
+        }
+    }
+
+    #[test]
+    fn few_distinct_keys_keep_row_order_and_skip_passes() {
+        let keys: Vec<u64> = (0..200_000u64).map(|i| (i * 7) % 3 << 30).collect();
+        assert_eq!(sort_rows(&keys, 32), reference(&keys));
+        let same = vec![5u64; 1000];
+        assert_eq!(sort_rows(&same, 3), (0..1000).collect::<Vec<Row>>());
+    }
+
+    #[test]
+    fn sorting_by_a_second_word_keeps_the_first_words_order() {
+        let lo: Vec<u64> = (0..5000u64).map(|i| i % 7).collect();
+        let hi: Vec<u64> = (0..5000u64).map(|i| (i * 31) % 5).collect();
+        let rows = sort_rows_by(&hi, 3, sort_rows(&lo, 3));
+        let mut want: Vec<Row> = (0..5000).collect();
+        want.sort_by_key(|&r| (hi[r as usize], lo[r as usize]));
+        assert_eq!(rows, want);
+        let mut v: Vec<u64> = (0..100_000u64).map(|i| (i * 2654435761) % 1_000_000).collect();
+        let mut w = v.clone();
+        w.sort_unstable();
+        sort_u64(&mut v, 20);
+        assert_eq!(v, w);
+    }
+}
