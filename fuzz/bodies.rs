@@ -73,7 +73,8 @@ fn has_long_digit_run(src: &str, n: usize) -> bool {
 /// integer expression (atoms and equal-length I64 vectors: + - * neg, sum,
 /// max, min, count, first, last, til, reverse, asc, desc); a plain Rust
 /// evaluation of the same tree must equal what the evaluator answers.
-/// Expressions whose values leave ±2^62 are skipped (overflow rules are
+/// Expressions whose values leave ±2^62 are skipped (the model saturates
+/// in i128 so that it never overflows itself) (overflow rules are
 /// not what this checks).
 pub fn arith_diff(data: &[u8]) {
     START.call_once(|| {
@@ -140,16 +141,16 @@ impl Gen<'_> {
                 let (a, x) = self.atom(depth - 1);
                 let (b, y) = self.atom(depth - 1);
                 let (op, r) = match pick {
-                    1 => ("+", x + y),
-                    2 => ("-", x - y),
-                    _ => ("*", x * y),
+                    1 => ("+", x.saturating_add(y)),
+                    2 => ("-", x.saturating_sub(y)),
+                    _ => ("*", x.saturating_mul(y)),
                 };
                 (format!("({op} {a} {b})"), self.check(r))
             }
             4..=9 => {
                 let (v, xs) = self.vec(depth - 1);
                 let (f, r) = match pick {
-                    4 => ("sum", xs.iter().sum()),
+                    4 => ("sum", xs.iter().fold(0i128, |a, &x| a.saturating_add(x))),
                     5 => ("max", *xs.iter().max().unwrap()),
                     6 => ("min", *xs.iter().min().unwrap()),
                     7 => ("count", xs.len() as i128),
@@ -160,7 +161,7 @@ impl Gen<'_> {
             }
             10 => {
                 let (a, x) = self.atom(depth - 1);
-                (format!("(neg {a})"), -x)
+                (format!("(neg {a})"), x.saturating_neg())
             }
             _ => {
                 let x = self.literal();
@@ -177,9 +178,9 @@ impl Gen<'_> {
                 let (a, xs) = self.vec(depth - 1);
                 let (b, ys) = self.vec(depth - 1);
                 let (op, f): (&str, fn(i128, i128) -> i128) = match pick {
-                    2 => ("+", |x, y| x + y),
-                    3 => ("-", |x, y| x - y),
-                    _ => ("*", |x, y| x * y),
+                    2 => ("+", |x, y| x.saturating_add(y)),
+                    3 => ("-", |x, y| x.saturating_sub(y)),
+                    _ => ("*", |x, y| x.saturating_mul(y)),
                 };
                 let r: Vec<i128> = xs.iter().zip(&ys).map(|(&x, &y)| f(x, y)).collect();
                 r.iter().for_each(|&x| drop(self.check(x)));
@@ -189,9 +190,9 @@ impl Gen<'_> {
                 let (v, xs) = self.vec(depth - 1);
                 let (a, y) = self.atom(depth - 1);
                 let (src, r): (String, Vec<i128>) = if pick == 5 {
-                    (format!("(+ {v} {a})"), xs.iter().map(|&x| x + y).collect())
+                    (format!("(+ {v} {a})"), xs.iter().map(|&x| x.saturating_add(y)).collect())
                 } else {
-                    (format!("(* {a} {v})"), xs.iter().map(|&x| x * y).collect())
+                    (format!("(* {a} {v})"), xs.iter().map(|&x| x.saturating_mul(y)).collect())
                 };
                 r.iter().for_each(|&x| drop(self.check(x)));
                 (src, r)
@@ -212,7 +213,7 @@ impl Gen<'_> {
                         "desc"
                     }
                     _ => {
-                        xs.iter_mut().for_each(|x| *x = -*x);
+                        xs.iter_mut().for_each(|x| *x = x.saturating_neg());
                         "neg"
                     }
                 };
