@@ -12,6 +12,11 @@ use rayforce::lang::{RequestCtx, eval_source, eval_str, reset};
 #[path = "support/fixtures.rs"]
 mod fixtures;
 use std::path::PathBuf;
+use std::sync::Mutex;
+
+/// The environment is process-wide and each case resets it: the tests of
+/// this file run one at a time.
+static ENV: Mutex<()> = Mutex::new(());
 
 fn repl_text(init: Option<&str>, query: &str) -> String {
     reset();
@@ -28,6 +33,7 @@ fn repl_text(init: Option<&str>, query: &str) -> String {
 }
 
 fn check(file: &str) {
+    let _alone = ENV.lock().unwrap_or_else(|e| e.into_inner());
     rayforce::ipc::install();
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/repl").join(file);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
