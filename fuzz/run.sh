@@ -70,8 +70,8 @@ for t in $TARGETS; do
     "$OUT/$TRIPLE/release/$t" "$limit" -timeout=10 -rss_limit_mb=4096 -malloc_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$ROOT/fuzz/artifacts/$t/" "$CORPUS/$t" >"$log" 2>&1 || status=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)
-    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n1 | cut -d' ' -f2)
-    ft=$(grep -o 'ft: [0-9]*' "$log" | tail -n1 | cut -d' ' -f2)
+    cov=$(grep -a -o 'cov: [0-9]*' "$log" | tail -n1 | cut -d' ' -f2)
+    ft=$(grep -a -o 'ft: [0-9]*' "$log" | tail -n1 | cut -d' ' -f2)
     secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -n1)
     line="$t: ${execs:-?} executions in ${secs:-?} s, coverage ${cov:-?} edges (${ft:-?} features), corpus $(ls "$CORPUS/$t" | wc -l) inputs, exit $status"
     echo "fuzz: $line"
