@@ -14,6 +14,17 @@ OFF(attrs, 19); OFF(rc, 20); OFF(b8, 24); OFF(u8, 24); OFF(i16, 24); OFF(i32, 24
 OFF(i64, 24); OFF(f64, 24); OFF(obj, 24); OFF(slen, 24); OFF(sdata, 25); OFF(len, 24); OFF(data, 32);
 _Static_assert(sizeof(ray_t) == 32 && _Alignof(ray_t) == 8, "ray_t size and alignment");
 _Static_assert(sizeof(((ray_t*)0)->sdata) == 7 && sizeof(((ray_t*)0)->aux) == 16, "array arms");
+/* Each field's exact C type, as RayforceDB declares it (c-api.md section 2;
+ * bindgen-generated bindings depend on these: `b8` is uint8_t, not bool).
+ * Arrays decay to a pointer to their element type. */
+#define FTYPE(f, T) _Static_assert(_Generic(((ray_t*)0)->f, T: 1, default: 0), "C type of " #f)
+FTYPE(aux, uint8_t*); FTYPE(slice_parent, ray_t*); FTYPE(slice_offset, int64_t); FTYPE(_aux_str_lo, uint8_t*);
+FTYPE(str_pool, ray_t*); FTYPE(_aux_sym_lo, uint8_t*); FTYPE(sym_domain, struct ray_sym_domain_s*);
+FTYPE(index, ray_t*); FTYPE(_idx_pad, ray_t*); FTYPE(link_lo, uint8_t*); FTYPE(link_target, int64_t);
+FTYPE(fl_prev, ray_t*); FTYPE(fl_next, ray_t*); FTYPE(mmod, uint8_t); FTYPE(order, uint8_t); FTYPE(type, int8_t);
+FTYPE(attrs, uint8_t); FTYPE(rc, uint32_t); FTYPE(b8, uint8_t); FTYPE(u8, uint8_t); FTYPE(i16, int16_t);
+FTYPE(i32, int32_t); FTYPE(u32, uint32_t); FTYPE(i64, int64_t); FTYPE(f64, double); FTYPE(obj, ray_t*);
+FTYPE(slen, uint8_t); FTYPE(sdata, char*); FTYPE(len, int64_t); FTYPE(data, uint8_t*);
 
 _Static_assert(RAY_LIST == 0 && RAY_BOOL == 1 && RAY_U8 == 2 && RAY_I16 == 3 && RAY_I32 == 4 &&
                RAY_I64 == 5 && RAY_F32 == 6 && RAY_F64 == 7 && RAY_DATE == 8 && RAY_TIME == 9 &&

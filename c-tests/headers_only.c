@@ -1,6 +1,7 @@
 /* Compiled (not run) as C99, C11, C++11 and C++17 with -Wall -Wextra
  * -Wpedantic -Werror: every shipped header must be clean in each. */
 #include <rayforce.h>
+#include <rayforce_internal.h>
 #include "core/ipc.h"
 #include "core/poll.h"
 #include "core/sock.h"

@@ -16,7 +16,7 @@ nm -D --defined-only "$so" | awk '$2=="T"{print $3}' | grep -E '^ray_' | sort -u
 
 # Prototypes: a line that is not a macro, typedef or inline definition and
 # names ray_xxx( ... ending in ); (possibly over several lines).
-cat "$inc"/rayforce.h "$inc"/rayforce_abi.h "$inc"/rayforce_post.h "$inc"/core/*.h "$inc"/store/*.h \
+cat "$inc"/rayforce.h "$inc"/rayforce_internal.h "$inc"/rayforce_abi.h "$inc"/rayforce_post.h "$inc"/core/*.h "$inc"/store/*.h \
   | perl -0pe 's{/\*.*?\*/}{}gs; s{//[^\n]*}{}g' \
   | grep -vE '^\s*(#|static|typedef|return|if|for)' | grep -vE '^\s+' \
   | grep -oE '[ *](ray_[a-z0-9_]+)\(' | sed -E 's/^[ *]//; s/\($//' | sort -u > "$tmp/declared"

@@ -142,7 +142,7 @@ typedef union ray_t {
         uint8_t attrs;  /* type-dependent flag bits */
         uint32_t rc;    /* reference count (diagnostics only) */
         union {
-            bool b8;
+            uint8_t b8;     /* BOOL atoms: 0 or 1 (uint8_t, as RayforceDB declares it) */
             uint8_t u8;
             int16_t i16;
             int32_t i32;

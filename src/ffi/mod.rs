@@ -29,6 +29,8 @@ pub mod query;
 pub mod codec;
 pub mod ipc;
 pub mod poll;
+/// Not in rayforce.h: declared in rayforce_internal.h.
+pub mod internal;
 
 /// Runs `$body` under the panic boundary: a caught panic becomes the
 /// export's return type's [`PanicFallback`] (never unwinds into C). Exports

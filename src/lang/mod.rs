@@ -142,20 +142,53 @@ pub fn eval_request(payload: &Value, ctx: RequestCtx) -> Result<Value> {
                 ev.lookup(payload.i64_val())
             }
         }
-        RAY_LIST if !payload.is_empty() => {
-            let mut ev = Evaluator::new(ctx);
-            let head = payload.item(0);
-            let callable = match head {
-                Some(h) if h.type_ == -RAY_SYM => ev.lookup(h.i64_val()).is_ok_and(|f| is_callable(&f)),
-                Some(h) => is_callable(h),
-                None => false,
-            };
-            if !callable {
-                return Err(RayError::type_err("the head of the message is not a function"));
-            }
-            let r = ev.eval_fallback(payload);
-            top_level(&mut ev, r)
-        }
+        RAY_LIST if !payload.is_empty() => eval_list_payload(payload, ctx),
         _ => Ok(payload.clone()),
     }
+}
+
+/// A non-empty LIST payload: called when its head is callable (a `type`
+/// error otherwise); nested lists are calls only when their own head is
+/// callable, else data (wire.md 6.1 step 5).
+fn eval_list_payload(payload: &Value, ctx: RequestCtx) -> Result<Value> {
+    let mut ev = Evaluator::new(ctx);
+    let callable = match payload.item(0) {
+        Some(h) if h.type_ == -RAY_SYM => ev.lookup(h.i64_val()).is_ok_and(|f| is_callable(&f)),
+        Some(h) => is_callable(h),
+        None => false,
+    };
+    if !callable {
+        return Err(RayError::type_err("the head of the message is not a function"));
+    }
+    let r = ev.eval_fallback(payload);
+    top_level(&mut ev, r)
+}
+
+/// Evaluates an already-parsed expression (the C API's `ray_eval`): a
+/// non-empty LIST as the server evaluates a LIST payload, anything else as
+/// the evaluator does (an unquoted SYM is looked up; a STR is a string,
+/// not source; other data is itself).
+pub fn eval_value(x: &Value, ctx: RequestCtx) -> Result<Value> {
+    ensure_bound();
+    if x.type_ == RAY_LIST && !x.is_empty() {
+        return eval_list_payload(x, ctx);
+    }
+    let mut ev = Evaluator::new(ctx);
+    let r = ev.eval(x);
+    top_level(&mut ev, r)
+}
+
+/// Calls the builtin `name` with argument values the caller already holds
+/// (the C API's argument-array exports, `ray_insert_fn(args, n)`): the
+/// arguments are not evaluated again, a special form (`update`) receives
+/// them as its written form. Arity and restriction are checked as for any
+/// call; an unknown name is a `name` error.
+pub fn call_builtin(name: &str, args: Vec<Value>, ctx: RequestCtx) -> Result<Value> {
+    ensure_bound();
+    let f = registry::registry()
+        .lookup(name.as_bytes())
+        .ok_or_else(|| RayError::new("name", format!("no builtin named {name}")))?;
+    let mut ev = Evaluator::new(ctx);
+    let r = ev.apply(&f, args);
+    top_level(&mut ev, r)
 }
