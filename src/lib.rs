@@ -8,8 +8,10 @@
 //! | `codec` | wire encoding, decoding, compression |
 //! | `lang` | Rayfall parser, evaluator, builtins, formatting |
 //! | `query` | select/update/insert/upsert and joins |
-//! | `store` | the storage layer: data on disk (column files, splayed and partitioned tables, symbol files, journal) |
+//! | `store` | the storage layer: data on disk (column files, splayed and partitioned tables, symbol files, the `ray_aof_*` log) |
 //! | `proto`, `net` | IPC framing, client, poll server |
+//! | `ipc` | the evaluator as the server's handler, `.ipc.*` builtins |
+//! | `journal` | the transaction journal (`-l`/`-L`, `.log.*`): frames, replay, recovery, snapshot |
 //! | `runtime` | process-global runtime state: lifecycle, the interrupt flag, progress reporting |
 //! | `api` | the safe Rust API |
 //! | `ffi` | the `extern "C"` layer |
@@ -23,6 +25,7 @@ pub mod codec;
 pub mod core;
 pub mod ffi;
 pub mod ipc;
+pub mod journal;
 pub mod lang;
 pub mod net;
 pub mod ops;

@@ -80,6 +80,16 @@ pub fn count() -> usize {
     g.as_ref().map_or(0, |m| m.dense.iter().filter(|v| v.is_some()).count() + m.sparse.len())
 }
 
+/// Every binding, in symbol id order (a snapshot of the globals).
+pub fn entries() -> Vec<(i64, Value)> {
+    let g = GLOBALS.read().unwrap_or_else(|e| e.into_inner());
+    let Some(m) = g.as_ref() else { return Vec::new() };
+    let dense = m.dense.iter().enumerate().filter_map(|(i, v)| v.as_ref().map(|v| (i as i64, v.clone())));
+    let mut all: Vec<(i64, Value)> = dense.chain(m.sparse.iter().map(|(&id, v)| (id, v.clone()))).collect();
+    all.sort_by_key(|(id, _)| *id);
+    all
+}
+
 /// Changes whenever every binding is dropped (`clear`).
 pub fn generation() -> u64 {
     GENERATION.load(Ordering::Acquire)

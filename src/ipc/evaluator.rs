@@ -7,7 +7,9 @@
 use crate::abi::RAY_LAMBDA;
 use crate::core::{Result, Value, env, sym};
 use crate::lang::{self, RequestCtx, eval::Evaluator, limits};
+use crate::net::handler::LogTicket;
 use crate::net::{Caller, Handler, Hook};
+use crate::proto::header::Header;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
@@ -63,6 +65,14 @@ impl Handler for LangHandler {
 
     fn call(&self, f: &Value, args: Vec<Value>, caller: Caller) -> Result<Value> {
         Evaluator::new(ctx(caller)).apply(f, args)
+    }
+
+    fn log_request(&self, header: &Header, payload: &[u8], caller: Caller) -> Result<Option<LogTicket>> {
+        crate::journal::log_request(header, payload, caller.restricted)
+    }
+
+    fn await_durable(&self, ticket: LogTicket) -> Result<()> {
+        crate::journal::await_durable(Some(ticket))
     }
 
     fn truthy(&self, v: &Value) -> bool {

@@ -6,6 +6,9 @@
 //! | `evaluator` | `net::Handler` implemented by the evaluator: requests, `.ipc.on.*` hooks, cancel scope |
 //! | `builtins` | the `.ipc.open/send/post/close/handle` builtins, registered into `lang`'s registry |
 //!
+//! The handler also journals each sync request (`crate::journal`) before
+//! it is evaluated; `install` registers the `.log.*` builtins too.
+//!
 //! [`install`] wires both once per process; `runtime::create` and the Rust
 //! API's server and client call it, so every served request finds the
 //! evaluator and every evaluation the `.ipc.*` builtins. Code that drives
@@ -24,5 +27,6 @@ pub fn install() {
         // Fails only when something evaluated before the first install;
         // the `.ipc.*` builtins are then missing, which tests catch.
         let _ = crate::lang::registry::register_family(builtins::BUILTINS);
+        crate::journal::install();
     });
 }

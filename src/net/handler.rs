@@ -9,6 +9,7 @@
 //! are absent). Must not: name the evaluator, its limits or hook names.
 
 use crate::core::{RayError, Result, Value};
+use crate::proto::header::Header;
 use std::sync::OnceLock;
 use std::sync::atomic::AtomicBool;
 
@@ -19,6 +20,14 @@ pub struct Caller {
     pub handle: i64,
     /// A read-only (`-U`) connection: restricted builtins must fail.
     pub restricted: bool,
+}
+
+/// Where a journaled request's frame ends in the journal (file generation
+/// and byte): its answer may leave once [`Handler::await_durable`] returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogTicket {
+    pub generation: u64,
+    pub end: u64,
 }
 
 /// The connection events a program may hook (wire.md section 8).
@@ -50,6 +59,21 @@ pub trait Handler: Send + Sync {
     /// Calls `f` (a value `hook` returned) with argument values, which are
     /// passed as they are, never evaluated.
     fn call(&self, f: &Value, args: Vec<Value>, caller: Caller) -> Result<Value>;
+
+    /// Called for each decoded sync request before it is evaluated, with
+    /// its header and payload as received: the layer above journals it.
+    /// `Err`: the request is not evaluated and the client gets the error.
+    /// `Ok(Some(t))`: the answer waits for `await_durable(t)`.
+    fn log_request(&self, _header: &Header, _payload: &[u8], _caller: Caller) -> Result<Option<LogTicket>> {
+        Ok(None)
+    }
+
+    /// Returns once the journaled frame of `ticket` is on disk. Called
+    /// after the evaluation, outside the evaluation gate, so one fsync can
+    /// cover the frames of several requests.
+    fn await_durable(&self, _ticket: LogTicket) -> Result<()> {
+        Ok(())
+    }
 
     /// The language's truthiness (an auth hook's answer).
     fn truthy(&self, v: &Value) -> bool;

@@ -7,6 +7,9 @@ pub const USAGE: &str = "usage: rayforce [-p [HOST:]PORT] [-u PW | -U PW] [-v] [
   -u PW                   clients must send this password
   -U PW                   as -u, and every client is read-only
   -v, --log-connections   one stderr line per connection opened, closed or refused
+  -l B                    journal every IPC request to B.log (replayed at start)
+  -L B                    as -l, and answer only once the request is fsynced
+  --journal-truncate      start even when B.log has a damaged frame: cut it there
   -i, --interactive       start the REPL even after running a script
   -f, --file FILE         run this script first (or pass it as the last argument)
   -h, --help              this help
@@ -25,6 +28,9 @@ pub struct Options {
     pub log_connections: bool,
     pub interactive: bool,
     pub script: Option<String>,
+    /// `-l B` (async) or `-L B` (sync): the journal's base path.
+    pub journal: Option<(rayforce::journal::Mode, String)>,
+    pub journal_truncate: bool,
 }
 
 /// What the command line asks for: run with options, or print the usage.
@@ -50,6 +56,12 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
                 o.read_only = a == "-U";
             }
             "-v" | "--log-connections" => o.log_connections = true,
+            "-l" | "-L" => {
+                let base = args.next().filter(|b| !b.is_empty()).ok_or(format!("{a} needs a journal base path"))?;
+                let mode = if a == "-L" { rayforce::journal::Mode::Sync } else { rayforce::journal::Mode::Async };
+                o.journal = Some((mode, base));
+            }
+            "--journal-truncate" => o.journal_truncate = true,
             "-i" | "--interactive" => o.interactive = true,
             "-f" | "--file" => o.script = Some(args.next().ok_or("-f needs a file")?),
             s if s.starts_with('-') && s.len() > 1 => return Err(format!("unknown option {s}")),
@@ -100,5 +112,15 @@ mod tests {
         assert_eq!(run(&["-f", "x.rfl"]).unwrap().script.as_deref(), Some("x.rfl"));
         assert_eq!(run(&["-x"]), Err("unknown option -x".into()));
         assert_eq!(run(&["-h", "-x"]), Err("help".into()));
+    }
+
+    #[test]
+    fn journals() {
+        use rayforce::journal::Mode;
+        let o = run(&["-L", "db/b", "--journal-truncate"]).unwrap();
+        assert_eq!(o.journal, Some((Mode::Sync, "db/b".to_string())));
+        assert!(o.journal_truncate);
+        assert_eq!(run(&["-l", "b"]).unwrap().journal, Some((Mode::Async, "b".to_string())));
+        assert!(run(&["-l"]).is_err());
     }
 }

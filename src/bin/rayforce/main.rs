@@ -46,6 +46,17 @@ fn serve(addr: &str, o: &cli::Options) -> Poll {
     p
 }
 
+/// Loads the journal's snapshot, replays it and opens it for appending,
+/// before anything listens; exits with status 2 when that cannot be done.
+fn start_journal(mode: rayforce::journal::Mode, base: &str, truncate_damaged: bool) {
+    let opts = rayforce::journal::recover::Options { truncate_damaged };
+    let say = &mut |line: &str| eprintln!("{line}");
+    if let Err(e) = rayforce::journal::recover::startup(mode, std::path::Path::new(base), opts, say) {
+        eprintln!("{e}");
+        std::process::exit(2);
+    }
+}
+
 /// Reads stdin to its end: the terminal REPL, or piped forms.
 fn read_stdin(tty: bool) {
     if tty {
@@ -70,6 +81,9 @@ fn main() {
     };
     let _ = rayforce::runtime::create(None);
     rayforce::lang::reset();
+    if let Some((mode, base)) = &o.journal {
+        start_journal(*mode, base, o.journal_truncate);
+    }
     let poll = o.listen.as_deref().map(|addr| serve(addr, &o));
     let status = o.script.as_deref().map_or(0, repl::script);
     let (stdin_tty, stdout_tty) = (sys::is_terminal(0), sys::is_terminal(1));

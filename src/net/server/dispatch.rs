@@ -6,7 +6,7 @@
 use super::exec::{Job, JobKind, Outcome};
 use crate::abi;
 use crate::core::{Result, Value};
-use crate::net::handler::{self, Caller, Hook};
+use crate::net::handler::{self, Caller, Hook, LogTicket};
 use crate::net::sys;
 use crate::proto::frame::{self, Compression, OutFrame};
 use crate::proto::header::{Header, MSG_RESPONSE, MSG_SYNC};
@@ -30,14 +30,8 @@ pub(super) fn call_hook(f: Value, args: Vec<Value>, caller: Caller) -> Result<Va
 pub(super) fn run_job(job: Job) -> Outcome {
     let ctx = Caller { restricted: job.restricted, handle: job.handle };
     let shared = job.shared.clone();
-    let _read;
-    let _write;
-    if job.restricted {
-        _read = shared.gate.read().unwrap_or_else(|e| e.into_inner());
-    } else {
-        _write = shared.gate.write().unwrap_or_else(|e| e.into_inner());
-    }
-    crate::net::with_current_handle(job.handle, || match job.kind {
+    let gate = Gate::enter(&shared.gate, job.restricted);
+    crate::net::with_current_handle(job.handle, move || match job.kind {
         JobKind::Open => {
             if let Some(h) = hook(Hook::Open)
                 && let Err(e) = call_hook(h, vec![Value::i64(job.handle)], ctx)
@@ -64,9 +58,21 @@ pub(super) fn run_job(job: Job) -> Outcome {
         }
         JobKind::Requests(frames) => {
             let mut replies: Vec<OutFrame> = Vec::new();
+            let mut ticket = None;
             handler::handler().with_cancel(&job.cancel, &mut || {
-                replies.extend(frames.iter().filter_map(|(h, payload)| run_request(h, payload, ctx, job.compression)));
+                for (h, payload) in &frames {
+                    replies.extend(run_request(h, payload, ctx, job.compression, &mut ticket));
+                }
             });
+            // Others may evaluate while this answer waits for its journal
+            // frame to reach the disk (one fsync then covers several).
+            drop(gate);
+            if let Some(t) = ticket
+                && let Err(e) = handler::handler().await_durable(t)
+            {
+                replies.pop();
+                replies.push(frame::error_frame(e.code_str(), MSG_RESPONSE));
+            }
             if !replies.is_empty() {
                 // Written here; on failure the loop sees the dead socket itself.
                 let _ = job.out.send(replies);
@@ -76,8 +82,33 @@ pub(super) fn run_job(job: Job) -> Outcome {
     })
 }
 
-/// Decodes and evaluates one request; the response frame for sync ones.
-pub(super) fn run_request(h: &Header, payload: &[u8], ctx: Caller, compression: Compression) -> Option<OutFrame> {
+/// The evaluation gate as one job holds it: shared for read-only
+/// connections, exclusive otherwise.
+enum Gate<'a> {
+    Shared(#[allow(dead_code)] std::sync::RwLockReadGuard<'a, ()>),
+    Exclusive(#[allow(dead_code)] std::sync::RwLockWriteGuard<'a, ()>),
+}
+
+impl<'a> Gate<'a> {
+    fn enter(lock: &'a std::sync::RwLock<()>, read_only: bool) -> Gate<'a> {
+        if read_only {
+            Gate::Shared(lock.read().unwrap_or_else(|e| e.into_inner()))
+        } else {
+            Gate::Exclusive(lock.write().unwrap_or_else(|e| e.into_inner()))
+        }
+    }
+}
+
+/// Decodes, journals and evaluates one request; the response frame for
+/// sync ones. A journaled sync request leaves in `ticket` what its answer
+/// must wait for.
+pub(super) fn run_request(
+    h: &Header,
+    payload: &[u8],
+    ctx: Caller,
+    compression: Compression,
+    ticket: &mut Option<LogTicket>,
+) -> Option<OutFrame> {
     let sync = h.msgtype == MSG_SYNC;
     if handler::handler().cancel_requested() {
         // Cancelled before it started: nothing is evaluated.
@@ -87,7 +118,13 @@ pub(super) fn run_request(h: &Header, payload: &[u8], ctx: Caller, compression: 
         // The reference answers an undecodable request with the untyped null.
         return sync.then(|| frame::null_frame(MSG_RESPONSE));
     };
-    if !sync {
+    if sync {
+        // Journaled before it runs; a request the journal refuses does not run.
+        match handler::handler().log_request(h, payload, ctx) {
+            Ok(t) => *ticket = t.or(*ticket),
+            Err(e) => return Some(frame::error_frame(e.code_str(), MSG_RESPONSE)),
+        }
+    } else {
         if let Some(hk) = hook(Hook::Async) {
             if call_hook(hk, vec![value], ctx).is_err() {
                 eprintln!("ipc: .ipc.on.async hook raised an error");
