@@ -296,7 +296,7 @@ mod tests {
         fs::create_dir_all(&dir).unwrap();
         let base = dir.join("b");
         // 2026-12-04T08:43:09Z.
-        let t = UNIX_EPOCH + Duration::from_secs(1_796_287_389);
+        let t = UNIX_EPOCH + Duration::from_secs(1_796_373_789);
         let first = archive_path(&base, t);
         assert_eq!(first.file_name().unwrap(), "b.2026.12.04T08.43.09Z.log");
         fs::write(&first, b"").unwrap();
