@@ -209,3 +209,30 @@ fn an_unresolvable_listen_host_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("cannot listen on no.such.host.invalid:5000"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn a_server_with_a_memory_budget_refuses_an_oversized_query_and_stays_up() {
+    let mut child = Command::new(BIN)
+        .args(["-m", "128M", "-U", "pw", "-p", "127.0.0.1:0"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let rest = line.trim().strip_prefix("listening on port ").expect(&line);
+    let port: u16 = rest.split_once(' ').expect(&line).0.parse().unwrap();
+    let h = rayforce::net::connect("127.0.0.1", port, None, Some(b"pw"), 5000);
+    assert!(h >= 0, "connect: {h}");
+    let ask = |q: &str| rayforce::net::send(h, &rayforce::Value::str(q.as_bytes()), false);
+    for _ in 0..3 {
+        let e = ask("(+ 1.0 (til 800000000))").expect_err("past the budget");
+        assert_eq!(e.code_str(), "oom");
+    }
+    assert_eq!(ask("(sum (til 1000))").unwrap().i64_val(), 499500);
+    rayforce::net::close(h);
+    assert!(child.try_wait().unwrap().is_none(), "still serving");
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}

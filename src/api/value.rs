@@ -35,13 +35,13 @@ fn type_error(what: &str, v: &Value) -> RayError {
 impl Value {
     /// A vector holding a copy of `items` (`Value::vec(&[1i64, 2, 3])`).
     pub fn vec<T: VecElem>(items: &[T]) -> Value {
-        Value::vec_from_slice(T::DEFAULT_TYPE, items).expect("out of memory")
+        Value::vec_from_slice(T::DEFAULT_TYPE, items).unwrap_or_else(|_| crate::core::alloc::out_of_memory())
     }
 
     /// A SYM vector from names.
     pub fn syms<S: AsRef<str>>(names: &[S]) -> Value {
         let ids: Vec<i64> = names.iter().map(|n| sym::intern(n.as_ref().as_bytes())).collect();
-        Value::sym_vec(&ids).expect("out of memory")
+        Value::sym_vec(&ids).unwrap_or_else(|_| crate::core::alloc::out_of_memory())
     }
 
     /// A STR atom.

@@ -6,11 +6,21 @@
 //! blocks of 4 MiB or more ask for transparent huge pages and are kept for
 //! reuse when freed (a few of them: see `Kept`).
 //!
+//! Every block handed out is charged to the memory budget (`budget`: one
+//! relaxed atomic add per allocation and per free; kept blocks count as
+//! free) and an allocation past the budget returns NULL like any OOM.
+//!
 //! This module knows block sizes only; ownership and children live in `rc`.
 
 use crate::abi::ray_t;
 use core::ptr;
 use core::sync::atomic::AtomicU32;
+
+pub use crate::core::budget::{
+    OutOfMemory, budget, bytes_in_use, catch_out_of_memory, check_room, out_of_memory, parse_size, set_budget,
+    try_vec_with_capacity,
+};
+use crate::core::budget::{charge, credit, note_failure};
 
 /// Smallest block order (64 bytes: header + 32 payload bytes).
 pub const MIN_ORDER: u8 = 6;
@@ -142,7 +152,7 @@ pub fn release_kept() {
 /// zeroed except `order` (set) and `rc` (1); the payload is uninitialised.
 /// Returns NULL on OOM.
 pub fn alloc_block(data_size: usize) -> *mut ray_t {
-    let Some(order) = order_for(data_size) else {
+    let Some(order) = charged_order(data_size) else {
         return ptr::null_mut();
     };
     let mut p = take_kept(order);
@@ -151,7 +161,7 @@ pub fn alloc_block(data_size: usize) -> *mut ray_t {
         // NULL and is aligned to at least 16 bytes, more than ray_t's 8.
         p = unsafe { libc::malloc(1usize << order) } as *mut ray_t;
         if p.is_null() {
-            return p;
+            return refund(order);
         }
         advise_huge_pages(p, order);
     }
@@ -170,7 +180,7 @@ pub fn alloc_block(data_size: usize) -> *mut ray_t {
 /// first written; a kept block is cleared up to `data_size`. Returns NULL
 /// on OOM.
 pub fn alloc_block_zeroed(data_size: usize) -> *mut ray_t {
-    let Some(order) = order_for(data_size) else {
+    let Some(order) = charged_order(data_size) else {
         return ptr::null_mut();
     };
     let mut p = take_kept(order);
@@ -179,7 +189,7 @@ pub fn alloc_block_zeroed(data_size: usize) -> *mut ray_t {
         // and is aligned to at least 16 bytes, more than ray_t's 8.
         p = unsafe { libc::calloc(1, 1usize << order) } as *mut ray_t;
         if p.is_null() {
-            return p;
+            return refund(order);
         }
         advise_huge_pages(p, order);
     } else {
@@ -203,16 +213,49 @@ pub fn alloc_block_zeroed(data_size: usize) -> *mut ray_t {
 /// `p` must be a live heap block from this allocator (order != 0), not shared.
 pub unsafe fn realloc_block(p: *mut ray_t, data_size: usize) -> *mut ray_t {
     let Some(order) = order_for(data_size) else {
+        note_failure(data_size);
         return ptr::null_mut();
     };
-    // SAFETY: caller guarantees p came from malloc via alloc_block.
-    let q = unsafe { libc::realloc(p as *mut libc::c_void, 1usize << order) } as *mut ray_t;
-    if !q.is_null() {
-        // SAFETY: q is the (possibly moved) block; its header is intact.
-        unsafe { (*q).order = order };
-        advise_huge_pages(q, order);
+    // SAFETY: caller guarantees p is a live block: its header is readable.
+    let old = unsafe { (*p).order };
+    let (new_size, old_size) = (1usize << order, 1usize << old);
+    if new_size > old_size && !charge(new_size - old_size) {
+        return ptr::null_mut();
     }
+    // SAFETY: caller guarantees p came from malloc via alloc_block.
+    let q = unsafe { libc::realloc(p as *mut libc::c_void, new_size) } as *mut ray_t;
+    if q.is_null() {
+        if new_size > old_size {
+            credit(new_size - old_size);
+            note_failure(new_size);
+        }
+        return q;
+    }
+    if new_size < old_size {
+        credit(old_size - new_size);
+    }
+    // SAFETY: q is the (possibly moved) block; its header is intact.
+    unsafe { (*q).order = order };
+    advise_huge_pages(q, order);
     q
+}
+
+/// The order of a block of `data_size` payload bytes, charged to the
+/// budget; None (nothing charged) past the largest block or the budget.
+fn charged_order(data_size: usize) -> Option<u8> {
+    let Some(order) = order_for(data_size) else {
+        note_failure(data_size);
+        return None;
+    };
+    charge(1usize << order).then_some(order)
+}
+
+/// Undoes the charge of a block of `order` the system would not give;
+/// NULL for the caller to return.
+fn refund(order: u8) -> *mut ray_t {
+    credit(1usize << order);
+    note_failure(1usize << order);
+    ptr::null_mut()
 }
 
 /// Returns a block's memory to the system. Children are not touched.
@@ -222,6 +265,7 @@ pub unsafe fn realloc_block(p: *mut ray_t, data_size: usize) -> *mut ray_t {
 pub unsafe fn free_block(p: *mut ray_t) {
     // SAFETY: forwarded contract: p is a live block, its header readable.
     let order = unsafe { (*p).order };
+    credit(1usize << order);
     if order >= HUGE_ORDER && kept().keep(order, p as usize) {
         return;
     }

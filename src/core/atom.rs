@@ -1,14 +1,17 @@
 //! Atom constructors. Each returns a fresh `Value` with rc 1. Atoms are
 //! header-only blocks except long strings (> 6 bytes) and GUIDs, which own a
-//! U8 child block. Infallible constructors panic on OOM (the FFI boundary
-//! turns that into the "oom" error); `try_str` reports it instead.
+//! U8 child block. Infallible constructors unwind with
+//! `alloc::OutOfMemory` on OOM (the request and FFI boundaries turn that
+//! into the "oom" error); `try_str` reports it instead.
 
 use crate::abi::*;
 use crate::core::{alloc, error::RayError, sym, value::Value};
 
 fn atom(type_: i8, val: [u8; 8]) -> Value {
     let p = alloc::alloc_block(0);
-    assert!(!p.is_null(), "out of memory");
+    if p.is_null() {
+        alloc::out_of_memory();
+    }
     // SAFETY: fresh block with zeroed header.
     unsafe {
         (*p).type_ = type_;
@@ -78,7 +81,7 @@ impl Value {
 
     /// A STR atom holding a copy of `bytes`.
     pub fn str(bytes: &[u8]) -> Value {
-        Value::try_str(bytes).expect("out of memory")
+        Value::try_str(bytes).unwrap_or_else(|_| crate::core::alloc::out_of_memory())
     }
 
     /// A STR atom; `oom` on allocation failure.
@@ -117,9 +120,11 @@ impl Value {
 
     /// A GUID atom holding a copy of `bytes`.
     pub fn guid(bytes: &[u8; 16]) -> Value {
-        let child = Value::vec_from_slice::<u8>(RAY_U8, bytes).expect("out of memory");
+        let child = Value::vec_from_slice::<u8>(RAY_U8, bytes).unwrap_or_else(|_| crate::core::alloc::out_of_memory());
         let p = alloc::alloc_block(0);
-        assert!(!p.is_null(), "out of memory");
+        if p.is_null() {
+            alloc::out_of_memory();
+        }
         // SAFETY: fresh block; the child reference moves into it.
         unsafe {
             (*p).type_ = -RAY_GUID;

@@ -36,8 +36,13 @@ impl RayError {
         RayError { code: c, code_len: n as u8, msg: None }
     }
 
+    /// The out-of-memory error; its message says what this thread's last
+    /// refused allocation asked for (and the budget, when that refused it).
     pub fn oom() -> Self {
-        Self::code("oom")
+        match crate::core::budget::refusal_message() {
+            Some(m) => Self::new("oom", m),
+            None => Self::code("oom"),
+        }
     }
     pub fn type_err(msg: impl Into<String>) -> Self {
         Self::new("type", msg)

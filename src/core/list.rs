@@ -32,7 +32,7 @@ impl Value {
 
     /// A LIST owning `items`.
     pub fn list(items: Vec<Value>) -> Value {
-        Value::container(RAY_LIST, items).expect("out of memory")
+        Value::container(RAY_LIST, items).unwrap_or_else(|_| crate::core::alloc::out_of_memory())
     }
 
     /// A container of `type_` (LIST/DICT/TABLE/LAMBDA) owning `items`.
@@ -52,12 +52,12 @@ impl Value {
 
     /// A DICT of `keys` and `vals` (both moved in).
     pub fn dict(keys: Value, vals: Value) -> Value {
-        Value::container(RAY_DICT, vec![keys, vals]).expect("out of memory")
+        Value::container(RAY_DICT, vec![keys, vals]).unwrap_or_else(|_| crate::core::alloc::out_of_memory())
     }
 
     /// A TABLE from an I64 vector of column-name ids and a LIST of columns.
     pub fn table(schema: Value, cols: Value) -> Value {
-        Value::container(RAY_TABLE, vec![schema, cols]).expect("out of memory")
+        Value::container(RAY_TABLE, vec![schema, cols]).unwrap_or_else(|_| crate::core::alloc::out_of_memory())
     }
 
     /// A TABLE from (name id, column) pairs.

@@ -3,6 +3,7 @@
 //! | module | owns |
 //! |---|---|
 //! | `alloc` | block sizes, malloc/realloc/free |
+//! | `budget` | bytes of live blocks and the memory budget they may not pass |
 //! | `rc` | retain/release/free and child traversal (the only refcount code) |
 //! | `value` | `Value` (owned handle) and read accessors on `&ray_t` |
 //! | `atom`, `vector`, `list` | constructors and copy-on-write mutators |
@@ -14,6 +15,7 @@
 //! | `vec_ops` | element cells, vector builders, splice/concat, key lookup |
 pub mod alloc;
 pub mod atom;
+pub mod budget;
 pub mod env;
 pub mod error;
 pub mod list;

@@ -44,7 +44,7 @@ fn c_sink(cb: unsafe extern "C" fn(*const ray_progress_t, *mut c_void), user: *m
             rows_done: t.rows_done,
             rows_total: t.rows_total,
             elapsed_sec: t.elapsed.as_secs_f64(),
-            mem_used: 0,
+            mem_used: crate::core::alloc::bytes_in_use() as i64,
             mem_total: crate::ffi::runtime::ray_sys_total_ram(),
             final_: t.is_final,
         };

@@ -85,6 +85,11 @@ pub struct SourceError {
 /// [`eval_str`] that also reports where an error inside a lambda was raised.
 pub fn eval_source(src: &str, ctx: RequestCtx) -> std::result::Result<Value, SourceError> {
     let plain = |error| SourceError { error, offset: None, frame: None };
+    crate::core::alloc::catch_out_of_memory(|| eval_source_in(src, ctx)).unwrap_or_else(|e| Err(plain(e)))
+}
+
+fn eval_source_in(src: &str, ctx: RequestCtx) -> std::result::Result<Value, SourceError> {
+    let plain = |error| SourceError { error, offset: None, frame: None };
     ensure_bound();
     let mut ev = Evaluator::new(ctx);
     let parsed = parse_cache::parse(src.as_bytes(), &ev.limits).map_err(plain)?;
@@ -123,6 +128,10 @@ fn top_level(ev: &mut Evaluator, r: Result<Value>) -> Result<Value> {
 /// Evaluates a decoded IPC payload by wire.md 6.2 (STR parsed, LIST with a
 /// callable head called, data echoed). Errors come back as `Err`.
 pub fn eval_request(payload: &Value, ctx: RequestCtx) -> Result<Value> {
+    crate::core::alloc::catch_out_of_memory(|| eval_request_in(payload, ctx))?
+}
+
+fn eval_request_in(payload: &Value, ctx: RequestCtx) -> Result<Value> {
     ensure_bound();
     match payload.type_ {
         t if t == -RAY_STR => {

@@ -17,6 +17,7 @@ use std::cmp::Ordering;
 /// Stable ascending permutation of a vector (nulls first; SYM by name).
 pub fn grade(v: &ray_t, descending: bool) -> Result<Vec<usize>> {
     let n = v.len().max(0) as usize;
+    crate::core::alloc::check_room(n.saturating_mul(size_of::<usize>()))?;
     let mut idx: Vec<usize> = (0..n).collect();
     let t = v.type_;
     let dir = |o: Ordering| if descending { o.reverse() } else { o };
@@ -82,6 +83,7 @@ fn ranks<'a>(items: &[&'a [u8]]) -> Vec<u64> {
 pub fn order_keys(col: &ray_t, nulls: Nulls) -> Result<Vec<u64>> {
     let null_key = if nulls == Nulls::Smallest { 0 } else { u64::MAX };
     let n = col.len().max(0) as usize;
+    crate::core::alloc::check_room(n.saturating_mul(8))?;
     Ok(match col.type_ {
         RAY_BOOL | RAY_U8 => col.as_slice::<u8>().iter().map(|&x| x as u64 + 1).collect(),
         RAY_I16 => col.as_slice::<i16>().iter().map(|&x| if x == NULL_I16 { null_key } else { int_key(x as i64) }).collect(),
@@ -156,6 +158,7 @@ pub fn sort_perm(keys: &[(&ray_t, bool)], nulls: Nulls) -> Result<Vec<Row>> {
     let Some(n) = keys.first().map(|k| k.0.len().max(0) as usize) else {
         return Err(RayError::domain("sort: no keys"));
     };
+    crate::core::alloc::check_room(n.saturating_mul(8 * keys.len() + 8))?; // keys and the permutation
     let mut words: Vec<(Vec<u64>, u32)> = Vec::new();
     for &(c, desc) in keys {
         if c.len().max(0) as usize != n {

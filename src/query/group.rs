@@ -359,6 +359,7 @@ pub fn group_column(col: &ray_t) -> Result<Groups> {
 /// Groups one column, feeding each block of ids to `feed`'s jobs.
 pub(super) fn group_column_with(col: &ray_t, feed: Feed) -> Result<(Groups, Vec<Vec<Partial>>)> {
     let n = col.len().max(0) as usize;
+    crate::core::alloc::check_room(n.saturating_mul(16))?; // ids, first rows, hash slots
     match col.type_() {
         RAY_SYM => {
             // Symbol ids are below the intern table's size: no min/max pass.
@@ -413,6 +414,7 @@ pub fn group_columns(cols: &[&ray_t]) -> Result<Groups> {
         return Err(RayError::domain("by: no key columns"));
     };
     let n = first.len().max(0) as usize;
+    crate::core::alloc::check_room(n.saturating_mul(16 + 8 * cols.len()))?; // ids and tuple keys
     if rest.iter().any(|c| c.len().max(0) as usize != n) {
         return Err(RayError::length("by: key columns differ in length"));
     }

@@ -51,6 +51,9 @@ fn join_args(args: &[Value], who: &str) -> Result<JoinArgs> {
     }
     crate::ops::table::check_table(l)?;
     crate::ops::table::check_table(r)?;
+    // Row maps: chains over R and a match per L row (4 bytes each, twice).
+    let rows = (l.table_nrows().max(0) as usize).saturating_add(r.table_nrows().max(0) as usize);
+    crate::core::alloc::check_room(rows.saturating_mul(8))?;
     let keys = (0..k.len() as usize).map(|i| k.sym_at(i)).collect();
     Ok(JoinArgs { keys, l: l.clone(), r: r.clone() })
 }

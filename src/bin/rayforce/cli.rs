@@ -1,7 +1,8 @@
 //! Command-line options of the `rayforce` binary: parsing and the usage
 //! text. Owns nothing else (no I/O beyond `-h`).
 
-pub const USAGE: &str = "usage: rayforce [-p [HOST:]PORT] [-u PW | -U PW] [-v] [-i] [-f file.rfl | file.rfl] [-h]
+pub const USAGE: &str =
+    "usage: rayforce [-p [HOST:]PORT] [-u PW | -U PW] [-v] [-i] [-m SIZE] [-f file.rfl | file.rfl] [-h]
   -p, --port [HOST:]PORT  serve IPC clients on PORT (0: any free port), on every
                           interface, or only on HOST (127.0.0.1, [::1], localhost)
   -u PW                   clients must send this password
@@ -11,6 +12,9 @@ pub const USAGE: &str = "usage: rayforce [-p [HOST:]PORT] [-u PW | -U PW] [-v] [
   -L B                    as -l, and answer only once the request is fsynced
   --journal-truncate      start even when B.log has a damaged frame: cut it there
   -i, --interactive       start the REPL even after running a script
+  -m, --mem SIZE          memory budget (4G, 512M, 1024K or bytes; 0: none): a
+                          query that would pass it fails with oom (nothing
+                          spills to disk); default 80% of RAM or cgroup limit
   -f, --file FILE         run this script first (or pass it as the last argument)
   -h, --help              this help
 
@@ -31,6 +35,8 @@ pub struct Options {
     /// `-l B` (async) or `-L B` (sync): the journal's base path.
     pub journal: Option<(rayforce::journal::Mode, String)>,
     pub journal_truncate: bool,
+    /// `-m`: the memory budget in bytes (0: unlimited); None: the default.
+    pub mem_budget: Option<usize>,
 }
 
 /// What the command line asks for: run with options, or print the usage.
@@ -63,6 +69,12 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
             }
             "--journal-truncate" => o.journal_truncate = true,
             "-i" | "--interactive" => o.interactive = true,
+            "-m" | "--mem" => {
+                let size = args.next().ok_or("-m needs a size (4G, 512M, 1024K or bytes)")?;
+                let bytes = rayforce::core::alloc::parse_size(&size)
+                    .ok_or(format!("bad size: {size} (4G, 512M, 1024K or bytes)"))?;
+                o.mem_budget = Some(bytes);
+            }
             "-f" | "--file" => o.script = Some(args.next().ok_or("-f needs a file")?),
             s if s.starts_with('-') && s.len() > 1 => return Err(format!("unknown option {s}")),
             // As the reference: the last script named wins.
@@ -111,6 +123,12 @@ mod tests {
         assert_eq!(o.script.as_deref(), Some("b.rfl"));
         assert_eq!(run(&["-f", "x.rfl"]).unwrap().script.as_deref(), Some("x.rfl"));
         assert_eq!(run(&["-x"]), Err("unknown option -x".into()));
+        assert_eq!(run(&["-m", "4G"]).unwrap().mem_budget, Some(4 << 30));
+        assert_eq!(run(&["--mem", "512M"]).unwrap().mem_budget, Some(512 << 20));
+        assert_eq!(run(&["-m", "1000"]).unwrap().mem_budget, Some(1000));
+        assert_eq!(run(&["-p", "1"]).unwrap().mem_budget, None);
+        assert!(run(&["-m", "lots"]).is_err());
+        assert!(run(&["-m"]).is_err());
         assert_eq!(run(&["-h", "-x"]), Err("help".into()));
     }
 

@@ -79,6 +79,9 @@ fn main() {
             std::process::exit(2);
         }
     };
+    if let Some(bytes) = o.mem_budget {
+        rayforce::core::alloc::set_budget(bytes);
+    }
     let _ = rayforce::runtime::create(None);
     rayforce::lang::reset();
     if let Some((mode, base)) = &o.journal {
