@@ -165,21 +165,23 @@ fn exit_is_refused_on_read_only_connections() {
     assert_eq!(e.error.code_str(), "access");
 }
 
-#[test]
-fn a_server_bound_to_one_host_logs_its_connections_with_v() {
-    let mut child = Command::new(BIN)
-        .args(["-v", "-u", "pw", "-p", "127.0.0.1:0"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+/// Starts the binary with piped stdio (a service: it only serves) and
+/// reads its first line, `listening on port N[ (ADDRESS)]`.
+fn start_server(args: &[&str]) -> (std::process::Child, u16, String) {
+    let mut child =
+        Command::new(BIN).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    // `listening on port N (127.0.0.1:N)`
     let rest = line.trim().strip_prefix("listening on port ").expect(&line);
-    let (port, bound) = rest.split_once(' ').expect(&line);
-    let port: u16 = port.parse().unwrap();
+    let port = rest.split(' ').next().unwrap().parse().expect(&line);
+    (child, port, line)
+}
+
+#[test]
+fn a_server_bound_to_one_host_logs_its_connections_with_v() {
+    let (mut child, port, line) = start_server(&["-v", "-u", "pw", "-p", "127.0.0.1:0"]);
+    // `listening on port N (127.0.0.1:N)`
+    let bound = line.trim().rsplit(' ').next().unwrap();
     assert_eq!(bound, format!("(127.0.0.1:{port})"));
     let mut err = BufReader::new(child.stderr.take().unwrap());
     let mut next = || {
@@ -212,17 +214,7 @@ fn an_unresolvable_listen_host_is_a_clear_error() {
 
 #[test]
 fn a_server_with_a_memory_budget_refuses_an_oversized_query_and_stays_up() {
-    let mut child = Command::new(BIN)
-        .args(["-m", "128M", "-U", "pw", "-p", "127.0.0.1:0"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let rest = line.trim().strip_prefix("listening on port ").expect(&line);
-    let port: u16 = rest.split_once(' ').expect(&line).0.parse().unwrap();
+    let (mut child, port, _) = start_server(&["-m", "128M", "-U", "pw", "-p", "127.0.0.1:0"]);
     let h = rayforce::net::connect("127.0.0.1", port, None, Some(b"pw"), 5000);
     assert!(h >= 0, "connect: {h}");
     let ask = |q: &str| rayforce::net::send(h, &rayforce::Value::str(q.as_bytes()), false);
