@@ -26,7 +26,7 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 CTEST_SRC := $(filter-out c-tests/headers_only.c c-tests/seed_%.c,$(sort $(wildcard c-tests/*.c)))
 CTEST_NAMES := $(notdir $(basename $(CTEST_SRC)))
 
-.PHONY: fuzz soak sync-corpus bench-c bench-h2o bench-csv pytest all lib lib-debug header check-header symbols ctest ctest-asan headers-compile test install run conformance cargo-build cargo-build-debug FORCE
+.PHONY: fuzz fuzz-check soak sync-corpus bench-c bench-h2o bench-csv pytest all lib lib-debug header check-header symbols ctest ctest-asan headers-compile test install run conformance cargo-build cargo-build-debug FORCE
 
 all: lib
 	@test -x $(REL)/rayforce
@@ -124,7 +124,7 @@ ctest-asan: lib-debug
 # ---------------------------------------------------------------- test
 test:
 	$(CARGO) test
-	$(MAKE) check-header headers-compile symbols ctest ctest-asan ipc-ctest install-test
+	$(MAKE) check-header headers-compile symbols ctest ctest-asan ipc-ctest install-test fuzz-check
 	@if [ -f tests/conformance/run.py ]; then $(MAKE) conformance; \
 	 else echo "conformance: tests/conformance/run.py not present yet, skipped"; fi
 	$(MAKE) pytest pytest-venv
@@ -172,6 +172,11 @@ sync-corpus:
 FUZZ_TARGETS ?=
 fuzz:
 	fuzz/run.sh $(FUZZ_TARGETS)
+
+# The fuzz targets type-check (make test runs this: the targets are built by
+# `make fuzz` only, so a broken one would otherwise go unnoticed).
+fuzz-check:
+	CARGO_TARGET_DIR=target/fuzz-check $(CARGO) check --manifest-path fuzz/Cargo.toml --bins
 
 # The server under 200 clients for 10 minutes (mixed queries with checked
 # answers, large fetches, async floods, slow readers, garbage, disconnects

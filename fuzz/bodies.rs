@@ -117,7 +117,7 @@ impl Gen<'_> {
     }
 
     fn check(&mut self, x: i128) -> i128 {
-        if x.abs() > 1 << 62 {
+        if x.unsigned_abs() > 1 << 62 {
             self.overflow = true;
         }
         x
