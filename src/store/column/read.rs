@@ -93,8 +93,9 @@ fn payload_end(h: &Header, attrs: u8, size: u64, path: &Path) -> Result<u64> {
 /// Checks a STR column's descriptors and pool; returns where the pool ends.
 fn check_str(bytes: &[u8], len: i64, path: &Path) -> Result<u64> {
     let cells_end = (len as u64).checked_mul(16).and_then(|b| b.checked_add(HEADER_LEN as u64));
-    let pool_at = match cells_end {
-        Some(e) if e + HEADER_LEN as u64 <= bytes.len() as u64 => e as usize,
+    let pool_header_end = cells_end.and_then(|e| e.checked_add(HEADER_LEN as u64));
+    let pool_at = match (cells_end, pool_header_end) {
+        (Some(e), Some(end)) if end <= bytes.len() as u64 => e as usize,
         _ => return Err(corrupt(path, "string descriptors or pool header past the end")),
     };
     let ph = Header::parse(&bytes[pool_at..]);
