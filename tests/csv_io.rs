@@ -107,6 +107,14 @@ fn columns_that_received_nulls_carry_has_nulls() {
 /// and without quotes, gives every row once and in order.
 #[test]
 fn large_files_parse_in_parallel_in_file_order() {
+    use rayforce::runtime::progress;
+    use std::sync::{Arc, Mutex};
+    let ticks: Arc<Mutex<Vec<(String, u64)>>> = Arc::default();
+    let seen = ticks.clone();
+    let sink: progress::Sink = Arc::new(move |t: &progress::Tick<'_>| {
+        seen.lock().unwrap().push((t.op.to_string_lossy().into_owned(), t.rows_total));
+    });
+    progress::set_sink(Some(sink), std::time::Duration::ZERO, std::time::Duration::ZERO);
     let tmp = std::env::temp_dir().join(format!("rayforce-csv-big-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).unwrap();
     for quoted in [false, true] {
@@ -131,6 +139,9 @@ fn large_files_parse_in_parallel_in_file_order() {
         assert_eq!(rayforce::core::sym::name_or_empty(name.sym_at(1000)), want);
         assert_eq!(cols[2].unwrap().as_slice::<f64>()[299_999], 299_999.0 % 7.0 + 0.5);
     }
+    progress::set_sink(None, std::time::Duration::ZERO, std::time::Duration::ZERO);
+    let ticks = ticks.lock().unwrap();
+    assert!(ticks.iter().any(|(op, total)| op == "csv.read" && *total == 300_000), "progress: {ticks:?}");
     std::fs::remove_dir_all(&tmp).ok();
 }
 

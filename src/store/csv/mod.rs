@@ -12,8 +12,9 @@
 //!
 //! Reading maps the file, counts its rows (in parallel when it has no
 //! quotes), infers types from up to 4096 evenly spaced rows, then parses
-//! on every core. Pages of the mapping are dropped once consumed, so the
-//! peak memory is about the table's plus a window of the file. Progress
+//! on every core. Pages of the mapping are dropped as the parse consumes
+//! them (while the table's pages fill in), so the peak memory is about the
+//! larger of the file and the table, plus a window. Progress
 //! goes to `runtime::progress`.
 //!
 //! Deviations from RayforceDB, all fixes of its defects (storage spec 10):
@@ -158,7 +159,6 @@ fn read_bytes(
     let threads = threads_for_bytes(bytes.len());
     let layout =
         split::Layout::scan(bytes, delim, names.to_vec(), body, threads).map_err(|u| unterminated(bytes, path, u))?;
-    release(0..bytes.len());
     let types = match types {
         Some(t) => t,
         // A file without data rows reads as F64 columns, as RayforceDB's.
