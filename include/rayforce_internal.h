@@ -73,6 +73,58 @@ ray_t *ray_insert_fn(ray_t **args, int64_t n);
  */
 ray_t *ray_upsert_fn(ray_t **args, int64_t n);
 
+/*
+ `(.csv.read [[names] types] path)`: `args[n-1]` is the file path (a
+ STR), optionally preceded by a SYM vector of column types and, before
+ it, a SYM vector of column names. Returns the table as a new reference,
+ or an error object.
+
+ # Safety
+ As [`ray_update_fn`].
+ */
+ray_t *ray_read_csv_fn(ray_t **args, int64_t n);
+
+/*
+ `(.csv.write table path)`: writes the table `args[0]` to the file named
+ by `args[1]` (a STR). Returns the I64 atom 0 as a new reference, or an
+ error object.
+
+ # Safety
+ As [`ray_update_fn`].
+ */
+ray_t *ray_write_csv_fn(ray_t **args, int64_t n);
+
+/*
+ `(.db.splayed.set dir table [symfile])`: saves the table `args[1]` as a
+ splayed table under the directory `args[0]` (a STR), its symbols in
+ `args[2]` when given (a STR path). Returns the table as a new reference,
+ or an error object.
+
+ # Safety
+ As [`ray_update_fn`].
+ */
+ray_t *ray_set_splayed_fn(ray_t **args, int64_t n);
+
+/*
+ `(.db.splayed.get dir [symfile])`: loads the splayed table saved under
+ `args[0]` (a STR). Returns the table as a new reference, or an error
+ object.
+
+ # Safety
+ As [`ray_update_fn`].
+ */
+ray_t *ray_get_splayed_fn(ray_t **args, int64_t n);
+
+/*
+ `(.db.parted.get root 'table)`: loads the partitioned table named by
+ `args[1]` (a SYM atom) from the database root `args[0]` (a STR).
+ Returns the table as a new reference, or an error object.
+
+ # Safety
+ As [`ray_update_fn`].
+ */
+ray_t *ray_get_parted_fn(ray_t **args, int64_t n);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

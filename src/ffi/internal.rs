@@ -141,3 +141,65 @@ pub unsafe extern "C" fn ray_upsert_fn(args: *mut *mut ray_t, n: i64) -> *mut ra
     // SAFETY: caller contract.
     ffi_guard!({ unsafe { call("ray_upsert_fn", "upsert", args, n) } })
 }
+
+/// `(.csv.read [[names] types] path)`: `args[n-1]` is the file path (a
+/// STR), optionally preceded by a SYM vector of column types and, before
+/// it, a SYM vector of column names. Returns the table as a new reference,
+/// or an error object.
+///
+/// # Safety
+/// As [`ray_update_fn`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ray_read_csv_fn(args: *mut *mut ray_t, n: i64) -> *mut ray_t {
+    // SAFETY: caller contract.
+    ffi_guard!({ unsafe { call("ray_read_csv_fn", ".csv.read", args, n) } })
+}
+
+/// `(.csv.write table path)`: writes the table `args[0]` to the file named
+/// by `args[1]` (a STR). Returns the I64 atom 0 as a new reference, or an
+/// error object.
+///
+/// # Safety
+/// As [`ray_update_fn`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ray_write_csv_fn(args: *mut *mut ray_t, n: i64) -> *mut ray_t {
+    // SAFETY: caller contract.
+    ffi_guard!({ unsafe { call("ray_write_csv_fn", ".csv.write", args, n) } })
+}
+
+/// `(.db.splayed.set dir table [symfile])`: saves the table `args[1]` as a
+/// splayed table under the directory `args[0]` (a STR), its symbols in
+/// `args[2]` when given (a STR path). Returns the table as a new reference,
+/// or an error object.
+///
+/// # Safety
+/// As [`ray_update_fn`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ray_set_splayed_fn(args: *mut *mut ray_t, n: i64) -> *mut ray_t {
+    // SAFETY: caller contract.
+    ffi_guard!({ unsafe { call("ray_set_splayed_fn", ".db.splayed.set", args, n) } })
+}
+
+/// `(.db.splayed.get dir [symfile])`: loads the splayed table saved under
+/// `args[0]` (a STR). Returns the table as a new reference, or an error
+/// object.
+///
+/// # Safety
+/// As [`ray_update_fn`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ray_get_splayed_fn(args: *mut *mut ray_t, n: i64) -> *mut ray_t {
+    // SAFETY: caller contract.
+    ffi_guard!({ unsafe { call("ray_get_splayed_fn", ".db.splayed.get", args, n) } })
+}
+
+/// `(.db.parted.get root 'table)`: loads the partitioned table named by
+/// `args[1]` (a SYM atom) from the database root `args[0]` (a STR).
+/// Returns the table as a new reference, or an error object.
+///
+/// # Safety
+/// As [`ray_update_fn`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ray_get_parted_fn(args: *mut *mut ray_t, n: i64) -> *mut ray_t {
+    // SAFETY: caller contract.
+    ffi_guard!({ unsafe { call("ray_get_parted_fn", ".db.parted.get", args, n) } })
+}
