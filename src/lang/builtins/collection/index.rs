@@ -6,18 +6,23 @@ use super::*;
 
 // ---------------------------------------------------------------- take / drop
 
-/// Indices for `take n` on a sequence of length `len`, cycling.
-pub(super) fn take_indices(len: usize, n: i64) -> Vec<i64> {
+/// Indices for `take n` on a sequence of length `len`, cycling (-1 where
+/// an empty sequence has nothing to give). The buffer is checked against
+/// the memory budget: it lives outside the block allocator.
+pub(super) fn take_indices(len: usize, n: i64) -> Result<Vec<i64>> {
     let m = n.unsigned_abs() as usize;
+    let mut out = crate::core::budget::try_vec_with_capacity(m)?;
     if len == 0 {
-        return vec![-1; m];
+        out.resize(m, -1);
+        return Ok(out);
     }
     let l = len as i64;
     if n >= 0 {
-        (0..m as i64).map(|k| k % l).collect()
+        out.extend((0..m as i64).map(|k| k % l));
     } else {
-        (0..m as i64).map(|k| (l - m as i64 + k).rem_euclid(l)).collect()
+        out.extend((0..m as i64).map(|k| (l - m as i64 + k).rem_euclid(l)));
     }
+    Ok(out)
 }
 
 pub(super) fn take(args: &[Value]) -> Result<Value> {
@@ -36,14 +41,14 @@ pub(super) fn take(args: &[Value]) -> Result<Value> {
 /// `take` on any value (the count already checked).
 pub fn take_of(x: &ray_t, n: i64) -> Result<Value> {
     match x.type_ {
-        RAY_TABLE => table::rows(x, &take_indices(x.table_nrows().max(0) as usize, n)),
+        RAY_TABLE => table::rows(x, &take_indices(x.table_nrows().max(0) as usize, n)?),
         RAY_DICT => {
             let (k, v) = dict_parts(x)?;
             Ok(Value::dict(take_of(&k, n)?, take_of(&v, n)?))
         }
         t if t == -RAY_STR => {
             let b = x.str_bytes();
-            let idx = take_indices(b.len(), n);
+            let idx = take_indices(b.len(), n)?;
             let out: Vec<u8> = idx.iter().map(|&i| if i < 0 { b' ' } else { b[i as usize] }).collect();
             Value::try_str(&out)
         }
@@ -60,7 +65,7 @@ pub fn take_of(x: &ray_t, n: i64) -> Result<Value> {
                     return Ok(v);
                 }
             }
-            gather(x, &take_indices(len, n))
+            gather(x, &take_indices(len, n)?)
         }
         _ if x.is_atom() && !x.is_builtin() && x.type_ != RAY_LAMBDA && !x.is_null_obj() => {
             broadcast(x, n.unsigned_abs() as usize)
