@@ -14,6 +14,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 struct Globals {
     dense: Vec<Option<Value>>,
     sparse: HashMap<i64, Value>,
+    /// Ids in the order they were first bound (`env`), each once.
+    order: Vec<i64>,
+    ordered: std::collections::HashSet<i64>,
 }
 
 impl Globals {
@@ -25,6 +28,9 @@ impl Globals {
     }
 
     fn set(&mut self, id: i64, v: Value) -> Option<Value> {
+        if self.ordered.insert(id) {
+            self.order.push(id);
+        }
         match usize::try_from(id) {
             Ok(i) if i < self.dense.len() => self.dense[i].replace(v),
             Ok(i) if i <= self.dense.len() * 2 + 1024 => {
@@ -88,6 +94,14 @@ pub fn entries() -> Vec<(i64, Value)> {
     let mut all: Vec<(i64, Value)> = dense.chain(m.sparse.iter().map(|(&id, v)| (id, v.clone()))).collect();
     all.sort_by_key(|(id, _)| *id);
     all
+}
+
+/// Every binding in the order the names were first bound (a name bound
+/// again keeps its first position).
+pub fn entries_in_binding_order() -> Vec<(i64, Value)> {
+    let g = GLOBALS.read().unwrap_or_else(|e| e.into_inner());
+    let Some(m) = g.as_ref() else { return Vec::new() };
+    m.order.iter().filter_map(|&id| m.get(id).map(|v| (id, v.clone()))).collect()
 }
 
 /// Changes whenever every binding is dropped (`clear`).

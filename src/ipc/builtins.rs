@@ -1,5 +1,6 @@
-//! Builtins: the ipc family (`.ipc.open/send/post/close/handle`), thin
-//! wrappers over `net`. Handles are the process-wide IPC handles, inbound
+//! Builtins: the ipc family (`.ipc.open/send/post/close/handle`) and the
+//! REPL's remote target (`.repl.connect/disconnect`), thin wrappers over
+//! `net`. Handles are the process-wide IPC handles, inbound
 //! or outbound. Defined above `lang` (which knows no transport) and
 //! registered into its builtin registry by `ipc::install`.
 
@@ -8,6 +9,7 @@ use crate::lang::builtins::util_args::{arg, expect_arity, int_arg, type_err};
 use crate::abi::{RAY_BINARY, RAY_STR, RAY_SYM, RAY_UNARY, RAY_VARY};
 use crate::core::{RayError, Result, Value, sym};
 use crate::net;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 pub const BUILTINS: &[Builtin] = &[
     Builtin::pure(".ipc.open", RAY_UNARY, ipc_open).restricted(),
@@ -15,7 +17,18 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin::pure(".ipc.post", RAY_BINARY, ipc_post).restricted(),
     Builtin::pure(".ipc.close", RAY_UNARY, ipc_close).restricted(),
     Builtin::pure(".ipc.handle", RAY_VARY, ipc_handle),
+    Builtin::pure(".repl.connect", RAY_UNARY, repl_connect).restricted(),
+    Builtin::pure(".repl.disconnect", RAY_VARY, repl_disconnect).restricted(),
 ];
+
+/// The handle the REPL sends its lines to (-1: none, lines run locally).
+static REPL_TARGET: AtomicI64 = AtomicI64::new(-1);
+
+/// The REPL's remote target, set by `.repl.connect`.
+pub fn repl_target() -> Option<i64> {
+    let h = REPL_TARGET.load(Ordering::Acquire);
+    (h >= 0).then_some(h)
+}
 
 /// The text of a STR or SYM atom.
 fn text_arg(name: &str, v: &Value) -> Result<Vec<u8>> {
@@ -87,6 +100,29 @@ fn ipc_close(args: &[Value]) -> Result<Value> {
 
 fn ipc_handle(_args: &[Value]) -> Result<Value> {
     Ok(Value::i64(net::current_handle()))
+}
+
+/// `(.repl.connect "host:port")`: opens a connection as `.ipc.open` does and
+/// makes it the REPL's remote target (closing a previous one); the handle.
+fn repl_connect(args: &[Value]) -> Result<Value> {
+    if args[0].type_() != -RAY_STR {
+        return Err(RayError::type_err("expected host:port string"));
+    }
+    let h = ipc_open(args)?;
+    let old = REPL_TARGET.swap(h.i64_val(), Ordering::AcqRel);
+    if old >= 0 {
+        net::close(old);
+    }
+    Ok(h)
+}
+
+/// `(.repl.disconnect)`: closes the REPL's remote target, if any.
+fn repl_disconnect(_args: &[Value]) -> Result<Value> {
+    let old = REPL_TARGET.swap(-1, Ordering::AcqRel);
+    if old >= 0 {
+        net::close(old);
+    }
+    Ok(Value::null())
 }
 
 #[cfg(test)]

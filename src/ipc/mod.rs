@@ -17,6 +17,7 @@
 #![forbid(unsafe_code)]
 
 pub mod builtins;
+pub use builtins::repl_target;
 pub mod evaluator;
 
 /// Installs the evaluator as the transport's handler (idempotent, cheap).

@@ -83,9 +83,29 @@ pub struct SourceError {
 }
 
 /// [`eval_str`] that also reports where an error inside a lambda was raised.
+/// Logged in the query log (`.sys.querylog`) when that is enabled.
 pub fn eval_source(src: &str, ctx: RequestCtx) -> std::result::Result<Value, SourceError> {
+    use crate::runtime::querylog;
     let plain = |error| SourceError { error, offset: None, frame: None };
-    crate::core::alloc::catch_out_of_memory(|| eval_source_in(src, ctx)).unwrap_or_else(|e| Err(plain(e)))
+    let started = querylog::enabled().then(|| (std::time::Instant::now(), crate::core::budget::bytes_in_use()));
+    let r = crate::core::alloc::catch_out_of_memory(|| eval_source_in(src, ctx)).unwrap_or_else(|e| Err(plain(e)));
+    if let Some((t0, mem0)) = started {
+        let (result_rows, status) = match &r {
+            Ok(v) if v.type_ == RAY_TABLE => (v.table_nrows(), "ok".to_string()),
+            Ok(v) if v.is_atom() => (1, "ok".to_string()),
+            Ok(v) => (v.len(), "ok".to_string()),
+            Err(f) => (0, f.error.code_str().to_string()),
+        };
+        querylog::record(querylog::Entry {
+            time_ns: querylog::now_ns(),
+            duration_ms: t0.elapsed().as_secs_f64() * 1e3,
+            result_rows,
+            memory_kib: crate::core::budget::bytes_in_use().saturating_sub(mem0) as f64 / 1024.0,
+            status,
+            query: src.to_string(),
+        });
+    }
+    r
 }
 
 fn eval_source_in(src: &str, ctx: RequestCtx) -> std::result::Result<Value, SourceError> {

@@ -48,6 +48,26 @@ pub const FAMILIES: &[&[Builtin]] = &[
     builtins::os::BUILTINS,
     builtins::csv::BUILTINS,
     builtins::reshape::BUILTINS,
+    builtins::introspect::BUILTINS,
+];
+
+/// The first names RayforceDB interns, in its order: interned before any
+/// family so that symbol ids 1..=140 mean what they mean there (`sym-name`
+/// of a small id, builtins.md Appendix A). Later ids are not portable.
+const REFERENCE_FIRST_IDS: [&str; 140] = [
+    "+", "-", "*", "/", "%", ">", "<", ">=", "<=", "==", "!=", "and", "or", "not", "neg", "round",
+    "floor", "ceil", "abs", "sqrt", "log", "exp", "sin", "asin", "cos", "acos", "tan", "atan",
+    "reciprocal", "signum", "pow", "top", "bot", "pearson_corr", "cov", "scov", "wsum", "wavg",
+    "quantile", "percentile", "set", "let", "if", "do", "fn", "sum", "prod", "all", "any", "count",
+    "avg", "min", "max", "first", "last", "med", "mode", "dev", "stddev", "stddev_pop", "dev_pop",
+    "var", "var_pop", "raise", "try", "map", "pmap", "fold", "scan", "prior", "filter", "apply",
+    "distinct", "in", "except", "union", "sect", "take", "drop", "rotate", "cut", "cross", "at",
+    "find", "reverse", "til", "lag", "lead", "deltas", "ratios", "fills", "sums", "avgs", "mins",
+    "maxs", "prds", "differ", "msum", "mavg", "mmin", "mmax", "mcount", "mvar", "mdev", "asc",
+    "desc", "iasc", "idesc", "rank", "xasc", "xdesc", "list", "table", "key", "value", "cols",
+    "xcol", "xcols", "xkey", "xgroup", "fkeys", "union-all", "select", "window", "update", "insert",
+    "upsert", "xbar", "left-join", "inner-join", "full-join", "anti-join", "window-join",
+    "window-join1", "asof-join", "println", "show", "format", "read-csv", "write-csv",
 ];
 
 /// Families registered from above `lang` with [`register_family`].
@@ -97,6 +117,9 @@ fn build() -> Registry {
     let extra = EXTRA_FAMILIES.lock().unwrap_or_else(|e| e.into_inner());
     BUILT.store(true, Ordering::Release);
     let mut reg = Registry { entries: Vec::new(), by_name: HashMap::new(), duplicates: Vec::new() };
+    for name in REFERENCE_FIRST_IDS {
+        sym::intern(name.as_bytes());
+    }
     for e in FAMILIES.iter().chain(extra.iter()).flat_map(|f| f.iter()) {
         let id = sym::intern(e.name.as_bytes());
         match reg.by_name.entry(id) {

@@ -1,7 +1,8 @@
 //! The process-global runtime: create/destroy, the live-runtime flag, the
 //! attached poll, the process-wide interrupt flag, destroy hooks, and
 //! progress reporting (`progress`), which engine code calls directly, and
-//! the process environment and shell (`os`).
+//! the process environment and shell (`os`), the query log (`querylog`)
+//! and run-time switches (`switches`).
 //!
 //! Only one runtime may be live per process (symbols, env and builtins are
 //! process-global); `create` refuses a second one. The runtime is not bound
@@ -10,6 +11,8 @@
 
 pub mod os;
 pub mod progress;
+pub mod querylog;
+pub mod switches;
 
 pub use crate::store::sym_file::SymLoad;
 use crate::core::{env, sym};

@@ -1,7 +1,8 @@
 //! The process's environment variables and shell, as the `.os.*` and
-//! `.sys.exec` builtins reach them. This module owns the one unsafe call
-//! that changes the environment and the wait status a shell command
-//! returns; argument checks and error wording belong to the builtins.
+//! `.sys.exec` builtins reach them. This module owns the unsafe calls
+//! that change the environment and read `sysconf` and the wait status a shell command
+//! returns, and the machine and memory figures `.sys.info`/`.sys.mem`
+//! report; argument checks and error wording belong to the builtins.
 
 use std::ffi::OsStr;
 use std::io;
@@ -70,4 +71,54 @@ mod tests {
         assert_eq!(get_env(b"A=B"), None);
         assert_eq!(get_env(b""), None);
     }
+}
+
+/// The system page size in bytes.
+pub fn page_size() -> usize {
+    // SAFETY: sysconf has no preconditions.
+    let n = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    if n > 0 { n as usize } else { 4096 }
+}
+
+/// Physical memory in bytes (0 when unknown).
+pub fn physical_memory() -> u64 {
+    // SAFETY: sysconf has no preconditions.
+    let (pages, size) = unsafe { (libc::sysconf(libc::_SC_PHYS_PAGES), libc::sysconf(libc::_SC_PAGESIZE)) };
+    if pages <= 0 || size <= 0 { 0 } else { (pages as u64).saturating_mul(size as u64) }
+}
+
+/// This process's memory as the kernel counts it, in bytes.
+#[derive(Default, Debug, Clone, Copy)]
+pub struct MemoryStatus {
+    pub rss: i64,
+    pub rss_peak: i64,
+    pub mapped: i64,
+    pub mapped_peak: i64,
+    pub anon: i64,
+}
+
+/// Reads `/proc/self/status` (all zero where it is not available).
+pub fn memory_status() -> MemoryStatus {
+    let mut m = MemoryStatus::default();
+    let Ok(text) = std::fs::read_to_string("/proc/self/status") else { return m };
+    for line in text.lines() {
+        let mut parts = line.split_whitespace();
+        let (Some(key), Some(kb)) = (parts.next(), parts.next().and_then(|v| v.parse::<i64>().ok())) else { continue };
+        let slot = match key {
+            "VmRSS:" => &mut m.rss,
+            "VmHWM:" => &mut m.rss_peak,
+            "VmSize:" => &mut m.mapped,
+            "VmPeak:" => &mut m.mapped_peak,
+            "RssAnon:" => &mut m.anon,
+            _ => continue,
+        };
+        *slot = kb.saturating_mul(1024);
+    }
+    m
+}
+
+/// Milliseconds of a monotonic clock (since the first call).
+pub fn monotonic_ms() -> i64 {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START.get_or_init(std::time::Instant::now).elapsed().as_millis() as i64
 }

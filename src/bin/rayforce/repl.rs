@@ -94,7 +94,17 @@ fn handle(src: &str, interruptible: bool) -> Step {
         if interruptible {
             runtime::clear_interrupt();
         }
-        let r = lang::eval_source(src, ctx);
+        let started = std::time::Instant::now();
+        let r = match rayforce::ipc::repl_target() {
+            // Connected (`.repl.connect`): the line runs on the server,
+            // except the call that disconnects.
+            Some(h) if !line.starts_with("(.repl.disconnect") => {
+                rayforce::net::send(h, &rayforce::core::Value::str(src.as_bytes()), false)
+                    .map_err(|error| lang::SourceError { error, offset: None, frame: None })
+            }
+            _ => lang::eval_source(src, ctx),
+        };
+        let elapsed = started.elapsed();
         let interrupted = interruptible && runtime::interrupted();
         if interrupted {
             runtime::clear_interrupt();
@@ -102,6 +112,8 @@ fn handle(src: &str, interruptible: bool) -> Step {
         if interrupted && r.is_err() {
             // Ctrl-C: the terminal echoed ^C; the prompt comes back.
             String::from("\n")
+        } else if runtime::switches::timeit() {
+            format!("{}\ntime: {:.3} ms", render(src, "repl", &r), elapsed.as_secs_f64() * 1e3)
         } else {
             render(src, "repl", &r)
         }

@@ -28,3 +28,4 @@ pub mod window;
 pub mod stats;
 pub mod math;
 pub mod listfn;
+pub mod introspect;

@@ -88,10 +88,18 @@ pub fn capture_output<R>(f: impl FnOnce() -> R) -> (R, String) {
 }
 
 fn emit(line: &str) {
+    emit_text(line, true);
+}
+
+/// Writes `text` (then a newline when asked) to stdout, or to the capture
+/// buffer of [`capture_output`].
+pub(super) fn emit_text(text: &str, newline: bool) {
     let captured = CAPTURE.with(|c| match c.borrow_mut().as_mut() {
         Some(s) => {
-            s.push_str(line);
-            s.push('\n');
+            s.push_str(text);
+            if newline {
+                s.push('\n');
+            }
             true
         }
         None => false,
@@ -99,14 +107,22 @@ fn emit(line: &str) {
     if !captured {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{line}");
+        let _ = out.write_all(text.as_bytes());
+        if newline {
+            let _ = out.write_all(b"\n");
+        }
         let _ = out.flush();
     }
 }
 
-fn text_of(v: &ray_t) -> String {
+/// An argument as `println` writes it: strings raw, the rest in REPL form.
+/// A symbol atom keeps its tick (`'a`), as RayforceDB prints it.
+pub(super) fn text_of(v: &ray_t) -> String {
     if v.type_ == -RAY_STR {
         return String::from_utf8_lossy(v.str_bytes()).into_owned();
+    }
+    if v.type_ == -RAY_SYM {
+        return format!("'{}", String::from_utf8_lossy(sym::name_or_empty(v.i64_val())));
     }
     crate::lang::fmt::display(v)
 }

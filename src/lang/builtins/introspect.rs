@@ -1,0 +1,360 @@
+//! Builtins: system and introspection (builtins.md section 11): `print`,
+//! `resolve`, `env`, `sym-name`, `.sys.info`, `.sys.mem`, `.sys.gc`,
+//! `.sys.env`, `.sys.timeit`, `.sys.querylog`, `.sys.querylog.enable`,
+//! `.sys.prof`, `.sys.listen`, `.mem.objsize`, `.time.now`,
+//! `.time.timer.del`.
+//!
+//! This module owns argument checks, error wording and the shape of each
+//! answer. The flags live in `runtime::switches`; memory figures come from
+//! `core::budget` and the kernel (`/proc/self/status`); the query log is
+//! `runtime::querylog`. It prints through `sys::emit_text`.
+#![forbid(unsafe_code)]
+
+use crate::abi::*;
+use crate::core::{RayError, Result, Value, env, sym};
+use crate::lang::eval::Evaluator;
+use crate::lang::registry::Builtin;
+use crate::lang::values::sym_dict;
+use crate::runtime::{querylog, switches};
+use std::collections::HashSet;
+
+pub const BUILTINS: &[Builtin] = &[
+    Builtin::pure("print", RAY_VARY, print),
+    Builtin::special("resolve", resolve),
+    Builtin::pure("env", RAY_UNARY, env_dict),
+    Builtin::pure("sym-name", RAY_UNARY, sym_name),
+    Builtin::pure(".sys.info", RAY_VARY, sys_info),
+    Builtin::pure(".sys.mem", RAY_VARY, sys_mem),
+    Builtin::pure(".sys.gc", RAY_VARY, sys_gc),
+    Builtin::pure(".sys.env", RAY_VARY, sys_env),
+    Builtin::pure(".sys.timeit", RAY_VARY, sys_timeit),
+    Builtin::pure(".sys.querylog", RAY_VARY, sys_querylog),
+    Builtin::pure(".sys.querylog.enable", RAY_VARY, sys_querylog_enable).restricted(),
+    Builtin::pure(".sys.prof", RAY_VARY, sys_prof),
+    Builtin::pure(".sys.listen", RAY_UNARY, sys_listen).restricted(),
+    Builtin::pure(".mem.objsize", RAY_UNARY, mem_objsize),
+    Builtin::pure(".time.now", RAY_VARY, time_now),
+    Builtin::pure(".time.timer.del", RAY_UNARY, timer_del).restricted(),
+];
+
+// ---------------------------------------------------------------- printing and lookup
+
+/// `(print a b ...)`: `println` without the newline. A first string with
+/// `%` in it is a template: each `%` takes the next argument's text while
+/// arguments remain (the rest stay literal, extra arguments are dropped).
+fn print(args: &[Value]) -> Result<Value> {
+    let text = match args.split_first() {
+        Some((first, rest)) if first.type_ == -RAY_STR && !rest.is_empty() && first.str_bytes().contains(&b'%') => {
+            fill_template(first.str_bytes(), rest)
+        }
+        _ => args.iter().map(|a| super::sys::text_of(a)).collect::<Vec<_>>().join(" "),
+    };
+    super::sys::emit_text(&text, false);
+    Ok(Value::null())
+}
+
+fn fill_template(template: &[u8], args: &[Value]) -> String {
+    let mut out = String::new();
+    let mut next = args.iter();
+    for part in String::from_utf8_lossy(template).split_inclusive('%') {
+        match part.strip_suffix('%') {
+            Some(lead) => {
+                out.push_str(lead);
+                match next.next() {
+                    Some(a) => out.push_str(&super::sys::text_of(a)),
+                    None => out.push('%'),
+                }
+            }
+            None => out.push_str(part),
+        }
+    }
+    out
+}
+
+/// `(resolve expr)` (special form): evaluates the last of its first two
+/// arguments (the first of two is evaluated and ignored); a symbol is looked
+/// up as a global (the null object when unbound); a table gets its I64
+/// columns of symbol-looking ids back as SYM columns; anything else is
+/// returned as is.
+fn resolve(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    let Some(first) = args.first() else {
+        return Err(RayError::new("arity", "resolve expects at least 1 argument"));
+    };
+    let mut v = ev.eval(first)?;
+    if let Some(second) = args.get(1) {
+        v = ev.eval(second)?;
+    }
+    if v.type_ == -RAY_SYM {
+        return Ok(env::get(v.i64_val()).unwrap_or_else(Value::null));
+    }
+    if v.type_ == RAY_TABLE {
+        return ids_as_symbols(&v);
+    }
+    Ok(v)
+}
+
+/// A copy of table `t` whose I64 columns holding only ids of symbols that
+/// read as names (two characters or more, not starting with a digit or an
+/// operator character) become SYM columns.
+fn ids_as_symbols(t: &Value) -> Result<Value> {
+    let mut changed = false;
+    let mut cols = crate::ops::table::columns(t);
+    for col in cols.iter_mut() {
+        if col.type_ == RAY_I64 && col.len() > 0 && col.as_slice::<i64>().iter().all(|&id| reads_as_name(id)) {
+            changed = true;
+            *col = Value::sym_vec(col.as_slice::<i64>())?;
+        }
+    }
+    if changed { crate::ops::table::with_columns(t, cols) } else { Ok(t.clone()) }
+}
+
+fn reads_as_name(id: i64) -> bool {
+    match sym::name(id) {
+        Some(n) if id > 0 && n.len() >= 2 => !n[0].is_ascii_digit() && !b"+-*/<>=!?_".contains(&n[0]),
+        _ => false,
+    }
+}
+
+/// `(env x)`: every global binding as a dict (SYM keys, LIST values) in
+/// the order the names were first bound; the argument is ignored.
+fn env_dict(_args: &[Value]) -> Result<Value> {
+    let entries = env::entries_in_binding_order();
+    let ids: Vec<i64> = entries.iter().map(|(id, _)| *id).collect();
+    Ok(Value::dict(Value::sym_vec(&ids)?, Value::list(entries.into_iter().map(|(_, v)| v).collect())))
+}
+
+/// `(sym-name x)`: symbol ids (an i64 atom or I64 vector) as symbols;
+/// symbols come back as they are.
+fn sym_name(args: &[Value]) -> Result<Value> {
+    let x = &args[0];
+    let known = |id: i64| id >= 0 && id < i64::from(sym::count());
+    match x.type_ {
+        t if t == -RAY_SYM || t == RAY_SYM => Ok(x.clone()),
+        t if t == -RAY_I64 => {
+            let id = x.i64_val();
+            if !known(id) {
+                return Err(RayError::domain("sym-name: invalid sym ID"));
+            }
+            Ok(Value::sym(id))
+        }
+        RAY_I64 => {
+            let ids = x.as_slice::<i64>();
+            if !ids.iter().all(|&id| known(id)) {
+                return Err(RayError::domain("sym-name: invalid sym ID in vector"));
+            }
+            Value::sym_vec(ids)
+        }
+        _ => Err(RayError::type_err("sym-name: expected i64 or i64 vector")),
+    }
+}
+
+// ---------------------------------------------------------------- memory and runtime
+
+/// `(.sys.info ...)`: cores, page size and physical memory.
+fn sys_info(_args: &[Value]) -> Result<Value> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    sym_dict(vec![
+        ("cores", Value::i64(cores as i64)),
+        ("page-size", Value::i64(crate::runtime::os::page_size() as i64)),
+        ("total-mem", Value::i64(crate::runtime::os::physical_memory() as i64)),
+    ])
+}
+
+/// `(.sys.mem ...)`: the reference's 16 keys. Bytes in use come from the
+/// block allocator's budget counter, the `sys-*`/`anon-*` figures from the
+/// kernel; counters this allocator does not keep (allocation count, slab
+/// hits, per-partition runs) are 0.
+fn sys_mem(_args: &[Value]) -> Result<Value> {
+    let status = crate::runtime::os::memory_status();
+    let in_use = crate::core::budget::bytes_in_use() as i64;
+    let pairs: [(&str, i64); 16] = [
+        ("alloc-count", 0),
+        ("bytes-allocated", in_use),
+        ("direct-bytes", 0),
+        ("peak-bytes", status.rss_peak),
+        ("slab-hits", 0),
+        ("sys-current", status.rss),
+        ("sys-mapped", status.mapped),
+        ("sys-mapped-peak", status.mapped_peak),
+        ("anon-committed", status.anon),
+        ("anon-peak", status.rss_peak),
+        ("anon-watermark", crate::core::budget::budget() as i64),
+        ("group-perpart-runs", 0),
+        ("asof-perpart-runs", 0),
+        ("sort-perpart-runs", 0),
+        ("window-perpart-runs", 0),
+        ("join-perpart-runs", 0),
+    ];
+    sym_dict(pairs.iter().map(|&(k, v)| (k, Value::i64(v))).collect())
+}
+
+/// `(.sys.gc ...)`: returns the blocks the allocator keeps for reuse to the
+/// system; 0.
+fn sys_gc(_args: &[Value]) -> Result<Value> {
+    crate::core::alloc::release_kept();
+    Ok(Value::i64(0))
+}
+
+/// `(.sys.env ...)`: how many names are bound.
+fn sys_env(_args: &[Value]) -> Result<Value> {
+    Ok(Value::i64(env::count() as i64))
+}
+
+/// A 0/1 flag argument: an integer atom, or a string of digits.
+fn flag_arg(v: &Value) -> Option<bool> {
+    match v.type_ {
+        t if t == -RAY_STR => std::str::from_utf8(v.str_bytes()).ok()?.trim().parse::<i64>().ok().map(|n| n != 0),
+        _ => crate::lang::values::int_arg(v, "flag").ok().map(|n| n != 0),
+    }
+}
+
+/// `(.sys.timeit [flag])`: toggles (no argument) or sets the REPL's
+/// per-expression timing; the new state as 0/1.
+fn sys_timeit(args: &[Value]) -> Result<Value> {
+    let on = match args.first() {
+        None => !switches::timeit(),
+        Some(v) => flag_arg(v).ok_or_else(|| RayError::type_err(":t expects an integer (0 = off, 1 = on)"))?,
+    };
+    switches::set_timeit(on);
+    Ok(Value::i64(i64::from(on)))
+}
+
+/// `(.sys.querylog.enable [flag])`: toggles or sets the query log.
+fn sys_querylog_enable(args: &[Value]) -> Result<Value> {
+    let on = match args {
+        [] => !querylog::enabled(),
+        [v] if v.type_ == -RAY_I64 => v.i64_val() != 0,
+        [_] => return Err(RayError::type_err("flag must be i64")),
+        _ => return Err(RayError::domain(".sys.querylog.enable takes 0 or 1 arguments")),
+    };
+    querylog::set_enabled(on);
+    Ok(Value::i64(i64::from(on)))
+}
+
+/// `(.sys.querylog)`: the recently completed queries (empty unless enabled).
+fn sys_querylog(args: &[Value]) -> Result<Value> {
+    if !args.is_empty() {
+        return Err(RayError::domain(".sys.querylog takes no arguments"));
+    }
+    let rows = querylog::snapshot();
+    let time: Vec<i64> = rows.iter().map(|r| r.time_ns).collect();
+    let ms: Vec<f64> = rows.iter().map(|r| r.duration_ms).collect();
+    let result_rows: Vec<i64> = rows.iter().map(|r| r.result_rows).collect();
+    let kib: Vec<f64> = rows.iter().map(|r| r.memory_kib).collect();
+    let workers: Vec<i64> = rows.iter().map(|_| 1).collect();
+    let parallelism: Vec<f64> = rows.iter().map(|_| 1.0).collect();
+    let status: Vec<i64> = rows.iter().map(|r| sym::intern(r.status.as_bytes())).collect();
+    let queries: Vec<&[u8]> = rows.iter().map(|r| r.query.as_bytes()).collect();
+    let cols = vec![
+        Value::vec_from_slice(RAY_TIMESTAMP, &time)?,
+        Value::vec_from_slice(RAY_F64, &ms)?,
+        Value::vec_from_slice(RAY_I64, &result_rows)?,
+        Value::vec_from_slice(RAY_F64, &kib)?,
+        Value::vec_from_slice(RAY_I64, &workers)?,
+        Value::vec_from_slice(RAY_F64, &parallelism)?,
+        Value::sym_vec(&status)?,
+        Value::str_vec(queries)?,
+    ];
+    let names = ["time", "duration-ms", "result-rows", "memory-kib", "workers", "parallelism", "status", "query"];
+    table_of(&names, cols)
+}
+
+/// `(.sys.prof ...)`: the per-operator profile of the previous query. This
+/// engine keeps no operator profile, so the table (the reference's columns)
+/// is always empty.
+fn sys_prof(_args: &[Value]) -> Result<Value> {
+    let names = [
+        "operator",
+        "depth",
+        "cumulative-ms",
+        "exclusive-ms",
+        "percent",
+        "rows",
+        "allocated-kib",
+        "workers",
+        "busy-ms",
+        "parallelism",
+    ];
+    let types = [RAY_SYM, RAY_I64, RAY_F64, RAY_F64, RAY_F64, RAY_I64, RAY_F64, RAY_I64, RAY_F64, RAY_F64];
+    let cols = types
+        .iter()
+        .map(|&t| Value::vec_with_capacity(t, 0))
+        .collect::<Result<Vec<_>>>()?;
+    table_of(&names, cols)
+}
+
+fn table_of(names: &[&str], cols: Vec<Value>) -> Result<Value> {
+    let ids: Vec<i64> = names.iter().map(|n| sym::intern(n.as_bytes())).collect();
+    crate::ops::table::make_table(&ids, cols)
+}
+
+/// `(.sys.listen port)`: checks the port as the reference does; extra
+/// listeners are not supported by this server (`nyi`).
+fn sys_listen(args: &[Value]) -> Result<Value> {
+    let v = &args[0];
+    let port = match v.type_ {
+        t if t == -RAY_STR => std::str::from_utf8(v.str_bytes()).ok().and_then(|s| s.trim().parse::<i64>().ok()),
+        t if t == -RAY_I64 || t == -RAY_I32 || t == -RAY_I16 => crate::lang::values::int_arg(v, "listen").ok(),
+        _ => None,
+    }
+    .ok_or_else(|| RayError::type_err("listen expects a port number"))?;
+    if !(1..=65535).contains(&port) {
+        return Err(RayError::domain("listen: port out of range (1..65535)"));
+    }
+    Err(RayError::new("nyi", "listen: extra listeners are not supported; start the server with -p PORT"))
+}
+
+/// `(.mem.objsize x)`: bytes held by the object graph, each shared object
+/// counted once, with the reference's block sizes (a 32-byte header, 16-byte
+/// string cells, 8-byte symbols whatever their stored width).
+fn mem_objsize(args: &[Value]) -> Result<Value> {
+    let mut seen = HashSet::new();
+    Ok(Value::i64(objsize(&args[0], &mut seen) as i64))
+}
+
+const HEADER: u64 = 32;
+
+fn objsize(x: &ray_t, seen: &mut HashSet<usize>) -> u64 {
+    if !seen.insert(x as *const ray_t as usize) {
+        return 0;
+    }
+    let t = x.type_;
+    if x.is_atom() {
+        return match -t {
+            RAY_STR if x.str_bytes().len() >= 7 => 2 * HEADER + x.str_bytes().len() as u64,
+            RAY_GUID => HEADER + 48,
+            _ => HEADER,
+        };
+    }
+    let len = x.len().max(0) as u64;
+    match t {
+        RAY_STR => {
+            let long: u64 = (0..len as usize).map(|i| x.str_at(i).len() as u64).filter(|&n| n > 12).sum();
+            HEADER + 16 * len + if long > 0 { HEADER + long } else { 0 }
+        }
+        RAY_SYM => HEADER + 8 * len,
+        _ if is_vector_type(t) => HEADER + len * elem_size(t, x.attrs) as u64,
+        _ if is_container_type(t) => {
+            let slots = x.items();
+            HEADER + 8 * slots.len() as u64 + slots.iter().flatten().map(|c| objsize(c, seen)).sum::<u64>()
+        }
+        _ => HEADER,
+    }
+}
+
+/// `(.time.now)`: monotonic milliseconds.
+fn time_now(args: &[Value]) -> Result<Value> {
+    if !args.is_empty() {
+        return Err(RayError::domain(".time.now takes no arguments"));
+    }
+    Ok(Value::i64(crate::runtime::os::monotonic_ms()))
+}
+
+/// `(.time.timer.del id)`: cancels timer `id` if it exists (this server has
+/// no timers, so none does); always the null object.
+fn timer_del(args: &[Value]) -> Result<Value> {
+    if args[0].type_ != -RAY_I64 {
+        return Err(RayError::type_err("id must be i64"));
+    }
+    Ok(Value::null())
+}

@@ -1,0 +1,131 @@
+//! The system and introspection builtins (builtins.md 11) beyond the
+//! corpus's sysfn cases: answers captured from RayforceDB v2.5.12 where
+//! they are portable, shapes and rules where they depend on the machine.
+use rayforce::lang::{RequestCtx, format};
+use rayforce::{Result, Value};
+use std::sync::Mutex;
+
+/// The query log and the timing switch are process-wide: tests that flip
+/// them run one at a time.
+static SWITCHES: Mutex<()> = Mutex::new(());
+
+fn ev(src: &str) -> Result<Value> {
+    rayforce::ipc::install();
+    rayforce::lang::eval_str(src, RequestCtx::default())
+}
+
+fn text(src: &str) -> String {
+    match ev(src) {
+        Ok(v) => format(&v, 0),
+        Err(e) => format!("error: {}: {}", e.code_str(), e.message().unwrap_or_default()),
+    }
+}
+
+#[test]
+fn objsize_counts_blocks_as_the_reference_does() {
+    // Captured from the oracle.
+    for (src, want) in [
+        ("(.mem.objsize \"abcdefg\")", "71"),
+        ("(.mem.objsize \"abc\")", "32"),
+        ("(.mem.objsize (list [1 2] [1 2]))", "144"),
+        ("(do (set os-a [1 2]) (.mem.objsize (list os-a os-a)))", "96"),
+        ("(.mem.objsize {a: 1})", "160"),
+        ("(.mem.objsize (table [a] (list [1 2])))", "176"),
+        ("(.mem.objsize (guid 1))", "48"),
+        ("(.mem.objsize [\"abcdefghijklmnop\" \"x\"])", "112"),
+        ("(.mem.objsize 1)", "32"),
+    ] {
+        assert_eq!(text(src), want, "{src}");
+    }
+}
+
+#[test]
+fn sym_name_maps_reference_ids_and_refuses_others() {
+    // Which name a small id has depends on what was interned first (the
+    // corpus case sysfn-012 checks the server's ids 0..5); here: round trips.
+    let id = rayforce::core::sym::intern(b"sym-name-probe");
+    assert_eq!(text(&format!("(sym-name {id})")), "sym-name-probe");
+    assert_eq!(text("(sym-name 'abc)"), "abc");
+    assert_eq!(text("(sym-name -1)"), "error: domain: sym-name: invalid sym ID");
+    assert_eq!(text("(sym-name [1 99999999])"), "error: domain: sym-name: invalid sym ID in vector");
+    assert_eq!(text("(sym-name 1i)"), "error: type: sym-name: expected i64 or i64 vector");
+    assert_eq!(text("(sym-name \"abc\")"), "error: type: sym-name: expected i64 or i64 vector");
+}
+
+#[test]
+fn env_lists_bindings_in_the_order_they_were_first_made() {
+    ev("(set env-late-b 1)").unwrap();
+    ev("(set env-late-c 2)").unwrap();
+    ev("(set env-late-b 3)").unwrap();
+    let b = text("(find (key (env 0)) 'env-late-b)").parse::<i64>().unwrap();
+    let c = text("(find (key (env 0)) 'env-late-c)").parse::<i64>().unwrap();
+    assert!(b < c, "{b} {c}");
+    assert!(text("(env)").starts_with("error: arity"));
+    assert_eq!(text("(== (.sys.env) (count (env 0)))"), "true");
+}
+
+#[test]
+fn resolve_looks_up_symbols_and_names_id_columns() {
+    ev("(set rs-v [5 3 9])").unwrap();
+    assert_eq!(text("(resolve 'rs-v)"), "[5 3 9]");
+    assert_eq!(text("(resolve 1 'rs-v)"), "[5 3 9]");
+    assert!(ev("(resolve 'rs-nope)").unwrap().is_null_obj());
+    assert_eq!(text("(resolve)"), "error: arity: resolve expects at least 1 argument");
+    // An I64 column of ids of name-like symbols becomes SYM; plain numbers stay.
+    let ids: Vec<String> = ["alpha", "beta"].iter().map(|n| rayforce::core::sym::intern(n.as_bytes()).to_string()).collect();
+    let t = format!("(resolve (table [a b] (list [{}] [1 2])))", ids.join(" "));
+    assert_eq!(text(&format!("(at {t} 'a)")), "[alpha beta]");
+    assert_eq!(text(&format!("(at {t} 'b)")), "[1 2]");
+}
+
+#[test]
+fn print_fills_templates_and_joins_arguments() {
+    let (_, out) = rayforce::lang::builtins::sys::capture_output(|| {
+        for src in ["(print \"x=%\" 5)", "(print \"%-%\" 1)", "(print \"a%\" 1 2)", "(print \"b\" 1 2)", "(print 'a)", "(print)"] {
+            assert!(ev(src).unwrap().is_null_obj(), "{src}");
+        }
+    });
+    // Captured from the oracle: no newlines, extra arguments dropped.
+    assert_eq!(out, "x=51-%a1b 1 2'a");
+}
+
+#[test]
+fn flags_toggle_and_check_their_argument() {
+    let _g = SWITCHES.lock().unwrap();
+    assert_eq!(text("(.sys.timeit 1)"), "1");
+    assert_eq!(text("(.sys.timeit)"), "0");
+    assert_eq!(text("(.sys.timeit \"1\")"), "1");
+    assert_eq!(text("(.sys.timeit 0)"), "0");
+    assert_eq!(text("(.sys.timeit 'a)"), "error: type: :t expects an integer (0 = off, 1 = on)");
+    assert_eq!(text("(.sys.querylog.enable 1 2)"), "error: domain: .sys.querylog.enable takes 0 or 1 arguments");
+    assert_eq!(text("(.sys.querylog 1)"), "error: domain: .sys.querylog takes no arguments");
+    assert_eq!(text("(.time.now 1)"), "error: domain: .time.now takes no arguments");
+    assert_eq!(text("(.time.timer.del 1.5)"), "error: type: id must be i64");
+    assert_eq!(text("(.sys.listen \"abc\")"), "error: type: listen expects a port number");
+    assert_eq!(text("(.sys.listen 70000)"), "error: domain: listen: port out of range (1..65535)");
+}
+
+#[test]
+fn the_query_log_records_queries_while_enabled() {
+    let _g = SWITCHES.lock().unwrap();
+    assert_eq!(text("(.sys.querylog.enable 1)"), "1");
+    ev("(til 7)").unwrap();
+    let _ = ev("(+ 1 'x)");
+    assert_eq!(text("(.sys.querylog.enable 0)"), "0");
+    ev("(til 9)").unwrap();
+    let rows = text("(select {from: (.sys.querylog) where: (in query [\"(til 7)\" \"(+ 1 'x)\" \"(til 9)\"])})");
+    assert!(rows.contains("(til 7)") && rows.contains("(+ 1 'x)") && !rows.contains("(til 9)"), "{rows}");
+    assert_eq!(text("(at (select {from: (.sys.querylog) where: (== query \"(til 7)\")}) 'result-rows)"), "[7]");
+    assert_eq!(text("(at (select {from: (.sys.querylog) where: (== query \"(+ 1 'x)\")}) 'status)"), "[type]");
+}
+
+#[test]
+fn machine_figures_have_the_reference_shape() {
+    assert_eq!(text("(key (.sys.info))"), "[cores page-size total-mem]");
+    assert_eq!(text("(> (at (.sys.info) 'total-mem) 0)"), "true");
+    assert_eq!(text("(count (.sys.mem))"), "16");
+    assert_eq!(text("(> (at (.sys.mem) 'sys-current) 0)"), "true");
+    assert_eq!(text("(count (.sys.prof))"), "0");
+    assert_eq!(text("(.sys.gc)"), "0");
+    assert_eq!(text("(type (.time.now))"), "i64");
+}
