@@ -9,6 +9,7 @@
 //! | `(select {...})` | [`select`] | the **unevaluated** dict literal (DICT: SYM keys, LIST of raw expressions) |
 //! | `(update {...})` | [`update`] | the same |
 //! | `(window-join k (list lo hi) L R {agg...})` | [`window_join`] | the 5 **evaluated** args (the dict literal evaluates to itself, its raw expressions are what we want); `window-join1` passes `prevailing = false` |
+//! | `(window {...})` | [`window`] | the **unevaluated** arguments, and the moving kernels (`msum mavg mmin mmax`) of the caller |
 //! | `insert upsert left-join inner-join full-join anti-join asof-join table cols xasc xdesc union-all` | ordinary builtins in `lang::builtins::table::BUILTINS` | evaluated args |
 //!
 //! Helpers for other builtin families: [`distinct_rows`] (`distinct` on a
@@ -43,6 +44,7 @@ mod sort;
 mod table;
 mod update;
 mod view;
+mod window;
 
 pub use agg::Agg;
 pub use insert::{insert, upsert};
@@ -53,6 +55,7 @@ pub use select::select;
 pub use sort::{xasc, xdesc};
 pub use table::{cols, distinct_rows, table, union_all};
 pub use update::update;
+pub use window::{Moving, MovingKernel, window};
 
 use crate::abi::ray_t;
 use crate::core::{Result, Value};

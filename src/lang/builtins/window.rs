@@ -2,7 +2,8 @@
 //! section 1): `msum mavg mmin mmax mcount mvar mdev`. The window for row
 //! `r` is the trailing rows `max(0, r-n+1) ..= r`; nulls are skipped, never
 //! propagated. The shifts and running functions of section 2 live in
-//! `window/running.rs`.
+//! `window/running.rs`. The `window` query form (section 7) is
+//! `crate::query::window` run over these kernels.
 //!
 //! Float sums follow the reference's order exactly (section 1, "Exact
 //! arithmetic"): blocked prefix sums, then one subtraction per window, so
@@ -17,6 +18,7 @@ mod running;
 use super::spec::Builtin;
 use crate::abi::*;
 use crate::core::{RayError, Result, Value};
+use crate::query::Moving;
 use super::num::{widen_f, widen_i};
 use crate::ops::{Prim, elem_is_null, fill_vec, is_numeric, is_temporal, type_name, vec_from, with_prim};
 use std::cmp::Ordering;
@@ -43,7 +45,25 @@ pub const BUILTINS: &[Builtin] = &[
     binary("mcount", mcount),
     binary("mvar", mvar),
     binary("mdev", mdev),
+    Builtin::special("window", window_query),
 ];
+
+/// `(window {from: ... funcs: ...})`: the query form of builtins.md
+/// section 7 (`crate::query::window`), over this family's moving kernels.
+fn window_query(ev: &mut crate::lang::eval::Evaluator, args: &[Value]) -> Result<Value> {
+    crate::query::window(args, ev, moving)
+}
+
+/// The moving kernel `window` runs for `sum avg min max` over a frame of `w` rows.
+fn moving(kind: Moving, w: usize, v: &Value) -> Result<Value> {
+    let args = [Value::i64(w as i64), v.clone()];
+    match kind {
+        Moving::Sum => msum(&args),
+        Moving::Avg => mavg(&args),
+        Moving::Min => mmin(&args),
+        Moving::Max => mmax(&args),
+    }
+}
 
 /// The block length of the reference's prefix sums (builtins.md 1, step 1).
 pub(crate) const BLOCK: usize = 1024;
