@@ -68,3 +68,21 @@ fn long_lists_and_dicts_are_laid_out_as_the_reference_repl_does() {
 fn text_errors_and_time_window_joins_answer_as_the_reference() {
     check("joins_strings.jsonl");
 }
+
+#[test]
+fn window_queries_answer_as_the_reference() {
+    check("window.jsonl");
+}
+
+/// RayforceDB drops the source columns of an empty table from a `window`
+/// answer (keeping the partition and order columns only), and gives
+/// `first`/`last` of a SYM column as raw symbol ids (I64); ours keeps the
+/// columns and the type.
+#[test]
+fn a_window_over_an_empty_table_keeps_every_column() {
+    let _g = ENV.lock().unwrap_or_else(|e| e.into_inner());
+    let q = "(do (set t (table [g o v] (list [a] [1] [2]))) (cols (window {from: (take t 0) part: [g] funcs: {s: (sum v)}})))";
+    assert_eq!(repl_text(None, q), "[g o v s]");
+    let q = "(do (set t (table [s o] (list [a b] [2 1]))) (at (window {from: t order: [o] funcs: {f: (first s)}}) 'f))";
+    assert_eq!(repl_text(None, q), "[b b]");
+}
