@@ -8,6 +8,8 @@
 #
 #   fuzz/run.sh [TARGET ...]     (default: every target)
 #   FUZZ_RUNS=10000000 FUZZ_SECS=0 FUZZ_JOBS=1 fuzz/run.sh decode
+#   FUZZ_TIMEOUT=60 fuzz/run.sh eval   (seconds per input before libFuzzer calls it a hang;
+#   the instrumented build runs vector kernels ~50x slower than release)
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TRIPLE=$(rustc -vV | sed -n 's/^host: //p')
@@ -67,7 +69,7 @@ for t in $TARGETS; do
     limit="-runs=$RUNS"; [ "$SECS" != 0 ] && limit="-max_total_time=$SECS"
     echo "fuzz: $t ($limit)"
     status=0
-    "$OUT/$TRIPLE/release/$t" "$limit" -timeout=10 -rss_limit_mb=4096 -malloc_limit_mb=2048 \
+    "$OUT/$TRIPLE/release/$t" "$limit" -timeout=${FUZZ_TIMEOUT:-10} -rss_limit_mb=4096 -malloc_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$ROOT/fuzz/artifacts/$t/" "$CORPUS/$t" >"$log" 2>&1 || status=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)
     cov=$(grep -a -o 'cov: [0-9]*' "$log" | tail -n1 | cut -d' ' -f2)
