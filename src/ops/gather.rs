@@ -211,6 +211,37 @@ fn compress_fixed<T: Elem + Default + Send + Sync>(col: &ray_t, mask: &[u8], cou
     Ok(out)
 }
 
+/// The positions of the non-zero bytes of `mask`, ascending; `count` is
+/// their number (a capacity hint). Branchless, split over threads for many
+/// rows: a sparse mask turns into a row list that gathers each column by
+/// reading only the kept rows instead of the whole column.
+pub fn mask_rows(mask: &[u8], count: usize) -> Vec<Row> {
+    let ranges = split(mask.len(), threads_for(mask.len()));
+    if ranges.len() == 1 {
+        return mask_rows_in(mask, 0, count);
+    }
+    let parts = crate::ops::par::map_chunks(&ranges, ranges.len(), |&(a, b)| mask_rows_in(&mask[a..b], a, count / ranges.len()));
+    let mut rows = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    parts.iter().for_each(|p| rows.extend_from_slice(p));
+    rows
+}
+
+/// [`mask_rows`] over one part of a mask starting at row `base`.
+fn mask_rows_in(mask: &[u8], base: usize, hint: usize) -> Vec<Row> {
+    let mut rows: Vec<Row> = Vec::with_capacity(hint + CHUNK);
+    let mut buf = [0 as Row; CHUNK];
+    for (c, ms) in mask.chunks(CHUNK).enumerate() {
+        let first = (base + c * CHUNK) as Row;
+        let mut k = 0;
+        for (j, &m) in ms.iter().enumerate() {
+            buf[k] = first + j as Row;
+            k += (m != 0) as usize;
+        }
+        rows.extend_from_slice(&buf[..k]);
+    }
+    rows
+}
+
 /// The elements of `col` where `mask` (B8 values) is non-zero; `count` is the
 /// number of set bytes.
 pub fn compress(col: &ray_t, mask: &[u8], count: usize) -> Result<Value> {
@@ -239,6 +270,17 @@ pub fn compress(col: &ray_t, mask: &[u8], count: usize) -> Result<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mask_rows_equals_the_plain_filter() {
+        for n in [0usize, 1, 7, 513, 300_001] {
+            let mask: Vec<u8> = (0..n).map(|i| ((i * 2654435761) % 97 < 3) as u8 * (1 + (i % 3) as u8)).collect();
+            let plain: Vec<Row> = (0..n).filter(|&i| mask[i] != 0).map(|i| i as Row).collect();
+            assert_eq!(mask_rows(&mask, plain.len()), plain, "n = {n}");
+            let full = vec![1u8; n];
+            assert_eq!(mask_rows(&full, n).len(), n);
+        }
+    }
 
     #[test]
     fn gather_fills_out_of_range_with_typed_nulls() {

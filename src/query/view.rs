@@ -3,7 +3,7 @@
 //! time an expression names them, and cached for the rest of the query.
 #![forbid(unsafe_code)]
 
-use crate::ops::{Row, compress, gather_ix};
+use crate::ops::{Row, compress, gather_ix, mask_rows};
 use crate::ops::table::{columns, names};
 use crate::abi::*;
 use crate::core::{RayError, Result, Value};
@@ -92,12 +92,23 @@ impl View {
     }
 }
 
+/// A mask keeping at most one row in this many becomes a row list: gathering
+/// the kept rows reads less than compressing every column through the mask.
+const SPARSE: usize = 8;
+
 /// Turns a `where:` result into a selection over `n` rows.
 pub fn selection(pred: &Value, n: usize) -> Result<Sel> {
     match pred.type_() {
         RAY_BOOL if pred.len() as usize == n => {
-            let c = pred.as_slice::<u8>().iter().filter(|b| **b != 0).count();
-            Ok(if c == n { Sel::All } else { Sel::Mask(pred.clone(), c) })
+            let mask = pred.as_slice::<u8>();
+            let c = mask.iter().filter(|b| **b != 0).count();
+            Ok(if c == n {
+                Sel::All
+            } else if c <= n / SPARSE {
+                Sel::Rows(mask_rows(mask, c))
+            } else {
+                Sel::Mask(pred.clone(), c)
+            })
         }
         RAY_BOOL => Err(RayError::length("where: mask length differs from the table")),
         t if t == -RAY_BOOL => Ok(if pred.bool_val() { Sel::All } else { Sel::Rows(Vec::new()) }),
@@ -112,5 +123,43 @@ pub fn selection(pred: &Value, n: usize) -> Result<Sel> {
             Ok(Sel::Rows(rows))
         }
         _ => Err(RayError::type_err("where: expected a boolean vector")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A sparse where-mask (a row list) gives the same columns as the plain
+    /// compress through the mask, nulls and flags included.
+    #[test]
+    fn a_sparse_mask_selects_what_the_plain_compress_selects() {
+        for n in [0usize, 1, 2, 100, 4000] {
+            let ints: Vec<i64> = (0..n as i64).map(|i| if i % 5 == 0 { NULL_I64 } else { i * 3 }).collect();
+            let floats: Vec<f64> = (0..n).map(|i| if i % 7 == 0 { f64::NAN } else { i as f64 / 2.0 }).collect();
+            let mut a = Value::vec_from_slice(RAY_I64, &ints).unwrap();
+            let mut b = Value::vec_from_slice(RAY_F64, &floats).unwrap();
+            a.set_attr(RAY_ATTR_HAS_NULLS, n > 0).unwrap();
+            b.set_attr(RAY_ATTR_HAS_NULLS, n > 0).unwrap();
+            let s = Value::sym_vec(&(0..n as i64).map(|i| crate::core::sym::intern(format!("s{}", i % 3).as_bytes())).collect::<Vec<_>>()).unwrap();
+            let cols = vec![a, b, s];
+            for every in [1usize, 3, 20, 1000] {
+                let bits: Vec<u8> = (0..n).map(|i| (i % every == every / 2) as u8).collect();
+                let mask = Value::vec_from_slice(RAY_BOOL, &bits).unwrap();
+                let c = bits.iter().filter(|&&m| m != 0).count();
+                let sel = selection(&mask, n).unwrap();
+                assert_eq!(matches!(sel, Sel::Rows(_)), c < n && c <= n / SPARSE, "n {n} every {every}");
+                let view = View::new(vec![1, 2, 3], cols.clone(), n, sel);
+                assert_eq!(view.nrows(), c);
+                for (i, src) in cols.iter().enumerate() {
+                    let fast = view.col(i).unwrap();
+                    let plain = compress(src, &bits, c).unwrap();
+                    assert_eq!(fast.type_, plain.type_);
+                    assert_eq!(fast.attrs & RAY_ATTR_HAS_NULLS, plain.attrs & RAY_ATTR_HAS_NULLS, "n {n} every {every} col {i}");
+                    let bytes = |v: &Value| v.as_slice::<i64>().to_vec();
+                    assert_eq!(bytes(&fast), bytes(&plain), "n {n} every {every} col {i}");
+                }
+            }
+        }
     }
 }
