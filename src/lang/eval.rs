@@ -11,6 +11,7 @@
 use super::RequestCtx;
 use super::limits::{Limits, cancel_requested, limit_error};
 use super::registry::{Builtin, Imp, registry};
+use super::builtins::query_only;
 use super::values::{arity_err, builtin_arity_err};
 use crate::ops;
 use crate::abi::*;
@@ -281,6 +282,12 @@ impl Evaluator {
             return Ok(None);
         };
         for seg in parts {
+            if self.frames.iter().any(|f| f.columns) {
+                if let Some(r) = query_only::dotted(&cur, seg) {
+                    cur = r?;
+                    continue;
+                }
+            }
             let Some(seg_id) = sym::find(seg) else { return Ok(None) };
             if cur.type_ == RAY_DICT {
                 match dict_get_sym(&cur, seg_id) {
@@ -313,6 +320,9 @@ impl Evaluator {
     fn eval_call(&mut self, form: &ray_t, fallback: bool) -> Result<Value> {
         let items = form.items();
         let head = items[0].ok_or_else(not_a_function)?;
+        if let Some(r) = self.query_only_call(head, &items[1..]) {
+            return r;
+        }
         let f = if fallback {
             match self.eval_head(head) {
                 Ok(f) if is_callable(&f) => f,
@@ -354,6 +364,20 @@ impl Evaluator {
             return r;
         }
         Err(not_a_function())
+    }
+
+    /// A call to a query-only name (`(year c)`, `(ilike c p)`, builtins.md
+    /// 9) while a query's columns are in scope and the name is not bound to
+    /// a function (a column may share the name: `(day day)`).
+    fn query_only_call(&mut self, head: &ray_t, arg_forms: &[Option<&ray_t>]) -> Option<Result<Value>> {
+        if head.type_ != -RAY_SYM || head.is_quoted() || !self.frames.iter().any(|f| f.columns) {
+            return None;
+        }
+        let name = sym::name_or_empty(head.i64_val());
+        if !query_only::is_call(name, arg_forms.len()) || self.lookup_plain(head.i64_val()).is_some_and(|f| is_callable(&f)) {
+            return None;
+        }
+        Some(self.eval_args(arg_forms, false).and_then(|args| query_only::run(name, &args)))
     }
 
     fn eval_args(&mut self, forms: &[Option<&ray_t>], fallback: bool) -> Result<Vec<Value>> {
@@ -527,7 +551,16 @@ fn collect_syms(x: &ray_t, out: &mut Vec<i64>, depth: usize) {
         return;
     }
     match x.type_ {
-        t if t == -RAY_SYM => out.push(x.i64_val()),
+        t if t == -RAY_SYM => {
+            out.push(x.i64_val());
+            // `c.month`: the column is the path's first segment.
+            let name = sym::name_or_empty(x.i64_val());
+            if name.first().is_some_and(|&c| c != b'.') {
+                if let Some(first) = name.split(|&c| c == b'.').next().filter(|f| f.len() < name.len()) {
+                    out.extend(sym::find(first));
+                }
+            }
+        }
         RAY_LIST | RAY_DICT => {
             for c in x.items().iter().flatten() {
                 collect_syms(c, out, depth + 1);

@@ -29,3 +29,4 @@ pub mod stats;
 pub mod math;
 pub mod listfn;
 pub mod introspect;
+pub mod query_only;

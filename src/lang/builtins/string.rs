@@ -314,6 +314,23 @@ fn class_match(p: &[u8], c: u8) -> Option<(bool, usize)> {
     Some((hit != negate, end + 1))
 }
 
+/// `(ilike x pattern)`: `like` without regard to ASCII case; query-only
+/// (builtins.md 9, called through `query_only`).
+pub(super) fn ilike(args: &[Value]) -> Result<Value> {
+    expect_arity("ilike", args, 2)?;
+    let x = &args[0];
+    let text = if x.type_ == RAY_LIST {
+        let items = x.items().iter().map(|it| match it {
+            Some(s) => lower(&[s.to_value()]),
+            None => Err(type_err("ilike", "expected strings or symbols")),
+        });
+        Value::list(items.collect::<Result<Vec<_>>>()?)
+    } else {
+        lower(&args[..1])?
+    };
+    like(&[text, lower(&args[1..])?])
+}
+
 fn like(args: &[Value]) -> Result<Value> {
     expect_arity("like", args, 2)?;
     let pat = text_arg("like", args, 1)?;

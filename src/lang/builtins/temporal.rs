@@ -136,6 +136,63 @@ fn ss(args: &[Value]) -> Result<Value> {
     accessor("ss", args, Part::Clock(second))
 }
 
+/// A DATE, TIME or TIMESTAMP atom or vector as timestamps (a date at
+/// midnight, a time on 2000.01.01), nulls kept; None for other types.
+pub(super) fn as_timestamps(x: &Value) -> Option<Result<Value>> {
+    let scale = match x.type_.abs() {
+        RAY_TIMESTAMP => return Some(Ok(x.clone())),
+        RAY_DATE => NS_PER_DAY,
+        RAY_TIME => NS_PER_MS,
+        _ => return None,
+    };
+    let conv = |v: i32| if v.is_null() { NULL_I64 } else { v as i64 * scale };
+    Some(if x.type_ < 0 {
+        let v = conv(x.i32_val());
+        if v == NULL_I64 { Value::typed_null(-RAY_TIMESTAMP) } else { Ok(Value::timestamp(v)) }
+    } else {
+        vec_from(RAY_TIMESTAMP, x.as_slice::<i32>().iter().map(|&v| conv(v)).collect())
+    })
+}
+
+/// The field accessor a query-only extractor name stands for.
+pub(super) fn field_accessor(name: &[u8]) -> Option<PureFn> {
+    Some(match name {
+        b"year" => yyyy,
+        b"month" => mm,
+        b"day" => dd,
+        b"hour" => hh,
+        b"minute" => minute,
+        b"second" => ss,
+        b"dayofweek" => dow,
+        b"dayofyear" => doy,
+        _ => return None,
+    })
+}
+
+/// The truncation of a timestamp to the start of the named unit, for the
+/// query-only dotted forms `c.year c.month c.date c.hour c.time`.
+pub(super) fn truncation(name: &[u8]) -> Option<fn(i64) -> i64> {
+    Some(match name {
+        b"year" => |v| {
+            let (y, _, _) = civil_from_days(v.div_euclid(NS_PER_DAY));
+            days_from_civil(y, 1, 1) * NS_PER_DAY
+        },
+        b"month" => |v| {
+            let (y, m, _) = civil_from_days(v.div_euclid(NS_PER_DAY));
+            days_from_civil(y, m, 1) * NS_PER_DAY
+        },
+        b"date" => |v| v - v.rem_euclid(NS_PER_DAY),
+        b"hour" => |v| v - v.rem_euclid(3_600_000_000_000),
+        b"time" => |v| v - v.rem_euclid(1_000_000_000),
+        _ => return None,
+    })
+}
+
+/// Applies `f` to every timestamp of `x` (see [`map_timestamps`]).
+pub(super) fn map_ts(x: &ray_t, f: fn(i64) -> i64) -> Result<Value> {
+    map_timestamps(x, f)
+}
+
 /// Nanoseconds since 2000.01.01 of the system clock (UTC).
 fn now_ns() -> i64 {
     let since_1970 = std::time::SystemTime::now()
