@@ -18,8 +18,13 @@ use std::cmp::Ordering;
 pub fn grade(v: &ray_t, descending: bool) -> Result<Vec<usize>> {
     let n = v.len().max(0) as usize;
     crate::core::alloc::check_room(n.saturating_mul(size_of::<usize>()))?;
-    let mut idx: Vec<usize> = (0..n).collect();
     let t = v.type_;
+    if n > 1 && n < Row::MAX as usize && radix_grades(t) {
+        // Integer-like values and symbols order exactly as their order keys
+        // (nulls are the smallest), so the radix permutation is the grade.
+        return Ok(sort_perm(&[(v, descending)], Nulls::Smallest)?.into_iter().map(|r| r as usize).collect());
+    }
+    let mut idx: Vec<usize> = (0..n).collect();
     let dir = |o: Ordering| if descending { o.reverse() } else { o };
     with_prim!(t, T => {
         let s = v.as_slice::<T>();
@@ -39,6 +44,11 @@ pub fn grade(v: &ray_t, descending: bool) -> Result<Vec<usize>> {
     Ok(idx)
 }
 
+/// Types whose `grade` is the radix `sort_perm` (floats keep the comparison
+/// sort: their order keys tell -0.0 from 0.0, which compare equal).
+fn radix_grades(t: i8) -> bool {
+    matches!(t, RAY_BOOL | RAY_U8 | RAY_I16 | RAY_I32 | RAY_I64 | RAY_DATE | RAY_TIME | RAY_TIMESTAMP | RAY_SYM)
+}
 
 /// Sorts elements by value, nulls first. Integer-like elements that
 /// compare equal are identical, so an unstable sort gives the same bytes.
@@ -253,6 +263,44 @@ mod tests {
             for ks in &cases {
                 for nulls in [Nulls::Smallest, Nulls::Largest] {
                     assert_eq!(sort_perm(ks, nulls).unwrap(), sort_perm_plain(ks, nulls), "n {n} keys {}", ks.len());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn radix_grade_matches_the_comparison_grade() {
+        let plain = |v: &ray_t, desc: bool| -> Vec<usize> {
+            let mut idx: Vec<usize> = (0..v.len() as usize).collect();
+            let dir = |o: Ordering| if desc { o.reverse() } else { o };
+            with_prim!(v.type_, T => {
+                let s = v.as_slice::<T>();
+                idx.sort_by(|&a, &b| dir(s[a].order(s[b])));
+            }, _ => {
+                let names: Vec<&[u8]> = (0..v.len() as usize).map(|i| sym::name_or_empty(v.sym_at(i))).collect();
+                idx.sort_by(|&a, &b| dir(names[a].cmp(names[b])));
+            });
+            idx
+        };
+        let names = [sym::intern(b"pear"), sym::intern(b"apple"), sym::intern(b""), sym::intern(b"fig")];
+        for n in [0usize, 1, 2, 5, 1000] {
+            let h = |i: usize| (i * 2654435761 + 12345) % 1009;
+            let i64s: Vec<i64> = (0..n).map(|i| if h(i) % 9 == 0 { NULL_I64 } else { h(i) as i64 % 50 - 25 }).collect();
+            let i16s: Vec<i16> = (0..n).map(|i| if h(i) % 7 == 0 { NULL_I16 } else { h(i) as i16 - 500 }).collect();
+            let i32s: Vec<i32> = (0..n).map(|i| if h(i) % 5 == 0 { NULL_I32 } else { h(i) as i32 * 1_000_000 }).collect();
+            let bools: Vec<u8> = (0..n).map(|i| (h(i) % 2) as u8).collect();
+            let syms: Vec<i64> = (0..n).map(|i| names[h(i) % 4]).collect();
+            let vs = [
+                Value::vec_from_slice(RAY_I64, &i64s).unwrap(),
+                Value::vec_from_slice(RAY_I16, &i16s).unwrap(),
+                Value::vec_from_slice(RAY_DATE, &i32s).unwrap(),
+                Value::vec_from_slice(RAY_BOOL, &bools).unwrap(),
+                Value::sym_vec(&syms).unwrap(),
+            ];
+            for v in &vs {
+                assert!(radix_grades(v.type_));
+                for desc in [false, true] {
+                    assert_eq!(grade(v, desc).unwrap(), plain(v, desc), "n {n} type {} desc {desc}", v.type_);
                 }
             }
         }
