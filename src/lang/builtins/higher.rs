@@ -152,13 +152,38 @@ fn scan(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
     if v.type_ == RAY_LIST { Ok(Value::list(out)) } else { collect(out) }
 }
 
+/// `(map-left f x y)`: `(f x_i y)` for each item of `x` when `x` is a
+/// collection, else `(f x y_i)` for each item of `y`; atom results are
+/// regrouped into a typed vector, and no items give an empty vector of
+/// `x`'s type (as in the reference). A unary builtin gets only its first
+/// argument, as the reference calls it.
 fn map_left(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
     let f = function(&args[0])?;
-    let mut out = Vec::new();
-    for y in items(&args[2]) {
-        out.push(ev.apply(f, vec![args[1].clone(), y])?);
+    let (x, y) = (&args[1], &args[2]);
+    let left = is_collection(x);
+    let walked = if left { x } else { y };
+    let n = if is_collection(walked) { count(walked) as usize } else { 1 };
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let item = if is_collection(walked) { elem(walked, i) } else { walked.clone() };
+        let call = if left { vec![item, y.clone()] } else { vec![x.clone(), item] };
+        out.push(apply_pair(ev, f, call)?);
     }
-    Ok(Value::list(out))
+    if out.is_empty() {
+        let t = x.type_.abs();
+        return if x.type_ < 0 && crate::abi::is_vector_type(t) { Value::vec_with_capacity(t, 0) } else { ops::empty_like(x, 0) };
+    }
+    collect(out)
+}
+
+/// Calls `f` with two arguments, or with the first only when `f` is a
+/// unary builtin.
+fn apply_pair(ev: &mut Evaluator, f: &Value, mut call: Vec<Value>) -> Result<Value> {
+    let unary = f.is_builtin() && crate::lang::registry::registry().entry_of(f).is_some_and(|(_, e)| e.kind == RAY_UNARY);
+    if unary {
+        call.truncate(1);
+    }
+    ev.apply(f, call)
 }
 
 fn map_right(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
