@@ -26,7 +26,7 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 CTEST_SRC := $(filter-out c-tests/headers_only.c c-tests/seed_%.c,$(sort $(wildcard c-tests/*.c)))
 CTEST_NAMES := $(notdir $(basename $(CTEST_SRC)))
 
-.PHONY: fuzz fuzz-check soak sync-corpus bench-c bench-h2o bench-csv pytest all lib lib-debug header check-header symbols ctest ctest-asan headers-compile test install run conformance cargo-build cargo-build-debug FORCE
+.PHONY: fuzz fuzz-check soak soak-journal bench-journal sync-corpus bench-c bench-h2o bench-csv pytest all lib lib-debug header check-header symbols ctest ctest-asan headers-compile test install run conformance cargo-build cargo-build-debug FORCE
 
 all: lib
 	@test -x $(REL)/rayforce
@@ -222,6 +222,17 @@ $(CSV_VENV)/stamp:
 
 bench-csv: $(RELEASE_STAMP) $(CSV_VENV)/stamp
 	$(CSV_VENV)/bin/python bench/csv/run.py --rows $(CSV_ROWS) --ours $(REL)/rayforce $(CSV_ARGS)
+
+# Acknowledged small writes per second through a journaling server, sync
+# (-L) and async (-l), ours beside RayforceDB (../shared/oracle/rayforce or
+# RAYFORCE_ORACLE) in the same run. JOURNAL_WRITES requests per mode.
+JOURNAL_WRITES ?= 2000
+bench-journal: $(RELEASE_STAMP)
+	bench/journal.sh $(REL)/rayforce "$${RAYFORCE_ORACLE:-../shared/oracle/rayforce}" $(JOURNAL_WRITES)
+
+# The journal crash test for 200 rounds (cargo test runs 24).
+soak-journal:
+	RAYFORCE_CRASH_ROUNDS=200 $(CARGO) test --release --test journal_crash -- --nocapture
 
 # ---------------------------------------------------------------- install
 # `make install PREFIX=DIR`: the rayforce binary (statically linked to the

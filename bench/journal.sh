@@ -30,5 +30,5 @@ run() { # label server-binary flag
 echo "acknowledged small writes/s (one client, $N requests each)"
 for flag in -L -l; do
     run ours "$OURS" $flag
-    [ -x "$ORACLE" ] && run rayforcedb "$ORACLE" $flag
+    if [ -x "$ORACLE" ]; then run rayforcedb "$ORACLE" $flag; fi
 done

@@ -1421,6 +1421,71 @@ int ray_ipc_poll(ray_ipc_server_t *srv, int timeout_ms);
  */
 void ray_ipc_server_destroy(ray_ipc_server_t *srv);
 
+/*
+ Opens or creates the log in `dir` (created with its parents);
+ `segment_limit <= 0` means 256 MiB per segment. Every segment is
+ checked; records after the last commit frame are dropped (their LSNs
+ are reused). NULL on failure with `*out_err` (if not NULL) set:
+ RAY_ERR_DOMAIN (NULL or too long `dir`), RAY_ERR_IO, RAY_ERR_CORRUPT
+ (damaged committed data, including a damaged commit frame followed by
+ committed records, which RayforceDB silently truncates).
+
+ # Safety
+ `dir` is NULL or a NUL-terminated string; `out_err` is NULL or writable.
+ */
+ray_aof_t *ray_aof_open(const char *dir, int64_t segment_limit, ray_err_t *out_err);
+
+/*
+ Appends `len` bytes (buffered: durable at the next commit); returns the
+ record's LSN, or -1 with `*out_err` set: RAY_ERR_DOMAIN (NULL log, NULL
+ payload with `len > 0`, negative `len`), RAY_ERR_LIMIT (more than
+ 0xFFFFFFFE bytes), RAY_ERR_IO.
+
+ # Safety
+ `log` is NULL or open; `payload` holds `len` bytes; `out_err` is NULL or writable.
+ */
+int64_t ray_aof_append(ray_aof_t *log, const void *payload, int64_t len, ray_err_t *out_err);
+
+/*
+ Writes a commit frame and fsyncs when anything was appended since the
+ last commit (else nothing): RAY_OK, RAY_ERR_DOMAIN (NULL), RAY_ERR_IO.
+
+ # Safety
+ `log` is NULL or open.
+ */
+ray_err_t ray_aof_commit(ray_aof_t *log);
+
+/*
+ The LSN the next append gets; -1 for NULL.
+
+ # Safety
+ `log` is NULL or open.
+ */
+int64_t ray_aof_next_lsn(const ray_aof_t *log);
+
+/*
+ Calls `cb` for every committed record with LSN >= `from_lsn`, in order,
+ until it returns false (that record counts); returns the number of
+ calls. Every segment is checked before the first call: -1 with
+ RAY_ERR_CORRUPT when committed data is damaged. A missing or empty
+ directory gives 0. RAY_ERR_DOMAIN for NULL `dir` or `cb`; RAY_ERR_IO.
+ Safe while a writer appends (only committed records are read).
+
+ # Safety
+ `dir` is NULL or a NUL-terminated string; `cb` must not unwind;
+ `out_err` is NULL or writable.
+ */
+int64_t ray_aof_scan(const char *dir, int64_t from_lsn, ray_aof_scan_cb_t cb, void *ctx, ray_err_t *out_err);
+
+/*
+ Commits what is pending, closes and frees the handle (freed even when
+ the commit fails); returns the commit's status. RAY_ERR_DOMAIN for NULL.
+
+ # Safety
+ `log` is NULL or open; it is invalid afterwards.
+ */
+ray_err_t ray_aof_close(ray_aof_t *log);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

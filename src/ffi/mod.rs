@@ -29,6 +29,7 @@ pub mod query;
 pub mod codec;
 pub mod ipc;
 pub mod poll;
+pub mod aof;
 /// Not in rayforce.h: declared in rayforce_internal.h.
 pub mod internal;
 
@@ -96,6 +97,7 @@ panic_fallback! {
     *const i64 => core::ptr::null(),
     *mut runtime::ray_runtime_t => core::ptr::null_mut(),
     *mut poll::ray_poll_t => core::ptr::null_mut(),
+    *mut aof::ray_aof_t => core::ptr::null_mut(),
     *mut data::ray_sym_domain_s => core::ptr::null_mut(),
 }
 

@@ -18,6 +18,7 @@
 
 pub mod column;
 pub mod csv;
+pub mod aof;
 pub mod file;
 pub mod parted;
 pub mod splayed;
