@@ -194,7 +194,8 @@ fn default_budget() -> usize {
     limit / 5 * 4
 }
 
-fn physical_ram() -> usize {
+/// Physical memory in bytes (0 when unknown): the one place that asks.
+pub fn physical_ram() -> usize {
     // SAFETY: sysconf only reads system constants.
     let (pages, page) = unsafe { (libc::sysconf(libc::_SC_PHYS_PAGES), libc::sysconf(libc::_SC_PAGESIZE)) };
     if pages <= 0 || page <= 0 { 0 } else { (pages as usize).saturating_mul(page as usize) }

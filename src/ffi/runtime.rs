@@ -139,8 +139,6 @@ pub extern "C" fn ray_sys_total_ram() -> i64 {
         if !runtime::is_live() {
             return 0;
         }
-        // SAFETY: sysconf has no preconditions.
-        let (pages, size) = unsafe { (libc::sysconf(libc::_SC_PHYS_PAGES), libc::sysconf(libc::_SC_PAGESIZE)) };
-        if pages <= 0 || size <= 0 { 0 } else { pages.saturating_mul(size) }
+        crate::core::budget::physical_ram() as i64
     })
 }

@@ -1,6 +1,6 @@
 //! The process's environment variables and shell, as the `.os.*` and
 //! `.sys.exec` builtins reach them. This module owns the unsafe calls
-//! that change the environment and read `sysconf` and the wait status a shell command
+//! that change the environment and read the page size and the wait status a shell command
 //! returns, and the machine and memory figures `.sys.info`/`.sys.mem`
 //! report; argument checks and error wording belong to the builtins.
 
@@ -78,13 +78,6 @@ pub fn page_size() -> usize {
     // SAFETY: sysconf has no preconditions.
     let n = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
     if n > 0 { n as usize } else { 4096 }
-}
-
-/// Physical memory in bytes (0 when unknown).
-pub fn physical_memory() -> u64 {
-    // SAFETY: sysconf has no preconditions.
-    let (pages, size) = unsafe { (libc::sysconf(libc::_SC_PHYS_PAGES), libc::sysconf(libc::_SC_PAGESIZE)) };
-    if pages <= 0 || size <= 0 { 0 } else { (pages as u64).saturating_mul(size as u64) }
 }
 
 /// This process's memory as the kernel counts it, in bytes.

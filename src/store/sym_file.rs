@@ -41,18 +41,12 @@ pub fn load_at_create(path: Option<&Path>) -> SymLoad {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => SymLoad::Absent,
         Err(_) => SymLoad::Unreadable,
         Ok(m) if m.is_dir() => SymLoad::Unreadable,
-        Ok(m) if physical_memory().is_some_and(|ram| m.len() > ram / 2) => SymLoad::TooLarge,
+        Ok(m) if { let ram = crate::core::budget::physical_ram() as u64; ram > 0 && m.len() > ram / 2 } => SymLoad::TooLarge,
         Ok(_) => load(path),
     }
 }
 
 /// Physical memory in bytes (`MemTotal` of /proc/meminfo), when known.
-fn physical_memory() -> Option<u64> {
-    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}
 
 /// Loads the snapshot at `path` into the process symbol table: `Loaded`,
 /// `Unreadable` (missing too: an explicit load needs a file) or `Corrupt`.

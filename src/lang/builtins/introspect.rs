@@ -156,7 +156,7 @@ fn sys_info(_args: &[Value]) -> Result<Value> {
     sym_dict(vec![
         ("cores", Value::i64(cores as i64)),
         ("page-size", Value::i64(crate::runtime::os::page_size() as i64)),
-        ("total-mem", Value::i64(crate::runtime::os::physical_memory() as i64)),
+        ("total-mem", Value::i64(crate::core::budget::physical_ram() as i64)),
     ])
 }
 
