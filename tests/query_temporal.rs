@@ -54,3 +54,18 @@ fn the_names_are_undefined_outside_queries() {
     assert_eq!(text("(ilike \"a\" \"A\")"), "error: name: 'ilike' undefined");
     assert_eq!(text("(do (set x 2024.03.15) x.month)"), "error: name: 'x.month' undefined");
 }
+
+/// Inside a query a string compared with a SYM column is a symbol (answers
+/// captured from RayforceDB); outside a query the types stay incomparable.
+#[test]
+fn strings_compare_with_symbol_columns_by_name_inside_queries() {
+    let s = "(set q (table [s v] (list [a b a] [1 2 3]))) ";
+    let t = |src: &str| text(&format!("(do {s} {src})"));
+    assert_eq!(t("(at (select {from: q where: (== s \"a\")}) 'v)"), "[1 3]");
+    assert_eq!(t("(at (select {from: q where: (== \"a\" s)}) 'v)"), "[1 3]");
+    assert_eq!(t("(at (select {from: q where: (!= s \"a\")}) 'v)"), "[2]");
+    assert_eq!(t("(at (select {from: q where: (< s \"b\")}) 'v)"), "[1 3]");
+    assert_eq!(t("(at (select {from: q x: (== s \"a\")}) 'x)"), "[true false true]");
+    assert_eq!(t("(at (update {from: q v: 0 where: (== s \"b\")}) 'v)"), "[1 0 3]");
+    assert!(t("(== [a b] \"a\")").starts_with("error: type"));
+}

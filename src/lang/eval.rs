@@ -341,10 +341,13 @@ impl Evaluator {
                 let raw: Vec<Value> = arg_forms.iter().map(|a| a.map_or_else(Value::null, |a| a.to_value())).collect();
                 return norm(sf(self, &raw));
             }
-            let args = self.eval_args(arg_forms, fallback)?;
-            // Inside queries `(nil? col)` tests each element (rayfall.md 10).
-            if e.name == "nil?" && (args[0].is_vec() || args[0].type_ == RAY_LIST) && self.frames.iter().any(|f| f.columns) {
-                return crate::ops::null_mask(&args[0]);
+            let mut args = self.eval_args(arg_forms, fallback)?;
+            if self.frames.iter().any(|f| f.columns) {
+                // Inside queries `(nil? col)` tests each element (rayfall.md 10).
+                if e.name == "nil?" && (args[0].is_vec() || args[0].type_ == RAY_LIST) {
+                    return crate::ops::null_mask(&args[0]);
+                }
+                query_only::strings_as_symbols(e.name, &mut args);
             }
             return self.invoke(e, &args);
         }

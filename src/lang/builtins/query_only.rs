@@ -2,7 +2,8 @@
 //! calls `(year c) (month c) (day c) (hour c) (minute c) (second c)
 //! (dayofweek c) (dayofyear c)` and `(ilike c pattern)`, and the dotted
 //! truncations `c.year c.month c.date c.hour c.time`. Outside a query these
-//! names stay undefined (`name`), as in RayforceDB.
+//! names stay undefined (`name`), as in RayforceDB. Also the query-only
+//! rule that a string compared with a SYM column is a symbol.
 //!
 //! This module owns the name tables and the conversion of DATE/TIME input
 //! to timestamps; the evaluator asks it only while a query's columns are in
@@ -41,4 +42,22 @@ pub fn dotted(x: &Value, name: &[u8]) -> Option<Result<Value>> {
     let trunc = temporal::truncation(name)?;
     let ts = temporal::as_timestamps(x)?;
     Some(ts.and_then(|ts| temporal::map_ts(&ts, trunc)))
+}
+
+/// Inside a query a comparison between a SYM column (or symbol) and a
+/// string compares by name, as RayforceDB's queries do (`(== sym "AAPL")`):
+/// the string argument of `== != < > <= >=` becomes the symbol of that
+/// name. Outside queries the two types stay incomparable (`type`).
+pub fn strings_as_symbols(name: &str, args: &mut [Value]) {
+    use crate::abi::{RAY_STR, RAY_SYM};
+    if !matches!(name, "==" | "!=" | "<" | ">" | "<=" | ">=") || args.len() != 2 {
+        return;
+    }
+    let is_sym = |v: &Value| v.type_ == RAY_SYM || v.type_ == -RAY_SYM;
+    for (text, other) in [(0, 1), (1, 0)] {
+        if args[text].type_ == -RAY_STR && is_sym(&args[other]) {
+            let id = crate::core::sym::intern(args[text].str_bytes());
+            args[text] = Value::sym(id);
+        }
+    }
 }
