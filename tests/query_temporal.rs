@@ -69,3 +69,18 @@ fn strings_compare_with_symbol_columns_by_name_inside_queries() {
     assert_eq!(t("(at (update {from: q v: 0 where: (== s \"b\")}) 'v)"), "[1 0 3]");
     assert!(t("(== [a b] \"a\")").starts_with("error: type"));
 }
+
+/// `(if c a b)` with a per-row condition inside a query picks per row
+/// (answers captured from RayforceDB); outside queries it takes one truth value.
+#[test]
+fn if_inside_a_query_picks_per_row() {
+    let s = "(set trades (table [sym qty] (list [AAPL GOOG AAPL MSFT GOOG] [100 50 200 75 120]))) ";
+    let t = |src: &str| text(&format!("(do {s} {src})"));
+    assert_eq!(t("(at (select {from: trades x: (if (== sym \"AAPL\") qty 0)}) 'x)"), "[100 0 200 0 0]");
+    assert_eq!(
+        t("(at (select {total: (sum qty) aapl: (sum (if (== sym \"AAPL\") qty 0)) by: {sym: sym} from: trades}) 'aapl)"),
+        "[300 0 0]"
+    );
+    assert_eq!(t("(if [true false] 1 2)"), "1");
+    assert!(t("(select {from: trades x: (if (> qty 60) qty 0.5)})").starts_with("error: type"));
+}

@@ -21,7 +21,6 @@ from conftest import INIT, PATH_SETUP, free_port, stop, wait_listening
 
 needs_sqlglot = pytest.mark.skipif(importlib.util.find_spec("sqlglot") is None,
                                    reason="sqlglot is not installed (pip install sqlglot)")
-IF_PER_ROW = ("server gap: (if (== sym \"AAPL\") qty 0) inside a query takes the whole condition vector as one truth value; the reference picks per row")
 BY_KEY_PROJECTED = ("server gap: a by key also named in the projection (select {sym: sym avg_price: ... by: {sym: sym}}) "
                     "comes back as per-group lists; the reference gives one key per group")
 
@@ -108,7 +107,6 @@ def test_08_aggregates_without_by(c):
     assert c.execute(q).to_dict() == {"total": [545], "n": [5], "hi": [2800.0], "avg_qty": [109.0], "med_qty": [100.0]}
 
 
-@pytest.mark.xfail(reason=IF_PER_ROW)
 def test_09_group_and_filtered_aggregate(c):
     q = trades.select(total=Column("qty").sum(), aapl=Column("qty").where(Column("sym") == "AAPL").sum()).by("sym")
     assert c.execute(q).to_dict() == {"sym": ["AAPL", "GOOG", "MSFT"], "total": [300, 170, 75], "aapl": [300, 0, 0]}

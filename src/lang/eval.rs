@@ -317,6 +317,11 @@ impl Evaluator {
         }
     }
 
+    /// True while a query's columns are in scope (`select`/`update` expressions).
+    pub fn in_query(&self) -> bool {
+        self.frames.iter().any(|f| f.columns)
+    }
+
     fn eval_call(&mut self, form: &ray_t, fallback: bool) -> Result<Value> {
         let items = form.items();
         let head = items[0].ok_or_else(not_a_function)?;

@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 mod index;
+pub use index::take_of;
 mod order;
 mod running;
 mod set;

@@ -140,6 +140,9 @@ fn if_(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
         return Err(RayError::domain("if: needs a condition and a then branch"));
     }
     let c = ev.eval(&args[0])?;
+    if c.type_ == RAY_BOOL && args.len() > 2 && ev.in_query() {
+        return per_row_if(&c, &ev.eval(&args[1])?, &ev.eval(&args[2])?);
+    }
     if truthy(&c) {
         ev.eval(&args[1])
     } else if args.len() > 2 {
@@ -147,6 +150,32 @@ fn if_(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
     } else {
         Ok(Value::i64(0))
     }
+}
+
+/// `(if c a b)` inside a query with a B8 condition column: row `i` takes
+/// `a`'s row `i` where `c` is true, else `b`'s (an atom stands for every
+/// row), as RayforceDB's queries do. Outside queries `if` takes one truth
+/// value.
+fn per_row_if(c: &Value, a: &Value, b: &Value) -> Result<Value> {
+    let n = c.len().max(0) as usize;
+    let rows = |v: &Value| -> Result<Value> {
+        if v.is_atom() {
+            crate::lang::builtins::collection::take_of(v, n as i64)
+        } else if v.len() as usize == n {
+            Ok(v.clone())
+        } else {
+            Err(RayError::length(format!("if: a branch has {} rows where the condition has {n}", v.len())))
+        }
+    };
+    let (a, b) = (rows(a)?, rows(b)?);
+    if a.type_ != b.type_ || !a.is_vec() {
+        // The reference converts here (strings to SYM, I64 beside F64 to
+        // F64); until that is done the mix is refused rather than guessed.
+        return Err(RayError::type_err("if: per-row branches must be vectors of one type"));
+    }
+    let both = crate::ops::concat(&a, &b)?;
+    let pick: Vec<i64> = c.as_slice::<u8>().iter().enumerate().map(|(i, &t)| if t != 0 { i as i64 } else { (n + i) as i64 }).collect();
+    crate::ops::gather(&both, &pick)
 }
 
 fn do_(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
