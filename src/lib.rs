@@ -35,5 +35,5 @@ pub mod runtime;
 pub mod simd;
 pub mod store;
 
-pub use crate::api::{ConnectionPool, Runtime, TcpClient, TcpServer};
+pub use crate::api::{ConnectionPool, RayVector, Runtime, TcpClient, TcpServer};
 pub use crate::core::{RayError, Result, Value};

@@ -3,7 +3,7 @@
 //! replaces broken ones.
 
 use crate::core::{RayError, Result, Value};
-use crate::net::client::{self, Client};
+use crate::net::client::{self, Client, ConnectFailure};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -35,10 +35,27 @@ impl TcpClient {
     }
 
     fn open(host: &str, port: u16, user: &str, password: &str, timeout_ms: i32) -> Result<TcpClient> {
+        Self::open_detailed(host, port, user, password, timeout_ms).map_err(|f| {
+            let e = f.code;
+            RayError::new(if e.to_ray_error().code_str() == "access" { "access" } else { "io" }, format!("{host}:{port}: {e:?} ({})", e.code()))
+        })
+    }
+
+    /// `connect_timeout` (`timeout: None` = the default budget) that tells a
+    /// timed-out handshake from a refused one (for `ipc::hopen_timeout`).
+    pub(crate) fn connect_detailed(
+        host: &str,
+        port: u16,
+        timeout: Option<Duration>,
+    ) -> std::result::Result<TcpClient, ConnectFailure> {
+        let ms = timeout.map_or(0, |t| i32::try_from(t.as_millis()).unwrap_or(i32::MAX).max(1));
+        Self::open_detailed(host, port, "", "", ms)
+    }
+
+    fn open_detailed(host: &str, port: u16, user: &str, password: &str, timeout_ms: i32) -> std::result::Result<TcpClient, ConnectFailure> {
         // Frames the server pushes on this connection are evaluated here.
         crate::ipc::install();
-        let c = client::connect(host, port, non_empty(user), non_empty(password), timeout_ms)
-            .map_err(|e| RayError::new(if e.to_ray_error().code_str() == "access" { "access" } else { "io" }, format!("{host}:{port}: {e:?} ({})", e.code())))?;
+        let c = client::connect_detailed(host, port, non_empty(user), non_empty(password), timeout_ms)?;
         let side = c.socket_clone().ok();
         Ok(TcpClient { host: host.to_string(), port, inner: Mutex::new(Some(c)), side })
     }
@@ -66,6 +83,16 @@ impl TcpClient {
     pub fn send_async(&self, msg: &Value) -> Result<()> {
         let mut g = self.client()?;
         g.as_mut().expect("checked").post(msg)
+    }
+
+    /// Compresses large outgoing frames (`true`, the reference's rule:
+    /// over 2000 bytes, when that saves bytes) or never (`false`). Connections
+    /// to a loopback address start with it off, others with it on; the
+    /// server compresses its replies by its own rule either way.
+    pub fn set_compression(&self, on: bool) -> Result<()> {
+        let mut g = self.client()?;
+        g.as_mut().expect("checked").set_compression(on);
+        Ok(())
     }
 
     /// True until `close`, or until the connection broke.

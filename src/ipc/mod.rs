@@ -5,6 +5,7 @@
 //! |---|---|
 //! | `evaluator` | `net::Handler` implemented by the evaluator: requests, `.ipc.on.*` hooks, cancel scope |
 //! | `builtins` | the `.ipc.open/send/post/close/handle` builtins, registered into `lang`'s registry |
+//! | `client_names` | `hopen`, `Connection`, `ConnectionPool`, `IPCError`: RayforceDB's documented Rust client names over `api::TcpClient` |
 //!
 //! The handler also journals each sync request (`crate::journal`) before
 //! it is evaluated; `install` registers the `.log.*` builtins too.
@@ -18,6 +19,9 @@
 
 pub mod builtins;
 pub use builtins::repl_target;
+pub mod client_names;
+pub use crate::api::RayVector;
+pub use client_names::{Connection, ConnectionPool, IPCError, PooledConnection, hopen, hopen_timeout};
 pub mod evaluator;
 
 /// Installs the evaluator as the transport's handler (idempotent, cheap).

@@ -53,6 +53,27 @@ impl ConnectError {
     }
 }
 
+/// Why a connect failed: the C API's code, and whether the budget ran
+/// out. A peer that accepts but never answers the greeting is `Refused`
+/// for the C API (wire.md 2.4) yet timed out for callers that ask.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConnectFailure {
+    pub code: ConnectError,
+    pub timed_out: bool,
+}
+
+impl From<ConnectError> for ConnectFailure {
+    fn from(code: ConnectError) -> Self {
+        ConnectFailure { code, timed_out: code == ConnectError::Timeout }
+    }
+}
+
+/// A handshake read that failed: a silent peer timed out, anything else refused.
+fn handshake_read_failure(e: std::io::Error, code: ConnectError) -> ConnectFailure {
+    let timed_out = matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut);
+    ConnectFailure { code, timed_out }
+}
+
 /// An established outbound connection.
 pub struct Client {
     sock: TcpStream,
@@ -79,6 +100,17 @@ pub fn connect(
     password: Option<&[u8]>,
     timeout_ms: i32,
 ) -> std::result::Result<Client, ConnectError> {
+    connect_detailed(host, port, user, password, timeout_ms).map_err(|f| f.code)
+}
+
+/// `connect`, telling a timed-out handshake from a refused one.
+pub fn connect_detailed(
+    host: &str,
+    port: u16,
+    user: Option<&[u8]>,
+    password: Option<&[u8]>,
+    timeout_ms: i32,
+) -> std::result::Result<Client, ConnectFailure> {
     let total = budget(timeout_ms);
     let deadline = Instant::now() + total;
     let host = host.trim_start_matches('[').trim_end_matches(']');
@@ -118,12 +150,13 @@ pub fn connect(
     Ok(Client { sock, reply_timeout, compression, broken: false, handle: -1, rx: conn::RxBuf::default() })
 }
 
-fn handshake(sock: &mut TcpStream, user: Option<&[u8]>, password: Option<&[u8]>) -> std::result::Result<bool, ConnectError> {
+fn handshake(sock: &mut TcpStream, user: Option<&[u8]>, password: Option<&[u8]>) -> std::result::Result<bool, ConnectFailure> {
+    use std::io::Read;
     sock.write_all(&handshake::client_greeting()).map_err(|_| ConnectError::Refused)?;
     let mut g = [0u8; 2];
-    conn::read_exact(sock, &mut g).map_err(|_| ConnectError::Refused)?;
+    sock.read_exact(&mut g).map_err(|e| handshake_read_failure(e, ConnectError::Refused))?;
     if g[0] != crate::proto::header::WIRE_VERSION {
-        return Err(ConnectError::Version);
+        return Err(ConnectError::Version.into());
     }
     match g[1] {
         0 => Ok(true),
@@ -132,10 +165,10 @@ fn handshake(sock: &mut TcpStream, user: Option<&[u8]>, password: Option<&[u8]>)
             let msg = handshake::credential_message(user, pw).ok_or(ConnectError::Refused)?;
             sock.write_all(&msg).map_err(|_| ConnectError::AuthFailed)?;
             let mut r = [0u8; 1];
-            conn::read_exact(sock, &mut r).map_err(|_| ConnectError::AuthFailed)?;
-            if r[0] == AUTH_ACCEPTED { Ok(true) } else { Err(ConnectError::AuthFailed) }
+            sock.read_exact(&mut r).map_err(|e| handshake_read_failure(e, ConnectError::AuthFailed))?;
+            if r[0] == AUTH_ACCEPTED { Ok(true) } else { Err(ConnectError::AuthFailed.into()) }
         }
-        _ => Err(ConnectError::Refused),
+        _ => Err(ConnectError::Refused.into()),
     }
 }
 
@@ -157,6 +190,13 @@ impl Client {
         self.reply_timeout = t;
         let _ = self.sock.set_read_timeout(t);
         let _ = self.sock.set_write_timeout(t);
+    }
+
+    /// Compresses outgoing frames by the reference's rule (payloads over
+    /// 2000 bytes, when that saves bytes), or never. Loopback connections
+    /// start with it off; replies are compressed as the server decides.
+    pub fn set_compression(&mut self, on: bool) {
+        self.compression = if on { Compression::WhenItPays } else { Compression::Never };
     }
 
     pub fn is_broken(&self) -> bool {

@@ -174,9 +174,17 @@ pub fn write_frame(sock: &TcpStream, f: &OutFrame) -> io::Result<()> {
     Ok(())
 }
 
+/// The message of the `io` error a wait that ran out of time gives.
+const TIMED_OUT: &str = "timed out waiting for the peer";
+
+/// True for the error of a wait on the peer that ran out of time.
+pub fn is_timeout(e: &RayError) -> bool {
+    e.code_str() == "io" && e.message() == Some(TIMED_OUT)
+}
+
 fn io_err(e: io::Error) -> RayError {
     match e.kind() {
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => RayError::io("timed out waiting for the peer"),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => RayError::io(TIMED_OUT),
         io::ErrorKind::UnexpectedEof => RayError::io("connection closed"),
         _ => RayError::io(format!("connection lost: {e}")),
     }
