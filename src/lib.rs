@@ -37,3 +37,9 @@ pub mod store;
 
 pub use crate::api::{ConnectionPool, RayVector, Runtime, TcpClient, TcpServer};
 pub use crate::core::{RayError, Result, Value};
+
+/// RayforceDB's documented Rust names for two of ours: `RayObj` is a
+/// `Value` (one type for every value, atoms and vectors alike), `Rayforce`
+/// is the `Runtime` handle (`Rayforce::new()?`, `ray.eval(src)`).
+pub type RayObj = Value;
+pub type Rayforce = Runtime;

@@ -28,6 +28,14 @@ vec_elem!(i16, RAY_I16, [RAY_I16]);
 vec_elem!(u8, RAY_U8, [RAY_U8, RAY_BOOL]);
 vec_elem!(f32, RAY_F32, [RAY_F32]);
 
+/// Lets APIs that take "a value" (`ipc::Connection::write`) accept a
+/// `Value` and a `RayVector` alike.
+impl AsRef<Value> for Value {
+    fn as_ref(&self) -> &Value {
+        self
+    }
+}
+
 fn type_error(what: &str, v: &Value) -> RayError {
     RayError::type_err(format!("expected {what}, found type {}", v.type_()))
 }

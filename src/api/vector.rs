@@ -57,6 +57,12 @@ impl<T: VecElem> From<RayVector<T>> for Value {
     }
 }
 
+impl<T: VecElem> AsRef<Value> for RayVector<T> {
+    fn as_ref(&self) -> &Value {
+        &self.value
+    }
+}
+
 impl<T: VecElem> TryFrom<Value> for RayVector<T> {
     type Error = RayError;
     /// Accepts a vector whose elements are stored as `T` (`type` error otherwise).

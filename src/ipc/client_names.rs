@@ -62,10 +62,37 @@ pub fn hopen(host: &str, port: u16) -> Result<Connection, IPCError> {
 }
 
 /// Opens a connection; `timeout` bounds the connect, the handshake and
-/// each wait for a reply (`IPCError::Timeout` when it runs out).
-pub fn hopen_timeout(host: &str, port: u16, timeout: Duration) -> Result<Connection, IPCError> {
-    open(host, port, Some(timeout))
+/// each wait for a reply (`IPCError::Timeout` when it runs out). It is a
+/// count of milliseconds, as RayforceDB documents it (`hopen_timeout(host,
+/// port, 5000)`), or a `Duration`; zero or less means the default budget,
+/// as for the C API's `ray_ipc_connect`.
+pub fn hopen_timeout(host: &str, port: u16, timeout: impl IntoTimeout) -> Result<Connection, IPCError> {
+    open(host, port, timeout.into_timeout())
 }
+
+/// A timeout argument: milliseconds as an integer, or a `Duration`.
+pub trait IntoTimeout {
+    /// `None` for the default budget.
+    fn into_timeout(self) -> Option<Duration>;
+}
+
+impl IntoTimeout for Duration {
+    fn into_timeout(self) -> Option<Duration> {
+        (!self.is_zero()).then_some(self)
+    }
+}
+
+macro_rules! millis_timeout {
+    ($($t:ty),*) => {$(
+        impl IntoTimeout for $t {
+            #[allow(unused_comparisons)]
+            fn into_timeout(self) -> Option<Duration> {
+                (self > 0).then(|| Duration::from_millis(self as u64))
+            }
+        }
+    )*};
+}
+millis_timeout!(i32, i64, u32, u64);
 
 fn open(host: &str, port: u16, timeout: Option<Duration>) -> Result<Connection, IPCError> {
     match TcpClient::connect_detailed(host, port, timeout) {
@@ -107,9 +134,9 @@ macro_rules! connection_methods {
 
         /// Sends any value synchronously (a string is source, a list with a
         /// function head is a call) and returns the server's value.
-        pub fn send(&self, msg: &Value) -> Result<Value, IPCError> {
+        pub fn send<V: AsRef<Value> + ?Sized>(&self, msg: &V) -> Result<Value, IPCError> {
             let c = live(self.tcp())?;
-            c.send(msg).map_err(|e| request_error(c, e))
+            c.send(msg.as_ref()).map_err(|e| request_error(c, e))
         }
 
         /// Sends Rayfall source without waiting: the server evaluates it
@@ -119,10 +146,11 @@ macro_rules! connection_methods {
         }
 
         /// Sends a value without waiting (a string is evaluated as source,
-        /// a call list is applied, data is evaluated and dropped).
-        pub fn write(&self, msg: &Value) -> Result<(), IPCError> {
+        /// a call list is applied, data is evaluated and dropped). Takes a
+        /// `Value` or a `RayVector` (`conn.write(&prices)`).
+        pub fn write<V: AsRef<Value> + ?Sized>(&self, msg: &V) -> Result<(), IPCError> {
             let c = live(self.tcp())?;
-            c.send_async(msg).map_err(|e| request_error(c, e))
+            c.send_async(msg.as_ref()).map_err(|e| request_error(c, e))
         }
 
         /// Compression of what this side sends: `true` compresses frames
@@ -157,7 +185,7 @@ impl Connection {
 
     /// Closes the connection. Closing twice is fine (`Ok`); calls after it
     /// fail with `IPCError::NotConnected`.
-    pub fn close(&mut self) -> Result<(), IPCError> {
+    pub fn close(&self) -> Result<(), IPCError> {
         self.client.close();
         Ok(())
     }
@@ -206,7 +234,7 @@ impl PooledConnection<'_> {
     connection_methods!();
 
     /// Closes this connection; the pool replaces it with a fresh one.
-    pub fn close(&mut self) -> Result<(), IPCError> {
+    pub fn close(&self) -> Result<(), IPCError> {
         self.conn.close();
         Ok(())
     }
