@@ -7,27 +7,11 @@
 //!
 //! Ratchet: tests/fmt_text_pass.txt lists the ids that must pass.
 
-use rayforce::lang::fmt::{format, format_source_error};
-use rayforce::lang::{RequestCtx, eval_source, eval_str, reset};
 use std::collections::BTreeMap;
 #[path = "support/fixtures.rs"]
 mod fixtures;
+use fixtures::repl_text;
 use std::path::PathBuf;
-
-
-fn repl_text(init: Option<&str>, query: &str) -> String {
-    reset();
-    if let Some(name) = init {
-        let src = fixtures::init_script(name).expect("init script");
-        if let Err(e) = eval_str(&src, RequestCtx::default()) {
-            return format!("init {name} failed: {e}");
-        }
-    }
-    match eval_source(query, RequestCtx::default()) {
-        Ok(v) => format(&v, 1),
-        Err(e) => format_source_error(query, "repl", &e),
-    }
-}
 
 #[test]
 fn ratcheted_cases_print_the_reference_repl_text() {

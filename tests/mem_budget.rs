@@ -51,6 +51,19 @@ fn oversized_requests_fail_with_oom_and_leak_nothing() {
             }
         }
     }
+    // Through the C API: a constructor that cannot report failure (here the
+    // symbol's name atom) unwinds to the export's guard, which answers the
+    // static "oom" error, not "panic", and keeps the refusal as the thread's
+    // message.
+    let id = rayforce::core::sym::intern(b"a symbol name longer than any inline atom");
+    set_budget(1);
+    let got = rayforce::ffi::sym::ray_sym_str(id);
+    let msg = unsafe { std::ffi::CStr::from_ptr(rayforce::ffi::error::ray_error_msg()) }.to_string_lossy().into_owned();
+    set_budget(limit);
+    assert_eq!(got, rayforce::core::statics::oom_ptr(), "the static oom error");
+    assert!(msg.starts_with("oom: allocation of ") && msg.contains("exceeds the memory budget"), "{msg}");
+    let name = rayforce::ffi::sym::ray_sym_str(id);
+    assert_eq!(unsafe { (*name).type_ }, -rayforce::abi::RAY_STR, "answers once memory is back");
     set_budget(0);
     assert_eq!(ev("(count (til 20000000))"), Ok("20000000".into()), "0 lifts the budget");
 }

@@ -7,30 +7,15 @@
 //! Where we deliberately differ from the reference (its bugs, listed in the
 //! README's deviations), the query is simply not captured.
 
-use rayforce::lang::fmt::{format, format_source_error};
-use rayforce::lang::{RequestCtx, eval_source, eval_str, reset};
 #[path = "support/fixtures.rs"]
 mod fixtures;
+use fixtures::repl_text;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
 /// The environment is process-wide and each case resets it: the tests of
 /// this file run one at a time.
 static ENV: Mutex<()> = Mutex::new(());
-
-fn repl_text(init: Option<&str>, query: &str) -> String {
-    reset();
-    if let Some(name) = init {
-        let src = fixtures::init_script(name).expect("init script");
-        if let Err(e) = eval_str(&src, RequestCtx::default()) {
-            return format!("init {name} failed: {e}");
-        }
-    }
-    match eval_source(query, RequestCtx::default()) {
-        Ok(v) => format(&v, 1),
-        Err(e) => format_source_error(query, "repl", &e),
-    }
-}
 
 fn check(file: &str) {
     let _alone = ENV.lock().unwrap_or_else(|e| e.into_inner());

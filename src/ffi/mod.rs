@@ -66,6 +66,16 @@ macro_rules! ffi_guard {
 /// The thread's `ray_error_msg` then says a panic was caught.
 pub trait PanicFallback {
     fn panic_value() -> Self;
+    /// What an allocation refused inside the export returns (an
+    /// [`OutOfMemory`](crate::core::alloc::OutOfMemory) unwinding out of an
+    /// infallible constructor): the static "oom" error for objects, the
+    /// panic value for the rest.
+    fn oom_value() -> Self
+    where
+        Self: Sized,
+    {
+        Self::panic_value()
+    }
 }
 
 /// The `ray_err_t` returned after a caught panic.
@@ -81,8 +91,16 @@ macro_rules! panic_fallback {
     };
 }
 
+impl PanicFallback for *mut ray_t {
+    fn panic_value() -> Self {
+        crate::core::statics::panic_ptr()
+    }
+    fn oom_value() -> Self {
+        crate::core::statics::oom_ptr()
+    }
+}
+
 panic_fallback! {
-    *mut ray_t => crate::core::statics::panic_ptr(),
     () => (),
     i64 => -1,
     core::ffi::c_int => -1,
@@ -103,16 +121,19 @@ panic_fallback! {
 
 /// Runs `body`; a panic becomes `R::panic_value()` (see [`ffi_guard!`]).
 pub fn guard<R: PanicFallback>(body: impl FnOnce() -> R) -> R {
-    guard_or(body, R::panic_value)
+    guard_or(body, |out_of_memory| if out_of_memory { R::oom_value() } else { R::panic_value() })
 }
 
 /// Runs `body` of an export returning `ray_err_t`; a panic becomes
 /// [`PANIC_STATUS`].
 pub fn guard_status(body: impl FnOnce() -> crate::abi::ray_err_t) -> crate::abi::ray_err_t {
-    guard_or(body, || PANIC_STATUS)
+    guard_or(body, |out_of_memory| if out_of_memory { crate::abi::RAY_ERR_OOM } else { PANIC_STATUS })
 }
 
-fn guard_or<R>(body: impl FnOnce() -> R, fallback: impl FnOnce() -> R) -> R {
+/// `fallback(true)` after a refused allocation unwound out of `body` (the
+/// thread's message names the refusal, nothing is printed), `fallback(false)`
+/// after any other panic.
+fn guard_or<R>(body: impl FnOnce() -> R, fallback: impl FnOnce(bool) -> R) -> R {
     let run = || {
         #[cfg(test)]
         panic_tests::fire_if_armed();
@@ -120,9 +141,14 @@ fn guard_or<R>(body: impl FnOnce() -> R, fallback: impl FnOnce() -> R) -> R {
     };
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
         Ok(v) => v,
+        Err(payload) if payload.is::<crate::core::alloc::OutOfMemory>() => {
+            let why = crate::core::budget::refusal_message().unwrap_or_else(|| "out of memory".into());
+            crate::core::error::set_last_message(Some(&format!("oom: {why}")));
+            fallback(true)
+        }
         Err(payload) => {
             note_panic(payload.as_ref());
-            fallback()
+            fallback(false)
         }
     }
 }

@@ -203,7 +203,7 @@ fn compress_fixed<T: Elem + Default + Send + Sync>(col: &ray_t, mask: &[u8], cou
             let mut run = move || compress_into(part, &src[a..b], &mask[a..b]);
             hs.push(if ranges.len() == 1 { Ok(run()) } else { Err(s.spawn(run)) });
         }
-        hs.into_iter().all(|h| h.unwrap_or_else(|h| h.join().expect("worker panicked")))
+        hs.into_iter().all(|h| h.unwrap_or_else(|h| crate::ops::par::join(h)))
     });
     if !ok {
         return Err(RayError::length("filter: mask count differs"));

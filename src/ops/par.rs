@@ -14,6 +14,14 @@ pub fn threads_for(n: usize) -> usize {
     std::thread::available_parallelism().map_or(1, |p| p.get()).clamp(1, 8).min(n / (PAR_MIN_ROWS / 2)).max(1)
 }
 
+/// The result of a scoped worker; a panic in it goes on unwinding in the
+/// caller with its own payload, so a refused allocation in a worker
+/// ([`OutOfMemory`](crate::core::alloc::OutOfMemory)) still becomes the
+/// request's "oom" error at the request boundary.
+pub fn join<R>(h: std::thread::ScopedJoinHandle<'_, R>) -> R {
+    h.join().unwrap_or_else(|payload| std::panic::resume_unwind(payload))
+}
+
 /// Splits `0..n` into `k` nearly equal ranges.
 pub fn split(n: usize, k: usize) -> Vec<(usize, usize)> {
     let k = k.max(1);
@@ -36,7 +44,7 @@ pub fn par_parts<T: Send>(dst: &mut [T], k: usize, f: impl Fn(&mut [T], usize, u
             let f = &f;
             hs.push(s.spawn(move || f(part, a, b)));
         }
-        hs.into_iter().fold(false, |any, h| h.join().expect("worker panicked") | any)
+        hs.into_iter().fold(false, |any, h| join(h) | any)
     })
 }
 
@@ -53,7 +61,7 @@ pub fn map_chunks<T: Sync, R: Send>(items: &[T], k: usize, f: impl Fn(&T) -> R +
             .into_iter()
             .map(|(a, b)| s.spawn(move || items[a..b].iter().map(f).collect::<Vec<R>>()))
             .collect();
-        hs.into_iter().flat_map(|h| h.join().expect("worker panicked")).collect()
+        hs.into_iter().flat_map(|h| join(h)).collect()
     })
 }
 
@@ -66,7 +74,7 @@ pub fn run_each<T: Send, R: Send>(items: Vec<T>, f: impl Fn(usize, T) -> R + Syn
         let f = &f;
         let hs: Vec<_> = items.enumerate().map(|(i, t)| s.spawn(move || f(i + 1, t))).collect();
         let mut out = vec![f(0, first)];
-        out.extend(hs.into_iter().map(|h| h.join().expect("worker panicked")));
+        out.extend(hs.into_iter().map(|h| join(h)));
         out
     })
 }
@@ -74,6 +82,16 @@ pub fn run_each<T: Send, R: Send>(items: Vec<T>, f: impl Fn(usize, T) -> R + Syn
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_allocation_in_a_worker_is_the_callers_oom() {
+        let r = crate::core::alloc::catch_out_of_memory(|| {
+            map_chunks(&[1, 2, 3, 4], 2, |&x| if x == 4 { crate::core::alloc::out_of_memory() } else { x })
+        });
+        assert_eq!(r.unwrap_err().code_str(), "oom");
+        let ok = crate::core::alloc::catch_out_of_memory(|| map_chunks(&[1, 2, 3, 4], 2, |&x| x * 2));
+        assert_eq!(ok.unwrap(), vec![2, 4, 6, 8]);
+    }
 
     #[test]
     fn splits_cover_every_row_once() {

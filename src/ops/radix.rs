@@ -198,7 +198,7 @@ mod tests {
 
     #[test]
     fn few_distinct_keys_keep_row_order_and_skip_passes() {
-        let keys: Vec<u64> = (0..200_000u64).map(|i| (i * 7) % 3 << 30).collect();
+        let keys: Vec<u64> = (0..200_000u64).map(|i| ((i * 7) % 3) << 30).collect();
         assert_eq!(sort_rows(&keys, 32), reference(&keys));
         let same = vec![5u64; 1000];
         assert_eq!(sort_rows(&same, 3), (0..1000).collect::<Vec<Row>>());

@@ -92,7 +92,7 @@ pub(super) fn per_chunk<T: Send>(g: &Groups, f: impl Fn(&Chunk, &[u32]) -> T + S
             let f = &f;
             s.spawn(move || f(c, &c.gid))
         }).collect();
-        hs.into_iter().map(|h| h.join().expect("worker panicked")).collect()
+        hs.into_iter().map(|h| crate::ops::par::join(h)).collect()
     })
 }
 
@@ -253,7 +253,7 @@ fn group_by_key<K: Copy + Send + Sync, M: KeyMap<K> + Send>(
                 let work = &work;
                 sc.spawn(move || work(r))
             }).collect();
-            hs.into_iter().map(|h| h.join().expect("worker panicked")).collect()
+            hs.into_iter().map(|h| crate::ops::par::join(h)).collect()
         })
     };
     let mut locals = Vec::with_capacity(results.len());

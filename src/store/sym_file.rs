@@ -41,12 +41,16 @@ pub fn load_at_create(path: Option<&Path>) -> SymLoad {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => SymLoad::Absent,
         Err(_) => SymLoad::Unreadable,
         Ok(m) if m.is_dir() => SymLoad::Unreadable,
-        Ok(m) if { let ram = crate::core::budget::physical_ram() as u64; ram > 0 && m.len() > ram / 2 } => SymLoad::TooLarge,
+        Ok(m) if larger_than_half_the_ram(m.len()) => SymLoad::TooLarge,
         Ok(_) => load(path),
     }
 }
 
-/// Physical memory in bytes (`MemTotal` of /proc/meminfo), when known.
+/// A snapshot past half the physical memory is refused before reading.
+fn larger_than_half_the_ram(len: u64) -> bool {
+    let ram = crate::core::budget::physical_ram() as u64;
+    ram > 0 && len > ram / 2
+}
 
 /// Loads the snapshot at `path` into the process symbol table: `Loaded`,
 /// `Unreadable` (missing too: an explicit load needs a file) or `Corrupt`.

@@ -24,3 +24,23 @@ pub fn cases_jsonl() -> String {
 pub fn init_script(name: &str) -> std::io::Result<String> {
     std::fs::read_to_string(corpus_dir().join("init").join(format!("{name}.rfl")))
 }
+
+/// What the REPL prints for `query` after `reset` and the init script
+/// `init` (if any): the value with `format(v, 1)`, an error with
+/// `format_source_error` (the plain line, or the boxed diagnostic for an
+/// error raised inside a lambda).
+pub fn repl_text(init: Option<&str>, query: &str) -> String {
+    use rayforce::lang::fmt::{format, format_source_error};
+    use rayforce::lang::{RequestCtx, eval_source, eval_str, reset};
+    reset();
+    if let Some(name) = init {
+        let src = init_script(name).expect("init script");
+        if let Err(e) = eval_str(&src, RequestCtx::default()) {
+            return format!("init {name} failed: {e}");
+        }
+    }
+    match eval_source(query, RequestCtx::default()) {
+        Ok(v) => format(&v, 1),
+        Err(e) => format_source_error(query, "repl", &e),
+    }
+}
