@@ -6,13 +6,22 @@
 //! (with the fixed defects: rolls in one second keep both archives, a
 //! read-only `.log.write` is flagged).
 //!
+//! Both ways with one workload (cross.requests, regen_cross.sh): the journal
+//! our server writes is the one the reference replayed for cross.out, and
+//! our startup on it, and on the reference's own journal of the same
+//! requests, answers as the reference did.
+//!
 //! The journal is process-wide, so these tests take turns (`serial`).
 
 use rayforce::core::{RayError, Value};
 use rayforce::journal::{self, frame, log, replay};
 use rayforce::lang::{RequestCtx, eval_str, format};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::sync::Mutex;
+
+const BIN: &str = env!("CARGO_BIN_EXE_rayforce");
 
 static SERIAL: Mutex<()> = Mutex::new(());
 
@@ -218,4 +227,69 @@ fn rolls_in_one_second_keep_every_archive_and_purge_removes_them() {
     let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(left, ["other.log"]);
     assert_eq!(text("(.log.purge)"), "error: domain");
+}
+
+/// The lines of a fixture file.
+fn fixture_lines(name: &str) -> Vec<String> {
+    std::fs::read_to_string(fixture(name)).unwrap().lines().map(str::to_string).collect()
+}
+
+#[test]
+fn our_server_journals_the_cross_requests_as_the_bytes_the_reference_replayed() {
+    let dir = scratch("cross-write");
+    let base = dir.join("ours");
+    let mut server = Command::new(BIN)
+        .args(["-l", base.to_str().unwrap(), "-p", "0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("rayforce starts");
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let port: u16 = line.trim().strip_prefix("listening on port ").and_then(|p| p.parse().ok()).expect(&line);
+    let h = rayforce::net::connect("127.0.0.1", port, None, None, 5000);
+    assert!(h >= 0, "connect: {h}");
+    let mut failed = 0;
+    for request in fixture_lines("cross.requests") {
+        // Each is journaled before it is evaluated; one of them fails.
+        failed += rayforce::net::send(h, &Value::str(request.as_bytes()), false).is_err() as usize;
+    }
+    rayforce::net::close(h);
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert_eq!(failed, 1);
+    let ours = std::fs::read(log::active_path(&base)).unwrap();
+    assert_eq!(ours, std::fs::read(fixture("cross.log")).unwrap(), "differs from what the reference replayed");
+    assert_eq!(ours, std::fs::read(fixture("cross_ref.log")).unwrap(), "differs from the reference's own journal");
+}
+
+/// What the binary says starting with `-l` on a copy of `journal` and
+/// answering cross.queries: its stderr (the path as `B.log`), then stdout,
+/// as regen_cross.sh recorded the reference.
+fn startup_answers(journal: &str) -> String {
+    let dir = scratch(&format!("cross-{journal}"));
+    let base = dir.join("replay");
+    std::fs::copy(fixture(journal), log::active_path(&base)).unwrap();
+    let mut child = Command::new(BIN)
+        .args(["-l", base.to_str().unwrap()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("rayforce starts");
+    child.stdin.take().unwrap().write_all(&std::fs::read(fixture("cross.queries")).unwrap()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8(out.stderr).unwrap().replace(log::active_path(&base).to_str().unwrap(), "B.log");
+    said + &String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn our_startup_on_both_cross_journals_answers_as_the_reference() {
+    for (journal, answers) in [("cross.log", "cross.out"), ("cross_ref.log", "cross_ref.out")] {
+        let expected = std::fs::read_to_string(fixture(answers)).unwrap();
+        assert!(expected.contains("log: replayed 9 entries (1 eval errors)"), "{answers}: {expected}");
+        assert_eq!(startup_answers(journal), expected, "{journal}");
+    }
 }
