@@ -44,10 +44,9 @@ pub fn parse(data: &[u8]) {
 
 static START: Once = Once::new();
 
-/// Any text evaluated as a read-only client's request (restricted: no
-/// `set`, no `exit`, no file or system access) under an operation budget:
-/// a value or an error object, formatted as the REPL would.
-pub fn eval(data: &[u8]) {
+/// The runtime every evaluating target shares, once per process: builtins
+/// bound, an operation budget per request and a memory budget.
+fn start_evaluator() {
     START.call_once(|| {
         let _ = rayforce::runtime::create(None);
         lang::reset();
@@ -56,6 +55,13 @@ pub fn eval(data: &[u8]) {
         // memory budget turns it into an oom error.
         rayforce::core::alloc::set_budget(256 << 20);
     });
+}
+
+/// Any text evaluated as a read-only client's request (restricted: no
+/// `set`, no `exit`, no file or system access) under an operation budget:
+/// a value or an error object, formatted as the REPL would.
+pub fn eval(data: &[u8]) {
+    start_evaluator();
     let Ok(src) = std::str::from_utf8(data) else { return };
     if let Ok(v) = lang::eval_str(src, RequestCtx { restricted: true, handle: 0 }) {
         let _ = lang::format(&v, 1);
@@ -70,11 +76,7 @@ pub fn eval(data: &[u8]) {
 /// in i128 so that it never overflows itself) (overflow rules are
 /// not what this checks).
 pub fn arith_diff(data: &[u8]) {
-    START.call_once(|| {
-        let _ = rayforce::runtime::create(None);
-        lang::reset();
-        limits::set_max_operations(20_000);
-    });
+    start_evaluator();
     let mut g = Gen { data, at: 0, len: 0, overflow: false };
     g.len = 1 + g.byte() as usize % 8;
     let want_vec = g.byte() & 1 == 1;
@@ -248,4 +250,119 @@ pub fn column(data: &[u8]) {
     if let Ok(v) = rayforce::store::column::load_column(&path, None) {
         let _ = lang::format(&v, 1);
     }
+}
+
+/// A fresh empty scratch directory for directory targets, under /dev/shm
+/// when it exists, one per process and target.
+fn scratch_dir(target: &str) -> std::path::PathBuf {
+    let dir = if Path::new("/dev/shm").is_dir() { std::path::PathBuf::from("/dev/shm") } else { std::env::temp_dir() };
+    let dir = dir.join(format!("rayforce-fuzz-{target}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    dir
+}
+
+/// Any bytes as `B.log` at startup with `-l B` (bit 0 of the first byte:
+/// with `--journal-truncate`): frames replayed read-only (each whole frame
+/// gets the restricted flag, as if a `-U` client had sent it) under the
+/// evaluator's budgets, then a torn tail cut, or a refusal that leaves the
+/// file as it was. A journal startup accepted holds only whole frames.
+pub fn journal(data: &[u8]) {
+    use rayforce::journal::{frame, log, recover};
+    start_evaluator();
+    let dir = scratch_dir("journal");
+    let base = dir.join("b");
+    let path = log::active_path(&base);
+    let bytes = restricted_frames(data);
+    std::fs::write(&path, &bytes).expect("scratch journal");
+    let opts = recover::Options { truncate_damaged: data.first().is_some_and(|b| b & 1 == 1) };
+    let started = recover::startup(log::Mode::Async, &base, opts, &mut |_| {});
+    let _ = log::close();
+    let now = std::fs::read(&path).expect("journal still there");
+    match started {
+        Ok(()) => {
+            let (_, valid) = frame::validate(&path).expect("validate");
+            assert_eq!(valid, now.len() as u64, "startup left bytes that do not frame");
+            assert!(bytes.starts_with(&now), "startup changed more than the tail");
+        }
+        Err(_) => assert_eq!(now, bytes, "a refused startup changed the journal"),
+    }
+}
+
+/// `data` with the restricted flag set on every frame of its leading
+/// chain of whole frames (the ones a replay evaluates).
+fn restricted_frames(data: &[u8]) -> Vec<u8> {
+    use rayforce::proto::header::{FLAG_RESTRICTED, Header};
+    let mut bytes = data.to_vec();
+    let mut at = 0usize;
+    while let Some(head) = bytes.get(at..at + HEADER_LEN) {
+        let Ok(h) = Header::parse(head.try_into().expect("header length")) else { break };
+        if h.size > bytes.len() - at - HEADER_LEN {
+            break;
+        }
+        bytes[at + 5] |= FLAG_RESTRICTED;
+        at += HEADER_LEN + h.size;
+    }
+    bytes
+}
+
+/// Any bytes as the segment files of an append-only log directory (see
+/// [`aof_segments`]), checked as `ray_aof_scan` and `ray_aof_open` do:
+/// both accept or both refuse; an open keeps every record a scan
+/// delivered; a record appended and committed after it scans back with
+/// the next LSN; a scan from a later LSN delivers the tail of the full one.
+pub fn aof(data: &[u8]) {
+    use rayforce::store::aof::{self, Aof, segment};
+    let dir = scratch_dir("aof");
+    for (lsn, bytes) in aof_segments(data) {
+        std::fs::write(dir.join(segment::file_name(lsn)), bytes).expect("scratch segment");
+    }
+    let scan_all = |from: i64| {
+        let mut seen = Vec::new();
+        aof::scan(&dir, from, |lsn, p| {
+            seen.push((lsn, p.to_vec()));
+            true
+        })
+        .map(|calls| {
+            assert_eq!(calls, seen.len() as i64);
+            seen
+        })
+    };
+    let before = scan_all(0);
+    if let Ok(seen) = &before {
+        if let Some(&(mid, _)) = seen.get(seen.len() / 2) {
+            assert_eq!(scan_all(mid).expect("a second scan"), seen[seen.len() / 2..]);
+        }
+    }
+    let opened = Aof::open(&dir, 64);
+    let (open_err, scan_err) = (opened.as_ref().err(), before.as_ref().err());
+    assert_eq!(open_err.is_none(), scan_err.is_none(), "open and scan disagree: {open_err:?} / {scan_err:?}");
+    let (Ok(mut log), Ok(mut seen)) = (opened, before) else { return };
+    assert_eq!(scan_all(0).expect("scan after open"), seen, "open changed committed records");
+    let Ok(lsn) = log.append(b"fuzz") else { return };
+    assert_eq!(log.next_lsn(), lsn + 1);
+    log.close().expect("commit");
+    seen.push((lsn, b"fuzz".to_vec()));
+    assert_eq!(scan_all(0).expect("scan after append"), seen);
+}
+
+/// The input as segment files: each is a name byte (below 0xff: the LSN
+/// of the segment's first record; 0xff: that LSN in the next 8 bytes, top
+/// bit cleared), a 2-byte length and that many bytes (fewer at the end).
+fn aof_segments(mut data: &[u8]) -> Vec<(i64, &[u8])> {
+    let mut segs = Vec::new();
+    while let Some((&name, rest)) = data.split_first() {
+        let (lsn, rest) = match name {
+            0xff => match rest.split_first_chunk::<8>() {
+                Some((b, rest)) => ((u64::from_le_bytes(*b) >> 1) as i64, rest),
+                None => break,
+            },
+            n => (i64::from(n), rest),
+        };
+        let Some((len, rest)) = rest.split_first_chunk::<2>() else { break };
+        let (body, rest) = rest.split_at(usize::from(u16::from_le_bytes(*len)).min(rest.len()));
+        segs.push((lsn, body));
+        data = rest;
+    }
+    segs
 }

@@ -19,7 +19,7 @@ OUT=$ROOT/target/fuzz
 CORPUS=$ROOT/target/fuzz-corpus
 RUNS=${FUZZ_RUNS:-10000000}
 SECS=${FUZZ_SECS:-0}
-TARGETS=${*:-decode compress frame parse eval arith_diff csv column}
+TARGETS=${*:-decode compress frame parse eval arith_diff csv column journal aof}
 
 # Sanitizer coverage (edge counters, PC table, comparison tracing) on the
 # stable compiler; debug assertions and overflow checks turn silent
@@ -42,13 +42,14 @@ seed() {
                  cp -n "$f" "$d/fixture-$(basename "$f")"; done ;;
         column) find "$ROOT/tests/fixtures/store" -type f -size -1M | while read -r f; do
                     cp -n "$f" "$d/fixture-$(echo "$f" | sha1sum | cut -c1-16)"; done ;;
+        journal) for f in "$ROOT"/tests/fixtures/journal/*.log; do cp -n "$f" "$d/fixture-$(basename "$f")"; done ;;
     esac
     python3 - "$ROOT/tests/fixtures/conformance/cases.jsonl" "$d" "$t" <<'PY'
 import json, sys, hashlib, os
 cases, out, target = sys.argv[1], sys.argv[2], sys.argv[3]
 for line in open(cases):
     c = json.loads(line)
-    if target in ("arith_diff", "csv", "column"):
+    if target in ("arith_diff", "csv", "column", "journal", "aof"):
         continue
     if target in ("parse", "eval"):
         data = ((c["init"] or "") + "\n" + c["query"]).encode() if target == "parse" else c["query"].encode()

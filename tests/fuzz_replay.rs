@@ -1,8 +1,8 @@
 //! Replays every saved fuzz input and crash reproducer of the language and
 //! connection targets (fuzz/corpus/TARGET, fuzz/artifacts/TARGET) through
 //! the same bodies the libFuzzer targets run (fuzz/bodies.rs), so a crash
-//! once found stays fixed. The codec targets' inputs are replayed by
-//! tests/codec_fuzz_corpus.rs.
+//! once found stays fixed (journal and append-only log targets too). The
+//! codec targets' inputs are replayed by tests/codec_fuzz_corpus.rs.
 
 #[path = "../fuzz/bodies.rs"]
 mod bodies;
@@ -64,4 +64,21 @@ fn random_integer_expressions_equal_a_plain_evaluation() {
 fn saved_csv_and_column_file_inputs_end_cleanly() {
     replay("csv", bodies::csv);
     replay("column", bodies::column);
+}
+
+#[test]
+fn saved_journal_and_aof_inputs_end_cleanly() {
+    replay("journal", bodies::journal);
+    // The committed journal fixtures (the fuzzer's seeds) go through the same body.
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/journal");
+    let mut n = 0;
+    for entry in std::fs::read_dir(fixtures).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "log") {
+            bodies::journal(&std::fs::read(&path).unwrap());
+            n += 1;
+        }
+    }
+    assert!(n >= 4, "journal fixtures missing");
+    assert!(replay("aof", bodies::aof) >= 6, "no append-only log seeds");
 }

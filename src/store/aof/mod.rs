@@ -82,6 +82,15 @@ fn read(path: &Path) -> Result<Vec<u8>> {
     fs::read(path).map_err(|e| io_err(path, "read", e))
 }
 
+/// The LSN after a segment whose first record has `first` and which holds
+/// `committed` records: `corrupt` past `i64::MAX` (a segment named near it).
+fn lsn_after(seg: &SegmentFile, first: i64, committed: usize) -> Result<i64> {
+    i64::try_from(committed)
+        .ok()
+        .and_then(|n| first.checked_add(n))
+        .ok_or_else(|| corrupt(&seg.path, 0, &format!("{committed} records from LSN {first} pass the largest LSN")))
+}
+
 /// Checks segment `seg` (`last`: the one a writer appends to) and returns
 /// its survey. Every segment but the last must end exactly at a commit
 /// frame; no segment may hold damage followed by a commit frame.
@@ -131,10 +140,11 @@ impl Aof {
         let mut expected = segs[0].first_lsn;
         for seg in &segs[..segs.len() - 1] {
             let s = check(seg, &read(&seg.path)?, expected, false)?;
-            expected += s.committed as i64;
+            expected = lsn_after(seg, expected, s.committed)?;
         }
         let bytes = read(&last.path)?;
         let s = check(last, &bytes, expected, true)?;
+        let next_lsn = lsn_after(last, expected, s.committed)?;
         let file = OpenOptions::new().write(true).open(&last.path).map_err(|e| io_err(&last.path, "open", e))?;
         if s.committed_end < bytes.len() {
             file.set_len(s.committed_end as u64).map_err(|e| io_err(&last.path, "truncate", e))?;
@@ -148,7 +158,7 @@ impl Aof {
             path: last.path.clone(),
             out: BufWriter::new(out),
             segment_bytes: s.committed_end as u64,
-            next_lsn: expected + s.committed as i64,
+            next_lsn,
             dirty: false,
         })
     }
@@ -164,6 +174,9 @@ impl Aof {
         let len = payload.len() as u64;
         if len > MAX_PAYLOAD {
             return Err(AofError::Limit(format!("aof: a record holds at most {MAX_PAYLOAD} bytes, got {len}")));
+        }
+        if self.next_lsn == i64::MAX {
+            return Err(AofError::Limit(format!("aof: no LSN is left after {}", i64::MAX - 1)));
         }
         if self.segment_bytes > 0 && self.segment_bytes + HEADER as u64 + len > self.limit {
             self.rotate()?;
@@ -237,7 +250,7 @@ pub fn scan(dir: &Path, from_lsn: i64, mut deliver: impl FnMut(i64, &[u8]) -> bo
     for (i, seg) in segs.iter().enumerate() {
         let s = check(seg, &read(&seg.path)?, expected, i + 1 == segs.len())?;
         firsts.push(expected);
-        expected += s.committed as i64;
+        expected = lsn_after(seg, expected, s.committed)?;
     }
     let mut calls = 0i64;
     for (seg, first) in segs.iter().zip(firsts) {

@@ -108,7 +108,7 @@ fn segments_rotate_and_every_one_is_checked() {
     assert_eq!(got.len(), 10);
     assert!(got.iter().all(|(lsn, p)| p == &vec![*lsn as u8; 20]));
     // Reopen continues the numbering.
-    let mut log = Aof::open(&d, 40).unwrap();
+    let log = Aof::open(&d, 40).unwrap();
     assert_eq!(log.next_lsn(), 10);
     log.close().unwrap();
     // from_lsn and stopping early.
@@ -147,5 +147,29 @@ fn a_missing_directory_scans_empty_and_oversized_records_are_refused() {
     let mut log = Aof::open(&d, 0).unwrap();
     assert!(matches!(log.append(&[]), Ok(0)));
     log.close().unwrap();
+    let _ = fs::remove_dir_all(&d);
+}
+
+#[test]
+fn lsns_never_pass_i64_max() {
+    // A segment named near i64::MAX (an aof fuzz seed) overflowed
+    // the LSN count. One committed record from i64::MAX - 1 leaves no LSN to
+    // append; two pass the largest LSN and are refused as corrupt.
+    let d = scratch("maxlsn");
+    fs::create_dir_all(&d).unwrap();
+    let seg = d.join(file_name(i64::MAX - 1));
+    let record = |p: &[u8]| {
+        let len = (p.len() as u32).to_le_bytes();
+        [&len[..], &record_crc(p).to_le_bytes(), p, &COMMIT_FRAME].concat()
+    };
+    fs::write(&seg, record(b"a")).unwrap();
+    assert_eq!(all(&d).unwrap(), vec![(i64::MAX - 1, b"a".to_vec())]);
+    let mut log = Aof::open(&d, 0).unwrap();
+    assert_eq!(log.next_lsn(), i64::MAX);
+    assert!(matches!(log.append(b"b"), Err(AofError::Limit(_))));
+    log.close().unwrap();
+    fs::write(&seg, [record(b"a"), record(b"b")].concat()).unwrap();
+    assert!(matches!(Aof::open(&d, 0), Err(AofError::Corrupt(m)) if m.contains("largest LSN")));
+    assert!(matches!(all(&d), Err(AofError::Corrupt(_))));
     let _ = fs::remove_dir_all(&d);
 }
