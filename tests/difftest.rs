@@ -61,6 +61,8 @@ fn builtins_answer_as_the_reference_does() {
     let (mut total, mut matching) = (0, 0);
     let mut regressions = Vec::new();
     let mut now_passing = Vec::new();
+    // DIFFTEST_DUMP=path writes every differing case (listed or not) as JSON lines, for triage.
+    let mut dump = std::env::var_os("DIFFTEST_DUMP").map(|p| std::fs::File::create(p).expect("DIFFTEST_DUMP file"));
     for file in files {
         reset();
         let text = std::fs::read_to_string(&file).expect("fixture");
@@ -77,11 +79,18 @@ fn builtins_answer_as_the_reference_does() {
                 if known.contains(id) {
                     now_passing.push(id.to_string());
                 }
-            } else if !known.contains(id) {
-                regressions.push(format!(
-                    "{id} {query}\n  want {want_bytes}\n  got  {}\n  want text {want_text:?}\n  got  text {:?}",
-                    got.0, got.1
-                ));
+            } else {
+                if let Some(f) = dump.as_mut() {
+                    use std::io::Write;
+                    let row = serde_json::json!({"id": id, "query": query, "want_hex": want_bytes, "got_hex": got.0, "want": want_text, "got": got.1});
+                    writeln!(f, "{row}").expect("dump write");
+                }
+                if !known.contains(id) {
+                    regressions.push(format!(
+                        "{id} {query}\n  want {want_bytes}\n  got  {}\n  want text {want_text:?}\n  got  text {:?}",
+                        got.0, got.1
+                    ));
+                }
             }
         }
         println!("difftest {:<12} {ok:>5}/{n}", file.file_stem().unwrap().to_string_lossy());

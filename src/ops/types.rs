@@ -27,6 +27,13 @@ pub fn type_name_of(v: &ray_t) -> &'static str {
     if v.is_null_obj() { "null" } else { type_name(v.type_) }
 }
 
+/// The name binary-operator errors give an operand (`cannot add i64 and
+/// sym`): a vector is named by its element type in lowercase, as an atom
+/// would be; LIST, DICT, TABLE and atoms keep their [`type_name_of`].
+pub fn elem_type_name(v: &ray_t) -> &'static str {
+    if (1..=RAY_STR).contains(&v.type_) { type_name(-v.type_) } else { type_name_of(v) }
+}
+
 /// Rayfall truthiness (rayfall.md section 4): false, i64 0, f64 0.0, typed
 /// null atoms and the null object are false; everything else is true
 /// (i32, i16 and u8 zeros, empty vectors and strings included).

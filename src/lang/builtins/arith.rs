@@ -9,7 +9,7 @@ use crate::abi::*;
 use crate::core::temporal::NS_PER_DAY;
 use crate::core::{RayError, Result, Value};
 use crate::lang::registry::Builtin;
-use crate::ops::type_name_of as type_name;
+use crate::ops::{elem_type_name, type_name_of as type_name};
 
 pub const BUILTINS: &[Builtin] = &[
     Builtin::pure("+", RAY_BINARY, add).row_wise(),
@@ -42,7 +42,8 @@ pub enum Op {
 }
 
 impl Op {
-    /// The operation's name in `length` error messages.
+    /// The operation's name in `length` error messages (`div` has none in
+    /// the reference and says `UNKNOWN`).
     fn label(self) -> &'static str {
         match self {
             Op::Add => "ADD",
@@ -50,7 +51,7 @@ impl Op {
             Op::Mul => "MUL",
             Op::Div => "DIV",
             Op::Rem => "MOD",
-            Op::IDiv => "IDIV",
+            Op::IDiv => "UNKNOWN",
         }
     }
 
@@ -60,9 +61,16 @@ impl Op {
             Op::Sub => "subtract",
             Op::Mul => "multiply",
             Op::Div => "divide",
-            Op::Rem => "take the remainder of",
-            Op::IDiv => "divide",
+            Op::Rem => "mod",
+            Op::IDiv => "div",
         }
+    }
+
+    /// The `type` error for operands the operation does not take:
+    /// `cannot add i64 and sym`, `cannot divide i64 by sym`.
+    fn type_error(self, a: &ray_t, b: &ray_t) -> RayError {
+        let joint = if matches!(self, Op::Add | Op::Sub | Op::Mul) { "and" } else { "by" };
+        RayError::type_err(format!("cannot {} {} {joint} {}", self.verb(), elem_type_name(a), elem_type_name(b)))
     }
 }
 
@@ -75,69 +83,87 @@ struct Plan {
     scale_b: i64,
 }
 
-fn int_rank(t: i8) -> i8 {
-    match t {
+/// Integer result types, as the reference's kernels pick them: indexed by
+/// the left and right operand kind (b8 u8 i16 i32 i64 atoms, then the same
+/// five as vectors). `L` i64, `i` i32, `h` i16, `u` u8. The tables are not
+/// symmetric and differ between atoms and vectors; they are the reference's
+/// observed answers (`(type (- [5 6] 0x02))` is `I64`, `(type (- 5 0x02))` `u8`).
+const INT_RESULT: [(Op, [&[u8; 10]; 10]); 5] = [
+    (Op::Add, [b"LLhiLLuhiL", b"LuhiLLuhiL", b"hhhiLhhhiL", b"iiiiLiiiiL", b"LLLLLLLLLL", b"LLhLLLLhLL", b"LuhiLLuhiL", b"hhhiLhhhiL", b"iiiiLiiiiL", b"LLLLLLLLLL"]),
+    (Op::Sub, [b"LuhiLLuhiL", b"uuhiLuuhiL", b"huhiLhhhiL", b"iuhiLiiiiL", b"LuhiLLLLLL", b"LuhLLLuhLL", b"uuhiLuuhiL", b"hhhiLhhhiL", b"iiiiLiiiiL", b"LLLLLLLLLL"]),
+    (Op::Mul, [b"LLhiLLuhiL", b"LuhiLLuhiL", b"hhhiLhhhiL", b"iiiiLiiiiL", b"LLLLLLLLLL", b"LLhLLLLhLL", b"LuhiLLuhiL", b"hhhiLhhhiL", b"iiiiLiiiiL", b"LLLLLLLLLL"]),
+    (Op::Rem, [b"LuhiLLuhiL", b"LuhiLLuhiL", b"LuhiLLuhiL", b"LuhiLLuhiL", b"LuhiLLuhiL", b"LuhLLLuhLL", b"LuhLLLuhLL", b"LhhLLLhhLL", b"LiiiLLiiiL", b"LLLLLLLLLL"]),
+    (Op::IDiv, [b"LLLLLLuhiL", b"LLLLLLuhiL", b"LLLLLLuhiL", b"LLLLLLuhiL", b"LLLLLLuhiL", b"LLLLLLLLLL", b"LuhLLLuhLL", b"LhhLLLhhLL", b"LiiiLLiiiL", b"LLLLLLLLLL"]),
+];
+
+/// The row/column of an integer operand in [`INT_RESULT`].
+fn int_kind(v: &ray_t) -> usize {
+    let rank = match base(v) {
         RAY_BOOL => 0,
         RAY_U8 => 1,
         RAY_I16 => 2,
         RAY_I32 => 3,
         _ => 4,
-    }
+    };
+    if v.type_ < 0 { rank } else { rank + 5 }
 }
 
-/// `+ * %`: the wider integer type; b8 with b8 gives i64.
-fn int_promote(a: i8, b: i8) -> i8 {
-    let t = if int_rank(a) >= int_rank(b) { a } else { b };
-    if t == RAY_BOOL { RAY_I64 } else { t }
-}
-
-/// `-`: the right operand's integer width (a b8 right side defers to the left).
-fn sub_promote(a: i8, b: i8) -> i8 {
-    if b != RAY_BOOL {
-        b
-    } else if a != RAY_BOOL {
-        a
-    } else {
-        RAY_I64
+fn int_result(op: Op, a: &ray_t, b: &ray_t) -> i8 {
+    let table = INT_RESULT.iter().find(|(o, _)| *o == op).map_or(&INT_RESULT[0].1, |(_, t)| t);
+    match table[int_kind(a)][int_kind(b)] {
+        b'u' => RAY_U8,
+        b'h' => RAY_I16,
+        b'i' => RAY_I32,
+        _ => RAY_I64,
     }
 }
 
 fn plan(op: Op, a: &ray_t, b: &ray_t) -> Result<Plan> {
     let (ta, tb) = (base(a), base(b));
-    let type_err = || RayError::type_err(format!("cannot {} {} and {}", op.verb(), type_name(a), type_name(b)));
     if !is_num_operand(a) || !is_num_operand(b) {
-        return Err(type_err());
+        return Err(op.type_error(a, b));
     }
     let p = |out, float| Ok(Plan { out, float, scale_a: 1, scale_b: 1 });
-    let (ia, ib) = (is_int(ta), is_int(tb));
     let (fa, fb) = (is_float(ta), is_float(tb));
-    let temporal = is_temporal(ta) || is_temporal(tb);
-    if temporal {
-        let ms = 1_000_000;
-        return match (op, ta, tb) {
-            (Op::Add, t, i) | (Op::Add, i, t) if is_temporal(t) && is_int(i) => p(t, false),
-            (Op::Sub, t, i) if is_temporal(t) && is_int(i) => p(t, false),
-            (Op::Add, RAY_DATE, RAY_TIME) => Ok(Plan { out: RAY_TIMESTAMP, float: false, scale_a: NS_PER_DAY, scale_b: ms }),
-            (Op::Add, RAY_TIME, RAY_DATE) => Ok(Plan { out: RAY_TIMESTAMP, float: false, scale_a: ms, scale_b: NS_PER_DAY }),
-            (Op::Add, RAY_TIMESTAMP, RAY_TIME) | (Op::Sub, RAY_TIMESTAMP, RAY_TIME) => {
-                Ok(Plan { out: RAY_TIMESTAMP, float: false, scale_a: 1, scale_b: ms })
-            }
-            (Op::Add, RAY_TIME, RAY_TIMESTAMP) => Ok(Plan { out: RAY_TIMESTAMP, float: false, scale_a: ms, scale_b: 1 }),
-            (Op::Add | Op::Sub, RAY_TIME, RAY_TIME) => p(RAY_TIME, false),
-            (Op::Sub, RAY_DATE, RAY_DATE) => p(RAY_I32, false),
-            (Op::Sub, RAY_TIMESTAMP, RAY_TIMESTAMP) => p(RAY_I64, false),
-            _ => Err(type_err()),
-        };
+    if is_temporal(ta) || is_temporal(tb) {
+        return temporal_plan(op, a, b);
     }
     match op {
         Op::Div => p(RAY_F64, true),
-        Op::IDiv => p(RAY_I64, fa || fb),
+        Op::IDiv => p(if fa || fb { RAY_I64 } else { int_result(op, a, b) }, fa || fb),
         _ if fa || fb => p(RAY_F64, true),
-        Op::Sub => p(sub_promote(ta, tb), false),
-        _ => {
-            debug_assert!(ia && ib);
-            p(int_promote(ta, tb), false)
-        }
+        _ => p(int_result(op, a, b), false),
+    }
+}
+
+/// Plans for operations with a date, time or timestamp operand.
+fn temporal_plan(op: Op, a: &ray_t, b: &ray_t) -> Result<Plan> {
+    let (ta, tb) = (base(a), base(b));
+    let p = |out| Ok(Plan { out, float: false, scale_a: 1, scale_b: 1 });
+    let scaled = |scale_a, scale_b| Ok(Plan { out: RAY_TIMESTAMP, float: false, scale_a, scale_b });
+    let named = |what: &str| Err(RayError::type_err(format!("{what}, got {} and {}", elem_type_name(a), elem_type_name(b))));
+    let ms = 1_000_000;
+    let float_side = is_float(ta) || is_float(tb);
+    match (op, ta, tb) {
+        (Op::Add | Op::Sub, _, _) if float_side => named(&format!("{}: temporal arithmetic requires integer offsets", op.verb())),
+        (Op::Mul, RAY_TIME, _) | (Op::Mul, _, RAY_TIME) if float_side => named("multiply: temporal arithmetic requires integer factors"),
+        (Op::Add, t, i) | (Op::Add, i, t) if is_temporal(t) && is_int(i) => p(t),
+        (Op::Sub, t, i) if is_temporal(t) && is_int(i) => p(t),
+        (Op::Sub, i, RAY_TIME) if is_int(i) => p(RAY_TIME),
+        (Op::Mul, RAY_TIME, i) | (Op::Mul, i, RAY_TIME) if is_int(i) => p(RAY_TIME),
+        (Op::Mul, RAY_TIME, RAY_TIME) => Err(RayError::type_err("multiply: cannot multiply time by time")),
+        // The remainder keeps the temporal type; a float divisor is truncated first.
+        (Op::Rem, t, n) if is_temporal(t) && !is_temporal(n) => p(t),
+        (Op::Add, RAY_DATE, RAY_TIME) => scaled(NS_PER_DAY, ms),
+        (Op::Add, RAY_TIME, RAY_DATE) => scaled(ms, NS_PER_DAY),
+        (Op::Sub, RAY_DATE, RAY_TIME) => scaled(NS_PER_DAY, ms),
+        (Op::Add | Op::Sub, RAY_TIMESTAMP, RAY_TIME) => scaled(1, ms),
+        (Op::Add, RAY_TIME, RAY_TIMESTAMP) => scaled(ms, 1),
+        (Op::Add | Op::Sub, RAY_TIME, RAY_TIME) => p(RAY_TIME),
+        (Op::Sub, RAY_DATE, RAY_DATE) => p(RAY_I32),
+        (Op::Sub, RAY_TIMESTAMP, RAY_TIMESTAMP) => p(RAY_I64),
+        (Op::Sub, RAY_TIMESTAMP, RAY_DATE) => Err(RayError::type_err("subtract: cannot subtract date from timestamp")),
+        _ => Err(op.type_error(a, b)),
     }
 }
 
@@ -191,6 +217,10 @@ fn emit_int(a: &[i64], b: &[i64], n: usize, out: i8, nulls: bool, f: impl Fn(i64
 pub fn arith(op: Op, a: &ray_t, b: &ray_t) -> Result<Value> {
     if a.type_ == RAY_LIST || b.type_ == RAY_LIST {
         return list_map2(op.label(), a, b, &|x, y| arith(op, x, y));
+    }
+    // Two vectors of different lengths are a length error before their types are looked at.
+    if a.is_vec() && b.is_vec() {
+        common_len(op.label(), a, b)?;
     }
     let pl = plan(op, a, b)?;
     let n = common_len(op.label(), a, b)?;
@@ -254,22 +284,53 @@ fn pow(args: &[Value]) -> Result<Value> {
     finish(v, a.type_ < 0 && b.type_ < 0, has_nulls(a) || has_nulls(b))
 }
 
-/// `(xbar v n)`: `v` rounded down to a multiple of `n`, in `v`'s type.
+/// `(xbar v n)`: `v` rounded down to a multiple of `n`. For numbers it is
+/// `(* (div v n) n)`, with that composition's result types; a date, time
+/// or timestamp `v` keeps its type. A zero or null bucket (and, for numbers,
+/// a null operand) is a `domain` error, as in the reference.
 fn xbar(args: &[Value]) -> Result<Value> {
     let (v, n) = (&args[0], &args[1]);
-    if !is_num_operand(v) || !is_num_operand(n) {
-        return Err(RayError::type_err("xbar: numeric arguments expected"));
+    if v.type_ == RAY_LIST || n.type_ == RAY_LIST {
+        return list_map2("UNKNOWN", v, n, &|x, y| xbar(&[x.to_value(), y.to_value()]));
     }
-    let atom = v.type_ < 0 && n.type_ < 0;
-    let len = common_len("XBAR", v, n)?;
-    let tv = base(v);
-    if is_float(tv) || is_float(base(n)) {
-        let r = map2(&widen_f(v), &widen_f(n), len, RAY_F64, |x, m| if m == 0.0 { f64::NAN } else { (x / m).floor() * m })?;
-        return finish(r, atom, true);
+    if (v.is_vec() && v.is_empty()) || (n.is_vec() && n.is_empty()) {
+        return Value::vec_from_slice(RAY_I64, &[] as &[i64]);
     }
-    let out = if tv == RAY_BOOL { RAY_I64 } else { tv };
-    let r = emit_int(&widen_i(v, 1), &widen_i(n, 1), len, out, true, |x, m| if m == 0 { NULL_I64 } else { x - x.rem_euclid(m) })?;
-    finish(r, atom, true)
+    let (tv, tn) = (base(v), base(n));
+    let unsupported = || RayError::type_err(format!("xbar: unsupported operand types, got {} and {}", elem_type_name(v), elem_type_name(n)));
+    if !is_num_operand(v) || !is_num_operand(n) || (!is_temporal(tv) && is_temporal(tn)) || (is_temporal(tv) && is_float(tn)) {
+        return Err(unsupported());
+    }
+    if v.is_vec() && n.is_vec() {
+        common_len("UNKNOWN", v, n)?;
+    }
+    let zero_bucket = widen_i(n, 1).iter().any(|&x| x == 0);
+    let null_bucket = has_nulls(n) && widen_i(n, 1).contains(&NULL_I64);
+    if is_temporal(tv) {
+        if zero_bucket || null_bucket {
+            return Err(RayError::domain("xbar: bucket size must be non-zero and non-null"));
+        }
+        let len = common_len("UNKNOWN", v, n)?;
+        let r = emit_int(&widen_i(v, 1), &widen_i(n, 1), len, tv, true, |x, m| floor_div_i(x, m).wrapping_mul(m))?;
+        return finish(r, v.type_ < 0 && n.type_ < 0, true);
+    }
+    let null_value = has_nulls(v) && widen_f(v).iter().any(|x| x.is_nan());
+    if is_float(tv) || is_float(tn) {
+        let zero = widen_f(n).iter().any(|&x| x == 0.0);
+        if null_value || widen_f(n).iter().any(|x| x.is_nan()) {
+            return Err(RayError::domain("xbar: operands must be non-null"));
+        }
+        if zero {
+            return Err(RayError::domain("xbar: bucket size must be non-zero"));
+        }
+        let len = common_len("UNKNOWN", v, n)?;
+        let r = map2(&widen_f(v), &widen_f(n), len, RAY_F64, |x, m| (x / m).floor() * m)?;
+        return finish(r, v.type_ < 0 && n.type_ < 0, false);
+    }
+    if zero_bucket || null_bucket || null_value {
+        return Err(RayError::domain("xbar: bucket size must be non-zero and operands non-null"));
+    }
+    arith(Op::Mul, &*arith(Op::IDiv, v, n)?, n)
 }
 
 fn numeric_only(v: &ray_t) -> Result<()> {
@@ -279,19 +340,61 @@ fn numeric_only(v: &ray_t) -> Result<()> {
     Ok(())
 }
 
-/// Maps a unary verb over LIST items.
-fn list_map1(v: &ray_t, f: fn(&[Value]) -> Result<Value>) -> Result<Value> {
-    let items: Result<Vec<Value>> = v.items().iter().map(|x| f(&[x.map_or_else(Value::null, |x| x.to_value())])).collect();
-    crate::ops::collect(items?)
+/// How a unary verb treats a null date/time/timestamp atom: the reference
+/// answers before it checks the type, with the null itself or with 0Nf.
+#[derive(Clone, Copy)]
+enum TemporalNull {
+    Keep,
+    Float,
 }
 
+/// The shared frame of the unary numeric verbs: a LIST is mapped item by
+/// item (each item must be an atom) and regrouped into a vector of the
+/// first result's type; an empty LIST counts as an empty i64 vector.
+/// `name` is the verb in error messages (`negate: expects a numeric argument, got sym`).
+fn unary(name: &str, v: &ray_t, nulls: TemporalNull, accepts: fn(&ray_t) -> bool, f: &dyn Fn(&ray_t) -> Result<Value>) -> Result<Value> {
+    let type_err = |t: &str| RayError::type_err(format!("{name}: expects a numeric argument, got {t}"));
+    if v.type_ == RAY_LIST {
+        if v.is_empty() {
+            return f(&*Value::vec_from_slice(RAY_I64, &[] as &[i64])?);
+        }
+        let mut out = Vec::with_capacity(v.len() as usize);
+        for item in v.items() {
+            let item = item.map_or_else(Value::null, |x| x.to_value());
+            if item.type_ >= 0 {
+                return Err(type_err(type_name(&item)));
+            }
+            out.push(unary(name, &item, nulls, accepts, f)?);
+        }
+        let t = out[0].type_;
+        let out = out.iter().map(|x| if x.type_ == t { Ok(x.clone()) } else { super::cast::convert(-t, x) }).collect::<Result<Vec<_>>>()?;
+        return crate::ops::collect(out);
+    }
+    if v.type_ < 0 && is_temporal(base(v)) && v.is_null_atom() {
+        return Ok(match nulls {
+            TemporalNull::Keep => v.to_value(),
+            TemporalNull::Float => Value::f64(f64::NAN),
+        });
+    }
+    if !accepts(v) {
+        return Err(type_err(elem_type_name(v)));
+    }
+    f(v)
+}
+
+/// Integers (not b8 or u8) and floats: what `neg` and `abs` take.
+fn signed_number(v: &ray_t) -> bool {
+    is_num_operand(v) && !is_temporal(base(v)) && !matches!(base(v), RAY_BOOL | RAY_U8)
+}
+
+/// Any number, b8 included: what the float functions take.
+fn any_number(v: &ray_t) -> bool {
+    is_num_operand(v) && !is_temporal(base(v))
+}
 /// Same-width integer map (neg, abs): nulls stay nulls because the
 /// sentinel is the minimum value and wrapping keeps it.
 fn same_width(v: &ray_t, fi: fn(i64) -> i64, ff: fn(f64) -> f64) -> Result<Value> {
     let t = base(v);
-    if t == RAY_BOOL || !is_num_operand(v) || is_temporal(t) {
-        return Err(RayError::type_err(format!("expected a number, got {}", type_name(v))));
-    }
     let atom = v.type_ < 0;
     let r = if is_float(t) {
         map1(&widen_f(v), RAY_F64, ff)?
@@ -308,23 +411,20 @@ fn same_width(v: &ray_t, fi: fn(i64) -> i64, ff: fn(f64) -> f64) -> Result<Value
 }
 
 fn neg(args: &[Value]) -> Result<Value> {
-    if args[0].type_ == RAY_LIST {
-        return list_map1(&args[0], neg);
-    }
-    same_width(&args[0], |x| if x == NULL_I64 { x } else { x.wrapping_neg() }, |x| -x)
+    unary("negate", &args[0], TemporalNull::Keep, signed_number, &|v| {
+        same_width(v, |x| if x == NULL_I64 { x } else { x.wrapping_neg() }, |x| -x)
+    })
 }
 
 fn abs(args: &[Value]) -> Result<Value> {
-    if args[0].type_ == RAY_LIST {
-        return list_map1(&args[0], abs);
-    }
-    same_width(&args[0], |x| if x == NULL_I64 { x } else { x.wrapping_abs() }, f64::abs)
+    unary("abs", &args[0], TemporalNull::Keep, signed_number, &|v| {
+        same_width(v, |x| if x == NULL_I64 { x } else { x.wrapping_abs() }, f64::abs)
+    })
 }
 
 /// A float function of any number; NaN results carry the null flag only
 /// when the input was null (`(sqrt -1)` is NaN without it).
 fn float_fn(v: &ray_t, f: fn(f64) -> f64) -> Result<Value> {
-    numeric_only(v)?;
     // NaN results are the positive quiet NaN the reference writes (x86 makes negative ones).
     let r = map1(&widen_f(v), RAY_F64, move |x| {
         let y = f(x);
@@ -333,23 +433,22 @@ fn float_fn(v: &ray_t, f: fn(f64) -> f64) -> Result<Value> {
     finish(r, v.type_ < 0, has_nulls(v))
 }
 
+/// A float verb in the unary frame.
+fn float_verb(name: &str, v: &ray_t, f: fn(f64) -> f64) -> Result<Value> {
+    unary(name, v, TemporalNull::Float, any_number, &|v| float_fn(v, f))
+}
+
 fn sqrt(args: &[Value]) -> Result<Value> {
-    if args[0].type_ == RAY_LIST {
-        return list_map1(&args[0], sqrt);
-    }
-    float_fn(&args[0], f64::sqrt)
+    float_verb("sqrt", &args[0], f64::sqrt)
 }
 fn exp(args: &[Value]) -> Result<Value> {
-    if args[0].type_ == RAY_LIST {
-        return list_map1(&args[0], exp);
-    }
-    float_fn(&args[0], f64::exp)
+    float_verb("exp", &args[0], f64::exp)
 }
 fn log(args: &[Value]) -> Result<Value> {
-    if args[0].type_ == RAY_LIST {
-        return list_map1(&args[0], log);
-    }
-    float_fn(&args[0], f64::ln)
+    float_verb("log", &args[0], f64::ln)
+}
+fn round(args: &[Value]) -> Result<Value> {
+    float_verb("round", &args[0], f64::round)
 }
 
 /// `(reciprocal x)`: `1 / x` as f64, element-wise. A zero (also `-0.0`), a
@@ -372,31 +471,20 @@ fn reciprocal(args: &[Value]) -> Result<Value> {
     finish(r, v.type_ < 0, true)
 }
 
-fn round(args: &[Value]) -> Result<Value> {
-    if args[0].type_ == RAY_LIST {
-        return list_map1(&args[0], round);
-    }
-    float_fn(&args[0], f64::round)
+/// Maps a unary verb over LIST items.
+fn list_map1(v: &ray_t, f: fn(&[Value]) -> Result<Value>) -> Result<Value> {
+    let items: Result<Vec<Value>> = v.items().iter().map(|x| f(&[x.map_or_else(Value::null, |x| x.to_value())])).collect();
+    crate::ops::collect(items?)
 }
 
 /// `floor`/`ceil`: f64 in, f64 out; integers come back unchanged.
-fn int_preserving(v: &Value, f: fn(f64) -> f64) -> Result<Value> {
-    numeric_only(v)?;
-    if is_int(base(v)) {
-        return Ok(v.clone());
-    }
-    float_fn(v, f)
+fn int_preserving(name: &str, v: &Value, f: fn(f64) -> f64) -> Result<Value> {
+    unary(name, v, TemporalNull::Keep, any_number, &|v| if is_int(base(v)) { Ok(v.to_value()) } else { float_fn(v, f) })
 }
 
 fn floor(args: &[Value]) -> Result<Value> {
-    if args[0].type_ == RAY_LIST {
-        return list_map1(&args[0], floor);
-    }
-    int_preserving(&args[0], f64::floor)
+    int_preserving("floor", &args[0], f64::floor)
 }
 fn ceil(args: &[Value]) -> Result<Value> {
-    if args[0].type_ == RAY_LIST {
-        return list_map1(&args[0], ceil);
-    }
-    int_preserving(&args[0], f64::ceil)
+    int_preserving("ceil", &args[0], f64::ceil)
 }

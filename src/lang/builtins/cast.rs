@@ -53,7 +53,8 @@ pub fn cast_to(target: &ray_t, x: &ray_t) -> Result<Value> {
     convert(tt, x)
 }
 
-fn convert(tt: i8, x: &ray_t) -> Result<Value> {
+/// `x` converted to type `tt` (what `as` does once the target is known).
+pub(super) fn convert(tt: i8, x: &ray_t) -> Result<Value> {
     convert_at(tt, x, 0)
 }
 

@@ -9,7 +9,7 @@ use crate::abi::*;
 use crate::core::temporal::NS_PER_DAY;
 use crate::core::{RayError, Result, Value, sym};
 use crate::lang::registry::Builtin;
-use crate::ops::type_name_of as type_name;
+use crate::ops::elem_type_name;
 use std::cmp::Ordering;
 
 pub const BUILTINS: &[Builtin] = &[
@@ -68,7 +68,31 @@ fn fkey(x: f64) -> f64 {
 }
 
 fn type_err(a: &ray_t, b: &ray_t) -> RayError {
-    RayError::type_err(format!("cannot compare {} and {}", type_name(a), type_name(b)))
+    RayError::type_err(format!("cannot compare {} and {}", elem_type_name(a), elem_type_name(b)))
+}
+
+/// The reference's wording for `==` and `!=` of incomparable operands.
+fn incomparable(op: Cmp, a: &ray_t, b: &ray_t) -> RayError {
+    let name = if op == Cmp::Ne { "<>" } else { "=" };
+    RayError::type_err(format!("{name}: incomparable operand types, got {} and {}", elem_type_name(a), elem_type_name(b)))
+}
+
+/// `==`/`!=` of incomparable operands where one is a null atom: a null
+/// equals only a null (of any type), so each position is "is the other
+/// operand null there", shaped like the other operand.
+fn null_against(op: Cmp, a: &ray_t, b: &ray_t) -> Option<Result<Value>> {
+    let null_atom = |v: &ray_t| v.type_ < 0 && v.type_ != -RAY_SYM && v.type_ != -RAY_STR && v.is_null_atom();
+    if !matches!(op, Cmp::Eq | Cmp::Ne) || !(null_atom(a) || null_atom(b)) {
+        return None;
+    }
+    let other = if null_atom(a) { b } else { a };
+    let answer = |null: bool| (null == (op == Cmp::Eq)) as u8;
+    Some(if other.is_vec() {
+        let bits: Vec<u8> = (0..other.len() as usize).map(|i| answer(crate::ops::elem_is_null(other, i))).collect();
+        Value::vec_from_slice(RAY_BOOL, &bits)
+    } else {
+        Ok(Value::bool(answer(null_atom(other)) != 0))
+    })
 }
 
 /// Scales for comparing two temporal/numeric operands by instant.
@@ -78,7 +102,10 @@ fn temporal_scales(a: &ray_t, b: &ray_t) -> Result<(i64, i64)> {
         _ if ta == tb => Ok((1, 1)),
         (RAY_DATE, RAY_TIMESTAMP) => Ok((NS_PER_DAY, 1)),
         (RAY_TIMESTAMP, RAY_DATE) => Ok((1, NS_PER_DAY)),
-        _ if is_int(ta) || is_int(tb) => Ok((1, 1)),
+        (RAY_TIME, RAY_DATE) => Ok((1_000_000, NS_PER_DAY)),
+        (RAY_DATE, RAY_TIME) => Ok((NS_PER_DAY, 1_000_000)),
+        (RAY_TIME, RAY_TIMESTAMP) => Ok((1_000_000, 1)),
+        (RAY_TIMESTAMP, RAY_TIME) => Ok((1, 1_000_000)),
         _ => Err(type_err(a, b)),
     }
 }
@@ -87,12 +114,30 @@ pub fn compare(op: Cmp, a: &ray_t, b: &ray_t) -> Result<Value> {
     if a.type_ == RAY_LIST || b.type_ == RAY_LIST {
         return list_map2(op.label(), a, b, &|x, y| compare(op, x, y));
     }
+    // An empty vector against an atom, a dict or a table, or another empty vector, is an empty answer.
+    let empty = |v: &ray_t| v.is_vec() && v.is_empty();
+    if (empty(a) && (!b.is_vec() || empty(b))) || (empty(b) && !a.is_vec()) {
+        return Value::vec_from_slice(RAY_BOOL, &[] as &[u8]);
+    }
+    compare_typed(op, a, b).or_else(|e| match null_against(op, a, b) {
+        Some(answer) if e.code_str() == "type" => answer,
+        _ if e.code_str() == "type" && matches!(op, Cmp::Eq | Cmp::Ne) => Err(incomparable(op, a, b)),
+        _ => Err(e),
+    })
+}
+
+fn compare_typed(op: Cmp, a: &ray_t, b: &ray_t) -> Result<Value> {
     let atom = a.type_ < 0 && b.type_ < 0;
+    // A dict or table operand is a type error before any length check.
+    let plain = |v: &ray_t| v.is_vec() || v.type_ < 0;
+    if !plain(a) || !plain(b) {
+        return Err(type_err(a, b));
+    }
     let n = common_len(op.label(), a, b)?;
     let v = if is_num_operand(a) && is_num_operand(b) {
         let (ta, tb) = (base(a), base(b));
         if is_temporal(ta) || is_temporal(tb) {
-            if is_float(ta) || is_float(tb) {
+            if is_float(ta) || is_float(tb) || !is_temporal(ta) || !is_temporal(tb) {
                 return Err(type_err(a, b));
             }
             let (sa, sb) = temporal_scales(a, b)?;

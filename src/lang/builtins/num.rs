@@ -238,9 +238,17 @@ fn strip_flag(v: &ray_t) -> Value {
 }
 
 /// Applies `f` to every element pair of LIST operands (or a LIST and a
-/// vector/atom), regrouping the results.
+/// vector/atom). The result stays a LIST, as the reference's is; an empty
+/// LIST operand counts as an empty i64 vector, so the result is the empty
+/// vector of the type `f` gives for i64 (`(+ (list) 1.5)` is an empty F64).
 pub fn list_map2(label: &str, a: &ray_t, b: &ray_t, f: &dyn Fn(&ray_t, &ray_t) -> Result<Value>) -> Result<Value> {
-    use crate::ops::{collect, elem};
+    use crate::ops::elem;
+    let empty_list = |v: &ray_t| v.type_ == RAY_LIST && v.is_empty();
+    if empty_list(a) || empty_list(b) {
+        let no_i64 = Value::vec_from_slice(RAY_I64, &[] as &[i64])?;
+        let pick = |v: &ray_t| if empty_list(v) { no_i64.clone() } else { v.to_value() };
+        return f(&pick(a), &pick(b));
+    }
     let n = common_len(label, a, b)?;
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
@@ -248,7 +256,7 @@ pub fn list_map2(label: &str, a: &ray_t, b: &ray_t, f: &dyn Fn(&ray_t, &ray_t) -
         let y = if b.type_ < 0 { b.to_value() } else { elem(b, i) };
         out.push(f(&x, &y)?);
     }
-    collect(out)
+    Ok(Value::list(out))
 }
 
 /// A borrowed view of an operand for f64 kernels: i64 columns are read as
