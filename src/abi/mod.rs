@@ -108,6 +108,9 @@ pub const RAY_SYM_W16: u8 = 1;
 pub const RAY_SYM_W32: u8 = 2;
 pub const RAY_SYM_W64: u8 = 3;
 pub const RAY_SYM_WIDTH_MASK: u8 = 0x03;
+/// On I32/I64 vectors: a linked column (`.col.link`), the target table's
+/// symbol id in `aux` bytes 8..16.
+pub const RAY_ATTR_HAS_LINK: u8 = 0x04;
 pub const RAY_ATTR_HAS_INDEX: u8 = 0x08;
 pub const RAY_ATTR_SLICE: u8 = 0x10;
 pub const RAY_ATTR_SORTED: u8 = 0x20;

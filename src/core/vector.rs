@@ -274,6 +274,22 @@ impl Value {
         Ok(())
     }
 
+    /// Links an I32/I64 column to the table named by symbol `target`, or
+    /// drops its link (None); copies first when shared. Other types: `type`.
+    pub fn set_link_target(&mut self, target: Option<i64>) -> Result<()> {
+        if !matches!(self.type_, RAY_I32 | RAY_I64) {
+            return Err(RayError::type_err(format!("link: column must be RAY_I32 or RAY_I64 (got {})", self.type_)));
+        }
+        self.make_unique()?;
+        let h = self.header_mut();
+        if target.is_some() { h.attrs |= RAY_ATTR_HAS_LINK } else { h.attrs &= !RAY_ATTR_HAS_LINK }
+        // SAFETY: integer arm of the aux union of a unique, non-slice
+        // I32/I64 vector (make_unique materializes slices): bytes 8..16
+        // hold nothing else for these types.
+        unsafe { h.aux.i64s[1] = target.unwrap_or(0) };
+        Ok(())
+    }
+
     /// Appends one string to a STR vector (inline when <= 12 bytes, else pooled).
     pub fn str_vec_push(&mut self, s: &[u8]) -> Result<()> {
         if self.type_ != RAY_STR {
@@ -355,6 +371,15 @@ impl Value {
 }
 
 impl ray_t {
+    /// The symbol id of the table a linked I32/I64 column points into
+    /// (`.col.link`), None for every other value.
+    pub fn link_target(&self) -> Option<i64> {
+        let linked = matches!(self.type_, RAY_I32 | RAY_I64) && self.attrs & RAY_ATTR_HAS_LINK != 0;
+        // SAFETY: integer arm of the aux union; I32/I64 vectors keep
+        // nothing else in bytes 8..16 (slices do, and never carry the bit).
+        linked.then(|| unsafe { self.aux.i64s[1] })
+    }
+
     /// The payload of a fixed-width vector (types 1..=12) as raw bytes,
     /// `len × element size` (slice-aware); empty for STR and non-vectors.
     pub fn vec_bytes(&self) -> &[u8] {

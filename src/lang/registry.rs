@@ -40,6 +40,7 @@ pub const FAMILIES: &[&[Builtin]] = &[
     builtins::table::BUILTINS,
     builtins::db::BUILTINS,
     builtins::attr::BUILTINS,
+    builtins::col::BUILTINS,
     builtins::window::BUILTINS,
     builtins::stats::BUILTINS,
     builtins::math::BUILTINS,

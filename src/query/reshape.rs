@@ -134,13 +134,21 @@ pub fn xgroup(args: &[Value]) -> Result<Value> {
     Ok(Value::dict(Value::list(keys), Value::list(vals)))
 }
 
-/// `(fkeys t)`: linked columns to target tables. Our tables carry no links,
-/// so this is the empty dict for every table.
+/// `(fkeys t)`: the linked columns (`.col.link`) of `t`, by name, to the
+/// names of their target tables (a LIST of symbols); `{}` when none is.
 pub fn fkeys(args: &[Value]) -> Result<Value> {
-    if args[0].type_() != RAY_TABLE {
-        return Err(RayError::type_err(format!("fkeys expects a table, got {}", type_name_of(&args[0]))));
+    let t = &args[0];
+    if t.type_() != RAY_TABLE {
+        return Err(RayError::type_err(format!("fkeys expects a table, got {}", type_name_of(t))));
     }
-    Ok(Value::dict(Value::sym_vec(&[])?, Value::list(Vec::new())))
+    let (mut names, mut targets) = (Vec::new(), Vec::new());
+    for (name, col) in crate::ops::table::names(t).into_iter().zip(crate::ops::table::columns(t)) {
+        if let Some(target) = col.link_target() {
+            names.push(name);
+            targets.push(Value::sym(target));
+        }
+    }
+    Ok(Value::dict(Value::sym_vec(&names)?, Value::list(targets)))
 }
 
 /// `(row t i)`: row `i` as a dict of column names to atoms.

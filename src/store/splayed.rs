@@ -144,11 +144,55 @@ pub fn save(dir: &Path, table: &ray_t, sym_path: Option<&Path>) -> Result<()> {
     for (_, name, col) in &columns {
         let path = dir.join(String::from_utf8_lossy(name).as_ref());
         write_column(&path, col, vocab.as_mut())?;
+        write_link(&path, col)?;
         names.push(name);
     }
     file::write_atomic(&dir.join(SCHEMA_FILE), &str_file_bytes(&names)?).map_err(io_err)?;
     sweep(&dir, &names);
     Ok(())
+}
+
+/// The sidecar of column file `col_path`: `<column>.link`.
+fn link_path(col_path: &Path) -> PathBuf {
+    let mut p = col_path.as_os_str().to_owned();
+    p.push(".link");
+    PathBuf::from(p)
+}
+
+/// Writes a linked column's sidecar (the target table's name as raw text,
+/// after the column itself) or removes a stale one.
+fn write_link(col_path: &Path, col: &ray_t) -> Result<()> {
+    let side = link_path(col_path);
+    match col.link_target() {
+        Some(id) => file::write_atomic(&side, sym::name_or_empty(id)).map_err(io_err),
+        None => match std::fs::remove_file(&side) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(RayError::io(format!("splayed {}: {e}", side.display())))
+            }
+            _ => Ok(()),
+        },
+    }
+}
+
+/// The link a loaded column gets from its sidecar, as the reference reads
+/// it: trailing spaces, tabs, CR, LF and NUL stripped; an empty text, one
+/// over 1 MiB or an unreadable file is no link, and only I32/I64 columns
+/// take one. A linked column leaves its mapping (the header is ours to
+/// change, the file's is not).
+fn read_link(col_path: &Path, col: Value) -> Result<Value> {
+    const MAX_LINK_TEXT: u64 = 1 << 20;
+    let side = link_path(col_path);
+    if !matches!(col.type_, RAY_I32 | RAY_I64) || std::fs::metadata(&side).map_or(true, |m| m.len() > MAX_LINK_TEXT) {
+        return Ok(col);
+    }
+    let Ok(text) = std::fs::read(&side) else { return Ok(col) };
+    let end = text.iter().rposition(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0)).map_or(0, |i| i + 1);
+    if end == 0 {
+        return Ok(col);
+    }
+    let mut col = col;
+    col.set_link_target(Some(sym::intern(&text[..end])))?;
+    Ok(col)
 }
 
 /// Removes regular files that are not dotfiles, current columns or their
@@ -230,7 +274,7 @@ pub fn load_with(dir: &Path, names: &[Vec<u8>], vocab: Option<&Vocab>) -> Result
                 return Err(rows_differ(dir, &shown, n, r));
             }
         }
-        let col = load_column(&path, vocab).map_err(|e| wrap(dir, &shown, e))?;
+        let col = load_column(&path, vocab).and_then(|c| read_link(&path, c)).map_err(|e| wrap(dir, &shown, e))?;
         match rows {
             None => rows = Some(col.len()),
             Some(r) if r != col.len() => return Err(rows_differ(dir, &shown, col.len(), r)),

@@ -9,6 +9,7 @@ pub mod num;
 pub mod os;
 pub mod arith;
 pub mod attr;
+pub mod col;
 pub mod cast;
 pub mod cmp;
 pub mod collection;
