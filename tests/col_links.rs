@@ -1,6 +1,6 @@
 //! Linked columns (`.col.*`, `fkeys`) and their `<column>.link` sidecars
 //! (storage.md 1.8, check 9). The builtin answers were captured from
-//! RayforceDB 2.5.12; `tests/fixtures/store/ref/linked{,32}` were written by
+//! RayforceDB 2.5.12; `tests/fixtures/store/ref_links/linked{,32}` were written by
 //! it from `tests/fixtures/store/linked.rfl`. One test: the environment is
 //! process-wide.
 use rayforce::lang::{RequestCtx, eval_str, format, reset};
@@ -14,7 +14,7 @@ fn ev(src: &str) -> String {
 }
 
 fn reference_files() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store/ref")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store/ref_links")
 }
 
 #[test]
