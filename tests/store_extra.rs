@@ -1,8 +1,8 @@
-//! Linked columns (`.col.*`, `fkeys`) and their `<column>.link` sidecars
-//! (storage.md 1.8, check 9). The builtin answers were captured from
-//! RayforceDB 2.5.12; `tests/fixtures/store/ref_links/linked{,32}` were written by
-//! it from `tests/fixtures/store/linked.rfl`. One test: the environment is
-//! process-wide.
+//! Storage beyond the plain tables of store_files.rs: linked columns
+//! (`.col.*`, `fkeys`) and their `<column>.link` sidecars (storage.md 1.8,
+//! check 9), and files with index regions (check 5). The builtin answers
+//! were captured from RayforceDB 2.5.12; `tests/fixtures/store/ref_extra/`
+//! was written by it from `tests/fixtures/store/extra.rfl` (`regen.sh`).
 use rayforce::lang::{RequestCtx, eval_str, format, reset};
 use std::path::PathBuf;
 
@@ -14,7 +14,7 @@ fn ev(src: &str) -> String {
 }
 
 fn reference_files() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store/ref_links")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store/ref_extra")
 }
 
 #[test]
@@ -105,4 +105,24 @@ fn links_behave_and_persist_as_in_the_reference() {
     assert_eq!(ev(&format!("(fkeys (.db.splayed.get \"{}\"))", at("o"))), "{}");
     let _ = std::fs::remove_dir_all(&dir);
     reset();
+}
+
+/// Check 5: files the reference wrote with an index region ("XIDX": the
+/// chunk-zone index it builds for 65,536 rows and more, and the region that
+/// keeps `unique`) load with their values; the region itself is ignored,
+/// so `unique` is not reported (README, storage deviations).
+#[test]
+fn reference_files_with_index_regions_load_with_their_values() {
+    rayforce::ipc::install();
+    let root = reference_files();
+    for dir in ["xidx_u8/b", "xidx_unique/u"] {
+        assert_eq!(&std::fs::read(root.join(dir)).unwrap()[..4], b"XIDX", "{dir} carries a region");
+    }
+    let get = |dir: &str| format!("(.db.splayed.get \"{}\")", root.join(dir).display());
+    assert_eq!(ev(&format!("(count (at {} 'b))", get("xidx_u8"))), "70000");
+    assert_eq!(ev(&format!("(sum (as 'I64 (at {} 'b)))", get("xidx_u8"))), "6965000");
+    assert_eq!(ev(&format!("(at (at {} 'b) 69999)", get("xidx_u8"))), "0xc7");
+    assert_eq!(ev(&format!("(at {} 'u)", get("xidx_unique"))), "[5 3 9]");
+    assert_eq!(ev(&format!("(at {} 'v)", get("xidx_unique"))), "[a b c]");
+    assert_eq!(ev(&format!("(.attr.get (at {} 'u))", get("xidx_unique"))), "[]");
 }
