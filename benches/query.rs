@@ -160,10 +160,10 @@ fn verify(d: &Data) {
     let cols = g.table_cols().unwrap();
     let k = cols.item(0).unwrap();
     assert_eq!((0..k.len() as usize).map(|i| k.sym_at(i)).collect::<Vec<_>>(), keys);
-    assert_eq!(cols.item(1).unwrap().as_slice::<i64>(), &sums[..]);
-    assert_eq!(cols.item(3).unwrap().as_slice::<i64>(), &cnt[..]);
+    assert_eq!(cols.item(1).unwrap().elems::<i64>(), &sums[..]);
+    assert_eq!(cols.item(3).unwrap().elems::<i64>(), &cnt[..]);
     let j = query(JOIN);
-    assert_eq!(j.table_cols().unwrap().item(3).unwrap().as_slice::<f64>(), &hand_join(d)[..]);
+    assert_eq!(j.table_cols().unwrap().item(3).unwrap().elems::<f64>(), &hand_join(d)[..]);
 }
 
 fn median(mut f: impl FnMut(), budget: Duration) -> Duration {

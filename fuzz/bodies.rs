@@ -98,7 +98,7 @@ pub fn arith_diff(data: &[u8]) {
     match want {
         Ok(a) => assert_eq!(got.as_i64().ok().map(i128::from), Some(a), "{src}"),
         Err(v) => {
-            let s = got.try_slice::<i64>().unwrap_or_else(|e| panic!("{src}: not an I64 vector: {e}"));
+            let s = got.as_slice::<i64>().unwrap_or_else(|e| panic!("{src}: not an I64 vector: {e}"));
             assert_eq!(s.iter().map(|&x| i128::from(x)).collect::<Vec<_>>(), v, "{src}");
         }
     }

@@ -11,11 +11,11 @@ fn execute_returns_values_and_server_errors_as_err() {
     let c = TcpClient::connect("127.0.0.1", server.port(), "", "").unwrap();
     assert_eq!(c.execute("(+ 1 2)").unwrap().as_i64().unwrap(), 3);
     let v = c.execute("(til 5)").unwrap();
-    assert_eq!(v.try_slice::<i64>().unwrap(), &[0, 1, 2, 3, 4]);
+    assert_eq!(v.as_slice::<i64>().unwrap(), &[0, 1, 2, 3, 4]);
     assert_eq!(c.execute("(+ 1 \"a\")").unwrap_err().code_str(), "type");
     assert!(c.is_connected());
     // data is echoed, calls are evaluated
-    assert_eq!(c.send(&Value::vec(&[7i64, 8])).unwrap().try_slice::<i64>().unwrap(), &[7, 8]);
+    assert_eq!(c.send(&Value::vec(&[7i64, 8])).unwrap().as_slice::<i64>().unwrap(), &[7, 8]);
     c.send_async(&Value::str(b"(set api_async_x 41)")).unwrap();
     assert_eq!(c.execute("(+ api_async_x 1)").unwrap().as_i64().unwrap(), 42);
     c.close();

@@ -40,7 +40,7 @@ fn desk_globals_without_the_table_builtin() {
     let m = ev(&format!("{cfg}(get cfg 'missing)")).unwrap();
     assert_eq!((m.type_, m.i64_val(), m.null_flag()), (-RAY_I64, NULL_I64, true));
     let w = ev("(set v [5 3 9 1 7]) (where (> v 4))").unwrap();
-    assert_eq!((w.type_, w.as_slice::<i64>()), (RAY_I64, &[0i64, 2, 4][..]));
+    assert_eq!((w.type_, w.elems::<i64>()), (RAY_I64, &[0i64, 2, 4][..]));
 }
 
 /// Builtins whose calls have effects outside the evaluation (they end the

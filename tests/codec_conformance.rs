@@ -74,7 +74,7 @@ fn ser_frames_every_captured_payload_with_the_reference_header() {
         assert_eq!(&framed[16..], &c.payload[..], "{}", c.id);
         // ray_ser's path: the same bytes, written straight into a U8 vector.
         let in_place = codec::ser_vector(&v).unwrap();
-        assert_eq!(in_place.as_slice::<u8>(), &framed[..], "{}: ser_vector differs", c.id);
+        assert_eq!(in_place.elems::<u8>(), &framed[..], "{}: ser_vector differs", c.id);
         // Too little room reserved: refused, never overrun.
         let mut small = rayforce::Value::vec_with_capacity(rayforce::abi::RAY_U8, 0).unwrap();
         if c.payload.len() > small.capacity_bytes() {

@@ -73,7 +73,7 @@ fn ser_builds_a_u8_frame_and_de_reads_it_back() {
         let f = own(ray_ser(Value::i64(42).as_ptr()));
         assert_eq!(f.type_, RAY_U8);
         assert_eq!(
-            f.as_slice::<u8>(),
+            f.elems::<u8>(),
             &[0xfa, 0xde, 0xfa, 0xce, 3, 0, 0, 0, 10, 0, 0, 0, 0, 0, 0, 0, 0xfb, 0, 42, 0, 0, 0, 0, 0, 0, 0]
         );
         let v = own(ray_de(f.as_ptr()));

@@ -80,7 +80,7 @@ fn build(s: &Spec) -> Value {
         Spec::F64(x) => Value::f64(*x),
         Spec::Str(b) => Value::str(b),
         Spec::Sym(n, q) if *q => Value::quoted_sym(sym::intern(n)),
-        Spec::Sym(n, _) => Value::sym(sym::intern(n)),
+        Spec::Sym(n, _) => Value::sym_id(sym::intern(n)),
         Spec::Guid(g) => Value::guid(g),
         Spec::Vector(t, bytes, nulls) => {
             let w = elem_size(*t, 0);
@@ -123,7 +123,7 @@ proptest! {
         // Written in place into a U8 vector of the computed size: the same bytes.
         let mut in_place = rayforce::Value::vec_with_capacity(RAY_U8, bytes.len() as i64).unwrap();
         codec::encode::encode_into_bytes(&v, &mut in_place).unwrap();
-        prop_assert_eq!(in_place.as_slice::<u8>(), &bytes[..]);
+        prop_assert_eq!(in_place.elems::<u8>(), &bytes[..]);
         let (back, used) = codec::decode_with(&bytes, UNRESOLVED).unwrap();
         if back.is_error() && !v.is_error() {
             // An ERROR nested in a container replaces the whole value.

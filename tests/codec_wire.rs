@@ -142,7 +142,7 @@ fn tables_emit_names_with_attrs_03_and_decode_by_the_reference_rules() {
          05 00 01 00 00 00 00 00 00 00 07 00 00 00 00 00 00 00",
     ))
     .unwrap();
-    assert_eq!(t2.table_schema().unwrap().as_slice::<i64>(), &[a]);
+    assert_eq!(t2.table_schema().unwrap().elems::<i64>(), &[a]);
     assert_eq!(t2.table_cols().unwrap().len(), 1);
     // Columns must be a LIST.
     let r = codec::decode(&hex("62 00 0c 00 01 00 00 00 00 00 00 00 61 00 05 00 00 00 00 00 00 00 00 00"));

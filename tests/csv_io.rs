@@ -131,13 +131,13 @@ fn large_files_parse_in_parallel_in_file_order() {
         std::fs::write(&path, s).unwrap();
         let t = ev(&format!("(.csv.read {:?})", path.display().to_string())).unwrap();
         let cols = t.table_cols().unwrap().items();
-        let ids = cols[0].unwrap().as_slice::<i64>();
+        let ids = cols[0].unwrap().elems::<i64>();
         assert_eq!(ids.len(), n);
         assert!(ids.iter().enumerate().all(|(i, &x)| x == i as i64), "quoted={quoted}");
         let name = cols[1].unwrap();
         let want: &[u8] = if quoted { b"n,1000\nx" } else { b"n0" };
         assert_eq!(rayforce::core::sym::name_or_empty(name.sym_at(1000)), want);
-        assert_eq!(cols[2].unwrap().as_slice::<f64>()[299_999], 299_999.0 % 7.0 + 0.5);
+        assert_eq!(cols[2].unwrap().elems::<f64>()[299_999], 299_999.0 % 7.0 + 0.5);
     }
     progress::set_sink(None, std::time::Duration::ZERO, std::time::Duration::ZERO);
     let ticks = ticks.lock().unwrap();

@@ -76,8 +76,8 @@ fn out_of_range_indexes_leave_a_shared_vector_untouched() {
         assert_eq!((*v).rc.load(std::sync::atomic::Ordering::Relaxed), 2);
         let w = ray_vec_set(v, 0, &nine as *const i64 as *const _);
         assert_ne!(w, v);
-        assert_eq!((*v).as_slice::<i64>(), &[1, 2, 3]);
-        assert_eq!((*w).as_slice::<i64>(), &[9, 2, 3]);
+        assert_eq!((*v).elems::<i64>(), &[1, 2, 3]);
+        assert_eq!((*w).elems::<i64>(), &[9, 2, 3]);
         ray_release(v);
         ray_release(v);
         ray_release(w);

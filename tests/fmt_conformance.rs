@@ -90,7 +90,7 @@ fn atom(t: &str, v: &Json, node: &Json) -> Value {
         "timestamp" => Value::timestamp(num_i64(v)),
         "guid" => Value::guid(&guid(v)),
         "sym" if node["quoted"].as_bool() == Some(true) => Value::quoted_sym(sym_id(v)),
-        "sym" => Value::sym(sym_id(v)),
+        "sym" => Value::sym_id(sym_id(v)),
         "str" => Value::str(v.as_str().unwrap().as_bytes()),
         other => panic!("unknown atom tag {other}"),
     }
@@ -248,7 +248,7 @@ fn typed_nulls_print_by_their_sentinels() {
     ] {
         assert_eq!(format(&Value::typed_null(-t).unwrap(), 1), want);
     }
-    assert_eq!(format(&Value::sym(0), 1), "'");
+    assert_eq!(format(&Value::sym_id(0), 1), "'");
     assert_eq!(format(&Value::null(), 1), "");
 }
 

@@ -104,11 +104,11 @@ fn a_large_vector_round_trips_intact() {
     let xs: Vec<i64> = (0..2_000_000).map(|i| i * 3 - 7).collect();
     let v = Value::vec_from_slice(abi::RAY_I64, &xs).unwrap();
     let back = net::send(h, &v, false).unwrap();
-    assert_eq!(back.as_slice::<i64>(), &xs[..]);
+    assert_eq!(back.elems::<i64>(), &xs[..]);
     net::send(h, &q("(set big_v (til 3000000))"), false).unwrap();
     let t = net::send(h, &q("big_v"), false).unwrap();
     assert_eq!(t.len(), 3_000_000);
-    assert_eq!(t.as_slice::<i64>()[2_999_999], 2_999_999);
+    assert_eq!(t.elems::<i64>()[2_999_999], 2_999_999);
     net::close(h);
 }
 

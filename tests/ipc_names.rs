@@ -30,7 +30,7 @@ fn a_connection_executes_sends_writes_and_closes() {
     conn.write(&Value::string("(set names_written 7)")).unwrap();
     assert_eq!(conn.execute("names_written").unwrap().as_i64().unwrap(), 7);
     let echoed = conn.send(&prices).unwrap();
-    assert_eq!(echoed.try_slice::<i64>().unwrap(), &[100, 200, 300]);
+    assert_eq!(echoed.as_slice::<i64>().unwrap(), &[100, 200, 300]);
 
     // a server error leaves the connection up
     match conn.execute("(+ 1 \"a\")") {
@@ -83,12 +83,12 @@ fn compressed_requests_and_large_replies_round_trip() {
     // 40,000 bytes each way, compressible: the request goes compressed
     let big: RayVector<i64> = (0..5000).map(|i| i % 7).collect();
     let back = conn.send(&big).unwrap();
-    assert_eq!(back.try_slice::<i64>().unwrap(), &*big);
+    assert_eq!(back.as_slice::<i64>().unwrap(), &*big);
     let reply = conn.execute("(til 3000)").unwrap();
     let want: Vec<i64> = (0..3000).collect();
-    assert_eq!(reply.try_slice::<i64>().unwrap(), &want[..]);
+    assert_eq!(reply.as_slice::<i64>().unwrap(), &want[..]);
     conn.set_compression(false).unwrap();
-    assert_eq!(conn.send(&big).unwrap().try_slice::<i64>().unwrap().len(), 5000);
+    assert_eq!(conn.send(&big).unwrap().as_slice::<i64>().unwrap().len(), 5000);
     server.stop();
 }
 

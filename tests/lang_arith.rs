@@ -57,7 +57,7 @@ fn overflow_wraps_without_the_null_flag() {
 fn nulls_propagate_with_the_promoted_type() {
     assert_eq!(atom("(+ 0Ni 1)"), (-RAY_I64, NULL_I64, true));
     let v = ok("(+ [1 0Nl 3] 10)");
-    assert_eq!(v.as_slice::<i64>(), &[11, NULL_I64, 13]);
+    assert_eq!(v.elems::<i64>(), &[11, NULL_I64, 13]);
     assert_ne!(v.attrs & RAY_ATTR_HAS_NULLS, 0);
     let w = ok("(+ [1 2 3] [10 20 30])");
     assert_eq!(w.attrs & RAY_ATTR_HAS_NULLS, 0);
@@ -72,7 +72,7 @@ fn vectors_must_match_in_length_and_types_must_be_numeric() {
 
 #[test]
 fn unary_math_keeps_or_changes_the_type_as_specified() {
-    assert_eq!(ok("(neg [1 -2 3])").as_slice::<i64>(), &[-1, 2, -3]);
+    assert_eq!(ok("(neg [1 -2 3])").elems::<i64>(), &[-1, 2, -3]);
     assert_eq!(atom("(neg 5i)").0, -RAY_I32);
     assert_eq!(ok("(round 2.5)").f64_val(), 3.0);
     assert_eq!(ok("(round 3)").type_, -RAY_F64);
@@ -80,7 +80,7 @@ fn unary_math_keeps_or_changes_the_type_as_specified() {
     assert_eq!(ok("(floor -3.5)").f64_val(), -4.0);
     assert_eq!(ok("(ceil 3.2)").f64_val(), 4.0);
     assert_eq!(ok("(pow 2 10)").f64_val(), 1024.0);
-    assert_eq!(ok("(xbar [7 12 15] 5)").as_slice::<i64>(), &[5, 10, 15]);
+    assert_eq!(ok("(xbar [7 12 15] 5)").elems::<i64>(), &[5, 10, 15]);
     assert_eq!(atom("(xbar 09:31:10.000 60000)"), (-RAY_TIME, 34_260_000, false));
 }
 
@@ -104,8 +104,8 @@ fn comparisons_cross_widths_instants_and_order_nulls_first() {
     assert!(ok("(< 0Nf -100.0)").bool_val());
     assert!(ok("(< \"abc\" \"abd\")").bool_val());
     assert!(ok("(< 'abc 'abd)").bool_val());
-    assert_eq!(ok("(== [1 2 3] 2)").as_slice::<u8>(), &[0, 1, 0]);
-    assert_eq!(ok("(within [1 5 10] [3 7])").as_slice::<u8>(), &[0, 1, 0]);
+    assert_eq!(ok("(== [1 2 3] 2)").elems::<u8>(), &[0, 1, 0]);
+    assert_eq!(ok("(within [1 5 10] [3 7])").elems::<u8>(), &[0, 1, 0]);
     assert_eq!(code("(== 1 \"a\")"), "type");
     assert_eq!(code("(== 'a \"a\")"), "type");
 }
@@ -140,8 +140,8 @@ fn higher_order_functions_call_back_into_the_evaluator() {
     assert_eq!(atom("(fold-right - 10 [1 2 3])"), (-RAY_I64, -8, false));
     assert_eq!(atom("(fold + [1 2 3])"), (-RAY_I64, 6, false));
     assert_eq!(atom("(fold + 10 [1 2 3])"), (-RAY_I64, 16, false));
-    assert_eq!(ok("(scan + [1 2 3 4])").as_slice::<i64>(), &[1, 3, 6, 10]);
-    assert_eq!(ok("(filter [1 2 3] [true false true])").as_slice::<i64>(), &[1, 3]);
+    assert_eq!(ok("(scan + [1 2 3 4])").elems::<i64>(), &[1, 3, 6, 10]);
+    assert_eq!(ok("(filter [1 2 3] [true false true])").elems::<i64>(), &[1, 3]);
     assert_eq!(ok("(map-left + 10 [1 2])").len(), 2);
     assert_eq!(code("(apply + [2 3])"), "domain");
     assert_eq!(atom("(apply + 2 3)"), (-RAY_I64, 5, false));

@@ -134,15 +134,15 @@ fn requests_follow_the_payload_rules() {
     assert!(eval_request(&Value::str(b""), ctx).unwrap().is_null_obj());
     let q = Value::quoted_sym(rayforce::core::sym::intern(b"neg"));
     assert!(eval_request(&q, ctx).unwrap().is_quoted());
-    let u = Value::sym(rayforce::core::sym::intern(b"neg"));
+    let u = Value::sym_id(rayforce::core::sym::intern(b"neg"));
     assert_eq!(eval_request(&u, ctx).unwrap().type_, RAY_UNARY);
     let bad = Value::list(vec![Value::i64(1), Value::i64(2)]);
     assert_eq!(eval_request(&bad, ctx).unwrap_err().code_str(), "type");
-    let plus = Value::sym(rayforce::core::sym::intern(b"+"));
+    let plus = Value::sym_id(rayforce::core::sym::intern(b"+"));
     let call = Value::list(vec![plus, Value::i64(1), Value::i64(2)]);
     assert_eq!(eval_request(&call, ctx).unwrap().i64_val(), 3);
     let restricted = RequestCtx { restricted: true, handle: 1 };
-    let set = Value::sym(rayforce::core::sym::intern(b"set"));
+    let set = Value::sym_id(rayforce::core::sym::intern(b"set"));
     let z = Value::quoted_sym(rayforce::core::sym::intern(b"z"));
     let call = Value::list(vec![set, z, Value::i64(5)]);
     assert_eq!(eval_request(&call, restricted).unwrap_err().code_str(), "access");

@@ -16,11 +16,11 @@ fn left_join_keeps_every_left_row_and_fills_nulls() {
     assert_eq!(col_names(&t), ["oid", "sym", "side", "qty", "px", "day", "sector", "lot"]);
     assert_eq!(sym_names(&col(&t, "sector")), ["tech", "tech", "tech", "", "tech", "tech", "media", ""]);
     let lot = col(&t, "lot");
-    assert_eq!(lot.as_slice::<i64>(), &[100, 50, 100, NULL_I64, 50, 100, 10, NULL_I64]);
+    assert_eq!(lot.elems::<i64>(), &[100, 50, 100, NULL_I64, 50, 100, 10, NULL_I64]);
     assert!(lot.attrs() & RAY_ATTR_HAS_NULLS != 0);
     assert_eq!(col(&t, "sector").attrs() & RAY_ATTR_HAS_NULLS, 0);
     let t = q("(select {from: (left-join [sym] trades quotes)})");
-    assert_eq!(col(&t, "bid").as_slice::<f64>(), &[150.0, 2790.0, 150.0, 309.5, 2790.0]);
+    assert_eq!(col(&t, "bid").elems::<f64>(), &[150.0, 2790.0, 150.0, 309.5, 2790.0]);
     assert_eq!(col(&t, "bid").attrs() & RAY_ATTR_HAS_NULLS, 0);
 }
 
@@ -35,33 +35,33 @@ fn join_keys_must_be_a_vector() {
 #[test]
 fn inner_full_and_anti_joins() {
     let t = q("(inner-join [sym] orders refdata)");
-    assert_eq!(col(&t, "oid").as_slice::<i64>(), &[1, 2, 3, 5, 6, 7]);
+    assert_eq!(col(&t, "oid").elems::<i64>(), &[1, 2, 3, 5, 6, 7]);
     let t = q("(full-join [sym] orders refdata)");
     assert_eq!(t.table_nrows(), 9);
     assert_eq!(sym_names(&col(&t, "sym"))[8], "TSLA");
-    assert_eq!(col(&t, "oid").as_slice::<i64>()[8], NULL_I64);
+    assert_eq!(col(&t, "oid").elems::<i64>()[8], NULL_I64);
     assert!(col(&t, "oid").attrs() & RAY_ATTR_HAS_NULLS != 0);
-    assert_eq!(col(&t, "day").as_slice::<i32>()[8], NULL_I32);
+    assert_eq!(col(&t, "day").elems::<i32>()[8], NULL_I32);
     assert_eq!(sym_names(&col(&t, "side"))[8], "");
-    assert_eq!(col(&t, "lot").as_slice::<i64>()[8], 25);
+    assert_eq!(col(&t, "lot").elems::<i64>()[8], 25);
     let t = q("(anti-join [sym] orders refdata)");
     assert_eq!(col_names(&t), ["oid", "sym", "side", "qty", "px", "day"]);
-    assert_eq!(col(&t, "oid").as_slice::<i64>(), &[4, 8]);
+    assert_eq!(col(&t, "oid").elems::<i64>(), &[4, 8]);
 }
 
 #[test]
 fn joins_with_repeated_right_keys_give_every_match() {
     let t = q("(inner-join [sym] trades (table [sym x] (list [AAPL AAPL] [1 2])))");
-    assert_eq!(col(&t, "x").as_slice::<i64>(), &[1, 2, 1, 2]);
+    assert_eq!(col(&t, "x").elems::<i64>(), &[1, 2, 1, 2]);
     let t = q("(left-join [sym side] orders (table [sym side x] (list [AAPL AAPL] [buy sell] [1 2])))");
-    assert_eq!(col(&t, "x").as_slice::<i64>(), &[1, NULL_I64, 2, NULL_I64, NULL_I64, 1, NULL_I64, NULL_I64]);
+    assert_eq!(col(&t, "x").elems::<i64>(), &[1, NULL_I64, 2, NULL_I64, NULL_I64, 1, NULL_I64, NULL_I64]);
 }
 
 #[test]
 fn asof_join_takes_the_last_right_row_at_or_before() {
     let t = q("(asof-join [sym time] fills marks)");
     assert_eq!(col_names(&t), ["sym", "time", "px", "mid"]);
-    assert_eq!(col(&t, "mid").as_slice::<f64>(), &[190.0, 190.25, 410.0, 190.5, 410.5]);
+    assert_eq!(col(&t, "mid").elems::<f64>(), &[190.0, 190.25, 410.0, 190.5, 410.5]);
     let t = q("(asof-join [time] fills marks)");
     assert_eq!(col_names(&t), ["sym", "time", "px", "sym", "mid"]);
 }
@@ -70,11 +70,11 @@ fn asof_join_takes_the_last_right_row_at_or_before() {
 fn window_joins_aggregate_the_window_with_or_without_the_prevailing_row() {
     let t = q("(window-join [sym time] (list (- (at fills 'time) 3000) (at fills 'time)) fills marks {lo: (min mid) hi: (max mid)})");
     assert_eq!(col_names(&t), ["sym", "time", "px", "lo", "hi"]);
-    assert_eq!(col(&t, "lo").as_slice::<f64>(), &[190.0, 190.0, 410.0, 190.25, 410.0]);
-    assert_eq!(col(&t, "hi").as_slice::<f64>(), &[190.0, 190.25, 410.0, 190.5, 410.5]);
+    assert_eq!(col(&t, "lo").elems::<f64>(), &[190.0, 190.0, 410.0, 190.25, 410.0]);
+    assert_eq!(col(&t, "hi").elems::<f64>(), &[190.0, 190.25, 410.0, 190.5, 410.5]);
     let t = q("(window-join1 [sym time] (list (- (at fills 'time) 3000) (at fills 'time)) fills marks {lo: (min mid) n: (count mid)})");
-    assert_eq!(col(&t, "n").as_slice::<i64>(), &[1, 1, 1, 1, 1]);
-    assert_eq!(col(&t, "lo").as_slice::<f64>(), &[190.0, 190.25, 410.0, 190.5, 410.5]);
+    assert_eq!(col(&t, "n").elems::<i64>(), &[1, 1, 1, 1, 1]);
+    assert_eq!(col(&t, "lo").elems::<f64>(), &[190.0, 190.25, 410.0, 190.5, 410.5]);
 }
 
 #[test]
@@ -84,11 +84,11 @@ fn table_builds_checks_and_sorts() {
     assert_eq!(err_code(run("(table [a b] (list [1 2] [1 2 3]))")), "domain");
     assert_eq!(err_code(run("(table [a b c] (list [1 2] [1 2]))")), "domain");
     let t = q("(xasc trades 'price)");
-    assert_eq!(col(&t, "qty").as_slice::<i64>(), &[100, 200, 75, 120, 50]);
+    assert_eq!(col(&t, "qty").elems::<i64>(), &[100, 200, 75, 120, 50]);
     let t = q("(xdesc orders 'qty)");
-    assert_eq!(*col(&t, "oid").as_slice::<i64>().last().unwrap(), 4);
+    assert_eq!(*col(&t, "oid").elems::<i64>().last().unwrap(), 4);
     let t = q("(xasc orders 'qty)");
-    assert_eq!(col(&t, "oid").as_slice::<i64>()[0], 4);
+    assert_eq!(col(&t, "oid").elems::<i64>()[0], 4);
     let t = q("(union-all refdata refdata)");
     assert_eq!(t.table_nrows(), 8);
     let d = rayforce::query::distinct_rows(&t).unwrap();
@@ -110,7 +110,7 @@ fn a_large_left_join_on_a_lookup_table_matches_a_plain_loop() {
     let t = run("(left-join [k] bigl bigr)").unwrap();
     let w = col(&t, "w");
     let want: Vec<i64> = (0..n).map(|i| (i * 7) % 1_000).collect();
-    for (i, (&got, &k)) in w.as_slice::<f64>().iter().zip(&want).enumerate() {
+    for (i, (&got, &k)) in w.elems::<f64>().iter().zip(&want).enumerate() {
         if k % 2 == 0 {
             assert_eq!(got, k as f64 / 2.0, "row {i}");
         } else {
@@ -118,5 +118,5 @@ fn a_large_left_join_on_a_lookup_table_matches_a_plain_loop() {
         }
     }
     assert!(w.attrs() & RAY_ATTR_HAS_NULLS != 0);
-    assert_eq!(col(&t, "v").as_slice::<i64>()[n as usize - 1], n - 1);
+    assert_eq!(col(&t, "v").elems::<i64>()[n as usize - 1], n - 1);
 }

@@ -13,9 +13,9 @@ fn q(src: &str) -> Value {
 #[test]
 fn update_where_changes_only_matching_rows() {
     let t = q("(update {from: orders px: (* px 2) where: (== sym 'AAPL)})");
-    assert_eq!(col(&t, "px").as_slice::<f64>(), &[379.0, 410.25, 380.0, 140.5, 409.75, 382.5, 2750.0, 141.0]);
+    assert_eq!(col(&t, "px").elems::<f64>(), &[379.0, 410.25, 380.0, 140.5, 409.75, 382.5, 2750.0, 141.0]);
     // by value: the global is untouched
-    assert_eq!(col(&q("orders"), "px").as_slice::<f64>()[0], 189.5);
+    assert_eq!(col(&q("orders"), "px").elems::<f64>()[0], 189.5);
 }
 
 #[test]
@@ -23,7 +23,7 @@ fn update_where_casts_new_values_to_the_column_type() {
     let t = q("(update {from: orders qty: (* px 2) where: (== sym 'IBM)})");
     let qty = col(&t, "qty");
     assert_eq!(qty.type_(), RAY_I64);
-    assert_eq!(qty.as_slice::<i64>()[3], 281);
+    assert_eq!(qty.elems::<i64>()[3], 281);
     assert_eq!(qty.attrs() & RAY_ATTR_HAS_NULLS, 0);
 }
 
@@ -37,11 +37,11 @@ fn a_new_column_under_where_is_dropped() {
 fn update_appends_new_columns_and_broadcasts_aggregates_by_group() {
     let t = q("(update {from: refdata total: (sum lot) by: sector})");
     assert_eq!(col_names(&t), ["sym", "sector", "lot", "total"]);
-    assert_eq!(col(&t, "total").as_slice::<i64>(), &[150, 150, 10, 25]);
+    assert_eq!(col(&t, "total").elems::<i64>(), &[150, 150, 10, 25]);
     let t = q("(update {from: refdata lot2: (+ lot 1) by: sector})");
-    assert_eq!(col(&t, "lot2").as_slice::<i64>(), &[101, 51, 11, 26]);
+    assert_eq!(col(&t, "lot2").elems::<i64>(), &[101, 51, 11, 26]);
     let t = q("(update {from: refdata all: (sum lot)})");
-    assert_eq!(col(&t, "all").as_slice::<i64>(), &[185; 4]);
+    assert_eq!(col(&t, "all").elems::<i64>(), &[185; 4]);
 }
 
 #[test]
@@ -51,7 +51,7 @@ fn update_in_place_rebinds_the_global_and_returns_the_symbol() {
     assert_eq!(r.type_(), -RAY_SYM);
     assert!(!r.is_quoted());
     assert_eq!(sym_names(&Value::sym_vec(&[r.i64_val()]).unwrap()), ["u_orders"]);
-    assert_eq!(col(&env::get(sym::intern(b"u_orders")).unwrap(), "qty").as_slice::<i64>(), &[0; 8]);
+    assert_eq!(col(&env::get(sym::intern(b"u_orders")).unwrap(), "qty").elems::<i64>(), &[0; 8]);
 }
 
 #[test]
@@ -68,19 +68,19 @@ fn update_errors_follow_the_reference() {
 fn insert_takes_a_row_list_a_dict_or_a_table() {
     let t = q("(insert refdata (list 'NVDA 'tech 5))");
     assert_eq!(sym_names(&col(&t, "sym")), ["AAPL", "MSFT", "GOOG", "TSLA", "NVDA"]);
-    assert_eq!(col(&t, "lot").as_slice::<i64>(), &[100, 50, 10, 25, 5]);
+    assert_eq!(col(&t, "lot").elems::<i64>(), &[100, 50, 10, 25, 5]);
     let t = q("(insert refdata (dict [sym lot] (list 'NVDA 5)))");
     assert_eq!(sym_names(&col(&t, "sector")), ["tech", "tech", "media", "auto", ""]);
     let t = q("(insert refdata (list [X Y] [a b] [1 2]))");
-    assert_eq!(col(&t, "lot").as_slice::<i64>(), &[100, 50, 10, 25, 1, 2]);
+    assert_eq!(col(&t, "lot").elems::<i64>(), &[100, 50, 10, 25, 1, 2]);
     let t = q("(insert refdata (table [lot sym] (list [7] [Z])))");
     assert_eq!(sym_names(&col(&t, "sym"))[4], "Z");
     assert_eq!(sym_names(&col(&t, "sector"))[4], "");
     let t = q("(insert orders (dict [oid] (list 9)))");
     let qty = col(&t, "qty");
-    assert_eq!(qty.as_slice::<i64>()[8], NULL_I64);
-    assert!(col(&t, "px").as_slice::<f64>()[8].is_nan());
-    assert_eq!(col(&t, "day").as_slice::<i32>()[8], NULL_I32);
+    assert_eq!(qty.elems::<i64>()[8], NULL_I64);
+    assert!(col(&t, "px").elems::<f64>()[8].is_nan());
+    assert_eq!(col(&t, "day").elems::<i32>()[8], NULL_I32);
     assert!(col(&t, "day").attrs() & RAY_ATTR_HAS_NULLS != 0);
 }
 
@@ -106,13 +106,13 @@ fn upsert_replaces_existing_keys_and_appends_new_ones() {
     let t = q("(upsert refdata 1 (list 'AAPL 'hw 200))");
     assert_eq!(t.table_nrows(), 4);
     assert_eq!(sym_names(&col(&t, "sector"))[0], "hw");
-    assert_eq!(col(&t, "lot").as_slice::<i64>(), &[200, 50, 10, 25]);
+    assert_eq!(col(&t, "lot").elems::<i64>(), &[200, 50, 10, 25]);
     let t = q("(upsert refdata 1 (list [NVDA MSFT NVDA] [a b c] [1 2 3]))");
     assert_eq!(sym_names(&col(&t, "sym")), ["AAPL", "MSFT", "GOOG", "TSLA", "NVDA"]);
-    assert_eq!(col(&t, "lot").as_slice::<i64>(), &[100, 2, 10, 25, 3]);
+    assert_eq!(col(&t, "lot").elems::<i64>(), &[100, 2, 10, 25, 3]);
     let t = q("(upsert refdata 1 (table [sym lot] (list [GOOG NEW] [11 12])))");
     assert_eq!(sym_names(&col(&t, "sector")), ["tech", "tech", "media", "auto", ""]);
-    assert_eq!(col(&t, "lot").as_slice::<i64>(), &[100, 50, 11, 25, 12]);
+    assert_eq!(col(&t, "lot").elems::<i64>(), &[100, 50, 11, 25, 12]);
     load_fixtures("");
     assert_eq!(err_code(run("(upsert refdata 0 (list 'AAPL 'hw 200))")), "domain");
     assert_eq!(err_code(run("(upsert refdata 1 (dict [sym lot] (list 'AAPL 1)))")), "value");
@@ -123,7 +123,7 @@ fn upsert_replaces_existing_keys_and_appends_new_ones() {
 fn upsert_by_a_named_key_column() {
     let t = q("(upsert refdata 'sector (list 'X 'media 99))");
     assert_eq!(sym_names(&col(&t, "sym")), ["AAPL", "MSFT", "X", "TSLA"]);
-    assert_eq!(col(&t, "lot").as_slice::<i64>(), &[100, 50, 99, 25]);
+    assert_eq!(col(&t, "lot").elems::<i64>(), &[100, 50, 99, 25]);
     let t = q("(upsert refdata 'lot (list 'Y 'new 7))");
     assert_eq!(t.table_nrows(), 5);
     load_fixtures("");

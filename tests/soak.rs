@@ -164,7 +164,7 @@ fn client(id: u64, port: u16, stop: &AtomicBool, tally: &Tally) {
             65..=71 => {
                 let n = 1_000_000;
                 tally.check("large fetch", c.execute(&format!("(til {n})")), |v| {
-                    v.try_slice::<i64>().is_ok_and(|s| s.len() == n && s[n - 1] == n as i64 - 1)
+                    v.as_slice::<i64>().is_ok_and(|s| s.len() == n && s[n - 1] == n as i64 - 1)
                 });
             }
             72..=79 => {

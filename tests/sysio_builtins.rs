@@ -111,7 +111,7 @@ fn write_replaces_the_file_atomically() {
 fn ser_and_de_are_the_codec_frame() {
     let v = eval("(til 5)", RequestCtx::default()).unwrap();
     let framed = eval("(ser (til 5))", RequestCtx::default()).unwrap();
-    assert_eq!(framed.as_slice::<u8>(), &rayforce::codec::ser(&v).unwrap()[..]);
+    assert_eq!(framed.elems::<u8>(), &rayforce::codec::ser(&v).unwrap()[..]);
     assert_eq!(repl_line("(de (ser (table [a b] (list [1 2] [c d]))))"), repl_line("(table [a b] (list [1 2] [c d]))"));
     // A header claiming a huge payload is refused, never allocated.
     let huge = "(de (concat (take (ser 1) 8) (as 'U8 [255 255 255 255 255 255 255 127])))";

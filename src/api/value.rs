@@ -1,5 +1,5 @@
 //! The safe, typed face of `Value` for Rust users: constructors from Rust
-//! data, checked accessors (`as_i64`, zero-copy `try_slice`), REPL-format
+//! data, checked accessors (`as_i64`, zero-copy `as_slice`), REPL-format
 //! `Display`, and `serialize`/`deserialize` in the wire format.
 
 use crate::abi::*;
@@ -102,13 +102,21 @@ impl Value {
         std::str::from_utf8(bytes).map_err(|_| RayError::domain("not UTF-8"))
     }
 
-    /// The elements of a vector stored as `T`, without a copy.
-    pub fn try_slice<T: VecElem>(&self) -> Result<&[T]> {
+    /// The elements of a vector stored as `T`, without a copy; a `type`
+    /// error for any other value (`v.as_slice::<i64>()?`, as RayforceDB's
+    /// Rust client documents it). `elems` is the unchecked accessor.
+    pub fn as_slice<T: VecElem>(&self) -> Result<&[T]> {
         if T::TYPES.contains(&self.type_()) {
-            Ok(self.as_slice::<T>())
+            Ok(self.elems::<T>())
         } else {
             Err(type_error("a vector of the requested element type", self))
         }
+    }
+
+    /// The former name of `as_slice`.
+    #[deprecated(note = "use `as_slice`, which returns the same `Result`")]
+    pub fn try_slice<T: VecElem>(&self) -> Result<&[T]> {
+        self.as_slice()
     }
 
     /// Names of a SYM vector.
@@ -177,10 +185,20 @@ mod tests {
     #[test]
     fn slices_are_zero_copy_views_of_the_vector() {
         let v = Value::vec(&[1i64, 2, 3]);
-        let s = v.try_slice::<i64>().unwrap();
+        let s = v.as_slice::<i64>().unwrap();
         assert_eq!(s, &[1, 2, 3]);
         assert_eq!(s.as_ptr() as *const u8, v.data_ptr());
-        assert!(v.try_slice::<f64>().is_err());
+        assert!(v.as_slice::<f64>().is_err());
+        assert!(Value::i64(1).as_slice::<i64>().is_err());
+        assert_eq!(v.elems::<i64>(), s);
+    }
+
+    #[test]
+    fn sym_takes_a_name_and_sym_id_an_intern_id() {
+        let v = Value::sym("ping");
+        assert_eq!(v.as_str().unwrap(), "ping");
+        assert!(!v.is_quoted());
+        assert_eq!(Value::sym_id(v.i64_val()).as_str().unwrap(), "ping");
     }
 
     #[test]

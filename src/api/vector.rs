@@ -18,7 +18,7 @@ pub struct RayVector<T: VecElem> {
 impl<T: VecElem> RayVector<T> {
     /// The elements, without a copy.
     pub fn as_values(&self) -> &[T] {
-        self.value.try_slice::<T>().expect("checked at construction")
+        self.value.as_slice::<T>().expect("checked at construction")
     }
 
     pub fn len(&self) -> usize {
@@ -67,7 +67,7 @@ impl<T: VecElem> TryFrom<Value> for RayVector<T> {
     type Error = RayError;
     /// Accepts a vector whose elements are stored as `T` (`type` error otherwise).
     fn try_from(value: Value) -> Result<Self> {
-        value.try_slice::<T>()?;
+        value.as_slice::<T>()?;
         Ok(RayVector { value, elem: PhantomData })
     }
 }

@@ -180,9 +180,9 @@ impl<'a> Reader<'a> {
                 let name = self.cstr()?;
                 // SYM has no null: flag 1 gives the empty, unquoted symbol.
                 return Ok(match (null, quoted) {
-                    (true, _) => Value::sym(0),
+                    (true, _) => Value::sym_id(0),
                     (false, true) => Value::quoted_sym(sym::intern(name)),
-                    (false, false) => Value::sym(sym::intern(name)),
+                    (false, false) => Value::sym_id(sym::intern(name)),
                 });
             }
             RAY_STR => {
@@ -311,7 +311,7 @@ impl<'a> Reader<'a> {
         let ids: Vec<i64> = match names.type_ {
             RAY_SYM => (0..names.len() as usize).map(|i| names.sym_at(i)).collect(),
             // Legacy: process-local ids (meaningless across processes).
-            RAY_I64 => names.as_slice::<i64>().to_vec(),
+            RAY_I64 => names.elems::<i64>().to_vec(),
             _ => return Err(RayError::domain("table column names are not symbols")),
         };
         let ncols = ids.len().min(cols.len() as usize);

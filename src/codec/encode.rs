@@ -117,7 +117,7 @@ fn sym_vec_size(v: &ray_t) -> usize {
 fn column_names(schema: &ray_t) -> Result<impl Iterator<Item = i64> + '_> {
     match schema.type_ {
         RAY_I64 | RAY_SYM => Ok((0..schema.len().max(0) as usize).map(move |i| {
-            if schema.type_ == RAY_SYM { schema.sym_at(i) } else { schema.as_slice::<i64>()[i] }
+            if schema.type_ == RAY_SYM { schema.sym_at(i) } else { schema.elems::<i64>()[i] }
         })),
         t => Err(RayError::type_err(format!("table schema of type {t}"))),
     }
@@ -314,10 +314,10 @@ fn write_sym_vec(v: &ray_t, out: &mut impl Sink) {
 #[inline(always)]
 fn for_each_sym_id(v: &ray_t, f: &mut impl FnMut(i64)) {
     match v.attrs & RAY_SYM_WIDTH_MASK {
-        RAY_SYM_W8 => v.as_slice::<u8>().iter().for_each(|&id| f(id as i64)),
-        RAY_SYM_W16 => v.as_slice::<u16>().iter().for_each(|&id| f(id as i64)),
-        RAY_SYM_W32 => v.as_slice::<u32>().iter().for_each(|&id| f(id as i64)),
-        _ => v.as_slice::<i64>().iter().for_each(|&id| f(id)),
+        RAY_SYM_W8 => v.elems::<u8>().iter().for_each(|&id| f(id as i64)),
+        RAY_SYM_W16 => v.elems::<u16>().iter().for_each(|&id| f(id as i64)),
+        RAY_SYM_W32 => v.elems::<u32>().iter().for_each(|&id| f(id as i64)),
+        _ => v.elems::<i64>().iter().for_each(|&id| f(id)),
     }
 }
 

@@ -65,18 +65,19 @@ impl Value {
         atom(-RAY_TIMESTAMP, x.to_le_bytes())
     }
     /// A symbol atom by intern id (not validated).
-    pub fn sym(id: i64) -> Value {
+    pub fn sym_id(id: i64) -> Value {
         atom(-RAY_SYM, id.to_le_bytes())
     }
     /// A quoted symbol literal (`'name`).
     pub fn quoted_sym(id: i64) -> Value {
-        let mut v = Value::sym(id);
+        let mut v = Value::sym_id(id);
         v.header_mut().attrs |= RAY_ATTR_QUOTED;
         v
     }
-    /// A symbol atom by name (interned).
-    pub fn sym_name(name: &str) -> Value {
-        Value::sym(sym::intern(name.as_bytes()))
+    /// A symbol atom by name (interned): `Value::sym("ping")`, as
+    /// RayforceDB's Rust client documents it. `sym_id` takes an intern id.
+    pub fn sym(name: &str) -> Value {
+        Value::sym_id(sym::intern(name.as_bytes()))
     }
 
     /// A STR atom holding a copy of `bytes`.
@@ -147,7 +148,7 @@ impl Value {
             RAY_TIME => atom(-RAY_TIME, (NULL_I32 as i64).to_le_bytes()),
             RAY_TIMESTAMP => Value::timestamp(NULL_I64),
             RAY_GUID => Value::guid(&[0; 16]),
-            RAY_SYM => return Ok(Value::sym(0)),
+            RAY_SYM => return Ok(Value::sym_id(0)),
             RAY_STR => Value::str(b""),
             _ => return Err(RayError::type_err("typed null of a non-atom type")),
         };

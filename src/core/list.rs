@@ -129,7 +129,7 @@ mod tests {
         let id = crate::core::sym::intern(b"col_a");
         let t = Value::table_from(vec![(id, Value::vec_from_slice(RAY_I64, &[1i64, 2, 3]).unwrap())]).unwrap();
         assert_eq!(t.table_nrows(), 3);
-        assert_eq!(t.table_schema().unwrap().as_slice::<i64>(), &[id]);
+        assert_eq!(t.table_schema().unwrap().elems::<i64>(), &[id]);
     }
 
     #[test]

@@ -360,7 +360,7 @@ impl ray_t {
 
     /// The elements of a typed vector as a slice of `T`.
     /// Panics if `T`'s size is not the vector's element size.
-    pub fn as_slice<T: Elem>(&self) -> &[T] {
+    pub fn elems<T: Elem>(&self) -> &[T] {
         if !self.is_vec() {
             return &[];
         }
@@ -373,16 +373,16 @@ impl ray_t {
     /// SYM id at `i` (width-aware). Panics on out-of-range `i`.
     pub fn sym_at(&self, i: usize) -> i64 {
         match self.attrs & RAY_SYM_WIDTH_MASK {
-            RAY_SYM_W8 => self.as_slice::<u8>()[i] as i64,
-            RAY_SYM_W16 => self.as_slice::<u16>()[i] as i64,
-            RAY_SYM_W32 => self.as_slice::<u32>()[i] as i64,
-            _ => self.as_slice::<i64>()[i],
+            RAY_SYM_W8 => self.elems::<u8>()[i] as i64,
+            RAY_SYM_W16 => self.elems::<u16>()[i] as i64,
+            RAY_SYM_W32 => self.elems::<u32>()[i] as i64,
+            _ => self.elems::<i64>()[i],
         }
     }
 
     /// Bytes of element `i` of a STR vector. Panics on out-of-range `i`.
     pub fn str_at(&self, i: usize) -> &[u8] {
-        let cells = self.as_slice::<StrCell>();
+        let cells = self.elems::<StrCell>();
         let c = &cells[i];
         let n = c.len as usize;
         if n <= STR_INLINE_MAX {

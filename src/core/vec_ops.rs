@@ -131,18 +131,18 @@ impl VecBuilder {
 /// Element `i` of vector `v` boxed as a new atom.
 pub fn atom_at(v: &ray_t, i: usize) -> Result<Value> {
     Ok(match v.type_ {
-        RAY_BOOL => Value::bool(v.as_slice::<u8>()[i] != 0),
-        RAY_U8 => Value::u8(v.as_slice::<u8>()[i]),
-        RAY_I16 => Value::i16(v.as_slice::<i16>()[i]),
-        RAY_I32 => Value::i32(v.as_slice::<i32>()[i]),
-        RAY_I64 => Value::i64(v.as_slice::<i64>()[i]),
-        RAY_F32 => Value::f32(v.as_slice::<f32>()[i]),
-        RAY_F64 => Value::f64(v.as_slice::<f64>()[i]),
-        RAY_DATE => Value::date(v.as_slice::<i32>()[i] as i64),
-        RAY_TIME => Value::time(v.as_slice::<i32>()[i] as i64),
-        RAY_TIMESTAMP => Value::timestamp(v.as_slice::<i64>()[i]),
-        RAY_GUID => Value::guid(&v.as_slice::<[u8; 16]>()[i]),
-        RAY_SYM => Value::sym(v.sym_at(i)),
+        RAY_BOOL => Value::bool(v.elems::<u8>()[i] != 0),
+        RAY_U8 => Value::u8(v.elems::<u8>()[i]),
+        RAY_I16 => Value::i16(v.elems::<i16>()[i]),
+        RAY_I32 => Value::i32(v.elems::<i32>()[i]),
+        RAY_I64 => Value::i64(v.elems::<i64>()[i]),
+        RAY_F32 => Value::f32(v.elems::<f32>()[i]),
+        RAY_F64 => Value::f64(v.elems::<f64>()[i]),
+        RAY_DATE => Value::date(v.elems::<i32>()[i] as i64),
+        RAY_TIME => Value::time(v.elems::<i32>()[i] as i64),
+        RAY_TIMESTAMP => Value::timestamp(v.elems::<i64>()[i]),
+        RAY_GUID => Value::guid(&v.elems::<[u8; 16]>()[i]),
+        RAY_SYM => Value::sym_id(v.sym_at(i)),
         RAY_STR => Value::try_str(v.str_at(i))?,
         _ => return Err(RayError::type_err("not a vector")),
     })
@@ -273,7 +273,7 @@ pub fn splice(v: &ray_t, plan: &[(usize, usize)], cells: &[Cell<'_>]) -> Result<
 /// The I64 positions of `idxs`: an I64 vector or an I64 atom.
 pub fn positions(idxs: &ray_t) -> Result<Vec<i64>> {
     match idxs.type_ {
-        RAY_I64 => Ok(idxs.as_slice::<i64>().to_vec()),
+        RAY_I64 => Ok(idxs.elems::<i64>().to_vec()),
         t if t == -RAY_I64 => Ok(vec![idxs.i64_val()]),
         _ => Err(RayError::type_err("indexes must be I64")),
     }
@@ -379,7 +379,7 @@ mod tests {
         let plan = insertion_plan(&[3, 0, 0], 3, 3).unwrap();
         let cells = value_cells(&vals, RAY_I64).unwrap();
         let out = splice(&v, &plan, &cells).unwrap();
-        assert_eq!(out.as_slice::<i64>(), &[2, 3, 10, 20, 30, 1]);
+        assert_eq!(out.elems::<i64>(), &[2, 3, 10, 20, 30, 1]);
         assert!(insertion_plan(&[4], 3, 1).is_err());
     }
 
@@ -416,8 +416,8 @@ mod tests {
         assert_eq!((shared.len(), shared.sym_at(0)), (1, 1));
         let mut f = Value::vec_from_slice(RAY_F64, &[1.0f64, 2.0]).unwrap();
         set_cell(&mut f, 1, &atom_cell(&Value::f64(9.5), RAY_F64).unwrap()).unwrap();
-        assert_eq!(f.as_slice::<f64>(), &[1.0, 9.5]);
-        assert_eq!(removed(&f, 0).unwrap().as_slice::<f64>(), &[9.5]);
+        assert_eq!(f.elems::<f64>(), &[1.0, 9.5]);
+        assert_eq!(removed(&f, 0).unwrap().elems::<f64>(), &[9.5]);
         assert_eq!(to_list(&f).unwrap().item(1).unwrap().f64_val(), 9.5);
     }
 

@@ -251,7 +251,7 @@ impl Value {
     /// Mutable elements of a typed vector (copies first when shared).
     pub fn as_mut_slice<T: Elem>(&mut self) -> Result<&mut [T]> {
         self.make_unique()?;
-        let s = self.as_slice::<T>();
+        let s = self.elems::<T>();
         let (p, n) = (s.as_ptr() as *mut T, s.len());
         // SAFETY: unique owner; the slice covers the vector's elements.
         Ok(unsafe { core::slice::from_raw_parts_mut(p, n) })
@@ -496,21 +496,21 @@ mod tests {
         v.push(100i64).unwrap();
         assert_eq!(shared.len(), 100);
         assert_eq!(v.len(), 101);
-        assert_eq!(v.as_slice::<i64>()[100], 100);
-        assert_eq!(shared.as_slice::<i64>()[99], 99);
+        assert_eq!(v.elems::<i64>()[100], 100);
+        assert_eq!(shared.elems::<i64>()[99], 99);
     }
 
     #[test]
     fn slices_read_through_and_materialise_on_write() {
         let v = Value::vec_from_slice(RAY_I64, &[1i64, 2, 3, 4, 5]).unwrap();
         let s = v.slice(1, 3).unwrap();
-        assert_eq!(s.as_slice::<i64>(), &[2, 3, 4]);
+        assert_eq!(s.elems::<i64>(), &[2, 3, 4]);
         let s2 = s.slice(1, 2).unwrap();
-        assert_eq!(s2.as_slice::<i64>(), &[3, 4]);
+        assert_eq!(s2.elems::<i64>(), &[3, 4]);
         let mut m = s.clone();
         m.push(9i64).unwrap();
-        assert_eq!(m.as_slice::<i64>(), &[2, 3, 4, 9]);
-        assert_eq!(v.as_slice::<i64>(), &[1, 2, 3, 4, 5]);
+        assert_eq!(m.elems::<i64>(), &[2, 3, 4, 9]);
+        assert_eq!(v.elems::<i64>(), &[1, 2, 3, 4, 5]);
         assert!(v.slice(4, 2).is_err());
     }
 
@@ -557,7 +557,7 @@ mod tests {
             .unwrap();
         assert!(overflow, "the slice longer than the room is dropped");
         assert_eq!(written, 5);
-        assert_eq!(v.as_slice::<u8>(), b"abcdefz");
+        assert_eq!(v.elems::<u8>(), b"abcdefz");
         assert!(Value::vec_with_capacity(RAY_I64, 4).unwrap().fill_bytes(|_| ()).is_err(), "U8 only");
     }
 }

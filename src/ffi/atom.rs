@@ -70,7 +70,7 @@ pub unsafe extern "C" fn ray_str(s: *const c_char, len: usize) -> *mut ray_t {
 /// A SYM atom with intern id `id` (not validated).
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_sym(id: i64) -> *mut ray_t {
-    ffi_guard!({ Value::sym(id).into_raw() })
+    ffi_guard!({ Value::sym_id(id).into_raw() })
 }
 
 /// A DATE atom: days since 2000-01-01 (stored in `i64`; the null is NULL_I32).

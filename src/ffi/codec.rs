@@ -135,7 +135,7 @@ pub unsafe extern "C" fn ray_de(bytes: *mut ray_t) -> *mut ray_t {
     ffi_guard!({
         // SAFETY: caller contract.
         match unsafe { borrow(bytes) } {
-            Some(b) if b.type_ == RAY_U8 => give(codec::de(b.as_slice::<u8>())),
+            Some(b) if b.type_ == RAY_U8 => give(codec::de(b.elems::<u8>())),
             _ => RayError::type_err("de expects a U8 vector").into_raw(),
         }
     })

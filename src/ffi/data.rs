@@ -168,10 +168,10 @@ pub unsafe extern "C" fn ray_vec_get_i64(vec: *mut ray_t, idx: i64) -> i64 {
         // SAFETY: caller contract.
         let Some((v, i)) = (unsafe { index(vec, idx) }) else { return 0 };
         match v.type_ {
-            RAY_I64 | RAY_TIMESTAMP => v.as_slice::<i64>()[i],
-            RAY_I32 | RAY_DATE | RAY_TIME => v.as_slice::<i32>()[i] as i64,
-            RAY_I16 => v.as_slice::<i16>()[i] as i64,
-            RAY_U8 | RAY_BOOL => v.as_slice::<u8>()[i] as i64,
+            RAY_I64 | RAY_TIMESTAMP => v.elems::<i64>()[i],
+            RAY_I32 | RAY_DATE | RAY_TIME => v.elems::<i32>()[i] as i64,
+            RAY_I16 => v.elems::<i16>()[i] as i64,
+            RAY_U8 | RAY_BOOL => v.elems::<u8>()[i] as i64,
             _ => 0,
         }
     })
@@ -188,8 +188,8 @@ pub unsafe extern "C" fn ray_vec_get_f64(vec: *mut ray_t, idx: i64) -> f64 {
         // SAFETY: caller contract.
         let Some((v, i)) = (unsafe { index(vec, idx) }) else { return 0.0 };
         match v.type_ {
-            RAY_F64 => v.as_slice::<f64>()[i],
-            RAY_F32 => v.as_slice::<f32>()[i] as f64,
+            RAY_F64 => v.elems::<f64>()[i],
+            RAY_F32 => v.elems::<f32>()[i] as f64,
             _ => 0.0,
         }
     })

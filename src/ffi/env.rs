@@ -22,11 +22,11 @@ fn walk(v: &ray_t, seg: i64) -> Option<&ray_t> {
     match v.type_ {
         RAY_TABLE => {
             let schema = v.table_schema()?;
-            let i = schema.as_slice::<i64>().iter().position(|&id| id == seg)?;
+            let i = schema.elems::<i64>().iter().position(|&id| id == seg)?;
             v.table_cols()?.item(i)
         }
         RAY_DICT => {
-            let key = crate::core::Value::sym(seg);
+            let key = crate::core::Value::sym_id(seg);
             let i = vec_ops::find_key(v.dict_keys()?, &key)?;
             let vals = v.dict_vals()?;
             if vals.type_ == RAY_LIST { vals.item(i) } else { None }

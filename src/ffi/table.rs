@@ -83,7 +83,7 @@ pub unsafe extern "C" fn ray_table_get_col(tbl: *mut ray_t, name_id: i64) -> *mu
     ffi_guard!({
         let Some(t) = table(tbl) else { return ptr::null_mut() };
         let Some(schema) = t.table_schema() else { return ptr::null_mut() };
-        match schema.as_slice::<i64>().iter().position(|&id| id == name_id) {
+        match schema.elems::<i64>().iter().position(|&id| id == name_id) {
             Some(i) => t.table_cols().and_then(|c| c.item(i)).map_or(ptr::null_mut(), |c| c as *const ray_t as *mut ray_t),
             None => ptr::null_mut(),
         }
@@ -115,7 +115,7 @@ pub unsafe extern "C" fn ray_table_col_name(tbl: *mut ray_t, idx: i64) -> i64 {
     ffi_guard!({
         table(tbl)
             .and_then(|t| t.table_schema())
-            .and_then(|s| usize::try_from(idx).ok().and_then(|i| s.as_slice::<i64>().get(i).copied()))
+            .and_then(|s| usize::try_from(idx).ok().and_then(|i| s.elems::<i64>().get(i).copied()))
             .unwrap_or(-1)
     })
 }

@@ -401,12 +401,12 @@ pub unsafe extern "C" fn ray_vec_is_null(vec: *mut ray_t, idx: i64) -> bool {
         }
         let i = idx as usize;
         match v.type_ {
-            RAY_I16 => v.as_slice::<i16>()[i] == NULL_I16,
-            RAY_I32 | RAY_DATE | RAY_TIME => v.as_slice::<i32>()[i] == NULL_I32,
-            RAY_I64 | RAY_TIMESTAMP => v.as_slice::<i64>()[i] == NULL_I64,
-            RAY_F32 => v.as_slice::<f32>()[i].is_nan(),
-            RAY_F64 => v.as_slice::<f64>()[i].is_nan(),
-            RAY_GUID => v.as_slice::<[u8; 16]>()[i] == [0; 16],
+            RAY_I16 => v.elems::<i16>()[i] == NULL_I16,
+            RAY_I32 | RAY_DATE | RAY_TIME => v.elems::<i32>()[i] == NULL_I32,
+            RAY_I64 | RAY_TIMESTAMP => v.elems::<i64>()[i] == NULL_I64,
+            RAY_F32 => v.elems::<f32>()[i].is_nan(),
+            RAY_F64 => v.elems::<f64>()[i].is_nan(),
+            RAY_GUID => v.elems::<[u8; 16]>()[i] == [0; 16],
             _ => false,
         }
     })

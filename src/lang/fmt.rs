@@ -154,20 +154,20 @@ fn write_atom(out: &mut String, v: &ray_t) {
 /// Text of element `i` of a typed vector, as its atom would print.
 pub(crate) fn write_vector_elem(out: &mut String, v: &ray_t, i: usize) {
     match v.type_() {
-        RAY_BOOL => out.push_str(if v.as_slice::<u8>()[i] != 0 { "true" } else { "false" }),
-        RAY_U8 => push_u8(out, v.as_slice::<u8>()[i]),
-        RAY_I16 => push_i16(out, v.as_slice::<i16>()[i]),
-        RAY_I32 => push_i32(out, v.as_slice::<i32>()[i]),
-        RAY_I64 => push_i64(out, v.as_slice::<i64>()[i]),
-        RAY_F32 => match v.as_slice::<f32>()[i] {
+        RAY_BOOL => out.push_str(if v.elems::<u8>()[i] != 0 { "true" } else { "false" }),
+        RAY_U8 => push_u8(out, v.elems::<u8>()[i]),
+        RAY_I16 => push_i16(out, v.elems::<i16>()[i]),
+        RAY_I32 => push_i32(out, v.elems::<i32>()[i]),
+        RAY_I64 => push_i64(out, v.elems::<i64>()[i]),
+        RAY_F32 => match v.elems::<f32>()[i] {
             x if x.is_nan() => out.push_str("0Ne"),
             x => out.push_str(&f64_text(x as f64)),
         },
-        RAY_F64 => out.push_str(&f64_text(v.as_slice::<f64>()[i])),
-        RAY_DATE => push_date(out, v.as_slice::<i32>()[i]),
-        RAY_TIME => push_time(out, v.as_slice::<i32>()[i]),
-        RAY_TIMESTAMP => push_timestamp(out, v.as_slice::<i64>()[i]),
-        RAY_GUID => push_guid(out, &v.as_slice::<[u8; 16]>()[i]),
+        RAY_F64 => out.push_str(&f64_text(v.elems::<f64>()[i])),
+        RAY_DATE => push_date(out, v.elems::<i32>()[i]),
+        RAY_TIME => push_time(out, v.elems::<i32>()[i]),
+        RAY_TIMESTAMP => push_timestamp(out, v.elems::<i64>()[i]),
+        RAY_GUID => push_guid(out, &v.elems::<[u8; 16]>()[i]),
         RAY_SYM => push_sym(out, v.sym_at(i)),
         RAY_STR => push_str(out, v.str_at(i)),
         _ => {}

@@ -21,7 +21,7 @@ pub(super) fn column_names(t: &ray_t) -> Vec<String> {
         .map(|i| {
             let id = match schema.type_() {
                 RAY_SYM => schema.sym_at(i),
-                RAY_I64 => schema.as_slice::<i64>()[i],
+                RAY_I64 => schema.elems::<i64>()[i],
                 _ => 0,
             };
             String::from_utf8_lossy(sym::name_or_empty(id)).into_owned()

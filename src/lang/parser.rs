@@ -60,7 +60,7 @@ pub fn parse_one(src: &[u8], limits: &Limits) -> Result<Value> {
         0 => Err(parse_err("empty input")),
         1 => Ok(forms.pop().unwrap()),
         _ => {
-            forms.insert(0, Value::sym(sym::intern(b"do")));
+            forms.insert(0, Value::sym_id(sym::intern(b"do")));
             Ok(Value::list(forms))
         }
     }
@@ -158,7 +158,7 @@ impl Parser<'_> {
                     bad = true;
                 }
                 Some(Tok::Name(n)) => {
-                    let v = if n == "true" || n == "false" { Value::bool(n == "true") } else { Value::sym(sym::intern(n.as_bytes())) };
+                    let v = if n == "true" || n == "false" { Value::bool(n == "true") } else { Value::sym_id(sym::intern(n.as_bytes())) };
                     self.pos += 1;
                     elems.push(v);
                 }
@@ -186,8 +186,8 @@ impl Parser<'_> {
             let key = match self.next().cloned() {
                 None => return Err(unbalanced()),
                 Some(Tok::RBrace) => break,
-                Some(Tok::Name(n)) => Value::sym(sym::intern(n.as_bytes())),
-                Some(Tok::Symbol(s)) => Value::sym(sym::intern(s.as_bytes())),
+                Some(Tok::Name(n)) => Value::sym_id(sym::intern(n.as_bytes())),
+                Some(Tok::Symbol(s)) => Value::sym_id(sym::intern(s.as_bytes())),
                 Some(Tok::Str(s)) => Value::str(&s),
                 Some(Tok::Number(t)) => number(&t)?,
                 Some(_) => return Err(parse_err("bad dict key")),
@@ -221,7 +221,7 @@ fn name_value(n: &str) -> Value {
     match n {
         "true" => Value::bool(true),
         "false" => Value::bool(false),
-        _ => Value::sym(sym::intern(n.as_bytes())),
+        _ => Value::sym_id(sym::intern(n.as_bytes())),
     }
 }
 
@@ -436,7 +436,7 @@ mod tests {
     fn vectors_promote_int_and_float_and_mark_nulls() {
         let v = p("[1.5 0Nl]").unwrap();
         assert_eq!(v.type_, RAY_F64);
-        assert!(v.as_slice::<f64>()[1].is_nan());
+        assert!(v.elems::<f64>()[1].is_nan());
         assert_ne!(v.attrs & RAY_ATTR_HAS_NULLS, 0);
         let s = p("[a b]").unwrap();
         assert_eq!(s.type_, RAY_SYM);

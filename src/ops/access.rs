@@ -1,6 +1,6 @@
 //! Reading one element: element `i` of a vector or LIST as an owned atom
 //! (null sentinels become typed null atoms), and element counts. Callers
-//! that read many elements should take a typed slice (`as_slice`) instead.
+//! that read many elements should take a typed slice (`elems`) instead.
 #![forbid(unsafe_code)]
 
 use super::nulls::{elem_is_null, typed_null};
@@ -60,10 +60,10 @@ pub fn widen_ints(v: &ray_t) -> Option<Cow<'_, [i64]>> {
         Cow::Owned(s.iter().map(|&x| if x.is_null() { NULL_I64 } else { x.into() }).collect())
     }
     Some(match v.type_ {
-        RAY_BOOL | RAY_U8 => widen(v.as_slice::<u8>()),
-        RAY_I16 => widen(v.as_slice::<i16>()),
-        RAY_I32 | RAY_DATE | RAY_TIME => widen(v.as_slice::<i32>()),
-        RAY_I64 | RAY_TIMESTAMP => Cow::Borrowed(v.as_slice::<i64>()),
+        RAY_BOOL | RAY_U8 => widen(v.elems::<u8>()),
+        RAY_I16 => widen(v.elems::<i16>()),
+        RAY_I32 | RAY_DATE | RAY_TIME => widen(v.elems::<i32>()),
+        RAY_I64 | RAY_TIMESTAMP => Cow::Borrowed(v.elems::<i64>()),
         _ => return None,
     })
 }

@@ -315,22 +315,22 @@ mod tests {
         let (a, b) = (Value::i64(1), Value::f64(2.5));
         let v = pack_atoms(&[&a, &b]).unwrap();
         assert_eq!(v.type_, RAY_F64);
-        assert_eq!(v.as_slice::<f64>(), &[1.0, 2.5]);
+        assert_eq!(v.elems::<f64>(), &[1.0, 2.5]);
         let s = Value::str(b"a");
         assert_eq!(pack_atoms(&[&a, &s]).unwrap().type_, RAY_LIST);
         let d = Value::date(5);
         let v = pack_atoms(&[&d, &d]).unwrap();
-        assert_eq!((v.type_, v.as_slice::<i32>()), (RAY_DATE, &[5, 5][..]));
+        assert_eq!((v.type_, v.elems::<i32>()), (RAY_DATE, &[5, 5][..]));
     }
 
 
     #[test]
     fn atoms_broadcast_into_vectors() {
-        let v = broadcast(&Value::sym_name("a"), 3).unwrap();
+        let v = broadcast(&Value::sym("a"), 3).unwrap();
         assert_eq!(v.type_, RAY_SYM);
         assert_eq!(v.len(), 3);
         let g = broadcast(&Value::guid(&[1; 16]), 2).unwrap();
-        assert_eq!(g.as_slice::<[u8; 16]>(), &[[1u8; 16]; 2]);
+        assert_eq!(g.elems::<[u8; 16]>(), &[[1u8; 16]; 2]);
     }
 
     #[test]
@@ -347,7 +347,7 @@ mod tests {
     #[test]
     fn broadcast_repeats_an_atom() {
         let b = broadcast(&Value::f64(2.5), 3).unwrap();
-        assert_eq!(b.as_slice::<f64>(), &[2.5, 2.5, 2.5]);
+        assert_eq!(b.elems::<f64>(), &[2.5, 2.5, 2.5]);
         let s = broadcast(&Value::str(b"hello world!!"), 2).unwrap();
         assert_eq!(s.str_at(1), b"hello world!!");
     }

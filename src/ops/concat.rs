@@ -32,24 +32,24 @@ pub fn concat(a: &ray_t, b: &ray_t) -> Result<Value> {
     let mut out = empty_like(a, n + m)?;
     match elem_size(a.type_, a.attrs) {
         1 => {
-            out.extend_from_slice::<u8>(a.as_slice())?;
-            out.extend_from_slice::<u8>(b.as_slice())?;
+            out.extend_from_slice::<u8>(a.elems())?;
+            out.extend_from_slice::<u8>(b.elems())?;
         }
         2 => {
-            out.extend_from_slice::<u16>(a.as_slice())?;
-            out.extend_from_slice::<u16>(b.as_slice())?;
+            out.extend_from_slice::<u16>(a.elems())?;
+            out.extend_from_slice::<u16>(b.elems())?;
         }
         4 => {
-            out.extend_from_slice::<u32>(a.as_slice())?;
-            out.extend_from_slice::<u32>(b.as_slice())?;
+            out.extend_from_slice::<u32>(a.elems())?;
+            out.extend_from_slice::<u32>(b.elems())?;
         }
         8 => {
-            out.extend_from_slice::<i64>(a.as_slice())?;
-            out.extend_from_slice::<i64>(b.as_slice())?;
+            out.extend_from_slice::<i64>(a.elems())?;
+            out.extend_from_slice::<i64>(b.elems())?;
         }
         _ => {
-            out.extend_from_slice::<[u8; 16]>(a.as_slice())?;
-            out.extend_from_slice::<[u8; 16]>(b.as_slice())?;
+            out.extend_from_slice::<[u8; 16]>(a.elems())?;
+            out.extend_from_slice::<[u8; 16]>(b.elems())?;
         }
     }
     if (a.attrs | b.attrs) & RAY_ATTR_HAS_NULLS != 0 {
@@ -66,6 +66,6 @@ mod tests {
     fn concat_joins_vectors_of_one_type() {
         let a = Value::vec_from_slice(RAY_I64, &[1i64]).unwrap();
         let b = Value::vec_from_slice(RAY_I64, &[2i64, 3]).unwrap();
-        assert_eq!(concat(&a, &b).unwrap().as_slice::<i64>(), &[1, 2, 3]);
+        assert_eq!(concat(&a, &b).unwrap().elems::<i64>(), &[1, 2, 3]);
     }
 }

@@ -34,7 +34,7 @@ pub fn gather(v: &ray_t, idx: &[i64]) -> Result<Value> {
 /// A copy of `len` elements of `v` starting at `off` (caller checks range).
 pub fn range_copy(v: &ray_t, off: usize, len: usize) -> Result<Value> {
     let t = v.type_;
-    with_prim!(t, T => vec_of(t, &v.as_slice::<T>()[off..off + len]), _ => match t {
+    with_prim!(t, T => vec_of(t, &v.elems::<T>()[off..off + len]), _ => match t {
         RAY_SYM => Value::sym_vec(&sym_ids(v)[off..off + len]),
         RAY_STR => str_vec_of((off..off + len).map(|i| v.str_at(i))),
         RAY_LIST => Value::container(
@@ -139,12 +139,12 @@ pub fn gather_by<I: Ix>(col: &ray_t, n: usize, at: impl Fn(usize) -> I + Sync) -
             }
             return Ok(out);
         }
-        RAY_GUID => gather_fixed::<[u8; 16], I>(col.as_slice(), n, &at, col, [0; 16])?,
+        RAY_GUID => gather_fixed::<[u8; 16], I>(col.elems(), n, &at, col, [0; 16])?,
         _ => match elem_size(t, col.attrs) {
-            1 => gather_fixed::<u8, I>(col.as_slice(), n, &at, col, nb as u8)?,
-            2 => gather_fixed::<u16, I>(col.as_slice(), n, &at, col, nb as u16)?,
-            4 => gather_fixed::<u32, I>(col.as_slice(), n, &at, col, nb as u32)?,
-            8 => gather_fixed::<i64, I>(col.as_slice(), n, &at, col, nb as i64)?,
+            1 => gather_fixed::<u8, I>(col.elems(), n, &at, col, nb as u8)?,
+            2 => gather_fixed::<u16, I>(col.elems(), n, &at, col, nb as u16)?,
+            4 => gather_fixed::<u32, I>(col.elems(), n, &at, col, nb as u32)?,
+            8 => gather_fixed::<i64, I>(col.elems(), n, &at, col, nb as i64)?,
             _ => return Err(RayError::type_err("gather: not a column")),
         },
     };
@@ -183,7 +183,7 @@ fn compress_into<T: Elem + Default>(d: &mut [T], xs: &[T], ms: &[u8]) -> bool {
 /// are split over threads (each part's output offset is the number of set
 /// mask bytes before it).
 fn compress_fixed<T: Elem + Default + Send + Sync>(col: &ray_t, mask: &[u8], count: usize) -> Result<Value> {
-    let src = col.as_slice::<T>();
+    let src = col.elems::<T>();
     let mut out = zeroed_like(col, count)?;
     let dst = out.as_mut_slice::<T>()?;
     let ranges = split(src.len(), threads_for(src.len()));
@@ -286,7 +286,7 @@ mod tests {
     fn gather_fills_out_of_range_with_typed_nulls() {
         let v = Value::vec_from_slice(RAY_I64, &[10i64, 20, 30]).unwrap();
         let g = gather(&v, &[2, 5, -1]).unwrap();
-        assert_eq!(g.as_slice::<i64>(), &[30, NULL_I64, NULL_I64]);
+        assert_eq!(g.elems::<i64>(), &[30, NULL_I64, NULL_I64]);
         assert_ne!(g.attrs & RAY_ATTR_HAS_NULLS, 0);
         let s = Value::str_vec([&b"a"[..], b"bb"]).unwrap();
         let g = gather(&s, &[1, 9]).unwrap();
@@ -298,7 +298,7 @@ mod tests {
     fn gather_with_missing_rows_fills_typed_nulls_and_flags_them() {
         let v = Value::vec_from_slice(RAY_I64, &[10i64, 20, 30]).unwrap();
         let g = gather_ix::<u32>(&v, &[2, NO_ROW, 0]).unwrap();
-        assert_eq!(g.as_slice::<i64>(), &[30, NULL_I64, 10]);
+        assert_eq!(g.elems::<i64>(), &[30, NULL_I64, 10]);
         assert!(g.attrs & RAY_ATTR_HAS_NULLS != 0);
         let s = Value::sym_vec(&[5, 6]).unwrap();
         let g = gather_ix::<u32>(&s, &[1, NO_ROW]).unwrap();
@@ -314,13 +314,13 @@ mod tests {
         let idx: Vec<u32> = (0..n as u32).rev().map(|i| if i % 1000 == 7 { NO_ROW } else { i }).collect();
         let g = gather_ix(&v, &idx).unwrap();
         let want: Vec<i64> = idx.iter().map(|&i| if i == NO_ROW { NULL_I64 } else { i as i64 }).collect();
-        assert_eq!(g.as_slice::<i64>(), &want[..]);
+        assert_eq!(g.elems::<i64>(), &want[..]);
         assert!(g.attrs & RAY_ATTR_HAS_NULLS != 0);
         let mask: Vec<u8> = (0..n).map(|i| (i % 3 == 1) as u8).collect();
         let kept = mask.iter().filter(|&&m| m != 0).count();
         let c = compress(&v, &mask, kept).unwrap();
         let want: Vec<i64> = (0..n as i64).filter(|i| i % 3 == 1).collect();
-        assert_eq!(c.as_slice::<i64>(), &want[..]);
+        assert_eq!(c.elems::<i64>(), &want[..]);
         assert!(compress(&v, &mask, kept + 1).is_err());
     }
 
@@ -347,7 +347,7 @@ mod tests {
     fn compress_keeps_rows_under_the_mask() {
         let v = Value::vec_from_slice(RAY_I32, &[1i32, 2, 3, 4]).unwrap();
         let c = compress(&v, &[1, 0, 0, 1], 2).unwrap();
-        assert_eq!(c.as_slice::<i32>(), &[1, 4]);
+        assert_eq!(c.elems::<i32>(), &[1, 4]);
     }
 
 }

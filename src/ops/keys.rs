@@ -99,11 +99,11 @@ pub fn keys(v: &ray_t) -> Result<Keys<'_>> {
         RAY_BOOL | RAY_U8 | RAY_I16 | RAY_I32 | RAY_DATE | RAY_TIME | RAY_I64 | RAY_TIMESTAMP => {
             Keys::Int(widen_ints(v).unwrap_or_default())
         }
-        RAY_F32 => Keys::Float(Cow::Owned(v.as_slice::<f32>().iter().map(|&x| x as f64).collect())),
-        RAY_F64 => Keys::Float(Cow::Borrowed(v.as_slice::<f64>())),
+        RAY_F32 => Keys::Float(Cow::Owned(v.elems::<f32>().iter().map(|&x| x as f64).collect())),
+        RAY_F64 => Keys::Float(Cow::Borrowed(v.elems::<f64>())),
         RAY_SYM => Keys::Sym(sym_ids(v)),
         RAY_STR => Keys::Str((0..v.len().max(0) as usize).map(|i| v.str_at(i)).collect()),
-        RAY_GUID => Keys::Guid(v.as_slice::<[u8; 16]>()),
+        RAY_GUID => Keys::Guid(v.elems::<[u8; 16]>()),
         RAY_LIST => Keys::Any(
             v.items()
                 .iter()
@@ -264,7 +264,7 @@ fn write_node(x: &ray_t, out: &mut Vec<u8>) {
     out.extend_from_slice(&(n as u64).to_le_bytes());
     if x.is_vec() {
         with_prim!(t, T => {
-            for e in x.as_slice::<T>() {
+            for e in x.elems::<T>() {
                 e.put_key(out);
             }
         }, _ => match t {

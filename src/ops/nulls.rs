@@ -18,7 +18,7 @@ pub fn fix_has_nulls(v: &mut Value) -> Result<()> {
 
 /// True when element `i` of vector `v` is a null sentinel.
 pub fn elem_is_null(v: &ray_t, i: usize) -> bool {
-    with_prim!(v.type_, T => has_sentinel(v.type_) && v.as_slice::<T>()[i].is_null(), _ => false)
+    with_prim!(v.type_, T => has_sentinel(v.type_) && v.elems::<T>()[i].is_null(), _ => false)
 }
 
 
@@ -31,7 +31,7 @@ pub fn typed_null(t: i8) -> Value {
 /// True when vector `col` holds at least one null sentinel.
 pub fn scan_nulls(col: &ray_t) -> bool {
     let t = col.type_;
-    has_sentinel(t) && with_prim!(t, T => col.as_slice::<T>().iter().any(|x| x.is_null()), _ => false)
+    has_sentinel(t) && with_prim!(t, T => col.elems::<T>().iter().any(|x| x.is_null()), _ => false)
 }
 
 /// Sets HAS_NULLS on `v` exactly when it holds a null sentinel.
@@ -51,7 +51,7 @@ pub fn null_mask(col: &ray_t) -> Result<Value> {
     let m: Vec<u8> = if t == RAY_LIST {
         col.items().iter().map(|x| x.is_none_or(|x| x.is_atom() && (x.is_null_atom() || x.is_null_obj())) as u8).collect()
     } else if has_sentinel(t) {
-        with_prim!(t, T => col.as_slice::<T>().iter().map(|x| x.is_null() as u8).collect(), _ => vec![0; n])
+        with_prim!(t, T => col.elems::<T>().iter().map(|x| x.is_null() as u8).collect(), _ => vec![0; n])
     } else {
         vec![0; n]
     };
@@ -65,14 +65,14 @@ mod tests {
     #[test]
     fn null_mask_is_true_exactly_at_each_types_null() {
         let v = Value::vec_from_slice(RAY_I64, &[1i64, NULL_I64, 3]).unwrap();
-        assert_eq!(null_mask(&v).unwrap().as_slice::<u8>(), &[0, 1, 0]);
+        assert_eq!(null_mask(&v).unwrap().elems::<u8>(), &[0, 1, 0]);
         let f = Value::vec_from_slice(RAY_F64, &[f64::NAN, 2.0]).unwrap();
-        assert_eq!(null_mask(&f).unwrap().as_slice::<u8>(), &[1, 0]);
+        assert_eq!(null_mask(&f).unwrap().elems::<u8>(), &[1, 0]);
         let s = Value::sym_vec(&[5, 6]).unwrap();
         let m = null_mask(&s).unwrap();
-        assert_eq!((m.type_, m.as_slice::<u8>()), (RAY_BOOL, &[0u8, 0][..]));
+        assert_eq!((m.type_, m.elems::<u8>()), (RAY_BOOL, &[0u8, 0][..]));
         let l = Value::list(vec![Value::i64(1), Value::typed_null(-RAY_I64).unwrap(), Value::null()]);
-        assert_eq!(null_mask(&l).unwrap().as_slice::<u8>(), &[0, 1, 1]);
+        assert_eq!(null_mask(&l).unwrap().elems::<u8>(), &[0, 1, 1]);
         assert!(scan_nulls(&v) && !scan_nulls(&s));
     }
 }

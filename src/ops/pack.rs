@@ -27,12 +27,12 @@ pub fn ints(c: &ray_t) -> Option<Ints<'_>> {
     Some(match (c.type_(), elem_size(c.type_(), c.attrs())) {
         (RAY_F64 | RAY_F32 | RAY_GUID | RAY_STR | RAY_LIST, _) => return None,
         (t, _) if !is_vector_type(t) => return None,
-        (_, 1) => Ints::U8(c.as_slice()),
-        (_, 2) if sym => Ints::U16(c.as_slice()),
-        (_, 2) => Ints::I16(c.as_slice()),
-        (_, 4) if sym => Ints::U32(c.as_slice()),
-        (_, 4) => Ints::I32(c.as_slice()),
-        (_, 8) => Ints::I64(c.as_slice()),
+        (_, 1) => Ints::U8(c.elems()),
+        (_, 2) if sym => Ints::U16(c.elems()),
+        (_, 2) => Ints::I16(c.elems()),
+        (_, 4) if sym => Ints::U32(c.elems()),
+        (_, 4) => Ints::I32(c.elems()),
+        (_, 8) => Ints::I64(c.elems()),
         _ => return None,
     })
 }

@@ -215,7 +215,7 @@ pub fn is_temporal(t: i8) -> bool {
 /// The SYM ids of a SYM vector as i64, whatever its width.
 pub fn sym_ids(v: &ray_t) -> Cow<'_, [i64]> {
     if v.attrs & RAY_SYM_WIDTH_MASK == RAY_SYM_W64 {
-        Cow::Borrowed(v.as_slice::<i64>())
+        Cow::Borrowed(v.elems::<i64>())
     } else {
         Cow::Owned((0..v.len().max(0) as usize).map(|i| v.sym_at(i)).collect())
     }

@@ -27,7 +27,7 @@ pub fn grade(v: &ray_t, descending: bool) -> Result<Vec<usize>> {
     let mut idx: Vec<usize> = (0..n).collect();
     let dir = |o: Ordering| if descending { o.reverse() } else { o };
     with_prim!(t, T => {
-        let s = v.as_slice::<T>();
+        let s = v.elems::<T>();
         idx.sort_by(|&a, &b| dir(s[a].order(s[b])));
     }, _ => match t {
         RAY_SYM => {
@@ -95,16 +95,16 @@ pub fn order_keys(col: &ray_t, nulls: Nulls) -> Result<Vec<u64>> {
     let n = col.len().max(0) as usize;
     crate::core::alloc::check_room(n.saturating_mul(8))?;
     Ok(match col.type_ {
-        RAY_BOOL | RAY_U8 => col.as_slice::<u8>().iter().map(|&x| x as u64 + 1).collect(),
-        RAY_I16 => col.as_slice::<i16>().iter().map(|&x| if x == NULL_I16 { null_key } else { int_key(x as i64) }).collect(),
+        RAY_BOOL | RAY_U8 => col.elems::<u8>().iter().map(|&x| x as u64 + 1).collect(),
+        RAY_I16 => col.elems::<i16>().iter().map(|&x| if x == NULL_I16 { null_key } else { int_key(x as i64) }).collect(),
         RAY_I32 | RAY_DATE | RAY_TIME => {
-            col.as_slice::<i32>().iter().map(|&x| if x == NULL_I32 { null_key } else { int_key(x as i64) }).collect()
+            col.elems::<i32>().iter().map(|&x| if x == NULL_I32 { null_key } else { int_key(x as i64) }).collect()
         }
         RAY_I64 | RAY_TIMESTAMP => {
-            col.as_slice::<i64>().iter().map(|&x| if x == NULL_I64 { null_key } else { int_key(x).max(1) }).collect()
+            col.elems::<i64>().iter().map(|&x| if x == NULL_I64 { null_key } else { int_key(x).max(1) }).collect()
         }
-        RAY_F64 => col.as_slice::<f64>().iter().map(|&x| if x.is_nan() { null_key } else { f64_key(x).clamp(1, u64::MAX - 1) }).collect(),
-        RAY_F32 => col.as_slice::<f32>().iter().map(|&x| if x.is_nan() { null_key } else { f64_key(x as f64).clamp(1, u64::MAX - 1) }).collect(),
+        RAY_F64 => col.elems::<f64>().iter().map(|&x| if x.is_nan() { null_key } else { f64_key(x).clamp(1, u64::MAX - 1) }).collect(),
+        RAY_F32 => col.elems::<f32>().iter().map(|&x| if x.is_nan() { null_key } else { f64_key(x as f64).clamp(1, u64::MAX - 1) }).collect(),
         RAY_SYM => {
             let ids: Vec<i64> = (0..n).map(|i| col.sym_at(i)).collect();
             let mut distinct = ids.clone();
@@ -119,7 +119,7 @@ pub fn order_keys(col: &ray_t, nulls: Nulls) -> Result<Vec<u64>> {
             ranks(&strs)
         }
         RAY_GUID => {
-            let g: Vec<&[u8]> = col.as_slice::<[u8; 16]>().iter().map(|x| &x[..]).collect();
+            let g: Vec<&[u8]> = col.elems::<[u8; 16]>().iter().map(|x| &x[..]).collect();
             ranks(&g)
         }
         _ => return Err(RayError::type_err("sort: cannot order this column type")),
@@ -274,7 +274,7 @@ mod tests {
             let mut idx: Vec<usize> = (0..v.len() as usize).collect();
             let dir = |o: Ordering| if desc { o.reverse() } else { o };
             with_prim!(v.type_, T => {
-                let s = v.as_slice::<T>();
+                let s = v.elems::<T>();
                 idx.sort_by(|&a, &b| dir(s[a].order(s[b])));
             }, _ => {
                 let names: Vec<&[u8]> = (0..v.len() as usize).map(|i| sym::name_or_empty(v.sym_at(i))).collect();

@@ -27,7 +27,7 @@ pub fn check_table(t: &ray_t) -> Result<()> {
 pub fn names(t: &ray_t) -> Vec<i64> {
     match t.table_schema() {
         Some(s) if s.type_ == RAY_SYM => sym_ids(s).into_owned(),
-        Some(s) => s.as_slice::<i64>().to_vec(),
+        Some(s) => s.elems::<i64>().to_vec(),
         None => Vec::new(),
     }
 }

@@ -75,11 +75,11 @@ impl<'a> Job<'a> {
             return None;
         }
         let typed = match t {
-            RAY_I64 | RAY_TIMESTAMP => Some(Slice::I64(col.as_slice())),
-            RAY_I32 | RAY_DATE | RAY_TIME => Some(Slice::I32(col.as_slice())),
-            RAY_I16 => Some(Slice::I16(col.as_slice())),
-            RAY_U8 | RAY_BOOL => Some(Slice::U8(col.as_slice())),
-            RAY_F64 => Some(Slice::F64(col.as_slice())),
+            RAY_I64 | RAY_TIMESTAMP => Some(Slice::I64(col.elems())),
+            RAY_I32 | RAY_DATE | RAY_TIME => Some(Slice::I32(col.elems())),
+            RAY_I16 => Some(Slice::I16(col.elems())),
+            RAY_U8 | RAY_BOOL => Some(Slice::U8(col.elems())),
+            RAY_F64 => Some(Slice::F64(col.elems())),
             _ => None,
         };
         let numeric = matches!(t, RAY_I64 | RAY_I32 | RAY_I16 | RAY_U8 | RAY_BOOL | RAY_F64);
@@ -420,14 +420,14 @@ mod tests {
     fn aggregates_skip_nulls_and_flag_empty_groups() {
         let g = group_column(&i64v(&[1, 1, 2])).unwrap();
         let v = i64v(&[5, NULL_I64, NULL_I64]);
-        assert_eq!(aggregate(Agg::Sum, &v, &g).unwrap().unwrap().as_slice::<i64>(), &[5, 0]);
+        assert_eq!(aggregate(Agg::Sum, &v, &g).unwrap().unwrap().elems::<i64>(), &[5, 0]);
         let mx = aggregate(Agg::Max, &v, &g).unwrap().unwrap();
-        assert_eq!(mx.as_slice::<i64>(), &[5, NULL_I64]);
+        assert_eq!(mx.elems::<i64>(), &[5, NULL_I64]);
         assert!(mx.attrs() & RAY_ATTR_HAS_NULLS != 0);
         let av = aggregate(Agg::Avg, &v, &g).unwrap().unwrap();
-        assert_eq!(av.as_slice::<f64>()[0], 5.0);
-        assert!(av.as_slice::<f64>()[1].is_nan());
-        assert_eq!(aggregate(Agg::Count, &v, &g).unwrap().unwrap().as_slice::<i64>(), &[2, 1]);
+        assert_eq!(av.elems::<f64>()[0], 5.0);
+        assert!(av.elems::<f64>()[1].is_nan());
+        assert_eq!(aggregate(Agg::Count, &v, &g).unwrap().unwrap().elems::<i64>(), &[2, 1]);
     }
 
 
@@ -436,8 +436,8 @@ mod tests {
         let g = group_column(&i64v(&[1, 1, 1])).unwrap();
         let mut v = i64v(&[NULL_I64, 7, NULL_I64]);
         v.set_attr(RAY_ATTR_HAS_NULLS, true).unwrap();
-        assert_eq!(aggregate(Agg::First, &v, &g).unwrap().unwrap().as_slice::<i64>(), &[7]);
-        assert_eq!(aggregate(Agg::Last, &v, &g).unwrap().unwrap().as_slice::<i64>(), &[7]);
+        assert_eq!(aggregate(Agg::First, &v, &g).unwrap().unwrap().elems::<i64>(), &[7]);
+        assert_eq!(aggregate(Agg::Last, &v, &g).unwrap().unwrap().elems::<i64>(), &[7]);
     }
 
 
@@ -478,10 +478,10 @@ mod tests {
         }
         let firsts: Vec<i64> = g.first_row.iter().map(|&r| keys[r as usize]).collect();
         assert_eq!(firsts, order);
-        let col = |i: usize| out[i].as_slice::<i64>().to_vec();
+        let col = |i: usize| out[i].elems::<i64>().to_vec();
         assert_eq!(col(0), acc.iter().map(|a| a.0).collect::<Vec<_>>());
         let avg: Vec<f64> = acc.iter().map(|a| a.1 / a.2 as f64).collect();
-        assert_eq!(out[1].as_slice::<f64>(), &avg[..]);
+        assert_eq!(out[1].elems::<f64>(), &avg[..]);
         assert_eq!(col(2), acc.iter().map(|a| a.3).collect::<Vec<_>>());
         assert_eq!(col(3), acc.iter().map(|a| a.4).collect::<Vec<_>>());
         assert_eq!(col(4), acc.iter().map(|a| a.5).collect::<Vec<_>>());
@@ -489,7 +489,7 @@ mod tests {
         assert_eq!(col(6), acc.iter().map(|a| a.7).collect::<Vec<_>>());
         // A null-free column: its average takes the counts from the group sizes.
         let (_, out) = group_and_aggregate(&[&k], &[(Agg::Avg, &*k), (Agg::Count, &*k)], true).unwrap();
-        assert_eq!(out[0].as_slice::<f64>(), &order.iter().map(|&x| x as f64).collect::<Vec<_>>()[..]);
-        assert_eq!(out[1].as_slice::<i64>(), &acc.iter().map(|a| a.5).collect::<Vec<_>>()[..]);
+        assert_eq!(out[0].elems::<f64>(), &order.iter().map(|&x| x as f64).collect::<Vec<_>>()[..]);
+        assert_eq!(out[1].elems::<i64>(), &acc.iter().map(|a| a.5).collect::<Vec<_>>()[..]);
     }
 }

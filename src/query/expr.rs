@@ -102,7 +102,7 @@ pub fn replace_calls(
     replace: &mut dyn FnMut(&ray_t) -> Option<i64>,
 ) -> Option<Value> {
     if is_target(e) {
-        return replace(e).map(Value::sym);
+        return replace(e).map(Value::sym_id);
     }
     if e.type_() != RAY_LIST {
         return Some(e.to_value());

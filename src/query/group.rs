@@ -288,37 +288,37 @@ fn group_by_key<K: Copy + Send + Sync, M: KeyMap<K> + Send>(
 fn int_key(col: &ray_t) -> Option<Box<dyn Fn(usize) -> u64 + Sync + '_>> {
     Some(match col.type_() {
         RAY_F64 => {
-            let s = col.as_slice::<f64>();
+            let s = col.elems::<f64>();
             Box::new(move |i| Prim::key(s[i]))
         }
         RAY_F32 => {
-            let s = col.as_slice::<f32>();
+            let s = col.elems::<f32>();
             Box::new(move |i| Prim::key(s[i] as f64))
         }
         RAY_SYM | RAY_BOOL | RAY_U8 | RAY_I16 | RAY_I32 | RAY_I64 | RAY_DATE | RAY_TIME | RAY_TIMESTAMP => {
             match elem_size(col.type_(), col.attrs()) {
                 1 => {
-                    let s = col.as_slice::<u8>();
+                    let s = col.elems::<u8>();
                     Box::new(move |i| s[i] as u64)
                 }
                 2 if col.type_() == RAY_SYM => {
-                    let s = col.as_slice::<u16>();
+                    let s = col.elems::<u16>();
                     Box::new(move |i| s[i] as u64)
                 }
                 2 => {
-                    let s = col.as_slice::<i16>();
+                    let s = col.elems::<i16>();
                     Box::new(move |i| s[i] as i64 as u64)
                 }
                 4 if col.type_() == RAY_SYM => {
-                    let s = col.as_slice::<u32>();
+                    let s = col.elems::<u32>();
                     Box::new(move |i| s[i] as u64)
                 }
                 4 => {
-                    let s = col.as_slice::<i32>();
+                    let s = col.elems::<i32>();
                     Box::new(move |i| s[i] as i64 as u64)
                 }
                 _ => {
-                    let s = col.as_slice::<i64>();
+                    let s = col.elems::<i64>();
                     Box::new(move |i| s[i] as u64)
                 }
             }
@@ -365,16 +365,16 @@ pub(super) fn group_column_with(col: &ray_t, feed: Feed) -> Result<(Groups, Vec<
             // Symbol ids are below the intern table's size: no min/max pass.
             let hi = crate::core::sym::count() as i64;
             Ok(match col.attrs() & RAY_SYM_WIDTH_MASK {
-                RAY_SYM_W8 => group_fixed(col.as_slice::<u8>(), feed),
-                RAY_SYM_W16 => group_in_range(col.as_slice::<u16>(), 0, hi, feed),
-                RAY_SYM_W32 => group_in_range(col.as_slice::<u32>(), 0, hi, feed),
-                _ => group_in_range(col.as_slice::<i64>(), 0, hi, feed),
+                RAY_SYM_W8 => group_fixed(col.elems::<u8>(), feed),
+                RAY_SYM_W16 => group_in_range(col.elems::<u16>(), 0, hi, feed),
+                RAY_SYM_W32 => group_in_range(col.elems::<u32>(), 0, hi, feed),
+                _ => group_in_range(col.elems::<i64>(), 0, hi, feed),
             })
         }
-        RAY_BOOL | RAY_U8 => Ok(group_fixed(col.as_slice::<u8>(), feed)),
-        RAY_I16 => Ok(group_fixed(col.as_slice::<i16>(), feed)),
-        RAY_I32 | RAY_DATE | RAY_TIME => Ok(group_fixed(col.as_slice::<i32>(), feed)),
-        RAY_I64 | RAY_TIMESTAMP => Ok(group_fixed(col.as_slice::<i64>(), feed)),
+        RAY_BOOL | RAY_U8 => Ok(group_fixed(col.elems::<u8>(), feed)),
+        RAY_I16 => Ok(group_fixed(col.elems::<i16>(), feed)),
+        RAY_I32 | RAY_DATE | RAY_TIME => Ok(group_fixed(col.elems::<i32>(), feed)),
+        RAY_I64 | RAY_TIMESTAMP => Ok(group_fixed(col.elems::<i64>(), feed)),
         RAY_F64 | RAY_F32 => {
             let k = int_key(col).expect("float key");
             Ok(group_by_key(n, k, FastMap::<u64, u32>::default, feed))
@@ -384,7 +384,7 @@ pub(super) fn group_column_with(col: &ray_t, feed: Feed) -> Result<(Groups, Vec<
             Ok(group_by_key(n, |i| strs[i], FastMap::<&[u8], u32>::default, feed))
         }
         RAY_GUID => {
-            let s = col.as_slice::<[u8; 16]>();
+            let s = col.elems::<[u8; 16]>();
             Ok(group_by_key(n, |i| s[i], FastMap::<[u8; 16], u32>::default, feed))
         }
         RAY_LIST => {
@@ -455,7 +455,7 @@ mod tests {
         assert_eq!(g.global_gid(), vec![0, 1, 0, 2]);
         assert_eq!(g.first_row, vec![0, 1, 3]);
         let s = aggregate(Agg::Sum, &i64v(&[1, 2, 3, 4]), &g).unwrap().unwrap();
-        assert_eq!(s.as_slice::<i64>(), &[4, 2, 4]);
+        assert_eq!(s.elems::<i64>(), &[4, 2, 4]);
     }
 
 
@@ -489,7 +489,7 @@ mod tests {
         }
         assert_eq!(g.ngroups, order.len());
         let s = aggregate(Agg::Sum, &i64v(&vals), &g).unwrap().unwrap();
-        assert_eq!(s.as_slice::<i64>(), &sums[..]);
+        assert_eq!(s.elems::<i64>(), &sums[..]);
         let firsts: Vec<i64> = g.first_row.iter().map(|&r| keys[r as usize]).collect();
         assert_eq!(firsts, order);
     }

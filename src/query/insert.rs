@@ -40,7 +40,7 @@ pub fn finish(target: &Target, t: Value) -> Result<Value> {
     match target.global {
         Some(id) => {
             env::set(id, t);
-            Ok(Value::sym(id))
+            Ok(Value::sym_id(id))
         }
         None => Ok(t),
     }

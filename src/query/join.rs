@@ -356,10 +356,10 @@ pub fn full_join(args: &[Value]) -> Result<Value> {
 /// Time values of a column as i64 (nulls as i64::MIN).
 fn times(c: &ray_t) -> Result<Vec<i64>> {
     Ok(match c.type_() {
-        RAY_I64 | RAY_TIMESTAMP => c.as_slice::<i64>().to_vec(),
-        RAY_I32 | RAY_DATE | RAY_TIME => c.as_slice::<i32>().iter().map(|&x| if x == NULL_I32 { i64::MIN } else { x as i64 }).collect(),
-        RAY_I16 => c.as_slice::<i16>().iter().map(|&x| if x == NULL_I16 { i64::MIN } else { x as i64 }).collect(),
-        RAY_F64 => c.as_slice::<f64>().iter().map(|&x| if x.is_nan() { i64::MIN } else { x as i64 }).collect(),
+        RAY_I64 | RAY_TIMESTAMP => c.elems::<i64>().to_vec(),
+        RAY_I32 | RAY_DATE | RAY_TIME => c.elems::<i32>().iter().map(|&x| if x == NULL_I32 { i64::MIN } else { x as i64 }).collect(),
+        RAY_I16 => c.elems::<i16>().iter().map(|&x| if x == NULL_I16 { i64::MIN } else { x as i64 }).collect(),
+        RAY_F64 => c.elems::<f64>().iter().map(|&x| if x.is_nan() { i64::MIN } else { x as i64 }).collect(),
         _ => return Err(RayError::type_err("join: the time key must be numeric or temporal")),
     })
 }

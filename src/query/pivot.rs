@@ -178,7 +178,7 @@ fn label(pvals: &ray_t, i: usize, float_label: fn(f64) -> String) -> Result<i64>
 
 fn is_null_at(col: &ray_t, i: usize) -> bool {
     if col.type_() == RAY_F64 {
-        return col.as_slice::<f64>()[i].is_nan();
+        return col.elems::<f64>()[i].is_nan();
     }
     nulls::elem_is_null(col, i)
 }

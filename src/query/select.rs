@@ -204,7 +204,7 @@ pub(crate) fn by_keys(ev: &mut dyn Evaluator, view: &View, by: &ray_t) -> Result
         RAY_SYM => (0..by.len() as usize)
             .map(|i| {
                 let id = by.sym_at(i);
-                key(ev, id, &Value::sym(id))
+                key(ev, id, &Value::sym_id(id))
             })
             .collect(),
         RAY_DICT => {
@@ -395,7 +395,7 @@ fn take(t: &ray_t, n: &ray_t) -> Result<Value> {
             if k >= 0 { (0, k_abs) } else { (rows - k_abs, k_abs) }
         }
         RAY_I64 if n.len() == 2 => {
-            let s = n.as_slice::<i64>();
+            let s = n.elems::<i64>();
             let off = (s[0].max(0) as usize).min(rows);
             (off, (s[1].max(0) as usize).min(rows - off))
         }

@@ -159,19 +159,19 @@ fn scatter(col: &ray_t, rows: &[Row], vals: &ray_t) -> Result<Value> {
 
 fn numeric_f64(v: &ray_t, i: usize) -> Option<f64> {
     Some(match v.type_() {
-        RAY_F64 => v.as_slice::<f64>()[i],
-        RAY_F32 => v.as_slice::<f32>()[i] as f64,
-        RAY_BOOL | RAY_U8 => v.as_slice::<u8>()[i] as f64,
+        RAY_F64 => v.elems::<f64>()[i],
+        RAY_F32 => v.elems::<f32>()[i] as f64,
+        RAY_BOOL | RAY_U8 => v.elems::<u8>()[i] as f64,
         RAY_I16 => {
-            let x = v.as_slice::<i16>()[i];
+            let x = v.elems::<i16>()[i];
             if x == NULL_I16 { f64::NAN } else { x as f64 }
         }
         RAY_I32 => {
-            let x = v.as_slice::<i32>()[i];
+            let x = v.elems::<i32>()[i];
             if x == NULL_I32 { f64::NAN } else { x as f64 }
         }
         RAY_I64 => {
-            let x = v.as_slice::<i64>()[i];
+            let x = v.elems::<i64>()[i];
             if x == NULL_I64 { f64::NAN } else { x as f64 }
         }
         _ => return None,
@@ -184,10 +184,10 @@ fn numeric_i64(v: &ray_t, i: usize) -> Option<Option<i64>> {
             let x = numeric_f64(v, i)?;
             if x.is_nan() { None } else { Some(x as i64) }
         }
-        RAY_BOOL | RAY_U8 => Some(v.as_slice::<u8>()[i] as i64),
-        RAY_I16 => Some(v.as_slice::<i16>()[i]).filter(|&x| x != NULL_I16).map(|x| x as i64),
-        RAY_I32 | RAY_DATE | RAY_TIME => Some(v.as_slice::<i32>()[i]).filter(|&x| x != NULL_I32).map(|x| x as i64),
-        RAY_I64 | RAY_TIMESTAMP => Some(v.as_slice::<i64>()[i]).filter(|&x| x != NULL_I64),
+        RAY_BOOL | RAY_U8 => Some(v.elems::<u8>()[i] as i64),
+        RAY_I16 => Some(v.elems::<i16>()[i]).filter(|&x| x != NULL_I16).map(|x| x as i64),
+        RAY_I32 | RAY_DATE | RAY_TIME => Some(v.elems::<i32>()[i]).filter(|&x| x != NULL_I32).map(|x| x as i64),
+        RAY_I64 | RAY_TIMESTAMP => Some(v.elems::<i64>()[i]).filter(|&x| x != NULL_I64),
         _ => return None,
     })
 }

@@ -56,7 +56,7 @@ impl View {
     pub fn row_ids(&self) -> Vec<Row> {
         match &self.sel {
             Sel::All => (0..self.nrows_all as Row).collect(),
-            Sel::Mask(m, _) => m.as_slice::<u8>().iter().enumerate().filter(|(_, b)| **b != 0).map(|(i, _)| i as Row).collect(),
+            Sel::Mask(m, _) => m.elems::<u8>().iter().enumerate().filter(|(_, b)| **b != 0).map(|(i, _)| i as Row).collect(),
             Sel::Rows(r) => r.clone(),
         }
     }
@@ -74,7 +74,7 @@ impl View {
         let src = &self.cols[i];
         let v = match &self.sel {
             Sel::All => src.clone(),
-            Sel::Mask(m, c) => compress(src, m.as_slice::<u8>(), *c)?,
+            Sel::Mask(m, c) => compress(src, m.elems::<u8>(), *c)?,
             Sel::Rows(r) => gather_ix(src, r)?,
         };
         self.cache.borrow_mut()[i] = Some(v.clone());
@@ -100,7 +100,7 @@ const SPARSE: usize = 8;
 pub fn selection(pred: &Value, n: usize) -> Result<Sel> {
     match pred.type_() {
         RAY_BOOL if pred.len() as usize == n => {
-            let mask = pred.as_slice::<u8>();
+            let mask = pred.elems::<u8>();
             let c = mask.iter().filter(|b| **b != 0).count();
             Ok(if c == n {
                 Sel::All
@@ -114,7 +114,7 @@ pub fn selection(pred: &Value, n: usize) -> Result<Sel> {
         t if t == -RAY_BOOL => Ok(if pred.bool_val() { Sel::All } else { Sel::Rows(Vec::new()) }),
         RAY_I64 => {
             let mut rows = Vec::with_capacity(pred.len() as usize);
-            for &i in pred.as_slice::<i64>() {
+            for &i in pred.elems::<i64>() {
                 if i < 0 || i as usize >= n {
                     return Err(RayError::new("index", "where: row index out of range"));
                 }
@@ -156,7 +156,7 @@ mod tests {
                     let plain = compress(src, &bits, c).unwrap();
                     assert_eq!(fast.type_, plain.type_);
                     assert_eq!(fast.attrs & RAY_ATTR_HAS_NULLS, plain.attrs & RAY_ATTR_HAS_NULLS, "n {n} every {every} col {i}");
-                    let bytes = |v: &Value| v.as_slice::<i64>().to_vec();
+                    let bytes = |v: &Value| v.elems::<i64>().to_vec();
                     assert_eq!(bytes(&fast), bytes(&plain), "n {n} every {every} col {i}");
                 }
             }

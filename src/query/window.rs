@@ -299,7 +299,7 @@ fn scatter(results: &[Value], parts: &[Vec<Row>], frame: Frame, n: usize) -> Res
     with_prim!(t, T => {
         let mut out: Vec<T> = vec![T::null(); n];
         for (r, rows) in results.iter().zip(parts) {
-            let vals = r.as_slice::<T>();
+            let vals = r.elems::<T>();
             if vals.len() != rows.len() {
                 return Err(err("length", "kernel result length differs from the partition"));
             }

@@ -57,7 +57,7 @@ fn io_err(e: file::FileError) -> RayError {
 
 /// Column `i`'s name id in a table's schema (I64 ids, or a SYM vector).
 pub fn name_id(schema: &ray_t, i: usize) -> i64 {
-    if schema.type_ == RAY_SYM { schema.sym_at(i) } else { schema.as_slice::<i64>()[i] }
+    if schema.type_ == RAY_SYM { schema.sym_at(i) } else { schema.elems::<i64>()[i] }
 }
 
 /// The columns of `table` that are written: (name id, name bytes, column).

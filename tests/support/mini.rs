@@ -65,7 +65,7 @@ fn atom(t: &str) -> Value {
             return Value::f64(f);
         }
     }
-    Value::sym(sym::intern(t.as_bytes()))
+    Value::sym_id(sym::intern(t.as_bytes()))
 }
 
 fn read(toks: &[String], p: &mut usize) -> Value {
@@ -84,7 +84,7 @@ fn read(toks: &[String], p: &mut usize) -> Value {
             let mut items = Vec::new();
             while toks[*p] != "]" {
                 let a = atom(&toks[*p]);
-                items.push(if a.type_() == -RAY_SYM { Value::sym(a.i64_val()) } else { a });
+                items.push(if a.type_() == -RAY_SYM { Value::sym_id(a.i64_val()) } else { a });
                 *p += 1;
             }
             *p += 1;
@@ -199,9 +199,9 @@ fn num(v: &ray_t) -> (bool, Vec<f64>, Vec<i64>, bool) {
     match v.type_() {
         t if t == -RAY_F64 => (true, vec![v.f64_val()], vec![], true),
         t if t == -RAY_I64 => (false, vec![], vec![v.i64_val()], true),
-        RAY_F64 => (true, v.as_slice::<f64>().to_vec(), vec![], false),
-        RAY_I64 => (false, vec![], v.as_slice::<i64>().to_vec(), false),
-        RAY_TIME | RAY_DATE => (false, vec![], v.as_slice::<i32>().iter().map(|&x| x as i64).collect(), false),
+        RAY_F64 => (true, v.elems::<f64>().to_vec(), vec![], false),
+        RAY_I64 => (false, vec![], v.elems::<i64>().to_vec(), false),
+        RAY_TIME | RAY_DATE => (false, vec![], v.elems::<i32>().iter().map(|&x| x as i64).collect(), false),
         _ => panic!("mini: not a number (type {})", v.type_()),
     }
 }
@@ -311,7 +311,7 @@ fn builtin(name: &str, args: &[Value]) -> Result<Value> {
             }
             Value::sym_vec(&seen)
         }
-        ("nil?", [v]) if v.type_() == RAY_I64 => Value::vec_from_slice(RAY_BOOL, &v.as_slice::<i64>().iter().map(|&x| (x == NULL_I64) as u8).collect::<Vec<_>>()),
+        ("nil?", [v]) if v.type_() == RAY_I64 => Value::vec_from_slice(RAY_BOOL, &v.elems::<i64>().iter().map(|&x| (x == NULL_I64) as u8).collect::<Vec<_>>()),
         ("at", [t, k]) if t.type_() == RAY_TABLE => {
             let i = rayforce::ops::table::find_col(t, k.i64_val()).ok_or_else(|| RayError::code("schema"))?;
             Ok(t.table_cols().unwrap().item(i).unwrap().to_value())

@@ -81,7 +81,7 @@ pub fn col(t: &Value, name: &str) -> Value {
 }
 pub fn col_names(t: &Value) -> Vec<String> {
     let s = t.table_schema().unwrap();
-    s.as_slice::<i64>().iter().map(|&id| String::from_utf8_lossy(sym::name_or_empty(id)).into_owned()).collect()
+    s.elems::<i64>().iter().map(|&id| String::from_utf8_lossy(sym::name_or_empty(id)).into_owned()).collect()
 }
 pub fn sym_names(v: &Value) -> Vec<String> {
     (0..v.len() as usize).map(|i| String::from_utf8_lossy(sym::name_or_empty(v.sym_at(i))).into_owned()).collect()

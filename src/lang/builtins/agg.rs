@@ -173,7 +173,7 @@ fn extreme(v: &Value, want_max: bool) -> Result<Value> {
     let v = as_vector(v)?;
     // Fast paths for the common columns.
     if v.type_ == RAY_I64 && !has_nulls(&v) {
-        let xs = v.as_slice::<i64>();
+        let xs = v.elems::<i64>();
         let r = if want_max { xs.iter().max() } else { xs.iter().min() };
         return Ok(r.map_or_else(|| typed_null(RAY_I64), |&x| Value::i64(x)));
     }
@@ -280,7 +280,7 @@ fn prod(args: &[Value]) -> Result<Value> {
 /// Truthiness of each element (vectors) or of the value itself.
 fn elem_truths(v: &ray_t) -> Vec<bool> {
     match v.type_ {
-        RAY_BOOL | RAY_U8 => v.as_slice::<u8>().iter().map(|&b| b != 0).collect(),
+        RAY_BOOL | RAY_U8 => v.elems::<u8>().iter().map(|&b| b != 0).collect(),
         t if is_float(t) => widen_f(v).iter().map(|&x| x != 0.0 && !x.is_nan()).collect(),
         t if is_numeric_like(t) && t > 0 => widen_i(v, 1).iter().map(|&x| x != 0 && x != NULL_I64).collect(),
         RAY_LIST => v.items().iter().map(|x| x.is_some_and(truthy)).collect(),
@@ -303,7 +303,7 @@ fn elem_key(v: &ray_t, i: usize) -> Vec<u8> {
         RAY_STR => v.str_at(i).to_vec(),
         RAY_SYM => v.sym_at(i).to_le_bytes().to_vec(),
         t if is_float(t) => widen_f(v)[i].to_bits().to_le_bytes().to_vec(),
-        RAY_GUID => v.as_slice::<[u8; 16]>()[i].to_vec(),
+        RAY_GUID => v.elems::<[u8; 16]>()[i].to_vec(),
         _ => {
             let e = elem(v, i);
             e.i64_val().to_le_bytes().to_vec()

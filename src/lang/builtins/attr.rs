@@ -54,12 +54,12 @@ fn non_descending(v: &ray_t) -> bool {
         xs.windows(2).all(|w| w[0] <= w[1])
     }
     match v.type_ {
-        RAY_BOOL | RAY_U8 => ordered(v.as_slice::<u8>()),
-        RAY_I16 => ordered(v.as_slice::<i16>()),
-        RAY_I32 | RAY_DATE | RAY_TIME => ordered(v.as_slice::<i32>()),
-        RAY_F32 => ordered(v.as_slice::<f32>()),
-        RAY_F64 => ordered(v.as_slice::<f64>()),
-        _ => ordered(v.as_slice::<i64>()),
+        RAY_BOOL | RAY_U8 => ordered(v.elems::<u8>()),
+        RAY_I16 => ordered(v.elems::<i16>()),
+        RAY_I32 | RAY_DATE | RAY_TIME => ordered(v.elems::<i32>()),
+        RAY_F32 => ordered(v.elems::<f32>()),
+        RAY_F64 => ordered(v.elems::<f64>()),
+        _ => ordered(v.elems::<i64>()),
     }
 }
 

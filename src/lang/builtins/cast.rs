@@ -114,12 +114,12 @@ fn float_num(f: f64) -> Num {
 
 fn nums_of_vec(v: &ray_t) -> Option<Vec<Num>> {
     Some(match v.type_ {
-        RAY_BOOL | RAY_U8 => v.as_slice::<u8>().iter().map(|&x| Num::I(x as i64)).collect(),
-        RAY_I16 => v.as_slice::<i16>().iter().map(|&x| int_num(x)).collect(),
-        RAY_I32 | RAY_DATE | RAY_TIME => v.as_slice::<i32>().iter().map(|&x| int_num(x)).collect(),
-        RAY_I64 | RAY_TIMESTAMP => v.as_slice::<i64>().iter().map(|&x| int_num(x)).collect(),
-        RAY_F32 => v.as_slice::<f32>().iter().map(|&x| float_num(x as f64)).collect(),
-        RAY_F64 => v.as_slice::<f64>().iter().map(|&x| float_num(x)).collect(),
+        RAY_BOOL | RAY_U8 => v.elems::<u8>().iter().map(|&x| Num::I(x as i64)).collect(),
+        RAY_I16 => v.elems::<i16>().iter().map(|&x| int_num(x)).collect(),
+        RAY_I32 | RAY_DATE | RAY_TIME => v.elems::<i32>().iter().map(|&x| int_num(x)).collect(),
+        RAY_I64 | RAY_TIMESTAMP => v.elems::<i64>().iter().map(|&x| int_num(x)).collect(),
+        RAY_F32 => v.elems::<f32>().iter().map(|&x| float_num(x as f64)).collect(),
+        RAY_F64 => v.elems::<f64>().iter().map(|&x| float_num(x)).collect(),
         _ => return None,
     })
 }
@@ -215,12 +215,12 @@ fn fast_numeric(tt: i8, src: i8, v: &ray_t) -> Option<Result<Value>> {
         })
     }
     match src {
-        RAY_BOOL | RAY_U8 => go(tt, v.as_slice::<u8>()),
-        RAY_I16 => go(tt, v.as_slice::<i16>()),
-        RAY_I32 | RAY_DATE | RAY_TIME => go(tt, v.as_slice::<i32>()),
-        RAY_I64 | RAY_TIMESTAMP => go(tt, v.as_slice::<i64>()),
-        RAY_F32 => go(tt, v.as_slice::<f32>()),
-        RAY_F64 => go(tt, v.as_slice::<f64>()),
+        RAY_BOOL | RAY_U8 => go(tt, v.elems::<u8>()),
+        RAY_I16 => go(tt, v.elems::<i16>()),
+        RAY_I32 | RAY_DATE | RAY_TIME => go(tt, v.elems::<i32>()),
+        RAY_I64 | RAY_TIMESTAMP => go(tt, v.elems::<i64>()),
+        RAY_F32 => go(tt, v.elems::<f32>()),
+        RAY_F64 => go(tt, v.elems::<f64>()),
         _ => None,
     }
 }
@@ -308,7 +308,7 @@ fn is_num_target(tt: i8) -> bool {
 fn null_of(tt: i8) -> Result<Value> {
     match tt {
         RAY_STR => Value::try_str(b""),
-        RAY_SYM => Ok(Value::sym(0)),
+        RAY_SYM => Ok(Value::sym_id(0)),
         _ => Value::typed_null(-tt),
     }
 }
@@ -483,7 +483,7 @@ fn convert_atom(tt: i8, x: &ray_t) -> Result<Value> {
     let src = -x.type_;
     match tt {
         RAY_STR => return Value::try_str(&text_of_atom(x)),
-        RAY_SYM => return Ok(Value::sym(sym::intern(&sym_text_of_atom(x)))),
+        RAY_SYM => return Ok(Value::sym_id(sym::intern(&sym_text_of_atom(x)))),
         RAY_GUID => {
             return match src {
                 RAY_GUID => Ok(x.to_value()),
@@ -569,7 +569,7 @@ mod tests {
     fn numbers_convert_with_truncation_toward_zero() {
         // type-005, type-006
         let v = as_(&[as_sym("f64"), Value::vec_from_slice(RAY_I64, &[1i64, 2, 3]).unwrap()]).unwrap();
-        assert_eq!((v.type_, v.as_slice::<f64>()), (RAY_F64, &[1.0, 2.0, 3.0][..]));
+        assert_eq!((v.type_, v.elems::<f64>()), (RAY_F64, &[1.0, 2.0, 3.0][..]));
         let i = as_(&[as_sym("i64"), Value::f64(3.9)]).unwrap();
         assert_eq!((i.type_, i.i64_val()), (-RAY_I64, 3));
         assert_eq!(as_(&[as_sym("i32"), Value::f64(-3.9)]).unwrap().i32_val(), -3);
@@ -617,22 +617,22 @@ mod tests {
         let f = as_(&[as_sym("f64"), Value::typed_null(-RAY_I32).unwrap()]).unwrap();
         assert!(f.f64_val().is_nan() && f.null_flag());
         let v = as_(&[as_sym("i32"), Value::vec_from_slice(RAY_F64, &[1.5, f64::NAN]).unwrap()]).unwrap();
-        assert_eq!(v.as_slice::<i32>(), &[1, NULL_I32]);
+        assert_eq!(v.elems::<i32>(), &[1, NULL_I32]);
         assert_ne!(v.attrs & RAY_ATTR_HAS_NULLS, 0);
     }
 
     #[test]
     fn column_conversions_keep_nulls_and_truncate() {
         let v = as_(&[as_sym("I64"), Value::vec_from_slice(RAY_I32, &[NULL_I32, 5]).unwrap()]).unwrap();
-        assert_eq!((v.type_, v.as_slice::<i64>()), (RAY_I64, &[NULL_I64, 5][..]));
+        assert_eq!((v.type_, v.elems::<i64>()), (RAY_I64, &[NULL_I64, 5][..]));
         assert_ne!(v.attrs & RAY_ATTR_HAS_NULLS, 0);
         let u = as_(&[as_sym("u8"), Value::vec_from_slice(RAY_F64, &[2.9, 300.0]).unwrap()]).unwrap();
-        assert_eq!(u.as_slice::<u8>(), &[2, 44]);
+        assert_eq!(u.elems::<u8>(), &[2, 44]);
         assert_eq!(u.attrs & RAY_ATTR_HAS_NULLS, 0);
         let d = as_(&[as_sym("date"), Value::vec_from_slice(RAY_I64, &[8780i64]).unwrap()]).unwrap();
-        assert_eq!((d.type_, d.as_slice::<i32>()), (RAY_DATE, &[8780][..]));
+        assert_eq!((d.type_, d.elems::<i32>()), (RAY_DATE, &[8780][..]));
         let t = as_(&[as_sym("timestamp"), Value::vec_from_slice(RAY_DATE, &[1i32, NULL_I32]).unwrap()]).unwrap();
-        assert_eq!(t.as_slice::<i64>(), &[NS_PER_DAY, NULL_I64]);
+        assert_eq!(t.elems::<i64>(), &[NS_PER_DAY, NULL_I64]);
     }
 
     #[test]

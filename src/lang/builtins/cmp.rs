@@ -164,7 +164,7 @@ fn compare_typed(op: Cmp, a: &ray_t, b: &ray_t) -> Result<Value> {
             (0..n).map(|i| op.of(s(a, i).cmp(&s(b, i))) as u8).collect()
         } else if both(RAY_GUID) {
             let g = |v: &ray_t, i: usize| -> [u8; 16] {
-                if v.type_ < 0 { *v.guid_bytes().unwrap_or(&[0; 16]) } else { v.as_slice::<[u8; 16]>()[i] }
+                if v.type_ < 0 { *v.guid_bytes().unwrap_or(&[0; 16]) } else { v.elems::<[u8; 16]>()[i] }
             };
             (0..n).map(|i| op.of(g(a, i).cmp(&g(b, i))) as u8).collect()
         } else {
@@ -173,7 +173,7 @@ fn compare_typed(op: Cmp, a: &ray_t, b: &ray_t) -> Result<Value> {
         Value::vec_from_slice(RAY_BOOL, &bools)?
     };
     if atom {
-        return Ok(Value::bool(v.as_slice::<u8>()[0] != 0));
+        return Ok(Value::bool(v.elems::<u8>()[0] != 0));
     }
     Ok(v)
 }
@@ -210,6 +210,6 @@ fn within(args: &[Value]) -> Result<Value> {
     let hi = crate::ops::elem(r, 1);
     let a = compare(Cmp::Ge, v, &lo)?;
     let b = compare(Cmp::Le, v, &hi)?;
-    let out: Vec<u8> = a.as_slice::<u8>().iter().zip(b.as_slice::<u8>()).map(|(&x, &y)| x & y).collect();
+    let out: Vec<u8> = a.elems::<u8>().iter().zip(b.elems::<u8>()).map(|(&x, &y)| x & y).collect();
     Value::vec_from_slice(RAY_BOOL, &out)
 }

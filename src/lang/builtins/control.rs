@@ -102,7 +102,7 @@ pub fn dict_set_sym(d: &ray_t, k: i64, v: Value) -> Result<Value> {
     match key_items.iter().position(|x| x.type_ == -RAY_SYM && x.i64_val() == k) {
         Some(i) if i < val_items.len() => val_items[i] = v,
         _ => {
-            key_items.push(Value::sym(k));
+            key_items.push(Value::sym_id(k));
             val_items.push(v);
         }
     }
@@ -174,7 +174,7 @@ fn per_row_if(c: &Value, a: &Value, b: &Value) -> Result<Value> {
         return Err(RayError::type_err("if: per-row branches must be vectors of one type"));
     }
     let both = crate::ops::concat(&a, &b)?;
-    let pick: Vec<i64> = c.as_slice::<u8>().iter().enumerate().map(|(i, &t)| if t != 0 { i as i64 } else { (n + i) as i64 }).collect();
+    let pick: Vec<i64> = c.elems::<u8>().iter().enumerate().map(|(i, &t)| if t != 0 { i as i64 } else { (n + i) as i64 }).collect();
     crate::ops::gather(&both, &pick)
 }
 
@@ -206,9 +206,9 @@ fn truth_vec(v: &ray_t) -> Option<Vec<bool>> {
 
 fn elem_nonzero(v: &ray_t, i: usize) -> bool {
     match v.type_ {
-        RAY_BOOL | RAY_U8 => v.as_slice::<u8>()[i] != 0,
-        RAY_I16 => v.as_slice::<i16>()[i] != 0 && v.as_slice::<i16>()[i] != NULL_I16,
-        RAY_I32 | RAY_DATE | RAY_TIME => v.as_slice::<i32>()[i] != 0 && v.as_slice::<i32>()[i] != NULL_I32,
+        RAY_BOOL | RAY_U8 => v.elems::<u8>()[i] != 0,
+        RAY_I16 => v.elems::<i16>()[i] != 0 && v.elems::<i16>()[i] != NULL_I16,
+        RAY_I32 | RAY_DATE | RAY_TIME => v.elems::<i32>()[i] != 0 && v.elems::<i32>()[i] != NULL_I32,
         _ => false,
     }
 }
@@ -347,7 +347,7 @@ fn parse(args: &[Value]) -> Result<Value> {
 fn not(args: &[Value]) -> Result<Value> {
     let x = &args[0];
     if x.type_ == RAY_BOOL {
-        let b: Vec<u8> = x.as_slice::<u8>().iter().map(|&b| (b == 0) as u8).collect();
+        let b: Vec<u8> = x.elems::<u8>().iter().map(|&b| (b == 0) as u8).collect();
         return Value::vec_from_slice(RAY_BOOL, &b);
     }
     Ok(Value::bool(!truthy(x)))

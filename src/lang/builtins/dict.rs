@@ -220,10 +220,10 @@ mod tests {
         // dict-006, dict-007
         let d = Value::dict(syms(&["host", "port"]), Value::list(vec![Value::str(b"db1"), Value::i64(5432)]));
         assert_eq!(get(&[d.clone(), Value::quoted_sym(sym::intern_str("port"))]).unwrap().i64_val(), 5432);
-        let m = get(&[d.clone(), Value::sym_name("missing")]).unwrap();
+        let m = get(&[d.clone(), Value::sym("missing")]).unwrap();
         assert_eq!((m.type_, m.i64_val(), m.null_flag()), (-RAY_I64, NULL_I64, true));
         assert_eq!(key(&[Value::vec_from_slice(RAY_I64, &[1i64]).unwrap()]).unwrap_err().code_str(), "type");
-        let r = remove(&[d, Value::sym_name("host")]).unwrap();
+        let r = remove(&[d, Value::sym("host")]).unwrap();
         assert_eq!(r.dict_keys().unwrap().len(), 1);
     }
 

@@ -150,5 +150,5 @@ fn de(args: &[Value]) -> Result<Value> {
     if x.type_ != RAY_U8 {
         return Err(RayError::type_err(format!("de: input must be a u8 byte buffer, got {}", type_name_of(x))));
     }
-    codec::de(x.as_slice::<u8>())
+    codec::de(x.elems::<u8>())
 }

@@ -207,6 +207,6 @@ fn filter(args: &[Value]) -> Result<Value> {
     if ops::count(v) != m.len() {
         return Err(RayError::length("filter: mask length differs"));
     }
-    let mask = m.as_slice::<u8>();
+    let mask = m.elems::<u8>();
     ops::compress(v, mask, mask.iter().filter(|&&b| b != 0).count())
 }

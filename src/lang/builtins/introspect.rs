@@ -100,9 +100,9 @@ fn ids_as_symbols(t: &Value) -> Result<Value> {
     let mut changed = false;
     let mut cols = crate::ops::table::columns(t);
     for col in cols.iter_mut() {
-        if col.type_ == RAY_I64 && col.len() > 0 && col.as_slice::<i64>().iter().all(|&id| reads_as_name(id)) {
+        if col.type_ == RAY_I64 && col.len() > 0 && col.elems::<i64>().iter().all(|&id| reads_as_name(id)) {
             changed = true;
-            *col = Value::sym_vec(col.as_slice::<i64>())?;
+            *col = Value::sym_vec(col.elems::<i64>())?;
         }
     }
     if changed { crate::ops::table::with_columns(t, cols) } else { Ok(t.clone()) }
@@ -135,10 +135,10 @@ fn sym_name(args: &[Value]) -> Result<Value> {
             if !known(id) {
                 return Err(RayError::domain("sym-name: invalid sym ID"));
             }
-            Ok(Value::sym(id))
+            Ok(Value::sym_id(id))
         }
         RAY_I64 => {
-            let ids = x.as_slice::<i64>();
+            let ids = x.elems::<i64>();
             if !ids.iter().all(|&id| known(id)) {
                 return Err(RayError::domain("sym-name: invalid sym ID in vector"));
             }

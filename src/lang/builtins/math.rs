@@ -160,10 +160,10 @@ fn search(name: &str, args: &[Value], find: fn(&[i64], i64) -> i64) -> Result<Va
     if sorted.type_ != RAY_I64 {
         return Err(RayError::type_err(format!("{name}: sorted arg must be an i64 vector, got {}", type_name(sorted.type_))));
     }
-    let s = sorted.as_slice::<i64>();
+    let s = sorted.elems::<i64>();
     match x.type_ {
         t if t == -RAY_I64 || t == -RAY_I32 => Ok(Value::i64(find(s, widen_i(x, 1)[0]))),
-        RAY_I64 => map1(x.as_slice::<i64>(), RAY_I64, |v| find(s, v)),
+        RAY_I64 => map1(x.elems::<i64>(), RAY_I64, |v| find(s, v)),
         _ => Err(RayError::type_err(format!("{name}: val must be an i64 atom or vector, got {}", type_name(x.type_)))),
     }
 }

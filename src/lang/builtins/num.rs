@@ -107,15 +107,15 @@ pub fn widen_i(v: &ray_t, scale: i64) -> Cow<'_, [i64]> {
     }
     let s = |x: i64| scale_i(x, scale);
     match v.type_ {
-        RAY_I64 | RAY_TIMESTAMP if scale == 1 => Cow::Borrowed(v.as_slice::<i64>()),
-        RAY_I64 | RAY_TIMESTAMP => Cow::Owned(v.as_slice::<i64>().iter().map(|&x| s(x)).collect()),
-        RAY_BOOL | RAY_U8 => Cow::Owned(v.as_slice::<u8>().iter().map(|&x| x as i64 * scale).collect()),
-        RAY_I16 => Cow::Owned(v.as_slice::<i16>().iter().map(|&x| if x == NULL_I16 { NULL_I64 } else { x as i64 * scale }).collect()),
+        RAY_I64 | RAY_TIMESTAMP if scale == 1 => Cow::Borrowed(v.elems::<i64>()),
+        RAY_I64 | RAY_TIMESTAMP => Cow::Owned(v.elems::<i64>().iter().map(|&x| s(x)).collect()),
+        RAY_BOOL | RAY_U8 => Cow::Owned(v.elems::<u8>().iter().map(|&x| x as i64 * scale).collect()),
+        RAY_I16 => Cow::Owned(v.elems::<i16>().iter().map(|&x| if x == NULL_I16 { NULL_I64 } else { x as i64 * scale }).collect()),
         RAY_I32 | RAY_DATE | RAY_TIME => {
-            Cow::Owned(v.as_slice::<i32>().iter().map(|&x| if x == NULL_I32 { NULL_I64 } else { (x as i64).wrapping_mul(scale) }).collect())
+            Cow::Owned(v.elems::<i32>().iter().map(|&x| if x == NULL_I32 { NULL_I64 } else { (x as i64).wrapping_mul(scale) }).collect())
         }
-        RAY_F64 => Cow::Owned(v.as_slice::<f64>().iter().map(|&x| if x.is_nan() { NULL_I64 } else { x as i64 }).collect()),
-        RAY_F32 => Cow::Owned(v.as_slice::<f32>().iter().map(|&x| if x.is_nan() { NULL_I64 } else { x as i64 }).collect()),
+        RAY_F64 => Cow::Owned(v.elems::<f64>().iter().map(|&x| if x.is_nan() { NULL_I64 } else { x as i64 }).collect()),
+        RAY_F32 => Cow::Owned(v.elems::<f32>().iter().map(|&x| if x.is_nan() { NULL_I64 } else { x as i64 }).collect()),
         _ => Cow::Owned(Vec::new()),
     }
 }
@@ -126,9 +126,9 @@ pub fn widen_f(v: &ray_t) -> Cow<'_, [f64]> {
         return Cow::Owned(vec![atom_f64(v)]);
     }
     match v.type_ {
-        RAY_F64 => Cow::Borrowed(v.as_slice::<f64>()),
-        RAY_F32 => Cow::Owned(v.as_slice::<f32>().iter().map(|&x| x as f64).collect()),
-        RAY_I64 | RAY_TIMESTAMP => Cow::Owned(v.as_slice::<i64>().iter().map(|&x| if x == NULL_I64 { f64::NAN } else { x as f64 }).collect()),
+        RAY_F64 => Cow::Borrowed(v.elems::<f64>()),
+        RAY_F32 => Cow::Owned(v.elems::<f32>().iter().map(|&x| x as f64).collect()),
+        RAY_I64 | RAY_TIMESTAMP => Cow::Owned(v.elems::<i64>().iter().map(|&x| if x == NULL_I64 { f64::NAN } else { x as f64 }).collect()),
         _ => widen_i(v, 1).iter().map(|&x| if x == NULL_I64 { f64::NAN } else { x as f64 }).collect::<Vec<_>>().into(),
     }
 }
@@ -226,13 +226,13 @@ pub fn finish(mut v: Value, atom: bool, may_null: bool) -> Result<Value> {
 /// Element 0 of `v` as an atom without the null flag (overflow results).
 fn strip_flag(v: &ray_t) -> Value {
     match v.type_ {
-        RAY_I64 => Value::i64(v.as_slice::<i64>()[0]),
-        RAY_TIMESTAMP => Value::timestamp(v.as_slice::<i64>()[0]),
-        RAY_I32 => Value::i32(v.as_slice::<i32>()[0]),
-        RAY_DATE => Value::date(v.as_slice::<i32>()[0] as i64),
-        RAY_TIME => Value::time(v.as_slice::<i32>()[0] as i64),
-        RAY_I16 => Value::i16(v.as_slice::<i16>()[0]),
-        RAY_F64 => Value::f64(v.as_slice::<f64>()[0]),
+        RAY_I64 => Value::i64(v.elems::<i64>()[0]),
+        RAY_TIMESTAMP => Value::timestamp(v.elems::<i64>()[0]),
+        RAY_I32 => Value::i32(v.elems::<i32>()[0]),
+        RAY_DATE => Value::date(v.elems::<i32>()[0] as i64),
+        RAY_TIME => Value::time(v.elems::<i32>()[0] as i64),
+        RAY_I16 => Value::i16(v.elems::<i16>()[0]),
+        RAY_F64 => Value::f64(v.elems::<f64>()[0]),
         _ => crate::ops::elem(v, 0),
     }
 }
@@ -268,7 +268,7 @@ pub enum FView<'a> {
 
 pub fn fview(v: &ray_t) -> FView<'_> {
     match v.type_ {
-        RAY_I64 => FView::I(Cow::Borrowed(v.as_slice::<i64>())),
+        RAY_I64 => FView::I(Cow::Borrowed(v.elems::<i64>())),
         t if t == -RAY_I64 => FView::I(Cow::Owned(vec![v.i64_val()])),
         _ => FView::F(widen_f(v)),
     }

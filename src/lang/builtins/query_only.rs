@@ -57,7 +57,7 @@ pub fn strings_as_symbols(name: &str, args: &mut [Value]) {
     for (text, other) in [(0, 1), (1, 0)] {
         if args[text].type_ == -RAY_STR && is_sym(&args[other]) {
             let id = crate::core::sym::intern(args[text].str_bytes());
-            args[text] = Value::sym(id);
+            args[text] = Value::sym_id(id);
         }
     }
 }

@@ -40,7 +40,7 @@ fn map_text_at(name: &str, x: &ray_t, f: &dyn Fn(&[u8]) -> Vec<u8>, depth: usize
     check_depth(name, depth)?;
     match x.type_ {
         t if t == -RAY_STR => Value::try_str(&f(x.str_bytes())),
-        t if t == -RAY_SYM => Ok(Value::sym(sym::intern(&f(sym::name_or_empty(x.i64_val()))))),
+        t if t == -RAY_SYM => Ok(Value::sym_id(sym::intern(&f(sym::name_or_empty(x.i64_val()))))),
         RAY_STR => {
             let n = x.len().max(0) as usize;
             let mut out = Value::vec_with_capacity(RAY_STR, n as i64)?;
@@ -436,14 +436,14 @@ mod tests {
         assert_eq!(str_find(&[Value::str(b"hello"), Value::str(b"ll")]).unwrap().i64_val(), 2);
         let miss = str_find(&[Value::str(b"hello"), Value::str(b"z")]).unwrap();
         assert!(miss.null_flag());
-        assert_eq!(strlen(&[Value::sym_name("abcd")]).unwrap().i64_val(), 4);
+        assert_eq!(strlen(&[Value::sym("abcd")]).unwrap().i64_val(), 4);
     }
 
     #[test]
     fn like_matches_globs() {
         // string-007
         let m = like(&[Value::str_vec([&b"apple"[..], b"banana"]).unwrap(), Value::str(b"a*")]).unwrap();
-        assert_eq!((m.type_, m.as_slice::<u8>()), (RAY_BOOL, &[1u8, 0][..]));
+        assert_eq!((m.type_, m.elems::<u8>()), (RAY_BOOL, &[1u8, 0][..]));
         assert!(glob(b"dee", b"*e*"));
         assert!(!glob(b"bob", b"*e*"));
         assert!(glob(b"abc", b"a?c"));
@@ -454,7 +454,7 @@ mod tests {
     #[test]
     fn format_substitutes_arguments() {
         // string-009 (numbers need the REPL formatter; strings are raw)
-        let f = format(&[Value::str(b"a=% b=%"), Value::str(b"x"), Value::sym_name("y")]).unwrap();
+        let f = format(&[Value::str(b"a=% b=%"), Value::str(b"x"), Value::sym("y")]).unwrap();
         assert_eq!(f.str_bytes(), b"a=x b=y");
         assert_eq!(format(&[Value::str(b"%")]).unwrap_err().code_str(), "arity");
     }

@@ -53,12 +53,12 @@ fn window_join1(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
 }
 
 fn type_(args: &[Value]) -> Result<Value> {
-    Ok(Value::sym(sym::intern(type_name(&args[0]).as_bytes())))
+    Ok(Value::sym_id(sym::intern(type_name(&args[0]).as_bytes())))
 }
 
 fn meta(args: &[Value]) -> Result<Value> {
     let x = &args[0];
-    let t = Value::sym(sym::intern(type_name(x).as_bytes()));
+    let t = Value::sym_id(sym::intern(type_name(x).as_bytes()));
     if x.is_atom() && x.type_ != RAY_LAMBDA {
         return sym_dict(vec![("type", t)]);
     }

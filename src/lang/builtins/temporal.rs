@@ -98,12 +98,12 @@ fn accessor(name: &str, args: &[Value], part: Part) -> Result<Value> {
     apply(part, t, 0).ok_or_else(bad)?;
     let out: Vec<i64> = match t {
         RAY_DATE | RAY_TIME => x
-            .as_slice::<i32>()
+            .elems::<i32>()
             .iter()
             .map(|&v| if v.is_null() { NULL_I64 } else { apply(part, t, v as i64).unwrap_or(NULL_I64) })
             .collect(),
         _ => x
-            .as_slice::<i64>()
+            .elems::<i64>()
             .iter()
             .map(|&v| if v.is_null() { NULL_I64 } else { apply(part, t, v).unwrap_or(NULL_I64) })
             .collect(),
@@ -150,7 +150,7 @@ pub(super) fn as_timestamps(x: &Value) -> Option<Result<Value>> {
         let v = conv(x.i32_val());
         if v == NULL_I64 { Value::typed_null(-RAY_TIMESTAMP) } else { Ok(Value::timestamp(v)) }
     } else {
-        vec_from(RAY_TIMESTAMP, x.as_slice::<i32>().iter().map(|&v| conv(v)).collect())
+        vec_from(RAY_TIMESTAMP, x.elems::<i32>().iter().map(|&v| conv(v)).collect())
     })
 }
 
@@ -226,7 +226,7 @@ fn map_timestamps(x: &ray_t, f: fn(i64) -> i64) -> Result<Value> {
         let v = x.i64_val();
         return if v == NULL_I64 { Value::typed_null(-RAY_TIMESTAMP) } else { Ok(Value::timestamp(f(v))) };
     }
-    let out: Vec<i64> = x.as_slice::<i64>().iter().map(|&v| if v == NULL_I64 { v } else { f(v) }).collect();
+    let out: Vec<i64> = x.elems::<i64>().iter().map(|&v| if v == NULL_I64 { v } else { f(v) }).collect();
     vec_from(RAY_TIMESTAMP, out)
 }
 
@@ -240,7 +240,7 @@ fn date(args: &[Value]) -> Result<Value> {
         // Quirk 13: the date part of a timestamp stays a timestamp.
         RAY_TIMESTAMP => map_timestamps(x, |v| v - v.rem_euclid(NS_PER_DAY)),
         RAY_DATE => Ok(x.clone()),
-        _ => super::cast::cast_to(&Value::sym_name("date"), x),
+        _ => super::cast::cast_to(&Value::sym("date"), x),
     }
 }
 
@@ -254,7 +254,7 @@ fn time(args: &[Value]) -> Result<Value> {
         // Quirk 13: a timestamp stays a timestamp, without its sub-second part.
         RAY_TIMESTAMP => map_timestamps(x, |v| v - v.rem_euclid(1_000_000_000)),
         RAY_TIME => Ok(x.clone()),
-        _ => super::cast::cast_to(&Value::sym_name("time"), x),
+        _ => super::cast::cast_to(&Value::sym("time"), x),
     }
 }
 
@@ -264,7 +264,7 @@ fn timestamp(args: &[Value]) -> Result<Value> {
     if let Some(ns) = clock_arg(x) {
         return Ok(Value::timestamp(ns));
     }
-    super::cast::cast_to(&Value::sym_name("timestamp"), x)
+    super::cast::cast_to(&Value::sym("timestamp"), x)
 }
 
 #[cfg(test)]
@@ -294,7 +294,7 @@ mod tests {
     fn accessors_map_over_vectors_and_keep_nulls() {
         let v = vec_from(RAY_DATE, vec![0i32, NULL_I32]).unwrap();
         let y = yyyy(&[v]).unwrap();
-        assert_eq!(y.as_slice::<i64>(), &[2000, NULL_I64]);
+        assert_eq!(y.elems::<i64>(), &[2000, NULL_I64]);
         assert_ne!(y.attrs & RAY_ATTR_HAS_NULLS, 0);
         assert_eq!(hh(&[Value::date(1)]).unwrap_err().code_str(), "type");
         assert!(yyyy(&[Value::typed_null(-RAY_DATE).unwrap()]).unwrap().null_flag());
@@ -307,6 +307,6 @@ mod tests {
         assert_eq!((d.type_, d.i64_val()), (-RAY_TIMESTAMP, NS_PER_DAY));
         let t = time(&[ts]).unwrap();
         assert_eq!((t.type_, t.i64_val()), (-RAY_TIMESTAMP, NS_PER_DAY + 1_000_000_000));
-        assert_eq!(date(&[Value::sym_name("global")]).unwrap().type_, -RAY_DATE);
+        assert_eq!(date(&[Value::sym("global")]).unwrap().type_, -RAY_DATE);
     }
 }

@@ -235,7 +235,7 @@ fn extreme(name: &str, args: &[Value], keep: Ordering) -> Result<Value> {
         return Err(RayError::type_err(format!("{name} expects a numeric or temporal vector, got {}", type_name(v.type_))));
     }
     with_prim!(v.type_, T => {
-        let s = v.as_slice::<T>();
+        let s = v.elems::<T>();
         let mut q: VecDeque<usize> = VecDeque::new();
         let mut out = Vec::with_capacity(s.len());
         for (r, &x) in s.iter().enumerate() {

@@ -134,7 +134,7 @@ impl<'a> Reader<'a> {
                 mark_nulls(v).map_err(|_| "out of memory")
             }
             t if t == -RAY_STR => Value::try_str(self.string()?).map_err(|_| "string too long"),
-            t if t == -RAY_SYM => Ok(Value::sym(sym::intern(self.string()?))),
+            t if t == -RAY_SYM => Ok(Value::sym_id(sym::intern(self.string()?))),
             t if (-RAY_TIMESTAMP..=-RAY_BOOL).contains(&t) => atom(t, self.take(8)?.try_into().unwrap()),
             _ => Err("unknown element type"),
         }

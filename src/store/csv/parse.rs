@@ -417,7 +417,7 @@ fn join_pools(v: &mut Value, aux: Vec<Aux>, lens: &[usize]) -> Result<()> {
 
 /// An INT column as the narrowest of I16/I32/I64 holding its values.
 fn narrow_int(v: &Value) -> Result<Value> {
-    let xs = v.as_slice::<i64>();
+    let xs = v.elems::<i64>();
     let (lo, hi) = xs.iter().filter(|&&x| x != NULL_I64).fold((i64::MAX, i64::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)));
     if lo > hi {
         // No values: RayforceDB keeps I64.

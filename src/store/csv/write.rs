@@ -75,33 +75,33 @@ fn quoted(out: &mut Vec<u8>, s: &[u8]) {
 fn cell(out: &mut Vec<u8>, col: &Value, r: usize, render: Render<'_>) {
     let flagged = col.attrs & RAY_ATTR_HAS_NULLS != 0;
     match col.type_ {
-        RAY_BOOL => out.extend_from_slice(if col.as_slice::<u8>()[r] != 0 { b"true" } else { b"false" }),
-        RAY_U8 => int(out, col.as_slice::<u8>()[r] as i64),
-        RAY_I16 => opt_int(out, col.as_slice::<i16>()[r] as i64, NULL_I16 as i64),
-        RAY_I32 => opt_int(out, col.as_slice::<i32>()[r] as i64, NULL_I32 as i64),
-        RAY_I64 => opt_int(out, col.as_slice::<i64>()[r], NULL_I64),
-        RAY_F32 => float(out, col.as_slice::<f32>()[r] as f64, flagged),
-        RAY_F64 => float(out, col.as_slice::<f64>()[r], flagged),
+        RAY_BOOL => out.extend_from_slice(if col.elems::<u8>()[r] != 0 { b"true" } else { b"false" }),
+        RAY_U8 => int(out, col.elems::<u8>()[r] as i64),
+        RAY_I16 => opt_int(out, col.elems::<i16>()[r] as i64, NULL_I16 as i64),
+        RAY_I32 => opt_int(out, col.elems::<i32>()[r] as i64, NULL_I32 as i64),
+        RAY_I64 => opt_int(out, col.elems::<i64>()[r], NULL_I64),
+        RAY_F32 => float(out, col.elems::<f32>()[r] as f64, flagged),
+        RAY_F64 => float(out, col.elems::<f64>()[r], flagged),
         RAY_DATE => {
-            let d = col.as_slice::<i32>()[r];
+            let d = col.elems::<i32>()[r];
             if d != NULL_I32 {
                 date(out, d as i64);
             }
         }
         RAY_TIME => {
-            let t = col.as_slice::<i32>()[r];
+            let t = col.elems::<i32>()[r];
             if t != NULL_I32 {
                 time(out, t);
             }
         }
         RAY_TIMESTAMP => {
-            let t = col.as_slice::<i64>()[r];
+            let t = col.elems::<i64>()[r];
             if t != NULL_I64 {
                 timestamp(out, t);
             }
         }
         RAY_GUID => {
-            let g = &col.as_slice::<[u8; 16]>()[r];
+            let g = &col.elems::<[u8; 16]>()[r];
             if !(flagged && *g == [0; 16]) {
                 guid(out, g);
             }

@@ -82,7 +82,7 @@ pub(super) fn cycle_prim(x: &ray_t, len: usize, n: i64) -> Result<Option<Value>>
     let start = if n >= 0 { 0 } else { (len - m % len) % len };
     let t = x.type_;
     with_prim!(t, T => {
-        let s = x.as_slice::<T>();
+        let s = x.elems::<T>();
         let mut out = Value::vec_with_capacity(t, m as i64)?;
         let mut left = m;
         let mut pos = start;

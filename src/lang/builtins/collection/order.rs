@@ -14,7 +14,7 @@ pub(super) fn sorted(name: &str, args: &[Value], descending: bool) -> Result<Val
     // Fast path: plain integer columns sort by value (equal values are
     // indistinguishable, so stability does not matter).
     with_prim!(t, T => {
-        let mut s = v.as_slice::<T>().to_vec();
+        let mut s = v.elems::<T>().to_vec();
         sort_values(t, &mut s, descending);
         vec_from(t, s)
     }, _ => {
@@ -80,7 +80,7 @@ pub fn distinct_of(v: &ray_t) -> Result<Value> {
     }
     if is_numeric(t) || is_temporal(t) {
         return with_prim!(t, T => {
-            let mut s = v.as_slice::<T>().to_vec();
+            let mut s = v.elems::<T>().to_vec();
             sort_values(t, &mut s, false);
             s.dedup_by(|a, b| a.order(*b) == Ordering::Equal);
             vec_from(t, s)

@@ -23,8 +23,8 @@ pub(super) fn sums(args: &[Value]) -> Result<Value> {
     match v.type_ {
         RAY_F64 | RAY_F32 => {
             let s: Vec<f64> = match v.type_ {
-                RAY_F64 => v.as_slice::<f64>().to_vec(),
-                _ => v.as_slice::<f32>().iter().map(|&x| x as f64).collect(),
+                RAY_F64 => v.elems::<f64>().to_vec(),
+                _ => v.elems::<f32>().iter().map(|&x| x as f64).collect(),
             };
             let mut acc = 0.0;
             let out: Vec<f64> = s.iter().map(|&x| {
@@ -38,7 +38,7 @@ pub(super) fn sums(args: &[Value]) -> Result<Value> {
         t if is_temporal(t) => Err(type_err("sums", "expected a numeric vector")),
         RAY_I64 => {
             let mut acc = 0i64;
-            let s = v.as_slice::<i64>();
+            let s = v.elems::<i64>();
             fill_vec(RAY_I64, s.len(), s.iter().map(|&x| {
                 if x != NULL_I64 {
                     acc = acc.wrapping_add(x);
@@ -70,13 +70,13 @@ pub(super) fn deltas(args: &[Value]) -> Result<Value> {
         out
     }
     match t {
-        RAY_F64 => vec_from(t, run(v.as_slice::<f64>(), |a, b| a - b)),
-        RAY_F32 => vec_from(t, run(v.as_slice::<f32>(), |a, b| a - b)),
-        RAY_I16 => vec_from(t, run(v.as_slice::<i16>(), |a, b| a.wrapping_sub(b))),
-        RAY_I32 | RAY_TIME => vec_from(t, run(v.as_slice::<i32>(), |a, b| a.wrapping_sub(b))),
-        RAY_DATE => vec_from(RAY_I32, run(v.as_slice::<i32>(), |a, b| a.wrapping_sub(b))),
-        RAY_I64 => vec_from(t, run(v.as_slice::<i64>(), |a, b| a.wrapping_sub(b))),
-        RAY_TIMESTAMP => vec_from(RAY_I64, run(v.as_slice::<i64>(), |a, b| a.wrapping_sub(b))),
+        RAY_F64 => vec_from(t, run(v.elems::<f64>(), |a, b| a - b)),
+        RAY_F32 => vec_from(t, run(v.elems::<f32>(), |a, b| a - b)),
+        RAY_I16 => vec_from(t, run(v.elems::<i16>(), |a, b| a.wrapping_sub(b))),
+        RAY_I32 | RAY_TIME => vec_from(t, run(v.elems::<i32>(), |a, b| a.wrapping_sub(b))),
+        RAY_DATE => vec_from(RAY_I32, run(v.elems::<i32>(), |a, b| a.wrapping_sub(b))),
+        RAY_I64 => vec_from(t, run(v.elems::<i64>(), |a, b| a.wrapping_sub(b))),
+        RAY_TIMESTAMP => vec_from(RAY_I64, run(v.elems::<i64>(), |a, b| a.wrapping_sub(b))),
         _ => {
             let w = widen_ints(v).unwrap_or_default();
             vec_from(RAY_I64, run(&w, |a, b| a.wrapping_sub(b)))
@@ -88,7 +88,7 @@ pub(super) fn running(name: &str, args: &[Value], want_max: bool) -> Result<Valu
     let v = numeric_vec(name, args)?;
     let t = v.type_;
     with_prim!(t, T => {
-        let s = v.as_slice::<T>();
+        let s = v.elems::<T>();
         let mut out = Vec::with_capacity(s.len());
         let mut acc: Option<T> = None;
         for &x in s {
@@ -124,7 +124,7 @@ pub(super) fn fills(args: &[Value]) -> Result<Value> {
         return Ok(v.clone());
     }
     with_prim!(t, T => {
-        let s = v.as_slice::<T>();
+        let s = v.elems::<T>();
         let mut out = Vec::with_capacity(s.len());
         let mut last = T::null();
         for &x in s {

@@ -55,7 +55,7 @@ pub(super) fn where_(args: &[Value]) -> Result<Value> {
         return Err(type_err("where", "expected a B8 vector"));
     }
     let idx: Vec<i64> =
-        b.as_slice::<u8>().iter().enumerate().filter(|(_, x)| **x != 0).map(|(i, _)| i as i64).collect();
+        b.elems::<u8>().iter().enumerate().filter(|(_, x)| **x != 0).map(|(i, _)| i as i64).collect();
     Value::vec_from_slice(RAY_I64, &idx)
 }
 

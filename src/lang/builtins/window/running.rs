@@ -34,7 +34,7 @@ fn shift(name: &str, v: &ray_t, later: bool) -> Result<Value> {
             Value::sym_vec(&ids)
         }
         t => with_prim!(t, T => {
-            let s = v.as_slice::<T>();
+            let s = v.elems::<T>();
             // B8 and U8 have no null: their vacated slot is zero.
             let vacated = if crate::ops::has_sentinel(t) { T::null() } else { T::from_atom(&Value::u8(0)) };
             vec_from(t, (0..n).map(|i| src(i).map_or(vacated, |j| s[j])).collect())
@@ -109,7 +109,7 @@ pub(super) fn differ(args: &[Value]) -> Result<Value> {
         RAY_SYM => (0..n).map(|i| u8::from(i == 0 || v.sym_at(i) != v.sym_at(i - 1))).collect(),
         RAY_STR => (0..n).map(|i| u8::from(i == 0 || v.str_at(i) != v.str_at(i - 1))).collect(),
         t => with_prim!(t, T => {
-            let s = v.as_slice::<T>();
+            let s = v.elems::<T>();
             (0..n).map(|i| u8::from(i == 0 || !same(s[i], s[i - 1]))).collect()
         }, _ => Vec::new()),
     };
