@@ -145,7 +145,7 @@ pub fn fkeys(args: &[Value]) -> Result<Value> {
     for (name, col) in crate::ops::table::names(t).into_iter().zip(crate::ops::table::columns(t)) {
         if let Some(target) = col.link_target() {
             names.push(name);
-            targets.push(Value::sym(target));
+            targets.push(Value::sym_id(target));
         }
     }
     Ok(Value::dict(Value::sym_vec(&names)?, Value::list(targets)))

@@ -54,5 +54,5 @@ fn is_linked(args: &[Value]) -> Result<Value> {
 
 /// `(.col.target v)`: the linked table's name, null when `v` has no link.
 fn target(args: &[Value]) -> Result<Value> {
-    Ok(args[0].link_target().map_or_else(Value::null, Value::sym))
+    Ok(args[0].link_target().map_or_else(Value::null, Value::sym_id))
 }
