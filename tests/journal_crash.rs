@@ -124,10 +124,11 @@ fn sigkill_at_random_moments_loses_no_acknowledged_write() {
         let stop = Arc::new(AtomicBool::new(false));
         let small = Arc::new(AtomicI64::new(acked));
         let snapshot_at = (round % 5 == 2).then(|| 5 + rng.below(20) as i64);
+        // Clients connect before the kill timer starts: on a loaded machine
+        // a thread's own connect could come after the kill.
         let writer = {
-            let (small, stop, port) = (small.clone(), stop.clone(), srv.port);
+            let (small, stop, h) = (small.clone(), stop.clone(), connect(srv.port));
             std::thread::spawn(move || {
-                let h = connect(port);
                 let mut i = small.load(Ordering::SeqCst);
                 let first = i;
                 while !stop.load(Ordering::SeqCst) {
@@ -146,9 +147,8 @@ fn sigkill_at_random_moments_loses_no_acknowledged_write() {
         let big = Arc::new(AtomicI64::new(big_acked));
         let big_writer = (round % 3 == 1).then(|| {
             big_rounds += 1;
-            let (big, stop, port) = (big.clone(), stop.clone(), srv.port);
+            let (big, stop, h) = (big.clone(), stop.clone(), connect(srv.port));
             std::thread::spawn(move || {
-                let h = connect(port);
                 let filler = "x".repeat(BIG);
                 let mut seq = big.load(Ordering::SeqCst) + 1;
                 while !stop.load(Ordering::SeqCst) {
