@@ -742,7 +742,9 @@ ray_err_t ray_sym_load(const char *path);
  The global binding of symbol `sym_id` (borrowed: valid until the name is
  rebound), or NULL when unbound. A dotted name ("t.col") not bound as a
  whole walks from the binding of its first segment into table columns
- and dicts whose values are a LIST. Call from one thread at a time.
+ and dicts whose values are a LIST. A partitioned table (`.db.parted.get`)
+ is first rebound as the ordinary table it stands for. Call from one
+ thread at a time.
  */
 ray_t *ray_env_get(int64_t sym_id);
 

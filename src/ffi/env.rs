@@ -4,6 +4,7 @@ use crate::abi::*;
 use crate::core::{env, sym, vec_ops};
 use crate::ffi::borrow;
 use crate::ffi_guard;
+use crate::store::parted;
 use core::ptr;
 
 /// The IPC hooks a program may bind although `.ipc` is a system namespace.
@@ -35,13 +36,34 @@ fn walk(v: &ray_t, seg: i64) -> Option<&ray_t> {
     }
 }
 
+/// Replaces a partitioned table bound to `id` by the ordinary table it
+/// stands for, so that C never borrows the lazy representation. False when
+/// that fails (its files are gone).
+fn settle_binding(id: i64) -> bool {
+    match env::get(id).filter(|v| parted::is_parted(v)) {
+        None => true,
+        Some(v) => match parted::materialize(&v) {
+            Ok(m) => {
+                env::set(id, m);
+                true
+            }
+            Err(_) => false,
+        },
+    }
+}
+
 /// The global binding of symbol `sym_id` (borrowed: valid until the name is
 /// rebound), or NULL when unbound. A dotted name ("t.col") not bound as a
 /// whole walks from the binding of its first segment into table columns
-/// and dicts whose values are a LIST. Call from one thread at a time.
+/// and dicts whose values are a LIST. A partitioned table (`.db.parted.get`)
+/// is first rebound as the ordinary table it stands for. Call from one
+/// thread at a time.
 #[unsafe(no_mangle)]
 pub extern "C" fn ray_env_get(sym_id: i64) -> *mut ray_t {
     ffi_guard!({
+        if !settle_binding(sym_id) {
+            return ptr::null_mut();
+        }
         let direct = env::with(sym_id, |v| v.map(|v| v.as_ptr()));
         if let Some(p) = direct {
             return p;
@@ -52,6 +74,9 @@ pub extern "C" fn ray_env_get(sym_id: i64) -> *mut ray_t {
             return ptr::null_mut();
         };
         let Some(root_id) = sym::find(first) else { return ptr::null_mut() };
+        if !settle_binding(root_id) {
+            return ptr::null_mut();
+        }
         let rest: Vec<i64> = segs.map(|s| sym::find(s).unwrap_or(-1)).collect();
         env::with(root_id, |root| {
             let mut cur: &ray_t = match root {

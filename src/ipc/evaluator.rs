@@ -64,7 +64,8 @@ impl Handler for LangHandler {
     }
 
     fn call(&self, f: &Value, args: Vec<Value>, caller: Caller) -> Result<Value> {
-        Evaluator::new(ctx(caller)).apply(f, args)
+        let v = Evaluator::new(ctx(caller)).apply(f, args)?;
+        crate::store::parted::materialize(&v)
     }
 
     fn log_request(&self, header: &Header, payload: &[u8], caller: Caller) -> Result<Option<LogTicket>> {

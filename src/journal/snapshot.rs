@@ -36,7 +36,8 @@ pub fn user_globals() -> Result<Value> {
     for (id, v) in env::entries() {
         if !is_runtime_binding(id, &v) {
             ids.push(id);
-            vals.push(v);
+            // A partitioned table is saved as the rows it stands for.
+            vals.push(crate::store::parted::materialize(&v)?);
         }
     }
     Ok(Value::dict(Value::sym_vec(&ids)?, Value::list(vals)))

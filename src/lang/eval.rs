@@ -16,6 +16,7 @@ use super::values::{arity_err, builtin_arity_err};
 use crate::ops;
 use crate::abi::*;
 use crate::core::{RayError, Result, Value, env, sym};
+use crate::store::parted;
 
 /// The internal code that carries `(return v)` up to the enclosing lambda.
 pub const RETURN_CODE: &str = "return";
@@ -417,6 +418,14 @@ impl Evaluator {
 
     fn invoke(&mut self, e: &Builtin, args: &[Value]) -> Result<Value> {
         check_count(e, args.len())?;
+        if !e.accepts_parted && args.iter().any(|a| parted::is_parted(a)) {
+            let args = args.iter().map(parted::materialize).collect::<Result<Vec<_>>>()?;
+            return self.invoke_direct(e, &args);
+        }
+        self.invoke_direct(e, args)
+    }
+
+    fn invoke_direct(&mut self, e: &Builtin, args: &[Value]) -> Result<Value> {
         norm(match e.imp {
             Imp::Pure(f) => f(args),
             Imp::Ctx(f) | Imp::Special(f) => f(self, args),

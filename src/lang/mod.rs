@@ -129,7 +129,7 @@ fn eval_source_in(src: &str, ctx: RequestCtx) -> std::result::Result<Value, Sour
             }
         }
     }
-    Ok(last)
+    crate::store::parted::materialize(&last).map_err(plain)
 }
 
 /// A `return` outside any lambda ends the form with its value; a raise
@@ -148,7 +148,8 @@ fn top_level(ev: &mut Evaluator, r: Result<Value>) -> Result<Value> {
 /// Evaluates a decoded IPC payload by wire.md 6.2 (STR parsed, LIST with a
 /// callable head called, data echoed). Errors come back as `Err`.
 pub fn eval_request(payload: &Value, ctx: RequestCtx) -> Result<Value> {
-    crate::core::alloc::catch_out_of_memory(|| eval_request_in(payload, ctx))?
+    let v = crate::core::alloc::catch_out_of_memory(|| eval_request_in(payload, ctx))??;
+    crate::store::parted::materialize(&v)
 }
 
 fn eval_request_in(payload: &Value, ctx: RequestCtx) -> Result<Value> {
@@ -190,7 +191,7 @@ fn eval_list_payload(payload: &Value, ctx: RequestCtx) -> Result<Value> {
         return Err(RayError::type_err("the head of the message is not a function"));
     }
     let r = ev.eval_fallback(payload);
-    top_level(&mut ev, r)
+    top_level(&mut ev, r).and_then(|v| crate::store::parted::materialize(&v))
 }
 
 /// Evaluates an already-parsed expression (the C API's `ray_eval`): a
@@ -204,7 +205,7 @@ pub fn eval_value(x: &Value, ctx: RequestCtx) -> Result<Value> {
     }
     let mut ev = Evaluator::new(ctx);
     let r = ev.eval(x);
-    top_level(&mut ev, r)
+    top_level(&mut ev, r).and_then(|v| crate::store::parted::materialize(&v))
 }
 
 /// Calls the builtin `name` with argument values the caller already holds
@@ -219,5 +220,5 @@ pub fn call_builtin(name: &str, args: Vec<Value>, ctx: RequestCtx) -> Result<Val
         .ok_or_else(|| RayError::new("name", format!("no builtin named {name}")))?;
     let mut ev = Evaluator::new(ctx);
     let r = ev.apply(&f, args);
-    top_level(&mut ev, r)
+    top_level(&mut ev, r).and_then(|v| crate::store::parted::materialize(&v))
 }

@@ -16,7 +16,8 @@ pub struct Target {
     pub global: Option<i64>,
 }
 
-/// Resolves a table value or a symbol naming a global table. An unbound
+/// Resolves a table value or a symbol naming a global table (a
+/// partitioned one materialized). An unbound
 /// symbol ⇒ `domain`; anything else that is not a table ⇒ `type`.
 pub fn resolve_target(v: &Value, who: &str) -> Result<Target> {
     if v.type_() == -RAY_SYM {
@@ -25,14 +26,17 @@ pub fn resolve_target(v: &Value, who: &str) -> Result<Target> {
         if t.type_() != RAY_TABLE {
             return Err(RayError::type_err(format!("{who}: the symbol does not name a table")));
         }
+        // A partitioned table is changed as the ordinary table it stands for.
+        let t = crate::store::parted::materialize(&t)?;
         crate::ops::table::check_table(&t)?;
         return Ok(Target { table: t, global: Some(id) });
     }
     if v.type_() != RAY_TABLE {
         return Err(RayError::type_err(format!("{who}: expected a table")));
     }
-    crate::ops::table::check_table(v)?;
-    Ok(Target { table: v.clone(), global: None })
+    let t = crate::store::parted::materialize(v)?;
+    crate::ops::table::check_table(&t)?;
+    Ok(Target { table: t, global: None })
 }
 
 /// Stores `t` back into the target's global (returning the plain symbol) or returns it.

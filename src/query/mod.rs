@@ -37,6 +37,7 @@ mod expr;
 mod group;
 mod insert;
 mod join;
+mod parted;
 mod pivot;
 mod reshape;
 mod select;

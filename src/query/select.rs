@@ -98,7 +98,10 @@ pub fn eval_in(ev: &mut dyn Evaluator, e: &ray_t, view: &View) -> Result<Value> 
 /// Runs `(select q)`; `q` is the unevaluated dict literal.
 pub fn select(q: &ray_t, ev: &mut dyn Evaluator) -> Result<Value> {
     let c = Clauses::parse(q)?;
-    let t = eval_from(c.from, ev)?;
+    let mut t = eval_from(c.from, ev)?;
+    if let Some(p) = crate::store::parted::Parted::of(&t) {
+        t = super::parted::gather_for(ev, &c, &p)?;
+    }
     let full = View::of_table(&t);
     let mut view = full.reselect(Sel::All);
     if let Some(w) = c.where_ {

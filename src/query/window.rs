@@ -191,7 +191,7 @@ pub fn window(args: &[Value], ev: &mut dyn Evaluator, moving: MovingKernel) -> R
     }
     let c = clauses(q)?;
     let from = c.from.ok_or_else(|| err("domain", "missing `from:` clause"))?;
-    let t = ev.eval(from)?;
+    let t = crate::store::parted::materialize(&ev.eval(from)?)?;
     if t.type_() != RAY_TABLE {
         return Err(err("type", &format!("`from:` must evaluate to a table, got {}", type_name_of(&t))));
     }

@@ -18,7 +18,7 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin::agg("med", med),
     Builtin::agg("min", min).grouped(Agg::Min),
     Builtin::agg("max", max).grouped(Agg::Max),
-    Builtin::agg("count", count).grouped(Agg::Count),
+    Builtin::agg("count", count).grouped(Agg::Count).accepts_parted(),
     Builtin::agg("first", first).grouped(Agg::First),
     Builtin::agg("last", last).grouped(Agg::Last),
     Builtin::agg("dev", dev),
@@ -192,6 +192,9 @@ fn max(args: &[Value]) -> Result<Value> {
 }
 
 fn count(args: &[Value]) -> Result<Value> {
+    if let Some(p) = crate::store::parted::Parted::of(&args[0]) {
+        return Ok(Value::i64(p.count()?));
+    }
     Ok(Value::i64(ops::count(&args[0])))
 }
 

@@ -59,7 +59,7 @@ pub const BUILTINS: &[Builtin] = &[
     unary("rank", rank),
     binary("take", take),
     binary("drop", drop),
-    binary("at", at),
+    binary("at", at).accepts_parted(),
     binary("find", find),
     binary("in", in_),
     unary("where", where_),

@@ -302,7 +302,7 @@ fn alter(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
     let f = ev.eval(&args[1])?;
     let idx = ev.eval(&args[2])?;
     let v = ev.eval(&args[3])?;
-    let cur = ev.lookup(id)?;
+    let cur = crate::store::parted::materialize(&ev.lookup(id)?)?;
     if !ops::is_collection(&cur) {
         return Err(RayError::type_err("alter: target is not a vector"));
     }

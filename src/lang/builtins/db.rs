@@ -13,7 +13,7 @@ use crate::store::{parted, splayed};
 use std::path::PathBuf;
 
 pub const BUILTINS: &[Builtin] = &[
-    Builtin::pure(".db.splayed.set", RAY_VARY, splayed_set).restricted(),
+    Builtin::pure(".db.splayed.set", RAY_VARY, splayed_set).accepts_parted().restricted(),
     Builtin::pure(".db.splayed.get", RAY_VARY, splayed_get),
     Builtin::pure(".db.parted.get", RAY_VARY, parted_get),
     Builtin::pure(".db.parted.tables", RAY_VARY, parted_tables),

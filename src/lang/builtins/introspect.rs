@@ -85,7 +85,7 @@ fn resolve(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
         v = ev.eval(second)?;
     }
     if v.type_ == -RAY_SYM {
-        return Ok(env::get(v.i64_val()).unwrap_or_else(Value::null));
+        return crate::store::parted::materialize(&env::get(v.i64_val()).unwrap_or_else(Value::null));
     }
     if v.type_ == RAY_TABLE {
         return ids_as_symbols(&v);
@@ -120,7 +120,10 @@ fn reads_as_name(id: i64) -> bool {
 fn env_dict(_args: &[Value]) -> Result<Value> {
     let entries = env::entries_in_binding_order();
     let ids: Vec<i64> = entries.iter().map(|(id, _)| *id).collect();
-    Ok(Value::dict(Value::sym_vec(&ids)?, Value::list(entries.into_iter().map(|(_, v)| v).collect())))
+    // A partitioned table shows as the table it stands for (null when its
+    // files can no longer be read).
+    let vals = entries.iter().map(|(_, v)| crate::store::parted::materialize(v).unwrap_or_else(|_| Value::null())).collect();
+    Ok(Value::dict(Value::sym_vec(&ids)?, Value::list(vals)))
 }
 
 /// `(sym-name x)`: symbol ids (an i64 atom or I64 vector) as symbols;

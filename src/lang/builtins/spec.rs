@@ -66,6 +66,9 @@ pub struct Builtin {
     /// in a `select`/`update` with `where:` and no `by:` it runs over the
     /// whole column and the filter is applied to its result (builtins.md 0.4).
     pub uniform: bool,
+    /// Takes a partitioned table (`store::parted`) as it is; every other
+    /// builtin receives such an argument materialized by the evaluator.
+    pub accepts_parted: bool,
 }
 
 impl Builtin {
@@ -75,7 +78,7 @@ impl Builtin {
             RAY_BINARY => (2, 2),
             _ => (0, u8::MAX),
         };
-        Builtin { name, kind, min_args, max_args, imp, flags: 0, grouped: None, uniform: false }
+        Builtin { name, kind, min_args, max_args, imp, flags: 0, grouped: None, uniform: false, accepts_parted: false }
     }
     /// A pure function of its evaluated arguments.
     pub const fn pure(name: &'static str, kind: i8, f: PureFn) -> Builtin {
@@ -115,6 +118,11 @@ impl Builtin {
     /// Order-dependent and length-preserving (see [`Builtin::uniform`]).
     pub const fn uniform(mut self) -> Builtin {
         self.uniform = true;
+        self
+    }
+    /// Receives partitioned tables unmaterialized (see [`Builtin::accepts_parted`]).
+    pub const fn accepts_parted(mut self) -> Builtin {
+        self.accepts_parted = true;
         self
     }
     /// Select computes `(name column)` per group with `kernel` directly.

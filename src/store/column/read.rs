@@ -26,6 +26,7 @@ fn corrupt(path: &Path, what: &str) -> RayError {
 /// Loads the column file at `path`. `vocab` resolves SYM cells (None: no
 /// symbol file; a SYM column then fails with `sym`).
 pub fn load_column(path: &Path, vocab: Option<&Vocab>) -> Result<Value> {
+    LOADS.with(|n| n.set(n.get() + 1));
     let file = File::open(path).map_err(|e| RayError::io(format!("col {}: {e}", path.display())))?;
     let size = file.metadata().map_err(|e| RayError::io(format!("col {}: {e}", path.display())))?.len();
     if size == 0 {
@@ -62,15 +63,33 @@ pub fn load_column(path: &Path, vocab: Option<&Vocab>) -> Result<Value> {
     Ok(v)
 }
 
+thread_local! {
+    static LOADS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many column files this thread has opened for their data (calls of
+/// [`load_column`]; header peeks are not counted). Tests use it to check
+/// that a query reads only the partitions it needs.
+pub fn loads_on_this_thread() -> u64 {
+    LOADS.with(|n| n.get())
+}
+
 /// The row count a raw column file's header declares, when its first 32
 /// bytes read as a valid raw header (None otherwise: the full load then
 /// reports what is wrong).
 pub fn peek_len(path: &Path) -> Option<i64> {
+    peek_header(path).map(|h| h.len)
+}
+
+/// The header of a raw column file, read without mapping the file; None
+/// when the file cannot be read or is not a valid raw column (serialized
+/// columns included).
+pub fn peek_header(path: &Path) -> Option<Header> {
     use std::io::Read;
     let mut b = [0u8; HEADER_LEN];
     File::open(path).ok()?.read_exact(&mut b).ok()?;
     let h = Header::parse(&b);
-    (h.generation == 0 && is_raw_type(h.type_) && h.len >= 0 && serial::magic(&b).is_none()).then_some(h.len)
+    (h.generation == 0 && is_raw_type(h.type_) && h.len >= 0 && serial::magic(&b).is_none()).then_some(h)
 }
 
 fn map_private(file: &File, path: &Path) -> Result<MmapMut> {

@@ -157,6 +157,18 @@ pub(super) fn int_indices(i: &ray_t) -> Option<Vec<i64>> {
 
 pub(super) fn at(args: &[Value]) -> Result<Value> {
     expect_arity("at", args, 2)?;
+    if let Some(p) = crate::store::parted::Parted::of(&args[0]) {
+        // One column of a partitioned table reads only that column's files.
+        if args[1].type_ == -RAY_SYM {
+            if let Some(c) = p.names().iter().position(|&id| id == args[1].i64_val()) {
+                let all: Vec<usize> = (0..p.nparts()).collect();
+                let t = p.gather(&all, &[c])?;
+                return table_at(&t, &args[1]);
+            }
+        }
+        let whole = p.materialize()?;
+        return at_of(&whole, &args[1]);
+    }
     at_of(&args[0], &args[1])
 }
 

@@ -5,26 +5,23 @@
 //! `part`, I64 when every name is digits, else SYM), then the first
 //! partition's columns.
 //!
-//! Today the loaded table is materialized: the partitions' columns (each
-//! mapped) are concatenated in partition order, so every query sees an
-//! ordinary table. A partition lacking trailing columns contributes typed
-//! nulls (the reference returns shorter columns there).
+//! The loaded table is lazy (`lazy`): nothing but `.d` files and column
+//! headers is read until a query gathers the partitions and columns it
+//! needs. A partition lacking trailing columns contributes typed nulls
+//! (the reference returns shorter columns there).
 //!
 //! This module owns the database layout; tables inside it are `splayed`'s.
 
 use crate::abi::*;
-use crate::core::vec_ops::{VecBuilder, atom_cell};
+use crate::core::vec_ops::VecBuilder;
 use crate::core::{RayError, Result, Value, sym, temporal};
-use crate::ops::nulls::typed_null;
 use crate::store::splayed::{self, SYM_FILE, is_partition_name, is_safe_name};
 use crate::store::vocab::Vocab;
 use std::path::{Path, PathBuf};
 
-/// True for a table value that stands for a partitioned table. Loaded
-/// partitioned tables are materialized today, so none is.
-pub fn is_parted(_v: &ray_t) -> bool {
-    false
-}
+mod lazy;
+
+pub use lazy::{PARTED_MARK, Parted, is_parted, materialize};
 
 /// The partition directory names of `root`, byte-wise sorted.
 pub fn partitions(root: &Path) -> Result<Vec<String>> {
@@ -78,54 +75,70 @@ fn check_table_name(root: &Path, name: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Loads table `name` of the database at `root` (`.db.parted.get`).
+/// Opens table `name` of the database at `root` (`.db.parted.get`)
+/// without reading its columns: each partition's `.d` and column headers
+/// are checked against the first partition, and the lazy value of
+/// [`lazy`] is returned.
 pub fn load(root: &Path, name: &[u8]) -> Result<Value> {
     check_table_name(root, name)?;
     let table = String::from_utf8_lossy(name).into_owned();
-    let vocab = Vocab::open_existing(&root.join(SYM_FILE))?;
+    // Validated now (a bad symbol file is `corrupt` at open), read again
+    // by the queries that need it.
+    Vocab::open_existing(&root.join(SYM_FILE))?;
     let parts = partitions(root)?;
     if parts.is_empty() {
         return Err(RayError::io(format!("parted {}: no partition directories", root.display())));
     }
-    let mut segments = Vec::with_capacity(parts.len());
     let mut schema: Vec<Vec<u8>> = Vec::new();
+    let mut first_types: Vec<Option<i8>> = Vec::new();
+    let mut paths: Vec<Vec<PathBuf>> = Vec::new();
     for (i, p) in parts.iter().enumerate() {
         let dir = root.join(p).join(&table);
         let names = splayed::read_schema(&dir)?;
-        let t = splayed::load_with(&dir, &names, vocab.as_ref())?;
+        let types = column_types(&dir, &names)?;
         if i == 0 {
             if names.is_empty() {
                 return Err(RayError::new("corrupt", format!("parted {}: partition {p}/{table} has no columns", root.display())));
             }
-            schema = names;
-        } else {
-            check_schema(root, &parts[0], p, &table, &schema, &names, &segments[0], &t)?;
+            schema = names.clone();
+            first_types = types.clone();
+            paths = vec![Vec::with_capacity(parts.len()); schema.len()];
         }
-        segments.push(t);
+        check_schema(root, &parts[0], p, &table, (&schema, &first_types), (&names, &types))?;
+        for (c, col_paths) in paths.iter_mut().enumerate() {
+            col_paths.push(names.get(c).map(|n| dir.join(String::from_utf8_lossy(n).as_ref())).unwrap_or_default());
+        }
     }
     let (key_name, keys) = partition_keys(&parts)?;
-    let rows: Vec<usize> = segments.iter().map(|t| t.table_nrows().max(0) as usize).collect();
-    let mut columns = vec![(sym::intern_str(key_name), repeat_keys(&keys, &rows)?)];
-    for (c, col_name) in schema.iter().enumerate() {
-        columns.push((sym::intern(col_name), concat_column(&segments, c, &rows)?));
-    }
-    Value::table_from(columns)
+    let columns = schema.iter().map(|n| sym::intern(n)).zip(paths).collect();
+    lazy::build(lazy::key_id(key_name), keys, columns)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The type each column file's header declares (None for serialized
+/// columns); a missing file is `io`, as the full load would say.
+fn column_types(dir: &Path, names: &[Vec<u8>]) -> Result<Vec<Option<i8>>> {
+    names
+        .iter()
+        .map(|n| {
+            let path = dir.join(String::from_utf8_lossy(n).as_ref());
+            if !path.is_file() {
+                return Err(RayError::io(format!("col {}: no such column file", path.display())));
+            }
+            Ok(crate::store::column::read::peek_header(&path).map(|h| h.type_))
+        })
+        .collect()
+}
+
 fn check_schema(
     root: &Path,
     first: &str,
     part: &str,
     table: &str,
-    schema: &[Vec<u8>],
-    names: &[Vec<u8>],
-    first_t: &Value,
-    t: &Value,
+    (schema, schema_types): (&[Vec<u8>], &[Option<i8>]),
+    (names, types): (&[Vec<u8>], &[Option<i8>]),
 ) -> Result<()> {
-    let col_type = |tbl: &Value, i: usize| tbl.table_cols().and_then(|c| c.item(i)).map(|c| c.type_);
     for (i, n) in names.iter().enumerate() {
-        if schema.get(i) != Some(n) || col_type(first_t, i) != col_type(t, i) {
+        if schema.get(i) != Some(n) || schema_types.get(i) != types.get(i) {
             return Err(RayError::new(
                 "corrupt",
                 format!(
@@ -137,51 +150,6 @@ fn check_schema(
         }
     }
     Ok(())
-}
-
-/// The virtual column: each partition's key repeated for its rows.
-fn repeat_keys(keys: &Value, rows: &[usize]) -> Result<Value> {
-    let mut b = VecBuilder::like(keys, rows.iter().sum())?;
-    for (i, &n) in rows.iter().enumerate() {
-        for _ in 0..n {
-            b.extend_from(keys, i..i + 1)?;
-        }
-    }
-    b.finish(false)
-}
-
-/// Column `c` of every segment, concatenated; segments without it give
-/// typed nulls.
-fn concat_column(segments: &[Value], c: usize, rows: &[usize]) -> Result<Value> {
-    let cols: Vec<Option<&ray_t>> = segments.iter().map(|t| t.table_cols().and_then(|l| l.item(c))).collect();
-    let proto = cols[0].ok_or_else(|| RayError::new("corrupt", "parted: first partition lacks a column"))?;
-    if segments.len() == 1 {
-        return Ok(proto.to_value());
-    }
-    let width = cols.iter().flatten().map(|v| v.attrs & RAY_SYM_WIDTH_MASK).max().unwrap_or(0);
-    let mut b = VecBuilder::new(proto.type_, width, rows.iter().sum())?;
-    let mut has_nulls = false;
-    for (col, &n) in cols.iter().zip(rows) {
-        match col {
-            Some(v) => {
-                b.extend_from(v, 0..v.len().max(0) as usize)?;
-                has_nulls |= v.attrs & RAY_ATTR_HAS_NULLS != 0;
-            }
-            None => {
-                let null = typed_null(proto.type_);
-                let cell = atom_cell(&null, proto.type_)?;
-                for _ in 0..n {
-                    b.push(&cell)?;
-                }
-                has_nulls |= n > 0 && crate::ops::prim::has_sentinel(proto.type_);
-            }
-        }
-    }
-    let mut out = b.finish(has_nulls)?;
-    if proto.attrs & RAY_ATTR_SORTED != 0 && segments.len() == 1 {
-        out.set_attr(RAY_ATTR_SORTED, true)?;
-    }
-    Ok(out)
 }
 
 /// Sorted names of the tables (subdirectories holding `.d`) in the last
