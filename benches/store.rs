@@ -6,7 +6,11 @@
 //! - open: `.db.splayed.get` of that table (mapping, not reading), median
 //!   of several opens;
 //! - group-by: `(select {from: T s: (sum a) m: (avg c) by: e})` over the
-//!   opened table vs the same query over the table in memory.
+//!   opened table vs the same query over the table in memory;
+//! - partitioned: `.db.parted.get` of a database of 1 and of 100
+//!   partitions (`STORE_BENCH_PART_ROWS` rows each, the same 6 columns),
+//!   and a query whose `where:` keeps one partition of 100 vs the same
+//!   query over all of them.
 //!
 //! Run briefly, once: `cargo bench --bench store` (`STORE_BENCH_ROWS` sets
 //! the row count; the files go under target/store-bench and are removed).
@@ -123,5 +127,31 @@ fn main() {
     println!("  group-by in memory {:>7.1} ms", in_memory.as_secs_f64() * 1e3);
     println!("  group-by opened    {:>7.1} ms   opened/in-memory = {:.2}", opened.as_secs_f64() * 1e3, opened.as_secs_f64() / in_memory.as_secs_f64());
     ev("(set D 0)");
+    parted(&dir);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Opening databases of 1 and 100 partitions, and one partition's query
+/// against all partitions'.
+fn parted(dir: &Path) {
+    let per: usize = std::env::var("STORE_BENCH_PART_ROWS").ok().and_then(|s| s.parse().ok()).unwrap_or(100_000);
+    env::set(sym::intern(b"PM"), table(per));
+    let mut open = Vec::new();
+    for parts in [1usize, 100] {
+        let root = dir.join(format!("db{parts}"));
+        for p in 0..parts {
+            ev(&format!("(do (.db.splayed.set \"{}/{p}/t\" PM) 0)", root.display()));
+        }
+        let get = format!("(do (set P (.db.parted.get \"{}\" 't)) 0)", root.display());
+        open.push((parts, time(9, || ev(&get))));
+    }
+    let one = time(5, || ev("(select {from: P s: (sum a) m: (avg c) where: (== part 42)})"));
+    let all = time(5, || ev("(select {from: P s: (sum a) m: (avg c)})"));
+    println!("partitioned, {per} rows per partition");
+    for (parts, t) in open {
+        println!("  open {parts:>3} partitions {:>9.3} ms", t.as_secs_f64() * 1e3);
+    }
+    println!("  query 1 of 100 partitions {:>7.1} ms", one.as_secs_f64() * 1e3);
+    println!("  query all 100 partitions  {:>7.1} ms   one/all = {:.3}", all.as_secs_f64() * 1e3, one.as_secs_f64() / all.as_secs_f64());
+    ev("(set P 0)");
 }
