@@ -59,9 +59,16 @@ pub(super) fn run_job(job: Job) -> Outcome {
         JobKind::Requests(frames) => {
             let mut replies: Vec<OutFrame> = Vec::new();
             let mut ticket = None;
+            // The first reply whose request waits for the journal.
+            let mut first_waiting = None;
             handler::handler().with_cancel(&job.cancel, &mut || {
                 for (h, payload) in &frames {
-                    replies.extend(run_request(h, payload, ctx, job.compression, &mut ticket));
+                    let waiting = ticket.is_some();
+                    let reply = run_request(h, payload, ctx, job.compression, &mut ticket);
+                    if !waiting && ticket.is_some() {
+                        first_waiting = Some(replies.len());
+                    }
+                    replies.extend(reply);
                 }
             });
             // Others may evaluate while this answer waits for its journal
@@ -70,8 +77,7 @@ pub(super) fn run_job(job: Job) -> Outcome {
             if let Some(t) = ticket
                 && let Err(e) = handler::handler().await_durable(t)
             {
-                replies.pop();
-                replies.push(frame::error_frame(e.code_str(), MSG_RESPONSE));
+                refuse_from(&mut replies, first_waiting.unwrap_or(0), e.code_str());
             }
             if !replies.is_empty() {
                 // Written here; on failure the loop sees the dead socket itself.
@@ -80,6 +86,15 @@ pub(super) fn run_job(job: Job) -> Outcome {
             Outcome::Reply(Vec::new())
         }
     })
+}
+
+/// Replaces the replies from index `from` on with error `code`: the fsync
+/// that was to cover their journal frames failed, so none of those requests
+/// may be acknowledged (one fsync covered the whole batch).
+fn refuse_from(replies: &mut [OutFrame], from: usize, code: &str) {
+    for r in replies.iter_mut().skip(from) {
+        *r = frame::error_frame(code, MSG_RESPONSE);
+    }
 }
 
 /// The evaluation gate as one job holds it: shared for read-only
@@ -159,4 +174,19 @@ pub(super) fn evaluate(v: &Value, ctx: Caller) -> Result<Value> {
         return Ok(Value::null());
     }
     handler::handler().evaluate(v, ctx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_fsync_refuses_every_reply_it_was_to_cover() {
+        let ok = || frame::null_frame(MSG_RESPONSE);
+        let mut replies = vec![ok(), ok(), ok()];
+        refuse_from(&mut replies, 1, "io");
+        let io = frame::error_frame("io", MSG_RESPONSE).head;
+        let heads: Vec<bool> = replies.iter().map(|r| r.head == io).collect();
+        assert_eq!(heads, [false, true, true]);
+    }
 }
