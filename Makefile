@@ -26,7 +26,7 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 CTEST_SRC := $(filter-out c-tests/headers_only.c c-tests/seed_%.c,$(sort $(wildcard c-tests/*.c)))
 CTEST_NAMES := $(notdir $(basename $(CTEST_SRC)))
 
-.PHONY: fuzz fuzz-check soak soak-journal bench-journal sync-corpus bench-c bench-h2o bench-csv pytest all lib lib-debug header check-header symbols ctest ctest-asan headers-compile test install run conformance cargo-build cargo-build-debug FORCE
+.PHONY: dist-static dist-static-test fuzz fuzz-check soak soak-journal bench-journal sync-corpus bench-c bench-h2o bench-csv pytest all lib lib-debug header check-header symbols ctest ctest-asan headers-compile test install run conformance cargo-build cargo-build-debug FORCE
 
 all: lib
 	@test -x $(REL)/rayforce
@@ -124,7 +124,7 @@ ctest-asan: lib-debug
 # ---------------------------------------------------------------- test
 test:
 	$(CARGO) test
-	$(MAKE) check-header headers-compile symbols ctest ctest-asan ipc-ctest install-test fuzz-check
+	$(MAKE) check-header headers-compile symbols ctest ctest-asan ipc-ctest install-test dist-static-test fuzz-check
 	@if [ -f tests/conformance/run.py ]; then $(MAKE) conformance; \
 	 else echo "conformance: tests/conformance/run.py not present yet, skipped"; fi
 	$(MAKE) pytest pytest-venv
@@ -269,6 +269,39 @@ install-test: all
 	env -i "$$tmp/smoke"; \
 	if readelf -S "$$tmp/lib/librayforce.so.$(VERSION)" | grep -q '\.debug_info'; then echo "install-test: the .so carries debug info"; exit 1; fi; \
 	echo "install-test: installed binary, library, headers and rayforce.pc work"
+
+# ---------------------------------------------------------------- dist-static
+# A self-contained directory for RayforceDB's Rust bindings (rayforce-sys
+# reads RAYFORCE_SRC, runs `make lib` there, bindgens include/rayforce.h and
+# links librayforce.a from it): the headers, the static library, the native
+# libraries it needs (link-libs.txt) and a Makefile whose `lib` target
+# leaves librayforce.a in place.
+DIST_STATIC := target/dist-static
+
+dist-static: $(RELEASE_STAMP) $(NATIVE)
+	rm -rf $(DIST_STATIC) && mkdir -p $(DIST_STATIC)
+	cp -R include $(DIST_STATIC)/include
+	cp $(REL)/librayforce.a $(DIST_STATIC)/librayforce.a
+	cp $(NATIVE) $(DIST_STATIC)/link-libs.txt
+	@printf '%s\n' \
+	  '# librayforce-rs $(VERSION), prebuilt: librayforce.a and include/ are already here.' \
+	  '# `make lib` is what RayforceDB'"'"'s rayforce-sys runs in RAYFORCE_SRC; it checks' \
+	  '# the library is present. Link with: librayforce.a $$(cat link-libs.txt)' \
+	  '.PHONY: lib all' \
+	  'all: lib' \
+	  'lib:' \
+	  '	@test -f librayforce.a || { echo "librayforce.a is missing: rebuild with make dist-static" >&2; exit 1; }' \
+	  > $(DIST_STATIC)/Makefile
+	@echo "dist-static: $(DIST_STATIC) (include/, librayforce.a, Makefile)"
+
+# Builds c-tests/dist/static_smoke.c against the dist-static directory only
+# (after its `make lib`), statically linked, and runs it.
+dist-static-test: dist-static
+	@set -e; d=$(DIST_STATIC); \
+	$(MAKE) --no-print-directory -C $$d lib; \
+	$(CC) -std=c11 $(CWARN) -I$$d/include c-tests/dist/static_smoke.c -o $(GEN)/dist_static_smoke $$d/librayforce.a $$(cat $$d/link-libs.txt); \
+	if ldd $(GEN)/dist_static_smoke | grep -q librayforce; then echo "dist-static-test: linked the shared library"; exit 1; fi; \
+	env -i $(GEN)/dist_static_smoke
 
 # ---------------------------------------------------------------- run
 # The example server on port 5000 (a REPL too when run from a terminal).
