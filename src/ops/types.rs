@@ -34,6 +34,13 @@ pub fn elem_type_name(v: &ray_t) -> &'static str {
     if (1..=RAY_STR).contains(&v.type_) { type_name(-v.type_) } else { type_name_of(v) }
 }
 
+/// The name the reference's collection builtins give an operand in their
+/// errors (`union: both args must be lists, got i64 and LIST`): every
+/// vector is a `LIST` there; anything else keeps its [`type_name_of`].
+pub fn list_type_name(v: &ray_t) -> &'static str {
+    if (0..=RAY_STR).contains(&v.type_) { "LIST" } else { type_name_of(v) }
+}
+
 /// Rayfall truthiness (rayfall.md section 4): false, i64 0, f64 0.0, typed
 /// null atoms and the null object are false; everything else is true
 /// (i32, i16 and u8 zeros, empty vectors and strings included).

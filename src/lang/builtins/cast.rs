@@ -26,7 +26,7 @@ fn as_(args: &[Value]) -> Result<Value> {
 /// The vector tag named by a cast target symbol (`domain` when unknown).
 pub fn target_type(target: &ray_t) -> Result<i8> {
     if target.type_ != -RAY_SYM {
-        return Err(type_err("as", "the target must be a type name symbol"));
+        return Err(type_err("as", &format!("target type must be sym, got {}", crate::ops::type_name_of(target))));
     }
     let name = sym::name_or_empty(target.i64_val()).to_ascii_lowercase();
     Ok(match name.as_slice() {

@@ -200,11 +200,12 @@ fn ge(args: &[Value]) -> Result<Value> {
 /// `(within v [lo hi])`: `lo <= v <= hi` element by element; `v` a vector.
 fn within(args: &[Value]) -> Result<Value> {
     let (v, r) = (&args[0], &args[1]);
-    if !v.is_vec() {
-        return Err(RayError::type_err("within: expected a vector"));
+    if !v.is_vec() || !r.is_vec() {
+        let name = crate::ops::type_name_of;
+        return Err(RayError::type_err(format!("within: vals and range must be vectors, got {} and {}", name(v), name(r))));
     }
-    if !r.is_vec() && r.type_ != RAY_LIST || crate::ops::count(r) != 2 {
-        return Err(RayError::type_err("within: expected a [lo hi] range"));
+    if r.len() != 2 {
+        return Err(RayError::length(format!("within: range must have 2 elements, got {}", r.len())));
     }
     let lo = crate::ops::elem(r, 0);
     let hi = crate::ops::elem(r, 1);

@@ -91,7 +91,7 @@ fn til(args: &[Value]) -> Result<Value> {
     expect_arity("til", args, 1)?;
     let x = &args[0];
     if x.type_ != -RAY_I64 {
-        return Err(type_err("til", "expected an i64"));
+        return Err(type_err("til", &format!("argument must be an i64 atom, got {}", type_name_of(x))));
     }
     let n = x.i64_val();
     if n < 0 {

@@ -111,7 +111,7 @@ fn key(args: &[Value]) -> Result<Value> {
     match d.type_ {
         RAY_DICT => d.dict_keys().map(|k| k.to_value()).ok_or_else(|| RayError::type_err("malformed dict")),
         RAY_TABLE => table::names_vec(d),
-        _ => Err(type_err("key", "expected a dict or a table")),
+        _ => Err(type_err("key", &format!("expected a dict or table, got {}", crate::ops::type_name_of(d)))),
     }
 }
 
@@ -121,7 +121,7 @@ fn value(args: &[Value]) -> Result<Value> {
     match d.type_ {
         RAY_DICT => d.dict_vals().map(|v| v.to_value()).ok_or_else(|| RayError::type_err("malformed dict")),
         RAY_TABLE => d.table_cols().map(|c| c.to_value()).ok_or_else(|| RayError::type_err("malformed table")),
-        _ => Err(type_err("value", "expected a dict or a table")),
+        _ => Err(type_err("value", &format!("expected a dict or table, got {}", crate::ops::type_name_of(d)))),
     }
 }
 

@@ -63,6 +63,10 @@ fn map(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
         }
         return ev.apply(f, data.to_vec());
     }
+    if fixed.is_empty() && count(walked) > 0 && f.is_builtin() && crate::lang::registry::registry().entry_of(f).is_some_and(|(_, e)| e.kind == RAY_BINARY) {
+        // The reference refuses a two-argument builtin mapped over one collection this way.
+        return Err(RayError::type_err("call: expected a callable function, got ?"));
+    }
     let n = count(walked) as usize;
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
@@ -198,11 +202,15 @@ fn map_right(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
 /// `(filter v mask)`: the elements of `v` where `mask` is true.
 fn filter(args: &[Value]) -> Result<Value> {
     let (v, m) = (&args[0], &args[1]);
+    if !is_collection(v) || !is_collection(m) {
+        return Err(RayError::type_err(format!(
+            "filter: vec and mask must be lists, got {} and {}",
+            ops::list_type_name(v),
+            ops::list_type_name(m)
+        )));
+    }
     if m.type_ != RAY_BOOL {
         return Err(RayError::type_err("filter: the mask must be a B8 vector"));
-    }
-    if !is_collection(v) {
-        return Err(RayError::type_err("filter: expected a vector"));
     }
     if ops::count(v) != m.len() {
         return Err(RayError::length("filter: mask length differs"));

@@ -333,6 +333,9 @@ pub(super) fn ilike(args: &[Value]) -> Result<Value> {
 
 fn like(args: &[Value]) -> Result<Value> {
     expect_arity("like", args, 2)?;
+    if args[1].type_ != -RAY_STR {
+        return Err(type_err("like", "pattern must be a string"));
+    }
     let pat = text_arg("like", args, 1)?;
     let x = &args[0];
     match x.type_ {
@@ -353,12 +356,12 @@ fn like(args: &[Value]) -> Result<Value> {
                 .map(|it| match it {
                     Some(s) if s.type_ == -RAY_STR => Ok(glob(s.str_bytes(), pat) as u8),
                     Some(s) if s.type_ == -RAY_SYM => Ok(glob(sym::name_or_empty(s.i64_val()), pat) as u8),
-                    _ => Err(type_err("like", "expected strings or symbols")),
+                    _ => Err(type_err("like", "expects string or symbol")),
                 })
                 .collect::<Result<Vec<u8>>>()?;
             Value::vec_from_slice(RAY_BOOL, &m)
         }
-        _ => Err(type_err("like", "expected a string or a symbol")),
+        _ => Err(type_err("like", "expects string or symbol")),
     }
 }
 

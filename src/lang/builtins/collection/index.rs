@@ -27,8 +27,18 @@ pub(super) fn take_indices(len: usize, n: i64) -> Result<Vec<i64>> {
 
 pub(super) fn take(args: &[Value]) -> Result<Value> {
     expect_arity("take", args, 2)?;
-    let x = &args[0];
-    let n = int_arg("take", args, 1)?;
+    let (x, count) = (&args[0], &args[1]);
+    if matches!(-count.type_, RAY_F64 | RAY_F32) && count.type_ < 0 {
+        return Err(type_err("take", &format!("count must be an integer, got {}", type_name_of(count))));
+    }
+    if count.type_ == RAY_I64 && count.len() == 2 {
+        return take_range(x, count.elems::<i64>());
+    }
+    let n = if count.type_ == -RAY_BOOL { count.u8_val() as i64 } else {
+        int_atom_value(count).ok_or_else(|| {
+            type_err("take", &format!("requires a list and a numeric count, got {} and {}", list_type_name(x), type_name_of(count)))
+        })?
+    };
     if n == NULL_I64 {
         return Err(domain_err("take", "null count"));
     }
@@ -36,6 +46,24 @@ pub(super) fn take(args: &[Value]) -> Result<Value> {
         return Err(RayError::new("limit", "take: count too large"));
     }
     take_of(x, n)
+}
+
+/// `(take x [start len])`: `len` items of `x` from `start` (clamped to `x`).
+fn take_range(x: &ray_t, range: &[i64]) -> Result<Value> {
+    let (start, len) = (range[0], range[1]);
+    if !(is_collection(x) || x.type_ == -RAY_STR) {
+        return Err(type_err("take", &format!("range take unsupported for {}", type_name_of(x))));
+    }
+    if len < 0 || start < 0 {
+        return Err(RayError::length(format!("take: range amount must be non-negative, got {}", len.min(start))));
+    }
+    let total = if x.type_ == -RAY_STR { x.str_bytes().len() } else { len_of(x) };
+    let from = (start as usize).min(total);
+    let n = (len as usize).min(total - from);
+    if x.type_ == -RAY_STR {
+        return Value::try_str(&x.str_bytes()[from..from + n]);
+    }
+    range_copy(x, from, n)
 }
 
 /// `take` on any value (the count already checked).
@@ -109,7 +137,10 @@ pub(super) fn dict_parts(d: &ray_t) -> Result<(Value, Value)> {
 pub(super) fn drop(args: &[Value]) -> Result<Value> {
     expect_arity("drop", args, 2)?;
     let x = &args[0];
-    let n = int_arg("drop", args, 1)?;
+    let n = int_atom_value(&args[1]).ok_or_else(|| type_err("drop", "count must be an integer atom"))?;
+    if !(is_collection(x) || matches!(x.type_, RAY_TABLE | RAY_DICT) || x.type_ == -RAY_STR) {
+        return Err(type_err("drop", &format!("expected a collection, got {}", type_name_of(x))));
+    }
     drop_of(x, n)
 }
 
@@ -182,34 +213,50 @@ pub(super) fn at_nested(x: &ray_t, i: &ray_t, depth: usize) -> Result<Value> {
     match x.type_ {
         RAY_DICT => return super::super::dict::lookup(x, i),
         RAY_TABLE => return table_at(x, i),
-        t if t == -RAY_STR => {
-            let b = x.str_bytes();
-            let idx = int_indices(i).ok_or_else(|| type_err("at", "index must be an integer"))?;
-            let out: Vec<u8> =
-                idx.iter().filter_map(|&k| usize::try_from(k).ok().and_then(|k| b.get(k).copied())).collect();
-            return Value::try_str(&out);
-        }
         _ => {}
     }
+    let index_err = || type_err("at", &format!("index must be an integer, got {}", elem_type_name(i)));
+    if i.type_ != RAY_LIST && int_indices(i).is_none() {
+        return Err(index_err());
+    }
+    if x.type_ == -RAY_STR {
+        let b = x.str_bytes();
+        let idx = int_indices(i).ok_or_else(index_err)?;
+        let mut out = Vec::with_capacity(idx.len());
+        for &k in &idx {
+            let c = usize::try_from(k).ok().and_then(|k| b.get(k).copied());
+            out.push(c.ok_or_else(|| domain_err("at", &format!("string index {k} out of range for length {}", b.len())))?);
+        }
+        return Value::try_str(&out);
+    }
     if !is_collection(x) {
-        return Err(type_err("at", "cannot index this value"));
+        return Err(type_err("at", &format!("cannot index {}", elem_type_name(x))));
     }
     if i.type_ == RAY_LIST {
         let items = i.items().iter().map(|k| at_nested(x, k.unwrap_or(&Value::null()), depth + 1)).collect::<Result<Vec<_>>>()?;
         return Value::container(RAY_LIST, items);
     }
-    let idx = int_indices(i).ok_or_else(|| type_err("at", "index must be an integer"))?;
-    if i.type_ < 0 {
-        let k = idx[0];
-        return if (0..x.len()).contains(&k) {
+    let idx = int_indices(i).ok_or_else(index_err)?;
+    let one = |k: i64| {
+        if (0..x.len()).contains(&k) {
             atom_at(x, k as usize)
         } else if x.type_ == RAY_LIST {
             Ok(Value::null())
         } else {
             Value::typed_null(-x.type_)
-        };
+        }
+    };
+    if i.type_ < 0 {
+        return one(idx[0]);
     }
-    gather(x, &idx)
+    // An I64 index wholly in range gathers a vector; any other index (a
+    // narrower integer type, a null, a position past the end) gives a LIST
+    // of atoms, as the reference's does.
+    if i.type_ == RAY_I64 && idx.iter().all(|k| (0..x.len()).contains(k)) {
+        return gather(x, &idx);
+    }
+    let items = idx.iter().map(|&k| if x.type_ == RAY_LIST && !(0..x.len()).contains(&k) { Value::typed_null(-RAY_I64) } else { one(k) });
+    Value::container(RAY_LIST, items.collect::<Result<Vec<_>>>()?)
 }
 
 pub(super) fn table_at(t: &ray_t, i: &ray_t) -> Result<Value> {

@@ -7,8 +7,12 @@ use super::*;
 pub(super) fn sorted(name: &str, args: &[Value], descending: bool) -> Result<Value> {
     expect_arity(name, args, 1)?;
     let v = &args[0];
+    if v.type_ < 0 {
+        // An atom (a string included) is already in order.
+        return Ok(v.clone());
+    }
     if !v.is_vec() {
-        return Err(type_err(name, "expected a vector"));
+        return Err(expects_vector(name));
     }
     let t = v.type_;
     // Fast path: plain integer columns sort by value (equal values are
@@ -23,6 +27,11 @@ pub(super) fn sorted(name: &str, args: &[Value], descending: bool) -> Result<Val
     })
 }
 
+/// The reference's wording when an ordering builtin gets no vector.
+fn expects_vector(name: &str) -> RayError {
+    RayError::type_err(format!("{name} expects a vector"))
+}
+
 pub(super) fn asc(args: &[Value]) -> Result<Value> {
     sorted("asc", args, false)
 }
@@ -34,7 +43,7 @@ pub(super) fn desc(args: &[Value]) -> Result<Value> {
 pub(super) fn grade_fn(name: &str, args: &[Value], descending: bool) -> Result<Value> {
     expect_arity(name, args, 1)?;
     if !args[0].is_vec() {
-        return Err(type_err(name, "expected a vector"));
+        return Err(expects_vector(name));
     }
     let idx: Vec<i64> = grade(&args[0], descending)?.into_iter().map(|i| i as i64).collect();
     Value::vec_from_slice(RAY_I64, &idx)
@@ -51,7 +60,7 @@ pub(super) fn idesc(args: &[Value]) -> Result<Value> {
 pub(super) fn rank(args: &[Value]) -> Result<Value> {
     expect_arity("rank", args, 1)?;
     if !args[0].is_vec() {
-        return Err(type_err("rank", "expected a vector"));
+        return Err(expects_vector("rank"));
     }
     let g = grade(&args[0], false)?;
     let mut r = vec![0i64; g.len()];
@@ -75,8 +84,18 @@ pub fn distinct_of(v: &ray_t) -> Result<Value> {
     if t == RAY_TABLE {
         return crate::query::distinct_rows(v);
     }
+    if t == -RAY_STR {
+        // A string's distinct characters, in order.
+        let mut bytes = v.str_bytes().to_vec();
+        bytes.sort_unstable();
+        bytes.dedup();
+        return Ok(Value::str(&bytes));
+    }
     if !is_collection(v) {
-        return Err(type_err("distinct", "expected a vector"));
+        return Err(type_err("distinct", &format!("argument must be a list, got {}", type_name_of(v))));
+    }
+    if t == RAY_F64 {
+        return distinct_floats(v.elems::<f64>());
     }
     if is_numeric(t) || is_temporal(t) {
         return with_prim!(t, T => {
@@ -89,6 +108,21 @@ pub fn distinct_of(v: &ray_t) -> Result<Value> {
     let (firsts, _) = groups(&keys(v)?);
     let idx: Vec<i64> = firsts.into_iter().map(|i| i as i64).collect();
     gather(v, &idx)
+}
+
+/// `distinct` of an F64 vector as the reference answers it: the first
+/// appearances, sorted by an insertion sort that compares with `<`, so a
+/// null (NaN) neither moves nor lets anything move past it; the runs
+/// between nulls are sorted on their own (`[2.5 0Nf 1.5]` stays as it is).
+fn distinct_floats(s: &[f64]) -> Result<Value> {
+    let mut seen = std::collections::HashSet::with_capacity(s.len());
+    let mut firsts: Vec<f64> = s.iter().copied().filter(|x| seen.insert(if x.is_nan() { f64::NAN.to_bits() } else { (x + 0.0).to_bits() })).collect();
+    for run in firsts.split_mut(|x| x.is_nan()) {
+        run.sort_by(|a, b| a.total_cmp(b));
+    }
+    let mut v = vec_from(RAY_F64, firsts)?;
+    crate::ops::fix_has_nulls(&mut v)?;
+    Ok(v)
 }
 
 pub(super) fn unreachable_type() -> Result<Value> {

@@ -6,20 +6,23 @@ use super::*;
 
 // ---------------------------------------------------------------- running folds
 
-pub(super) fn numeric_vec<'a>(name: &str, args: &'a [Value]) -> Result<&'a Value> {
+/// The argument of a running fold: a vector (else `{name} expects a vector
+/// input`) of numbers, or of numbers and temporals when `temporal_too`
+/// (else `{name} expects {what}`), worded as the reference words them.
+pub(super) fn numeric_vec<'a>(name: &str, args: &'a [Value], temporal_too: bool, what: &str) -> Result<&'a Value> {
     expect_arity(name, args, 1)?;
     let v = &args[0];
-    if !v.is_vec() || !(is_numeric(v.type_) || is_temporal(v.type_)) {
-        return Err(type_err(name, "expected a numeric vector"));
+    if !v.is_vec() {
+        return Err(RayError::type_err(format!("{name} expects a vector input, got {}", type_name_of(v))));
+    }
+    if !(is_numeric(v.type_) || (temporal_too && is_temporal(v.type_))) {
+        return Err(RayError::type_err(format!("{name} expects {what}, got {}", type_name_of(v))));
     }
     Ok(v)
 }
 
 pub(super) fn sums(args: &[Value]) -> Result<Value> {
-    if let Some(x) = args.first().filter(|x| x.type_ < 0 && args.len() == 1) {
-        return Ok(x.clone());
-    }
-    let v = numeric_vec("sums", args)?;
+    let v = numeric_vec("sums", args, false, "a numeric vector")?;
     match v.type_ {
         RAY_F64 | RAY_F32 => {
             let s: Vec<f64> = match v.type_ {
@@ -35,7 +38,6 @@ pub(super) fn sums(args: &[Value]) -> Result<Value> {
             }).collect();
             vec_from(RAY_F64, out)
         }
-        t if is_temporal(t) => Err(type_err("sums", "expected a numeric vector")),
         RAY_I64 => {
             let mut acc = 0i64;
             let s = v.elems::<i64>();
@@ -60,7 +62,7 @@ pub(super) fn sums(args: &[Value]) -> Result<Value> {
 }
 
 pub(super) fn deltas(args: &[Value]) -> Result<Value> {
-    let v = numeric_vec("deltas", args)?;
+    let v = numeric_vec("deltas", args, true, "a numeric or temporal vector")?;
     let t = v.type_;
     fn run<T: Prim>(s: &[T], sub: impl Fn(T, T) -> T) -> Vec<T> {
         let mut out = Vec::with_capacity(s.len());
@@ -72,11 +74,8 @@ pub(super) fn deltas(args: &[Value]) -> Result<Value> {
     match t {
         RAY_F64 => vec_from(t, run(v.elems::<f64>(), |a, b| a - b)),
         RAY_F32 => vec_from(t, run(v.elems::<f32>(), |a, b| a - b)),
-        RAY_I16 => vec_from(t, run(v.elems::<i16>(), |a, b| a.wrapping_sub(b))),
-        RAY_I32 | RAY_TIME => vec_from(t, run(v.elems::<i32>(), |a, b| a.wrapping_sub(b))),
-        RAY_DATE => vec_from(RAY_I32, run(v.elems::<i32>(), |a, b| a.wrapping_sub(b))),
-        RAY_I64 => vec_from(t, run(v.elems::<i64>(), |a, b| a.wrapping_sub(b))),
-        RAY_TIMESTAMP => vec_from(RAY_I64, run(v.elems::<i64>(), |a, b| a.wrapping_sub(b))),
+        // Integers of every width and temporals give I64 differences.
+        RAY_I64 | RAY_TIMESTAMP => vec_from(RAY_I64, run(v.elems::<i64>(), |a, b| a.wrapping_sub(b))),
         _ => {
             let w = widen_ints(v).unwrap_or_default();
             vec_from(RAY_I64, run(&w, |a, b| a.wrapping_sub(b)))
@@ -85,7 +84,7 @@ pub(super) fn deltas(args: &[Value]) -> Result<Value> {
 }
 
 pub(super) fn running(name: &str, args: &[Value], want_max: bool) -> Result<Value> {
-    let v = numeric_vec(name, args)?;
+    let v = numeric_vec(name, args, true, "a numeric vector or temporal vector")?;
     let t = v.type_;
     with_prim!(t, T => {
         let s = v.elems::<T>();
@@ -116,8 +115,8 @@ pub(super) fn mins(args: &[Value]) -> Result<Value> {
 pub(super) fn fills(args: &[Value]) -> Result<Value> {
     expect_arity("fills", args, 1)?;
     let v = &args[0];
-    if !is_collection(v) {
-        return Err(type_err("fills", "expected a vector"));
+    if !v.is_vec() {
+        return Err(RayError::type_err(format!("fills expects a vector or table input, got {}", type_name_of(v))));
     }
     let t = v.type_;
     if !has_sentinel(t) {

@@ -22,7 +22,7 @@ pub(super) fn find(args: &[Value]) -> Result<Value> {
     expect_arity("find", args, 2)?;
     let v = &args[0];
     if !is_collection(v) {
-        return Err(type_err("find", "expected a vector"));
+        return Err(type_err("find", &format!("vec arg must be a list, got {}", type_name_of(v))));
     }
     let (needles, atom) = as_column(&args[1])?;
     let pos = positions(&keys(v)?, &keys(&needles)?);
@@ -52,7 +52,7 @@ pub(super) fn where_(args: &[Value]) -> Result<Value> {
     expect_arity("where", args, 1)?;
     let b = &args[0];
     if b.type_ != RAY_BOOL {
-        return Err(type_err("where", "expected a B8 vector"));
+        return Err(type_err("where", &format!("argument must be a b8 vector, got {}", type_name_of(b))));
     }
     let idx: Vec<i64> =
         b.elems::<u8>().iter().enumerate().filter(|(_, x)| **x != 0).map(|(i, _)| i as i64).collect();
@@ -64,13 +64,21 @@ pub(super) fn where_(args: &[Value]) -> Result<Value> {
 pub(super) fn set_filter(name: &str, args: &[Value], keep_members: bool) -> Result<Value> {
     expect_arity(name, args, 2)?;
     let a = &args[0];
+    if name == "sect" && (!is_collection(a) || !is_collection(&args[1])) {
+        return Err(both_lists_err(name, a, &args[1]));
+    }
     if !is_collection(a) {
-        return Err(type_err(name, "expected a vector"));
+        return Err(type_err(name, &format!("first arg must be a list, got {}", type_name_of(a))));
     }
     let (mask, _) = member_mask(a, &args[1])?;
     let idx: Vec<i64> =
         mask.iter().enumerate().filter(|(_, m)| (**m != 0) == keep_members).map(|(i, _)| i as i64).collect();
     gather(a, &idx)
+}
+
+/// `union`/`sect` of anything but two vectors or lists.
+fn both_lists_err(name: &str, a: &ray_t, b: &ray_t) -> RayError {
+    type_err(name, &format!("both args must be lists, got {} and {}", crate::ops::list_type_name(a), crate::ops::list_type_name(b)))
 }
 
 pub(super) fn except(args: &[Value]) -> Result<Value> {
@@ -83,6 +91,9 @@ pub(super) fn sect(args: &[Value]) -> Result<Value> {
 
 pub(super) fn union(args: &[Value]) -> Result<Value> {
     expect_arity("union", args, 2)?;
+    if !is_collection(&args[0]) || !is_collection(&args[1]) {
+        return Err(both_lists_err("union", &args[0], &args[1]));
+    }
     let all = concat_of(&args[0], &args[1])?;
     if !is_collection(&all) {
         return Err(type_err("union", "expected vectors"));
@@ -98,7 +109,7 @@ pub(super) fn group(args: &[Value]) -> Result<Value> {
     expect_arity("group", args, 1)?;
     let v = &args[0];
     if !is_collection(v) {
-        return Err(type_err("group", "expected a vector"));
+        return Err(type_err("group", &format!("argument must be a vector or list, got {}", type_name_of(v))));
     }
     let (firsts, ids) = groups(&keys(v)?);
     let mut members: Vec<Vec<i64>> = vec![Vec::new(); firsts.len()];

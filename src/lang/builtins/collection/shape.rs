@@ -82,19 +82,13 @@ pub(super) fn concat_tables(a: &ray_t, b: &ray_t) -> Result<Value> {
 // ---------------------------------------------------------------- rotate / cut / raze
 
 /// Splits `(f v n)` / `(f n v)` into the sequence and the integer.
-pub(super) fn seq_and_count<'a>(name: &str, args: &'a [Value]) -> Result<(&'a Value, i64)> {
-    expect_arity(name, args, 2)?;
-    if let Some(n) = int_atom_value(&args[1]) {
-        return Ok((&args[0], n));
-    }
-    if let Some(n) = int_atom_value(&args[0]) {
-        return Ok((&args[1], n));
-    }
-    Err(type_err(name, "expected an integer count"))
-}
-
 pub(super) fn rotate(args: &[Value]) -> Result<Value> {
-    let (v, n) = seq_and_count("rotate", args)?;
+    expect_arity("rotate", args, 2)?;
+    let v = &args[0];
+    let n = int_atom_value(&args[1]).filter(|_| args[1].type_ != -RAY_U8).ok_or_else(|| type_err("rotate", "count must be an integer atom"))?;
+    if n == NULL_I64 && (is_collection(v) || v.type_ == -RAY_STR) {
+        return Ok(v.clone());
+    }
     if v.type_ == -RAY_STR {
         let b = v.str_bytes();
         if b.is_empty() {
@@ -106,7 +100,7 @@ pub(super) fn rotate(args: &[Value]) -> Result<Value> {
         return Value::try_str(&out);
     }
     if !is_collection(v) {
-        return Err(type_err("rotate", "expected a vector"));
+        return Err(type_err("rotate", &format!("expected a collection, got {}", type_name_of(v))));
     }
     let l = v.len().max(0);
     if l == 0 {
@@ -116,28 +110,46 @@ pub(super) fn rotate(args: &[Value]) -> Result<Value> {
     gather(v, &idx)
 }
 
+/// `(cut x positions)`: `x` split before each position (ascending, within
+/// `x`); the first piece starts at 0 whether or not 0 is listed, and no
+/// positions leave `x` whole. Positions are an integer vector or a LIST of
+/// integers; an atom count is refused, as in the reference.
 pub(super) fn cut(args: &[Value]) -> Result<Value> {
     expect_arity("cut", args, 2)?;
-    let (v, spec) = if is_collection(&args[0]) || args[0].type_ == -RAY_STR { (&args[0], &args[1]) } else { (&args[1], &args[0]) };
-    let len = if v.type_ == -RAY_STR { v.str_bytes().len() } else if is_collection(v) { len_of(v) } else {
-        return Err(type_err("cut", "expected a vector"));
+    let (v, spec) = (&args[0], &args[1]);
+    if v.type_ < 0 && v.type_ != -RAY_STR {
+        return Err(type_err("cut", &format!("expected a collection, got {}", type_name_of(v))));
+    }
+    let not_int_list = || type_err("cut", "indices must be an integer vector or list");
+    let idx: Vec<i64> = match spec.type_ {
+        RAY_I16 | RAY_I32 | RAY_I64 => int_indices(spec).ok_or_else(not_int_list)?,
+        RAY_LIST => spec
+            .items()
+            .iter()
+            .map(|x| x.and_then(|x| int_atom_value(x)).ok_or_else(|| type_err("cut", "indices must be integers")))
+            .collect::<Result<_>>()?,
+        RAY_BOOL | RAY_U8 | RAY_DATE | RAY_TIME | RAY_TIMESTAMP => return Err(type_err("cut", "indices must be integers")),
+        _ if spec.is_vec() && spec.is_empty() => Vec::new(),
+        _ => return Err(not_int_list()),
     };
-    let starts: Vec<usize> = if let Some(n) = int_atom_value(spec) {
-        if n <= 0 || n == NULL_I64 {
-            return Err(domain_err("cut", "chunk size must be positive"));
+    let len = if v.type_ == -RAY_STR { v.str_bytes().len() } else if is_collection(v) { len_of(v) } else { 1 };
+    if idx.is_empty() {
+        return Value::container(RAY_LIST, vec![v.clone()]);
+    }
+    let mut prev = 0i64;
+    for &i in &idx {
+        if i < prev || i > len as i64 {
+            return Err(domain_err("cut", "indices must be sorted and within collection length"));
         }
-        (0..len).step_by(n as usize).collect()
-    } else {
-        let idx = int_indices(spec).ok_or_else(|| type_err("cut", "expected integer positions"))?;
-        let mut prev = 0i64;
-        for &i in &idx {
-            if i < prev || i > len as i64 {
-                return Err(domain_err("cut", "positions must ascend within the vector"));
-            }
-            prev = i;
-        }
-        idx.into_iter().map(|i| i as usize).collect()
-    };
+        prev = i;
+    }
+    if !is_collection(v) && v.type_ != -RAY_STR {
+        return Err(type_err("cut", &format!("expected a collection, got {}", type_name_of(v))));
+    }
+    let mut starts: Vec<usize> = idx.into_iter().map(|i| i as usize).collect();
+    if starts[0] != 0 {
+        starts.insert(0, 0);
+    }
     let mut out = Vec::with_capacity(starts.len());
     for (k, &s) in starts.iter().enumerate() {
         let e = starts.get(k + 1).copied().unwrap_or(len).min(len);

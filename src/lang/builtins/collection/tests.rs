@@ -156,8 +156,11 @@ fn enlist_packs_shared_types_and_list_never_does() {
 #[test]
 fn rotate_cut_and_raze() {
     assert_eq!(call(rotate, &[i64v(&[1, 2, 3]), Value::i64(1)]).elems::<i64>(), &[2, 3, 1]);
-    let c = call(cut, &[i64v(&[1, 2, 3, 4, 5]), Value::i64(2)]);
+    // The reference takes positions only; the first piece starts at 0.
+    assert_eq!(code(cut, &[i64v(&[1, 2, 3, 4, 5]), Value::i64(2)]), "type");
+    let c = call(cut, &[i64v(&[1, 2, 3, 4, 5]), i64v(&[2, 4])]);
     assert_eq!(c.len(), 3);
+    assert_eq!(c.item(0).unwrap().elems::<i64>(), &[1, 2]);
     assert_eq!(c.item(2).unwrap().elems::<i64>(), &[5]);
     let r = call(raze, &[c]);
     assert_eq!(r.elems::<i64>(), &[1, 2, 3, 4, 5]);
