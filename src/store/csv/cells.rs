@@ -38,15 +38,22 @@ pub fn int(f: &[u8]) -> Option<i64> {
 /// A decimal or exponent float; None for `nan`, `inf` and overflow.
 #[inline]
 pub fn float<T: fast_float2::FastFloat + Float>(f: &[u8]) -> Option<T> {
-    let body = match f.first() {
-        Some(b'-' | b'+') => &f[1..],
-        _ => f,
-    };
-    if !matches!(body.first(), Some(b'0'..=b'9' | b'.')) {
+    if !float_start(f) {
         return None;
     }
     let x: T = fast_float2::parse(f).ok()?;
     x.finite().then_some(x)
+}
+
+/// True when `f` starts as a decimal number does (an optional sign, then a
+/// digit or `.`): the words `nan` and `inf` are not numbers here.
+#[inline]
+pub fn float_start(f: &[u8]) -> bool {
+    let body = match f.first() {
+        Some(b'-' | b'+') => &f[1..],
+        _ => f,
+    };
+    matches!(body.first(), Some(b'0'..=b'9' | b'.'))
 }
 
 /// The finiteness test both float widths share.

@@ -7,6 +7,8 @@
 //! | `infer` | schema names and type inference from a sample |
 //! | `cells` | one field's text as a typed value |
 //! | `parse` | filling the columns in parallel |
+//! | `dict` | a thread's dictionary of a SYM column's values |
+//! | `fast` | the parse's fused path for bodies without quotes |
 //! | `write` | the text of a table |
 //! | `disk` | `.csv.splayed` and `.csv.parted` through `store::splayed` |
 //!
@@ -30,7 +32,9 @@
 //! and call down here.
 
 mod cells;
+mod dict;
 mod disk;
+mod fast;
 mod infer;
 mod parse;
 mod split;

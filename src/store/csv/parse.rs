@@ -12,14 +12,15 @@
 //! (`infer`).
 
 use super::cells;
+use super::dict::LocalSyms;
+use super::fast;
 use super::infer::ColType;
 use super::split::{Layout, read_row};
 use crate::abi::*;
 use crate::core::vec_ops::sym_width_for;
-use crate::core::{RayError, Result, Value, sym};
+use crate::core::{RayError, Result, Value};
 use crate::ops::par;
 use crate::runtime::{self, progress};
-use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -27,7 +28,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 const TICK: usize = 1 << 16;
 
 /// A thread's part of one column while parsing.
-enum Out<'a> {
+pub(super) enum Out<'a> {
     I64(&'a mut [i64]),
     I32(&'a mut [i32]),
     I16(&'a mut [i16]),
@@ -52,44 +53,10 @@ enum Store {
 }
 
 /// Text gathered by one thread for one column.
-enum Aux {
+pub(super) enum Aux {
     None,
     Syms(LocalSyms),
     Pool(Vec<u8>),
-}
-
-/// One thread's dictionary of one SYM column (id 0 is `""`).
-struct LocalSyms {
-    ids: HashMap<Box<[u8]>, u32, foldhash::fast::RandomState>,
-}
-
-impl LocalSyms {
-    fn new() -> LocalSyms {
-        let mut ids = HashMap::with_hasher(foldhash::fast::RandomState::default());
-        ids.insert(Box::from(&b""[..]), 0);
-        LocalSyms { ids }
-    }
-
-    #[inline]
-    fn id(&mut self, f: &[u8]) -> u32 {
-        if let Some(&id) = self.ids.get(f) {
-            return id;
-        }
-        let id = self.ids.len() as u32;
-        self.ids.insert(Box::from(f), id);
-        id
-    }
-
-    /// Global symbol ids, indexed by local id.
-    fn intern(self) -> Vec<i64> {
-        let mut names: Vec<&[u8]> = vec![&[]; self.ids.len()];
-        for (name, &id) in &self.ids {
-            names[id as usize] = name;
-        }
-        let mut out = Vec::with_capacity(names.len());
-        sym::intern_many(names, &mut out);
-        out
-    }
 }
 
 /// What one thread hands back besides the filled columns.
@@ -162,7 +129,7 @@ impl Store {
 
 /// Stores field `f` as row `i` of `out`; true when it stored a null.
 #[inline]
-fn put(out: &mut Out<'_>, aux: &mut Aux, i: usize, f: &[u8]) -> bool {
+pub(super) fn put(out: &mut Out<'_>, aux: &mut Aux, i: usize, f: &[u8]) -> bool {
     match out {
         Out::I64(s) => {
             s[i] = cells::int(f).unwrap_or(NULL_I64);
@@ -246,6 +213,8 @@ fn str_cell(pool: &mut Vec<u8>, f: &[u8]) -> StrCell {
 struct Shared<'a> {
     bytes: &'a [u8],
     delim: u8,
+    /// The body is plain (`Layout::plain`): rows go through `fast`.
+    plain: bool,
     total: u64,
     done: AtomicU64,
     release: &'a (dyn Fn(Range<usize>) + Sync),
@@ -265,16 +234,20 @@ fn parse_run(sh: &Shared<'_>, idx: usize, rows: usize, mut pos: usize, mut outs:
     let mut scratch = Vec::new();
     let mut released = pos;
     for i in 0..rows {
-        let mut seen = 0;
-        pos = read_row(sh.bytes, pos, sh.delim, &mut scratch, |c, f| {
-            if c < ncols {
-                nulls[c] |= put(&mut outs[c], &mut aux[c], i, f);
-                seen = c + 1;
+        if sh.plain {
+            pos = fast::row(sh.bytes, pos, sh.delim, &mut outs, &mut aux, i, &mut nulls);
+        } else {
+            let mut seen = 0;
+            pos = read_row(sh.bytes, pos, sh.delim, &mut scratch, |c, f| {
+                if c < ncols {
+                    nulls[c] |= put(&mut outs[c], &mut aux[c], i, f);
+                    seen = c + 1;
+                }
+            })
+            .unwrap_or(sh.bytes.len());
+            for c in seen..ncols {
+                nulls[c] |= put(&mut outs[c], &mut aux[c], i, b"");
             }
-        })
-        .unwrap_or(sh.bytes.len());
-        for c in seen..ncols {
-            nulls[c] |= put(&mut outs[c], &mut aux[c], i, b"");
         }
         if i % TICK == TICK - 1 {
             if runtime::interrupted() {
@@ -310,7 +283,7 @@ pub fn parse(
             run.push(part);
         }
     }
-    let sh = Shared { bytes, delim: layout.delim, total: n as u64, done: AtomicU64::new(0), release };
+    let sh = Shared { bytes, delim: layout.delim, plain: layout.plain, total: n as u64, done: AtomicU64::new(0), release };
     let work: Vec<_> = runs.into_iter().zip(per_run).collect();
     let outs = par::run_each(work, |idx, ((range, pos), parts)| parse_run(&sh, idx, range.len(), pos, parts, types));
     let outs = outs.into_iter().collect::<Result<Vec<RunOut>>>()?;

@@ -39,6 +39,10 @@ pub struct Layout {
     pub names: Vec<Vec<u8>>,
     /// Rows counted.
     pub rows: usize,
+    /// The body holds no `"` and no bare `\r`: rows end at `\n` (a `\r`
+    /// before it ends the last field) and fields at the delimiter, so
+    /// `parse` may take its fused fast path.
+    pub plain: bool,
     /// Byte offsets of rows `0, STEP, 2*STEP, ...` (per piece).
     pieces: Vec<Piece>,
 }
@@ -108,7 +112,7 @@ pub fn read_row(
 
 /// End of an unquoted field starting at `p`: the next delimiter, CR or LF.
 #[inline]
-fn scan_field(bytes: &[u8], mut p: usize, delim: u8) -> usize {
+pub fn scan_field(bytes: &[u8], mut p: usize, delim: u8) -> usize {
     while p < bytes.len() {
         let c = bytes[p];
         if c == delim || c == b'\n' || c == b'\r' {
@@ -177,12 +181,12 @@ impl Layout {
         body: usize,
         threads: usize,
     ) -> Result<Layout, Unterminated> {
-        let pieces = match count_plain(bytes, body, threads) {
-            Some(p) => p,
-            None => vec![count_quoted(bytes, body, delim)?],
+        let (pieces, plain) = match count_plain(bytes, body, threads) {
+            Some(p) => (p, true),
+            None => (vec![count_quoted(bytes, body, delim)?], false),
         };
         let rows = pieces.iter().map(|p| p.rows).sum();
-        Ok(Layout { delim, names, rows, pieces })
+        Ok(Layout { delim, names, rows, plain, pieces })
     }
 
     /// Byte offset where row `r` (< rows) starts.
