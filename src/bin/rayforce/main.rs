@@ -11,9 +11,11 @@
 //!   leaves it serving until SIGTERM/SIGINT.
 //!
 //! This file picks the mode; `cli` parses options, `repl` reads and
-//! evaluates, `signals` routes SIGINT/SIGTERM.
+//! evaluates, `progress_line` shows long operations on a terminal's
+//! stderr, `signals` routes SIGINT/SIGTERM.
 
 mod cli;
+mod progress_line;
 mod repl;
 mod signals;
 
@@ -84,6 +86,9 @@ fn main() {
     }
     let _ = rayforce::runtime::create(None);
     rayforce::lang::reset();
+    if sys::is_terminal(2) {
+        progress_line::show_on_stderr();
+    }
     if let Some((mode, base)) = &o.journal {
         start_journal(*mode, base, o.journal_truncate);
     }
