@@ -6,7 +6,7 @@
 //! the field once, compares stored 64-bit hashes and only then the bytes
 //! (inline, fields being short), and a new value costs one arena append,
 //! not an allocation. This module owns no column and no global state
-//! until [`LocalSyms::intern`].
+//! until [`LocalSyms::intern_into`].
 
 use crate::core::sym;
 use std::hash::BuildHasher;
@@ -107,11 +107,21 @@ impl LocalSyms {
         self.slots = slots;
     }
 
-    /// Global symbol ids, indexed by local id.
-    pub(super) fn intern(self) -> Vec<i64> {
-        let mut out = Vec::with_capacity(self.hashes.len());
-        sym::intern_many((0..self.hashes.len()).map(|id| self.key(id)), &mut out);
-        out
+    /// How many ids there are.
+    pub(super) fn len(&self) -> u32 {
+        self.hashes.len() as u32
+    }
+
+    /// Interns the values of local ids `ids` (in id order) into the global
+    /// symbol table, writing their global ids into `map[ids]`.
+    pub(super) fn intern_into(&self, ids: std::ops::Range<u32>, map: &mut [i64]) {
+        let (lo, hi) = (ids.start as usize, ids.end as usize);
+        if lo >= hi {
+            return;
+        }
+        let mut out = Vec::with_capacity(hi - lo);
+        sym::intern_many((lo..hi).map(|id| self.key(id)), &mut out);
+        map[lo..hi].copy_from_slice(&out);
     }
 }
 

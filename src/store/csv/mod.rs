@@ -8,6 +8,7 @@
 //! | `cells` | one field's text as a typed value |
 //! | `parse` | filling the columns in parallel |
 //! | `dict` | a thread's dictionary of a SYM column's values |
+//! | `join` | the workers' text joined, INT narrowed |
 //! | `fast` | the parse's fused path for bodies without quotes |
 //! | `write` | the text of a table |
 //! | `disk` | `.csv.splayed` and `.csv.parted` through `store::splayed` |
@@ -36,6 +37,7 @@ mod dict;
 mod disk;
 mod fast;
 mod infer;
+mod join;
 mod parse;
 mod split;
 mod write;

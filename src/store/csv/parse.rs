@@ -1,11 +1,10 @@
 //! Filling a table's columns from a cut CSV file. The columns are
-//! allocated once at their final length; the rows are split into one run
-//! per thread, and each thread parses its run straight into its part of
-//! every column. Text is gathered per thread (SYM: a local dictionary of
-//! small ids; STR: cells plus a local byte pool) and joined afterwards: the
-//! local dictionaries are interned into the global symbol table once and
-//! each thread's ids remapped, the pools are concatenated and the long
-//! cells' offsets shifted. Results do not depend on the thread count.
+//! allocated once at their final length; the rows are cut into chunks of
+//! [`CHUNK_ROWS`], and each worker thread takes the next chunk as it
+//! becomes free and parses it straight into that chunk's part of every
+//! column. Text is gathered per worker (SYM: a local dictionary of small
+//! ids; STR: cells plus a local byte pool) and joined afterwards by
+//! `join`. Results do not depend on the thread count or the scheduling.
 //!
 //! This module owns the parse loop and the column storage during it; it
 //! does not read files (it gets bytes), cut rows (`split`) or decide types
@@ -15,17 +14,25 @@ use super::cells;
 use super::dict::LocalSyms;
 use super::fast;
 use super::infer::ColType;
+use super::join;
 use super::split::{Layout, read_row};
 use crate::abi::*;
-use crate::core::vec_ops::sym_width_for;
 use crate::core::{RayError, Result, Value};
 use crate::ops::par;
 use crate::runtime::{self, progress};
 use std::ops::Range;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-/// Rows between two progress reports and interrupt checks.
-const TICK: usize = 1 << 16;
+/// Rows a worker takes at a time: a worker the OS delays (the machine
+/// may be busy) then parses fewer chunks instead of holding up the others
+/// with a fixed share; each chunk ends with a progress report, an
+/// interrupt check and the release of its input.
+#[cfg(not(test))]
+const CHUNK_ROWS: usize = 1 << 16;
+/// Small chunks in unit tests, so small files take many.
+#[cfg(test)]
+const CHUNK_ROWS: usize = 1 << 8;
 
 /// A thread's part of one column while parsing.
 pub(super) enum Out<'a> {
@@ -57,12 +64,6 @@ pub(super) enum Aux {
     None,
     Syms(LocalSyms),
     Pool(Vec<u8>),
-}
-
-/// What one thread hands back besides the filled columns.
-struct RunOut {
-    aux: Vec<Aux>,
-    nulls: Vec<bool>,
 }
 
 fn vec_type(t: ColType) -> i8 {
@@ -208,37 +209,82 @@ fn str_cell(pool: &mut Vec<u8>, f: &[u8]) -> StrCell {
     c
 }
 
-/// Shared by the threads: rows done (for progress) and the release of
-/// consumed input.
-struct Shared<'a> {
+/// Shared by the workers: the chunks still to take, rows done (for
+/// progress) and the release of consumed input.
+struct Shared<'a, 'o> {
     bytes: &'a [u8],
     delim: u8,
     /// The body is plain (`Layout::plain`): rows go through `fast`.
     plain: bool,
+    types: &'a [ColType],
+    chunks: Vec<Mutex<Option<Chunk<'o>>>>,
+    next: AtomicUsize,
     total: u64,
     done: AtomicU64,
     release: &'a (dyn Fn(Range<usize>) + Sync),
 }
 
-fn parse_run(sh: &Shared<'_>, idx: usize, rows: usize, mut pos: usize, mut outs: Vec<Out<'_>>, types: &[ColType]) -> Result<RunOut> {
-    let ncols = outs.len();
-    let mut aux: Vec<Aux> = types
+/// A chunk of consecutive rows: where its first row starts and its part
+/// of every column.
+struct Chunk<'o> {
+    rows: usize,
+    pos: usize,
+    outs: Vec<Out<'o>>,
+}
+
+/// What one worker hands back besides the filled columns.
+pub(super) struct WorkerOut {
+    pub aux: Vec<Aux>,
+    pub nulls: Vec<bool>,
+    /// The chunks it parsed, in the order it parsed them, each with every
+    /// column's dictionary size after it: the local ids a chunk created
+    /// are those from the previous size up.
+    pub chunks: Vec<(usize, Vec<u32>)>,
+}
+
+fn new_aux(types: &[ColType]) -> Vec<Aux> {
+    types
         .iter()
         .map(|t| match t {
             ColType::Sym => Aux::Syms(LocalSyms::new()),
             ColType::Str => Aux::Pool(Vec::new()),
             _ => Aux::None,
         })
-        .collect();
-    let mut nulls = vec![false; ncols];
+        .collect()
+}
+
+/// One worker: takes the next chunk until none is left.
+fn work(sh: &Shared<'_, '_>) -> Result<WorkerOut> {
+    let mut out = WorkerOut { aux: new_aux(sh.types), nulls: vec![false; sh.types.len()], chunks: Vec::new() };
     let mut scratch = Vec::new();
-    let mut released = pos;
+    loop {
+        let c = sh.next.fetch_add(1, Ordering::Relaxed);
+        let Some(slot) = sh.chunks.get(c) else { return Ok(out) };
+        let Some(chunk) = slot.lock().unwrap_or_else(|e| e.into_inner()).take() else { continue };
+        if runtime::interrupted() {
+            return Err(RayError::new("cancel", "csv read: interrupted"));
+        }
+        let (rows, start) = (chunk.rows, chunk.pos);
+        let end = parse_chunk(sh, chunk, &mut out, &mut scratch);
+        let sizes = out.aux.iter().map(|a| if let Aux::Syms(d) = a { d.len() } else { 0 }).collect();
+        out.chunks.push((c, sizes));
+        (sh.release)(start..end);
+        let done = sh.done.fetch_add(rows as u64, Ordering::Relaxed) + rows as u64;
+        progress::report(None, None, done, sh.total);
+    }
+}
+
+/// Parses one chunk into its parts of the columns; returns where it ends.
+fn parse_chunk(sh: &Shared<'_, '_>, chunk: Chunk<'_>, out: &mut WorkerOut, scratch: &mut Vec<u8>) -> usize {
+    let Chunk { rows, mut pos, mut outs } = chunk;
+    let (aux, nulls) = (&mut out.aux, &mut out.nulls);
+    let ncols = outs.len();
     for i in 0..rows {
         if sh.plain {
-            pos = fast::row(sh.bytes, pos, sh.delim, &mut outs, &mut aux, i, &mut nulls);
+            pos = fast::row(sh.bytes, pos, sh.delim, &mut outs, aux, i, nulls);
         } else {
             let mut seen = 0;
-            pos = read_row(sh.bytes, pos, sh.delim, &mut scratch, |c, f| {
+            pos = read_row(sh.bytes, pos, sh.delim, scratch, |c, f| {
                 if c < ncols {
                     nulls[c] |= put(&mut outs[c], &mut aux[c], i, f);
                     seen = c + 1;
@@ -249,19 +295,8 @@ fn parse_run(sh: &Shared<'_>, idx: usize, rows: usize, mut pos: usize, mut outs:
                 nulls[c] |= put(&mut outs[c], &mut aux[c], i, b"");
             }
         }
-        if i % TICK == TICK - 1 {
-            if runtime::interrupted() {
-                return Err(RayError::new("cancel", "csv read: interrupted"));
-            }
-            let done = sh.done.fetch_add(TICK as u64, Ordering::Relaxed) + TICK as u64;
-            if idx == 0 {
-                progress::report(None, None, done, sh.total);
-            }
-            (sh.release)(released..pos);
-            released = pos;
-        }
     }
-    Ok(RunOut { aux, nulls })
+    pos
 }
 
 /// Parses every row of `layout` into columns of `types`, on up to
@@ -275,137 +310,59 @@ pub fn parse(
 ) -> Result<Vec<Value>> {
     let n = layout.rows;
     let mut stores = types.iter().map(|&t| Store::new(t, n)).collect::<Result<Vec<_>>>()?;
-    let runs = layout.runs(bytes, 0..n, threads);
+    let runs = layout.runs(bytes, 0..n, n.div_ceil(CHUNK_ROWS).max(threads));
     let lens: Vec<usize> = runs.iter().map(|(r, _)| r.len()).collect();
-    let mut per_run: Vec<Vec<Out<'_>>> = runs.iter().map(|_| Vec::with_capacity(types.len())).collect();
+    let mut per_chunk: Vec<Vec<Out<'_>>> = runs.iter().map(|_| Vec::with_capacity(types.len())).collect();
     for (store, &t) in stores.iter_mut().zip(types) {
-        for (run, part) in per_run.iter_mut().zip(store.parts(t, &lens)?) {
-            run.push(part);
+        for (chunk, part) in per_chunk.iter_mut().zip(store.parts(t, &lens)?) {
+            chunk.push(part);
         }
     }
-    let sh = Shared { bytes, delim: layout.delim, plain: layout.plain, total: n as u64, done: AtomicU64::new(0), release };
-    let work: Vec<_> = runs.into_iter().zip(per_run).collect();
-    let outs = par::run_each(work, |idx, ((range, pos), parts)| parse_run(&sh, idx, range.len(), pos, parts, types));
-    let outs = outs.into_iter().collect::<Result<Vec<RunOut>>>()?;
-    let mut runs_aux: Vec<Vec<Aux>> = outs.iter().map(|_| Vec::new()).collect();
+    let chunks = runs
+        .into_iter()
+        .zip(per_chunk)
+        .map(|((range, pos), outs)| Mutex::new(Some(Chunk { rows: range.len(), pos, outs })))
+        .collect();
+    let sh = Shared {
+        bytes,
+        delim: layout.delim,
+        plain: layout.plain,
+        types,
+        chunks,
+        next: AtomicUsize::new(0),
+        total: n as u64,
+        done: AtomicU64::new(0),
+        release,
+    };
+    let workers = threads.clamp(1, lens.len());
+    let outs = par::run_each(vec![(); workers], |_, ()| work(&sh));
+    let outs = outs.into_iter().collect::<Result<Vec<WorkerOut>>>()?;
+    let plan = join::Plan::new(&outs, &lens);
     let mut nulls = vec![false; types.len()];
-    for (slot, out) in runs_aux.iter_mut().zip(outs) {
-        *slot = out.aux;
-        nulls.iter_mut().zip(out.nulls).for_each(|(a, b)| *a |= b);
-    }
+    outs.iter().for_each(|o| nulls.iter_mut().zip(&o.nulls).for_each(|(a, b)| *a |= b));
+    let mut auxes: Vec<Vec<Aux>> = outs.into_iter().map(|o| o.aux).collect();
     let mut cols = Vec::with_capacity(types.len());
     for (c, (store, &t)) in stores.into_iter().zip(types).enumerate() {
-        let aux: Vec<Aux> = runs_aux.iter_mut().map(|a| std::mem::replace(&mut a[c], Aux::None)).collect();
-        cols.push(finish(store, t, aux, &lens, nulls[c], threads)?);
+        let aux: Vec<Aux> = auxes.iter_mut().map(|a| std::mem::replace(&mut a[c], Aux::None)).collect();
+        cols.push(finish(store, t, c, aux, &plan, nulls[c], threads)?);
     }
     Ok(cols)
 }
 
 /// The final column: SYM ids remapped, STR pools joined, INT narrowed,
 /// HAS_NULLS set on nullable columns that received a null.
-fn finish(store: Store, t: ColType, aux: Vec<Aux>, lens: &[usize], has_nulls: bool, threads: usize) -> Result<Value> {
+fn finish(store: Store, t: ColType, col: usize, aux: Vec<Aux>, plan: &join::Plan, has_nulls: bool, threads: usize) -> Result<Value> {
     let mut v = match store {
-        Store::Sym(local) => return sym_column(&local, aux, lens, threads),
+        Store::Sym(local) => return join::sym_column(&local, col, aux, plan, threads),
         Store::Vec(v) => v,
     };
     match t {
-        ColType::Str => join_pools(&mut v, aux, lens)?,
-        ColType::Int => v = narrow_int(&v)?,
+        ColType::Str => join::pools(&mut v, aux, plan)?,
+        ColType::Int => v = join::narrow_int(&v)?,
         _ => {}
     }
     if has_nulls && !matches!(t, ColType::Sym | ColType::Str | ColType::B8 | ColType::U8) {
         v.set_attr(RAY_ATTR_HAS_NULLS, true)?;
     }
     Ok(v)
-}
-
-fn sym_column(local: &[u32], aux: Vec<Aux>, lens: &[usize], threads: usize) -> Result<Value> {
-    let maps: Vec<Vec<i64>> = aux
-        .into_iter()
-        .map(|a| match a {
-            Aux::Syms(d) => d.intern(),
-            _ => vec![0],
-        })
-        .collect();
-    let width = sym_width_for(maps.iter().flatten().copied().max().unwrap_or(0));
-    let mut v = Value::vec_zeroed(RAY_SYM, width, local.len() as i64)?;
-    match width {
-        RAY_SYM_W8 => remap(v.as_mut_slice::<u8>()?, local, &maps, lens, threads, |id| id as u8),
-        RAY_SYM_W16 => remap(v.as_mut_slice::<u16>()?, local, &maps, lens, threads, |id| id as u16),
-        RAY_SYM_W32 => remap(v.as_mut_slice::<u32>()?, local, &maps, lens, threads, |id| id as u32),
-        _ => remap(v.as_mut_slice::<i64>()?, local, &maps, lens, threads, |id| id),
-    }
-    Ok(v)
-}
-
-/// Writes each run's global ids (through its own map) into `dst`.
-fn remap<T: Send>(dst: &mut [T], local: &[u32], maps: &[Vec<i64>], lens: &[usize], threads: usize, conv: fn(i64) -> T) {
-    let mut parts = Vec::with_capacity(lens.len());
-    let (mut rest, mut at) = (dst, 0);
-    for (&l, map) in lens.iter().zip(maps) {
-        let (part, tail) = rest.split_at_mut(l);
-        rest = tail;
-        parts.push((part, &local[at..at + l], map));
-        at += l;
-    }
-    let go = |_: usize, (d, s, m): (&mut [T], &[u32], &Vec<i64>)| {
-        d.iter_mut().zip(s).for_each(|(d, &s)| *d = conv(m[s as usize]));
-    };
-    if threads > 1 {
-        par::run_each(parts, go);
-    } else {
-        parts.into_iter().for_each(|p| go(0, p));
-    }
-}
-
-/// Concatenates the runs' pools into the vector's pool, shifting each
-/// run's long cells by where its pool starts.
-fn join_pools(v: &mut Value, aux: Vec<Aux>, lens: &[usize]) -> Result<()> {
-    let pools: Vec<Vec<u8>> = aux.into_iter().map(|a| if let Aux::Pool(p) = a { p } else { Vec::new() }).collect();
-    let total: usize = pools.iter().map(Vec::len).sum();
-    if total == 0 {
-        return Ok(());
-    }
-    if total > u32::MAX as usize {
-        return Err(RayError::range("csv read: text column over 4 GiB"));
-    }
-    let cells = v.as_mut_slice::<StrCell>()?;
-    let (mut at, mut base) = (0usize, 0u32);
-    for (&l, pool) in lens.iter().zip(&pools) {
-        if base > 0 {
-            for c in cells[at..at + l].iter_mut().filter(|c| c.len as usize > STR_INLINE_MAX) {
-                let off = u32::from_le_bytes([c.bytes[4], c.bytes[5], c.bytes[6], c.bytes[7]]) + base;
-                c.bytes[4..8].copy_from_slice(&off.to_le_bytes());
-            }
-        }
-        at += l;
-        base += pool.len() as u32;
-    }
-    let mut pool = Value::vec_with_capacity(RAY_U8, total as i64)?;
-    for p in &pools {
-        pool.extend_from_slice::<u8>(p)?;
-    }
-    v.set_str_pool(pool)
-}
-
-/// An INT column as the narrowest of I16/I32/I64 holding its values.
-fn narrow_int(v: &Value) -> Result<Value> {
-    let xs = v.elems::<i64>();
-    let (lo, hi) = xs.iter().filter(|&&x| x != NULL_I64).fold((i64::MAX, i64::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)));
-    if lo > hi {
-        // No values: RayforceDB keeps I64.
-        Ok(v.clone())
-    } else if lo > NULL_I16 as i64 && hi <= i16::MAX as i64 {
-        narrowed(xs, RAY_I16, |x| if x == NULL_I64 { NULL_I16 } else { x as i16 })
-    } else if lo > NULL_I32 as i64 && hi <= i32::MAX as i64 {
-        narrowed(xs, RAY_I32, |x| if x == NULL_I64 { NULL_I32 } else { x as i32 })
-    } else {
-        Ok(v.clone())
-    }
-}
-
-fn narrowed<T: crate::core::Elem>(xs: &[i64], t: i8, conv: fn(i64) -> T) -> Result<Value> {
-    let mut out = Value::vec_zeroed(t, 0, xs.len() as i64)?;
-    out.as_mut_slice::<T>()?.iter_mut().zip(xs).for_each(|(d, &x)| *d = conv(x));
-    Ok(out)
 }
