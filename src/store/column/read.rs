@@ -204,17 +204,14 @@ fn decode_sym(bytes: &[u8], h: &Header, attrs: u8, vocab: Option<&Vocab>, path: 
     let ids = vocab.ids();
     let out_width = crate::core::vec_ops::sym_width_for(ids.iter().copied().max().unwrap_or(0));
     let mut v = Value::vec_zeroed(RAY_SYM, out_width, n as i64)?;
-    let stray = match (attrs & RAY_SYM_WIDTH_MASK, out_width) {
-        (RAY_SYM_W8, RAY_SYM_W8) => translate::<1, u8>(cells, ids, v.as_mut_slice()?),
-        (RAY_SYM_W8, RAY_SYM_W16) => translate::<1, u16>(cells, ids, v.as_mut_slice()?),
-        (RAY_SYM_W16, RAY_SYM_W16) => translate::<2, u16>(cells, ids, v.as_mut_slice()?),
-        (RAY_SYM_W8, RAY_SYM_W32) => translate::<1, u32>(cells, ids, v.as_mut_slice()?),
-        (RAY_SYM_W16, RAY_SYM_W32) => translate::<2, u32>(cells, ids, v.as_mut_slice()?),
-        (RAY_SYM_W32, RAY_SYM_W32) => translate::<4, u32>(cells, ids, v.as_mut_slice()?),
-        (RAY_SYM_W8, _) => translate::<1, i64>(cells, ids, v.as_mut_slice()?),
-        (RAY_SYM_W16, _) => translate::<2, i64>(cells, ids, v.as_mut_slice()?),
-        (RAY_SYM_W32, _) => translate::<4, i64>(cells, ids, v.as_mut_slice()?),
-        _ => translate::<8, i64>(cells, ids, v.as_mut_slice()?),
+    // Any cell width on disk into any width in memory: RayforceDB's
+    // `.csv.splayed` writes W32 cells whatever the symbol count.
+    let disk = attrs & RAY_SYM_WIDTH_MASK;
+    let stray = match out_width {
+        RAY_SYM_W8 => translate_from(disk, cells, ids, v.as_mut_slice::<u8>()?),
+        RAY_SYM_W16 => translate_from(disk, cells, ids, v.as_mut_slice::<u16>()?),
+        RAY_SYM_W32 => translate_from(disk, cells, ids, v.as_mut_slice::<u32>()?),
+        _ => translate_from(disk, cells, ids, v.as_mut_slice::<i64>()?),
     };
     if let Some(pos) = stray {
         return Err(RayError::new(
@@ -256,6 +253,16 @@ impl SymCell for i64 {
 
 /// Maps `W`-byte file positions to process ids through `ids`; the first
 /// position outside the symbol file, if any.
+/// [`translate`] for the cell width `disk` (a SYM width attribute).
+fn translate_from<T: SymCell>(disk: u8, cells: &[u8], ids: &[i64], out: &mut [T]) -> Option<u64> {
+    match disk {
+        RAY_SYM_W8 => translate::<1, T>(cells, ids, out),
+        RAY_SYM_W16 => translate::<2, T>(cells, ids, out),
+        RAY_SYM_W32 => translate::<4, T>(cells, ids, out),
+        _ => translate::<8, T>(cells, ids, out),
+    }
+}
+
 fn translate<const W: usize, T: SymCell>(cells: &[u8], ids: &[i64], out: &mut [T]) -> Option<u64> {
     for (c, o) in cells.chunks_exact(W).zip(out.iter_mut()) {
         let mut b = [0u8; 8];
