@@ -1,28 +1,168 @@
 //! CSV straight to disk: `.csv.splayed` (one splayed table) and
 //! `.csv.parted` (consecutive chunks of rows as the partitions `0`, `1`,
-//! ... of a partitioned table), storage spec 5.7 and 5.8. The file is read
-//! as [`super::read`] reads it (types inferred from the first 4096 rows, as
-//! RayforceDB's streaming import does), then saved through
-//! `store::splayed` and loaded back.
+//! ... of a partitioned table), storage spec 5.7 and 5.8, with types
+//! inferred from the first 4096 rows as RayforceDB's imports do.
 //!
-//! Unlike RayforceDB, the whole table is read before anything is written
-//! (no streaming in chunks of a million rows), so the peak memory is the
-//! table's. This module owns the chunking and naming, not the file
-//! formats.
+//! `.csv.splayed` streams, as RayforceDB's does, when no column is STR or
+//! INT (a STR pool and an INT width need the whole column): `.d` is
+//! removed first, the rows are parsed [`STREAM_ROWS`] at a time and each
+//! chunk appended to `<column>.tmp` files behind a placeholder header,
+//! SYM cells as 32-bit positions in `DIR/.sym`; then the symbol file is
+//! written, each header filled in, each file renamed, and `.d` written
+//! last. Memory stays at one chunk's columns plus a window of the input,
+//! whatever the file's size. Otherwise, and for `.csv.parted`, the table
+//! is read whole and saved through `store::splayed`.
+//!
+//! This module owns the chunking and naming; the column file formats are
+//! `store::column`'s.
 
-use super::ReadOptions;
+use super::{ColType, Prepared, ProgressGuard, ReadOptions};
+use crate::abi::*;
 use crate::core::vector::materialize;
 use crate::core::{RayError, Result, Value};
+use crate::store::column::header::{HEADER_LEN, Header};
+use crate::store::vocab::Vocab;
 use crate::store::{parted, splayed};
-use std::path::Path;
+use std::fs::File;
+use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
 
-/// `.csv.splayed`: reads `src`, saves it as a splayed table in `dir` with
-/// its symbol file `dir/.sym`, and returns the table loaded back.
+/// Rows parsed and written at a time by a streaming `.csv.splayed`.
+pub const STREAM_ROWS: usize = 1_000_000;
+
+/// `.csv.splayed`: reads `src` into a splayed table in `dir` with its
+/// symbol file `dir/.sym`, and returns the table loaded back.
 pub fn to_splayed(src: &Path, dir: &Path, opts: ReadOptions) -> Result<Value> {
-    let table = super::read_with(src, opts, true)?;
+    to_splayed_in(src, dir, opts, STREAM_ROWS)
+}
+
+/// [`to_splayed`], streaming `chunk_rows` rows at a time.
+pub fn to_splayed_in(src: &Path, dir: &Path, opts: ReadOptions, chunk_rows: usize) -> Result<Value> {
     let sym = dir.join(splayed::SYM_FILE);
-    splayed::save(dir, &table, Some(&sym))?;
+    let guard = ProgressGuard;
+    let file = Prepared::open(src, opts, true)?;
+    if file.types.iter().any(|t| matches!(t, ColType::Str | ColType::Int)) {
+        let cols = file.parse(0..file.layout.rows)?;
+        let table = crate::ops::table::make_table(&file.name_ids(), cols)?;
+        drop(guard);
+        splayed::save(dir, &table, Some(&sym))?;
+    } else {
+        stream(&file, dir, &sym, chunk_rows.max(1))?;
+        drop(guard);
+    }
     splayed::load(dir, Some(&sym))
+}
+
+fn io(path: &Path, e: std::io::Error) -> RayError {
+    RayError::io(format!("csv.splayed {}: {e}", path.display()))
+}
+
+/// One column file being appended to.
+struct ColumnOut {
+    name: Vec<u8>,
+    tmp: PathBuf,
+    out: BufWriter<File>,
+    type_: i8,
+    has_nulls: bool,
+}
+
+/// Writes the rows of `file` as the splayed table `dir`, chunk by chunk.
+fn stream(file: &Prepared, dir: &Path, sym: &Path, chunk_rows: usize) -> Result<()> {
+    for name in &file.layout.names {
+        if !splayed::is_safe_name(name) {
+            return Err(RayError::domain(format!(
+                "csv.splayed: column name '{}' cannot be a file name",
+                String::from_utf8_lossy(name)
+            )));
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let schema = dir.join(splayed::SCHEMA_FILE);
+    match std::fs::remove_file(&schema) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(&schema, e)),
+        _ => {}
+    }
+    let mut vocab = Vocab::open(sym)?;
+    vocab.seed();
+    let mut vocab = Positions { vocab, by_id: Vec::new() };
+    let mut outs = Vec::with_capacity(file.layout.names.len());
+    for (name, &t) in file.layout.names.iter().zip(&file.types) {
+        let tmp = dir.join(format!("{}.tmp", String::from_utf8_lossy(name)));
+        let mut out = BufWriter::with_capacity(1 << 20, File::create(&tmp).map_err(|e| io(&tmp, e))?);
+        out.write_all(&[0; HEADER_LEN]).map_err(|e| io(&tmp, e))?;
+        outs.push(ColumnOut { name: name.clone(), tmp, out, type_: super::parse::vec_type(t), has_nulls: false });
+    }
+    let rows = file.layout.rows;
+    let mut at = 0;
+    while at < rows {
+        let end = (at + chunk_rows).min(rows);
+        let cols = file.parse(at..end)?;
+        for (o, col) in outs.iter_mut().zip(&cols) {
+            append(o, col, &mut vocab)?;
+        }
+        at = end;
+    }
+    vocab.vocab.flush()?;
+    let sym_count = u32::try_from(vocab.vocab.count()).unwrap_or(u32::MAX);
+    let mut names: Vec<&[u8]> = Vec::with_capacity(outs.len());
+    for o in &mut outs {
+        let (attrs, count) = match o.type_ {
+            RAY_SYM => (RAY_SYM_W32, sym_count),
+            _ if o.has_nulls => (RAY_ATTR_HAS_NULLS, 0),
+            _ => (0, 0),
+        };
+        let header = Header::new(o.type_, attrs, count, rows as i64).to_bytes();
+        let done = o.out.seek(SeekFrom::Start(0)).and_then(|_| o.out.write_all(&header)).and_then(|_| o.out.flush());
+        done.map_err(|e| io(&o.tmp, e))?;
+        let path = dir.join(String::from_utf8_lossy(&o.name).as_ref());
+        std::fs::rename(&o.tmp, &path).map_err(|e| io(&path, e))?;
+        names.push(&o.name);
+    }
+    let bytes = crate::store::column::write::str_file_bytes(&names)?;
+    crate::store::file::write_atomic(&schema, &bytes).map_err(|e| RayError::io(e.to_string()))
+}
+
+/// The symbol file's positions, with a cache indexed by symbol id (ids
+/// are dense), so a cell costs an array read rather than a hash lookup.
+struct Positions {
+    vocab: Vocab,
+    by_id: Vec<u32>,
+}
+
+impl Positions {
+    const UNKNOWN: u32 = u32::MAX;
+
+    fn of(&mut self, id: i64) -> Result<u32> {
+        let i = usize::try_from(id).map_err(|_| RayError::domain("csv.splayed: bad symbol id"))?;
+        if let Some(&p) = self.by_id.get(i).filter(|&&p| p != Self::UNKNOWN) {
+            return Ok(p);
+        }
+        let p = u32::try_from(self.vocab.position_of(id))
+            .ok()
+            .filter(|&p| p != Self::UNKNOWN)
+            .ok_or_else(|| RayError::range("csv.splayed: more than 4 G symbols"))?;
+        if i >= self.by_id.len() {
+            self.by_id.resize(i + 1, Self::UNKNOWN);
+        }
+        self.by_id[i] = p;
+        Ok(p)
+    }
+}
+
+/// Appends one chunk's column to its file: fixed-width cells as they are
+/// in memory, SYM cells as 32-bit positions in the symbol file.
+fn append(o: &mut ColumnOut, col: &Value, vocab: &mut Positions) -> Result<()> {
+    o.has_nulls |= col.attrs & RAY_ATTR_HAS_NULLS != 0;
+    let written = if col.type_ == RAY_SYM {
+        let mut buf = Vec::with_capacity(col.len().max(0) as usize * 4);
+        for i in 0..col.len().max(0) as usize {
+            buf.extend_from_slice(&vocab.of(col.sym_at(i))?.to_le_bytes());
+        }
+        o.out.write_all(&buf)
+    } else {
+        o.out.write_all(col.vec_bytes())
+    };
+    written.map_err(|e| io(&o.tmp, e))
 }
 
 /// `.csv.parted`: reads `src`, saves every `rows` rows as `root/<k>/<name>`
@@ -58,4 +198,83 @@ pub fn to_parted(src: &Path, root: &Path, name: &[u8], rows: i64, opts: ReadOpti
         at += len;
     }
     parted::load(root, name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::sym;
+    use crate::store::column::header::Header;
+
+    fn tmp(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("rayforce-csv-stream-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    /// Same type, length, nulls flag and values (symbols by name).
+    fn same_table(a: &Value, b: &Value) {
+        let (ca, cb) = (a.table_cols().unwrap().items(), b.table_cols().unwrap().items());
+        assert_eq!(ca.len(), cb.len());
+        for (x, y) in ca.iter().zip(cb) {
+            let (x, y) = (x.unwrap(), y.unwrap());
+            assert_eq!((x.type_, x.len(), x.attrs & RAY_ATTR_HAS_NULLS), (y.type_, y.len(), y.attrs & RAY_ATTR_HAS_NULLS));
+            if x.type_ == RAY_SYM {
+                for i in 0..x.len() as usize {
+                    assert_eq!(sym::name_or_empty(x.sym_at(i)), sym::name_or_empty(y.sym_at(i)), "row {i}");
+                }
+            } else {
+                assert_eq!(x.vec_bytes(), y.vec_bytes());
+            }
+        }
+    }
+
+    #[test]
+    fn a_streamed_splayed_table_equals_the_read_one() {
+        let d = tmp("eq");
+        let src = d.join("in.csv");
+        let mut text = String::from("i,f,s,d,b\n");
+        for r in 0..10_000 {
+            let i = if r % 97 == 0 { String::new() } else { (r * 7).to_string() };
+            let f = if r % 89 == 0 { String::new() } else { format!("{}.25", r % 1000) };
+            text.push_str(&format!("{i},{f},stream_sym_{},2024-01-{:02},{}\n", r % 53, r % 28 + 1, r % 2 == 0));
+        }
+        std::fs::write(&src, text).unwrap();
+        let out = d.join("t");
+        let streamed = to_splayed_in(&src, &out, ReadOptions::default(), 1000).unwrap();
+        let read = super::super::read_with(&src, ReadOptions::default(), true).unwrap();
+        same_table(&streamed, &read);
+        let s = std::fs::read(out.join("s")).unwrap();
+        let h = Header::parse(&s);
+        let count = crate::store::vocab::Vocab::open(&out.join(".sym")).unwrap().count();
+        assert_eq!((h.attrs, h.sym_count as u64, h.len), (RAY_SYM_W32, count, 10_000));
+        assert_eq!(s.len(), HEADER_LEN + 4 * 10_000);
+        let left: Vec<_> = std::fs::read_dir(&out).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert!(left.iter().all(|n| !n.to_string_lossy().ends_with(".tmp")), "{left:?}");
+        // A header-only file keeps the given types, as 32-byte columns.
+        std::fs::write(&src, "i,s\n").unwrap();
+        let opts = ReadOptions { names: None, types: Some(vec![ColType::I64, ColType::Sym]) };
+        let empty = to_splayed_in(&src, &d.join("e"), opts, 1000).unwrap();
+        let cols = empty.table_cols().unwrap().items();
+        assert_eq!((cols[0].unwrap().type_, cols[1].unwrap().type_, empty.table_nrows()), (RAY_I64, RAY_SYM, 0));
+        assert_eq!(std::fs::metadata(d.join("e").join("i")).unwrap().len(), HEADER_LEN as u64);
+        std::fs::remove_dir_all(&d).ok();
+    }
+
+    #[test]
+    fn text_columns_read_whole_and_give_the_same_table() {
+        let d = tmp("str");
+        let src = d.join("in.csv");
+        let mut text = String::from("k,v\n");
+        for r in 0..3000 {
+            text.push_str(&format!("unique_text_{r},{r}\n"));
+        }
+        std::fs::write(&src, text).unwrap();
+        let t = to_splayed_in(&src, &d.join("t"), ReadOptions::default(), 100).unwrap();
+        let cols = t.table_cols().unwrap().items();
+        assert_eq!((cols[0].unwrap().type_, t.table_nrows()), (RAY_STR, 3000));
+        assert_eq!(cols[0].unwrap().str_at(2999), b"unique_text_2999");
+        std::fs::remove_dir_all(&d).ok();
+    }
 }

@@ -236,9 +236,9 @@ mod tests {
                 let mut layout = Layout::scan(&bytes, b',', names.clone(), body, threads).unwrap();
                 assert!(layout.plain);
                 assert_eq!(layout.rows, rows);
-                let fast = parse(&bytes, &layout, &TYPES, threads, &|_| ()).unwrap();
+                let fast = parse(&bytes, &layout, 0..layout.rows, &TYPES, threads, &|_| ()).unwrap();
                 layout.plain = false;
-                let general = parse(&bytes, &layout, &TYPES, threads, &|_| ()).unwrap();
+                let general = parse(&bytes, &layout, 0..layout.rows, &TYPES, threads, &|_| ()).unwrap();
                 for (c, (f, g)) in fast.iter().zip(&general).enumerate() {
                     same_column(f, g, &format!("rows {rows} threads {threads} column {c} ({:?})", TYPES[c]));
                 }

@@ -173,7 +173,7 @@ mod tests {
             b.extend_from_slice(format!("{},{}\n", name(i), text(r)).as_bytes());
         }
         let layout = Layout::scan(&b, b',', vec![b"s".to_vec(), b"t".to_vec()], 4, 2).unwrap();
-        let cols = parse(&b, &layout, &[ColType::Sym, ColType::Str], 2, &|_| ()).unwrap();
+        let cols = parse(&b, &layout, 0..layout.rows, &[ColType::Sym, ColType::Str], 2, &|_| ()).unwrap();
         let ids: Vec<i64> = first_seen.iter().map(|n| sym::find(n.as_bytes()).unwrap()).collect();
         assert!(ids.windows(2).all(|w| w[0] < w[1]), "symbols interned out of file order");
         for r in 0..20_000 {

@@ -11,13 +11,13 @@
 //! | `join` | the workers' text joined, INT narrowed |
 //! | `fast` | the parse's fused path for bodies without quotes |
 //! | `write` | the text of a table |
-//! | `disk` | `.csv.splayed` and `.csv.parted` through `store::splayed` |
+//! | `disk` | `.csv.splayed` (streamed) and `.csv.parted` |
 //!
 //! Reading maps the file, counts its rows (in parallel when it has no
 //! quotes), infers types from up to 4096 evenly spaced rows, then parses
-//! on every core. Pages of the mapping are dropped as the parse consumes
-//! them (while the table's pages fill in), so the peak memory is about the
-//! larger of the file and the table, plus a window. Progress
+//! on every core. Pages of the mapping are dropped behind the count, after
+//! the sample and as the parse consumes them (while the table's pages fill
+//! in), so the peak memory is the table plus a window of the file. Progress
 //! goes to `runtime::progress`.
 //!
 //! Deviations from RayforceDB, all fixes of its defects (storage spec 10):
@@ -42,7 +42,7 @@ mod parse;
 mod split;
 mod write;
 
-pub use disk::{to_parted, to_splayed};
+pub use disk::{STREAM_ROWS, to_parted, to_splayed, to_splayed_in};
 pub use infer::ColType;
 pub use write::write;
 
@@ -85,21 +85,56 @@ pub fn read(path: &Path, opts: ReadOptions) -> Result<Value> {
 /// [`read`], inferring types from the first 4096 rows when `head_sample`
 /// (as `.csv.splayed` and `.csv.parted` do) instead of evenly spaced ones.
 fn read_with(path: &Path, opts: ReadOptions, head_sample: bool) -> Result<Value> {
-    let file = File::open(path).map_err(|e| io_err(path, e))?;
-    let len = file.metadata().map_err(|e| io_err(path, e))?.len();
-    if len == 0 {
-        return Err(io_err(path, "empty file"));
-    }
-    // SAFETY: the mapping is read-only and private; like every reader of a
-    // mapped file we rely on nobody truncating the file while it is read
-    // (a concurrent writer can change values, never memory safety of the
-    // bytes we copy out, short of truncation, which gives SIGBUS).
-    let map = unsafe { memmap2::MmapOptions::new().map(&file) }.map_err(|e| io_err(path, e))?;
-    let bytes: &[u8] = &map;
-    let release = |r: Range<usize>| drop_pages(&map, r);
     let _guard = ProgressGuard;
-    progress::label(Some(b"csv.read"), Some(b"scan"));
-    read_bytes(bytes, path, opts, head_sample, &release)
+    let file = Prepared::open(path, opts, head_sample)?;
+    let cols = file.parse(0..file.layout.rows)?;
+    crate::ops::table::make_table(&file.name_ids(), cols)
+}
+
+/// A mapped file cut into rows, with its column types: what a read
+/// parses, all at once or in ranges of rows.
+struct Prepared {
+    map: memmap2::Mmap,
+    layout: split::Layout,
+    types: Vec<ColType>,
+}
+
+impl Prepared {
+    /// Maps, cuts and types the file at `path` (a progress operation
+    /// starts: end it with a [`ProgressGuard`]).
+    fn open(path: &Path, opts: ReadOptions, head_sample: bool) -> Result<Prepared> {
+        let file = File::open(path).map_err(|e| io_err(path, e))?;
+        let len = file.metadata().map_err(|e| io_err(path, e))?.len();
+        if len == 0 {
+            return Err(io_err(path, "empty file"));
+        }
+        // SAFETY: the mapping is read-only and private; like every reader of a
+        // mapped file we rely on nobody truncating the file while it is read
+        // (a concurrent writer can change values, never memory safety of the
+        // bytes we copy out, short of truncation, which gives SIGBUS).
+        let map = unsafe { memmap2::MmapOptions::new().map(&file) }.map_err(|e| io_err(path, e))?;
+        progress::label(Some(b"csv.read"), Some(b"scan"));
+        let release = |r: Range<usize>| drop_pages(&map, r);
+        let (layout, types) = cut_and_type(&map, path, opts, head_sample, &release)?;
+        // The sample's pages too: the parse reads the file again in order.
+        drop_pages(&map, 0..map.len());
+        progress::label(None, Some(b"parse"));
+        progress::begin_phase(layout.rows as u64);
+        Ok(Prepared { map, layout, types })
+    }
+
+    /// Parses rows `rows` into columns on every core, dropping the input
+    /// pages it consumed.
+    fn parse(&self, rows: Range<usize>) -> Result<Vec<Value>> {
+        let bytes: &[u8] = &self.map;
+        let release = |r: Range<usize>| drop_pages(&self.map, r);
+        parse::parse(bytes, &self.layout, rows, &self.types, threads_for_bytes(bytes.len()), &release)
+    }
+
+    /// The columns' names as symbols.
+    fn name_ids(&self) -> Vec<i64> {
+        self.layout.names.iter().map(|n| sym::intern(n)).collect()
+    }
 }
 
 /// Tells the kernel the mapped pages of `r` are no longer needed (they are
@@ -130,13 +165,14 @@ fn unterminated(bytes: &[u8], path: &Path, u: split::Unterminated) -> RayError {
     ))
 }
 
-fn read_bytes(
+/// The file's layout and column types (given, or inferred from a sample).
+fn cut_and_type(
     bytes: &[u8],
     path: &Path,
     opts: ReadOptions,
     head_sample: bool,
     release: &(dyn Fn(Range<usize>) + Sync),
-) -> Result<Value> {
+) -> Result<(split::Layout, Vec<ColType>)> {
     let (delim, header, after_header) = split::header(bytes).map_err(|u| unterminated(bytes, path, u))?;
     let ncols = header.len();
     if ncols > MAX_COLUMNS {
@@ -164,18 +200,15 @@ fn read_bytes(
     let names = &names[..ncols.min(names.len())];
     let threads = threads_for_bytes(bytes.len());
     let layout =
-        split::Layout::scan(bytes, delim, names.to_vec(), body, threads).map_err(|u| unterminated(bytes, path, u))?;
+        split::Layout::scan_releasing(bytes, delim, names.to_vec(), body, threads, release)
+            .map_err(|u| unterminated(bytes, path, u))?;
     let types = match types {
         Some(t) => t,
         // A file without data rows reads as F64 columns, as RayforceDB's.
         None if layout.rows == 0 => vec![ColType::F64; ncols],
         None => infer_types(bytes, &layout, ncols, head_sample),
     };
-    progress::label(None, Some(b"parse"));
-    progress::begin_phase(layout.rows as u64);
-    let cols = parse::parse(bytes, &layout, &types, threads, release)?;
-    let ids: Vec<i64> = layout.names.iter().map(|n| sym::intern(n)).collect();
-    crate::ops::table::make_table(&ids, cols)
+    Ok((layout, types))
 }
 
 /// Column types from the sampled rows' fields.

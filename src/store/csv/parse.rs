@@ -66,7 +66,9 @@ pub(super) enum Aux {
     Pool(Vec<u8>),
 }
 
-fn vec_type(t: ColType) -> i8 {
+/// The vector type a column of type `t` is read into (INT: I64 until
+/// narrowed).
+pub(super) fn vec_type(t: ColType) -> i8 {
     match t {
         ColType::B8 => RAY_BOOL,
         ColType::U8 => RAY_U8,
@@ -299,18 +301,19 @@ fn parse_chunk(sh: &Shared<'_, '_>, chunk: Chunk<'_>, out: &mut WorkerOut, scrat
     pos
 }
 
-/// Parses every row of `layout` into columns of `types`, on up to
+/// Parses rows `rows` of `layout` into columns of `types`, on up to
 /// `threads` threads. `release` is told which input bytes are consumed.
 pub fn parse(
     bytes: &[u8],
     layout: &Layout,
+    rows: Range<usize>,
     types: &[ColType],
     threads: usize,
     release: &(dyn Fn(Range<usize>) + Sync),
 ) -> Result<Vec<Value>> {
-    let n = layout.rows;
+    let (n, first) = (rows.len(), rows.start as u64);
     let mut stores = types.iter().map(|&t| Store::new(t, n)).collect::<Result<Vec<_>>>()?;
-    let runs = layout.runs(bytes, 0..n, n.div_ceil(CHUNK_ROWS).max(threads));
+    let runs = layout.runs(bytes, rows, n.div_ceil(CHUNK_ROWS).max(threads));
     let lens: Vec<usize> = runs.iter().map(|(r, _)| r.len()).collect();
     let mut per_chunk: Vec<Vec<Out<'_>>> = runs.iter().map(|_| Vec::with_capacity(types.len())).collect();
     for (store, &t) in stores.iter_mut().zip(types) {
@@ -330,8 +333,8 @@ pub fn parse(
         types,
         chunks,
         next: AtomicUsize::new(0),
-        total: n as u64,
-        done: AtomicU64::new(0),
+        total: layout.rows as u64,
+        done: AtomicU64::new(first),
         release,
     };
     let workers = threads.clamp(1, lens.len());

@@ -174,6 +174,7 @@ fn skip_quoted(bytes: &[u8], q: usize) -> Result<usize, Unterminated> {
 impl Layout {
     /// Counts the rows of `bytes[body..]` and marks their starts, on up to
     /// `threads` threads.
+    #[cfg(test)]
     pub fn scan(
         bytes: &[u8],
         delim: u8,
@@ -181,9 +182,22 @@ impl Layout {
         body: usize,
         threads: usize,
     ) -> Result<Layout, Unterminated> {
-        let (pieces, plain) = match count_plain(bytes, body, threads) {
+        Layout::scan_releasing(bytes, delim, names, body, threads, &|_| ())
+    }
+
+    /// [`Layout::scan`], telling `release` which bytes it has read (so a
+    /// mapping's pages can be dropped behind the count).
+    pub fn scan_releasing(
+        bytes: &[u8],
+        delim: u8,
+        names: Vec<Vec<u8>>,
+        body: usize,
+        threads: usize,
+        release: &(dyn Fn(Range<usize>) + Sync),
+    ) -> Result<Layout, Unterminated> {
+        let (pieces, plain) = match count_plain(bytes, body, threads, release) {
             Some(p) => (p, true),
-            None => (vec![count_quoted(bytes, body, delim)?], false),
+            None => (vec![count_quoted(bytes, body, delim, release)?], false),
         };
         let rows = pieces.iter().map(|p| p.rows).sum();
         Ok(Layout { delim, names, rows, plain, pieces })
@@ -220,7 +234,12 @@ impl Layout {
 
 /// The parallel count for bodies without `"` or bare `\r`; None when the
 /// body holds either (the quote-aware pass must cut it).
-fn count_plain(bytes: &[u8], body: usize, threads: usize) -> Option<Vec<Piece>> {
+fn count_plain(
+    bytes: &[u8],
+    body: usize,
+    threads: usize,
+    release: &(dyn Fn(Range<usize>) + Sync),
+) -> Option<Vec<Piece>> {
     const CHUNK: usize = 4 << 20;
     let len = bytes.len();
     let mut bounds = vec![body];
@@ -232,7 +251,11 @@ fn count_plain(bytes: &[u8], body: usize, threads: usize) -> Option<Vec<Piece>> 
         at = next;
     }
     let spans: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
-    let counted = crate::ops::par::map_chunks(&spans, threads, |&(s, e)| count_span(bytes, s, e));
+    let counted = crate::ops::par::map_chunks(&spans, threads, |&(s, e)| {
+        let c = count_span(bytes, s, e);
+        release(s..e);
+        c
+    });
     let mut pieces = Vec::with_capacity(counted.len());
     let mut first_row = 0;
     for (i, c) in counted.into_iter().enumerate() {
@@ -268,15 +291,25 @@ fn count_span(bytes: &[u8], s: usize, e: usize) -> Option<(usize, Vec<usize>)> {
 }
 
 /// The sequential quote-aware count.
-fn count_quoted(bytes: &[u8], body: usize, delim: u8) -> Result<Piece, Unterminated> {
+fn count_quoted(
+    bytes: &[u8],
+    body: usize,
+    delim: u8,
+    release: &(dyn Fn(Range<usize>) + Sync),
+) -> Result<Piece, Unterminated> {
+    const RELEASE_EVERY: usize = 4 << 20;
     let mut marks = vec![body];
     let mut rows = 0;
-    let mut pos = body;
+    let (mut pos, mut released) = (body, body);
     while pos < bytes.len() {
         pos = skip_row(bytes, pos, delim)?;
         rows += 1;
         if rows % STEP == 0 {
             marks.push(pos);
+            if pos - released >= RELEASE_EVERY {
+                release(released..pos);
+                released = pos;
+            }
         }
     }
     Ok(Piece { first_row: 0, rows, marks })
