@@ -262,6 +262,7 @@ fn our_server_journals_the_cross_requests_as_the_bytes_the_reference_replayed() 
     let ours = std::fs::read(log::active_path(&base)).unwrap();
     assert_eq!(ours, std::fs::read(fixture("cross.log")).unwrap(), "differs from what the reference replayed");
     assert_eq!(ours, std::fs::read(fixture("cross_ref.log")).unwrap(), "differs from the reference's own journal");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// What the binary says starting with `-l` on a copy of `journal` and
@@ -282,6 +283,7 @@ fn startup_answers(journal: &str) -> String {
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{out:?}");
     let said = String::from_utf8(out.stderr).unwrap().replace(log::active_path(&base).to_str().unwrap(), "B.log");
+    let _ = std::fs::remove_dir_all(&dir);
     said + &String::from_utf8(out.stdout).unwrap()
 }
 
