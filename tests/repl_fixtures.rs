@@ -55,6 +55,11 @@ fn text_errors_and_time_window_joins_answer_as_the_reference() {
 }
 
 #[test]
+fn grouped_selects_and_updates_treat_keys_as_the_reference() {
+    check("grouping.jsonl");
+}
+
+#[test]
 fn window_queries_answer_as_the_reference() {
     check("window.jsonl");
 }

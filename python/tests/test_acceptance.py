@@ -21,8 +21,6 @@ from conftest import INIT, PATH_SETUP, free_port, stop, wait_listening
 
 needs_sqlglot = pytest.mark.skipif(importlib.util.find_spec("sqlglot") is None,
                                    reason="sqlglot is not installed (pip install sqlglot)")
-BY_KEY_PROJECTED = ("server gap: a by key also named in the projection (select {sym: sym avg_price: ... by: {sym: sym}}) "
-                    "comes back as per-group lists; the reference gives one key per group")
 
 
 @pytest.fixture
@@ -182,7 +180,6 @@ def test_17_window_joins(c):
 
 
 @needs_sqlglot
-@pytest.mark.xfail(reason=BY_KEY_PROJECTED)
 def test_18_sql_group_by(c):
     q = SQLQuery(trades, "SELECT sym, AVG(price) FROM self WHERE qty >= 75 GROUP BY sym")
     assert c.execute(q).to_dict() == {"sym": ["AAPL", "MSFT", "GOOG"], "avg_price": [150.85, 310.0, 2795.0]}

@@ -220,7 +220,11 @@ pub(crate) fn by_keys(ev: &mut dyn Evaluator, view: &View, by: &ray_t) -> Result
             let mut out = Vec::new();
             for (i, e) in vs.items().iter().enumerate() {
                 let e = e.ok_or_else(|| RayError::type_err("by: empty key"))?;
-                out.push(key(ev, ks.sym_at(i), e)?);
+                let alias = ks.sym_at(i);
+                if view.lookup(alias).is_some() && expr::name_id(e) != Some(alias) {
+                    return Err(RayError::domain("by-dict alias shadows an existing input column"));
+                }
+                out.push(key(ev, alias, e)?);
             }
             Ok(out)
         }
@@ -236,6 +240,14 @@ pub(crate) fn by_keys(ev: &mut dyn Evaluator, view: &View, by: &ray_t) -> Result
 fn grouped(ev: &mut dyn Evaluator, view: &View, by: &ray_t, outputs: &[(i64, &ray_t)]) -> Result<Value> {
     let keys = by_keys(ev, view, by)?;
     let key_refs: Vec<&ray_t> = keys.iter().map(|k| &*k.1).collect();
+    // With one key, an output that is a bare reference to the key's name
+    // is left out (the key column is already there): RayforceDB answers
+    // `{x: sym p: (sum price) by: sym}` with `sym p`, and whole first rows
+    // when nothing else is asked. With several keys such an output is the
+    // per-group values, as any column.
+    let repeats_the_key = |e: &ray_t| keys.len() == 1 && expr::bare_name(e) == Some(keys[0].0);
+    let outputs: Vec<(i64, &ray_t)> = outputs.iter().copied().filter(|&(_, e)| !repeats_the_key(e)).collect();
+    let outputs = &outputs[..];
     // Outputs that are one aggregate of a column (or of a row-wise
     // expression) run as kernels inside the grouping pass.
     let mut planned: Vec<Option<(Agg, Value)>> = Vec::with_capacity(outputs.len());

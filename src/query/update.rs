@@ -55,6 +55,10 @@ pub fn update(q: &ray_t, ev: &mut dyn Evaluator) -> Result<Value> {
             cols[p] = v;
         }
     } else if let Some(by) = c.by {
+        // RayforceDB groups an update by one column name only.
+        if by.type_() != -RAY_SYM {
+            return Err(RayError::type_err("update by: group key must be a column name symbol"));
+        }
         let keys = by_keys(ev, &view, by)?;
         let refs: Vec<&ray_t> = keys.iter().map(|k| &*k.1).collect();
         let groups = group_columns(&refs)?;
