@@ -2,7 +2,7 @@
 library as wire payloads) into fixtures/oracle_replies.json, which
 test_decode.py reads. Tests never run the reference.
 
-    ../shared/oracle/rayforce -p 5999 python/tests/init.rfl &
+    REFERENCE_RAYFORCE -p 5999 python/tests/init.rfl &
     PYTHONPATH=python python3 python/tests/capture_oracle.py 5999
 """
 import json
