@@ -162,7 +162,7 @@ impl std::fmt::Debug for Value {
 ///
 /// # Safety
 /// Implementors are plain-old-data with no invalid bit patterns.
-pub unsafe trait Elem: Copy + 'static {}
+pub unsafe trait Elem: Copy + Send + Sync + 'static {}
 // SAFETY: all are POD with every bit pattern valid.
 unsafe impl Elem for u8 {}
 // SAFETY: as above.

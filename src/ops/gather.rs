@@ -189,7 +189,7 @@ fn compress_fixed<T: Elem + Default + Send + Sync>(col: &ray_t, mask: &[u8], cou
     let ranges = split(src.len(), threads_for(src.len()));
     let kept: Vec<usize> = match ranges.len() {
         1 => vec![count],
-        _ => ranges.iter().map(|&(a, b)| mask[a..b].iter().filter(|&&m| m != 0).count()).collect(),
+        _ => ranges.iter().map(|&(a, b)| count_set(&mask[a..b])).collect(),
     };
     if kept.iter().sum::<usize>() != count {
         return Err(RayError::length("filter: mask count differs"));
@@ -226,20 +226,54 @@ pub fn mask_rows(mask: &[u8], count: usize) -> Vec<Row> {
     rows
 }
 
-/// [`mask_rows`] over one part of a mask starting at row `base`.
+/// [`mask_rows`] over one part of a mask starting at row `base`. Eight
+/// mask bytes are tested at once, so the empty stretches of a sparse mask
+/// cost one load per eight rows; the others are written branchless.
 fn mask_rows_in(mask: &[u8], base: usize, hint: usize) -> Vec<Row> {
     let mut rows: Vec<Row> = Vec::with_capacity(hint + CHUNK);
     let mut buf = [0 as Row; CHUNK];
     for (c, ms) in mask.chunks(CHUNK).enumerate() {
         let first = (base + c * CHUNK) as Row;
         let mut k = 0;
-        for (j, &m) in ms.iter().enumerate() {
-            buf[k] = first + j as Row;
-            k += (m != 0) as usize;
+        let mut push = |at: usize, part: &[u8]| {
+            for (j, &m) in part.iter().enumerate() {
+                buf[k] = first + (at + j) as Row;
+                k += (m != 0) as usize;
+            }
+        };
+        let words = ms.chunks_exact(8);
+        let tail = words.remainder();
+        for (w, m8) in words.enumerate() {
+            if u64::from_ne_bytes(m8.try_into().expect("8 bytes")) != 0 {
+                push(w * 8, m8);
+            }
         }
+        push(ms.len() - tail.len(), tail);
         rows.extend_from_slice(&buf[..k]);
     }
     rows
+}
+
+/// Number of non-zero bytes of `mask` (eight at a time; split over threads
+/// for long masks).
+pub fn count_set(mask: &[u8]) -> usize {
+    let ranges = split(mask.len(), threads_for(mask.len()));
+    let count = |m: &[u8]| -> usize {
+        const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+        let words = m.chunks_exact(8);
+        let tail = words.remainder().iter().filter(|&&b| b != 0).count();
+        words.fold(tail, |acc, w| {
+            let w = u64::from_ne_bytes(w.try_into().expect("8 bytes"));
+            // Bit 7 of each byte: set when the byte is non-zero (no carry
+            // crosses bytes); the multiply sums the eight flags.
+            let flags = ((w & LOW).wrapping_add(LOW) | w) & !LOW;
+            acc + ((flags >> 7).wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize
+        })
+    };
+    if ranges.len() == 1 {
+        return count(mask);
+    }
+    crate::ops::par::map_chunks(&ranges, ranges.len(), |&(a, b)| count(&mask[a..b])).into_iter().sum()
 }
 
 /// The elements of `col` where `mask` (B8 values) is non-zero; `count` is the
@@ -277,6 +311,9 @@ mod tests {
             let mask: Vec<u8> = (0..n).map(|i| ((i * 2654435761) % 97 < 3) as u8 * (1 + (i % 3) as u8)).collect();
             let plain: Vec<Row> = (0..n).filter(|&i| mask[i] != 0).map(|i| i as Row).collect();
             assert_eq!(mask_rows(&mask, plain.len()), plain, "n = {n}");
+            assert_eq!(count_set(&mask), plain.len(), "n = {n}");
+            let bytes: Vec<u8> = (0..n).map(|i| (i * 2654435761 >> 7) as u8).collect();
+            assert_eq!(count_set(&bytes), bytes.iter().filter(|&&b| b != 0).count(), "n = {n}");
             let full = vec![1u8; n];
             assert_eq!(mask_rows(&full, n).len(), n);
         }

@@ -3,7 +3,8 @@
 //! time an expression names them, and cached for the rest of the query.
 #![forbid(unsafe_code)]
 
-use crate::ops::{Row, compress, gather_ix, mask_rows};
+use crate::ops::par::{PAR_MIN_ROWS, map_chunks, threads_for};
+use crate::ops::{Row, compress, count_set, gather_ix, mask_rows};
 use crate::ops::table::{columns, names};
 use crate::abi::*;
 use crate::core::{RayError, Result, Value};
@@ -71,12 +72,7 @@ impl View {
         if let Some(v) = &self.cache.borrow()[i] {
             return Ok(v.clone());
         }
-        let src = &self.cols[i];
-        let v = match &self.sel {
-            Sel::All => src.clone(),
-            Sel::Mask(m, c) => compress(src, m.elems::<u8>(), *c)?,
-            Sel::Rows(r) => gather_ix(src, r)?,
-        };
+        let v = select_rows(&self.cols[i], &self.sel)?;
         self.cache.borrow_mut()[i] = Some(v.clone());
         Ok(v)
     }
@@ -86,9 +82,29 @@ impl View {
         self.position(id).and_then(|i| self.col(i).ok())
     }
 
-    /// Every selected column.
+    /// Every selected column. When each column's selection is too short to
+    /// be split over threads (a sparse where), the columns are.
     pub fn all_cols(&self) -> Result<Vec<Value>> {
+        let missing: Vec<usize> = (0..self.cols.len()).filter(|&i| self.cache.borrow()[i].is_none()).collect();
+        let rows = self.nrows();
+        if rows < PAR_MIN_ROWS && missing.len() > 1 && !matches!(self.sel, Sel::All) {
+            let (cols, sel) = (&self.cols, &self.sel);
+            let k = threads_for(rows.saturating_mul(missing.len()));
+            let done = map_chunks(&missing, k, |&i| select_rows(&cols[i], sel));
+            for (i, v) in missing.into_iter().zip(done) {
+                self.cache.borrow_mut()[i] = Some(v?);
+            }
+        }
         (0..self.cols.len()).map(|i| self.col(i)).collect()
+    }
+}
+
+/// The rows of `src` that `sel` shows.
+fn select_rows(src: &Value, sel: &Sel) -> Result<Value> {
+    match sel {
+        Sel::All => Ok(src.clone()),
+        Sel::Mask(m, c) => compress(src, m.elems::<u8>(), *c),
+        Sel::Rows(r) => gather_ix(src, r),
     }
 }
 
@@ -101,7 +117,7 @@ pub fn selection(pred: &Value, n: usize) -> Result<Sel> {
     match pred.type_() {
         RAY_BOOL if pred.len() as usize == n => {
             let mask = pred.elems::<u8>();
-            let c = mask.iter().filter(|b| **b != 0).count();
+            let c = count_set(mask);
             Ok(if c == n {
                 Sel::All
             } else if c <= n / SPARSE {
@@ -159,6 +175,36 @@ mod tests {
                     let bytes = |v: &Value| v.elems::<i64>().to_vec();
                     assert_eq!(bytes(&fast), bytes(&plain), "n {n} every {every} col {i}");
                 }
+            }
+        }
+    }
+
+    /// Columns selected together (on threads when each is short) equal
+    /// the columns selected one by one.
+    #[test]
+    fn all_columns_at_once_equal_each_column_alone() {
+        let n = 400_000usize;
+        let ints: Vec<i64> = (0..n as i64).map(|i| if i % 9 == 0 { NULL_I64 } else { i * 7 }).collect();
+        let mut a = Value::vec_from_slice(RAY_I64, &ints).unwrap();
+        a.set_attr(RAY_ATTR_HAS_NULLS, true).unwrap();
+        let b = Value::vec_from_slice(RAY_F64, &(0..n).map(|i| i as f64).collect::<Vec<_>>()).unwrap();
+        let c = Value::vec_from_slice(RAY_I32, &(0..n as i32).collect::<Vec<_>>()).unwrap();
+        let cols = vec![a, b, c];
+        let bits: Vec<u8> = (0..n).map(|i| (i % 4 == 1) as u8).collect();
+        let mask = Value::vec_from_slice(RAY_BOOL, &bits).unwrap();
+        let together = View::new(vec![1, 2, 3], cols.clone(), n, selection(&mask, n).unwrap());
+        let alone = View::new(vec![1, 2, 3], cols.clone(), n, selection(&mask, n).unwrap());
+        assert_eq!(together.nrows(), n / 4);
+        assert!(together.nrows() < PAR_MIN_ROWS);
+        let all = together.all_cols().unwrap();
+        for (i, v) in all.iter().enumerate() {
+            let one = alone.col(i).unwrap();
+            assert_eq!(v.type_, one.type_);
+            assert_eq!(v.attrs, one.attrs, "col {i}");
+            match i {
+                0 => assert_eq!(v.elems::<i64>(), one.elems::<i64>()),
+                1 => assert_eq!(v.elems::<f64>(), one.elems::<f64>()),
+                _ => assert_eq!(v.elems::<i32>(), one.elems::<i32>()),
             }
         }
     }

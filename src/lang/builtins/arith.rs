@@ -196,7 +196,7 @@ fn floor_div_i(x: i64, y: i64) -> i64 {
 }
 
 /// Runs an i64-domain kernel, narrowing to the plan's output type.
-fn emit_int(a: &[i64], b: &[i64], n: usize, out: i8, nulls: bool, f: impl Fn(i64, i64) -> i64 + Copy) -> Result<Value> {
+fn emit_int(a: &[i64], b: &[i64], n: usize, out: i8, nulls: bool, f: impl Fn(i64, i64) -> i64 + Copy + Sync) -> Result<Value> {
     let g = move |x: i64, y: i64| if x == NULL_I64 || y == NULL_I64 { NULL_I64 } else { f(x, y) };
     match out {
         RAY_I64 | RAY_TIMESTAMP if !nulls => map2(a, b, n, out, f),
