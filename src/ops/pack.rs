@@ -7,6 +7,7 @@
 //! of hashing or grouping.
 #![forbid(unsafe_code)]
 
+use super::par::{map_chunks, split, threads_for};
 use super::radix::bits_for;
 use crate::abi::*;
 
@@ -52,11 +53,36 @@ macro_rules! with_ints {
 }
 pub(crate) use with_ints;
 
+/// The least and greatest element of `s` (four running lanes, so the
+/// compares of neighbouring elements overlap).
 fn min_max<T: Copy + Into<i64>>(s: &[T]) -> (i64, i64) {
-    s.iter().fold((i64::MAX, i64::MIN), |(lo, hi), &x| {
-        let x: i64 = x.into();
-        (lo.min(x), hi.max(x))
-    })
+    let (mut lo, mut hi) = ([i64::MAX; 4], [i64::MIN; 4]);
+    let quads = s.chunks_exact(4);
+    for &x in quads.remainder() {
+        (lo[0], hi[0]) = (lo[0].min(x.into()), hi[0].max(x.into()));
+    }
+    for q in quads {
+        for l in 0..4 {
+            let x: i64 = q[l].into();
+            lo[l] = lo[l].min(x);
+            hi[l] = hi[l].max(x);
+        }
+    }
+    (lo.into_iter().min().unwrap_or(i64::MAX), hi.into_iter().max().unwrap_or(i64::MIN))
+}
+
+/// The least and greatest element of an integer-like column (SYM: its ids;
+/// nulls are ordinary values), split over threads for long columns; None
+/// when the column is not integer-like or is empty.
+pub fn int_range(c: &ray_t) -> Option<(i64, i64)> {
+    let v = ints(c)?;
+    let n = c.len().max(0) as usize;
+    if n == 0 {
+        return None;
+    }
+    let ranges = split(n, threads_for(n));
+    let parts = map_chunks(&ranges, ranges.len(), |&(a, b)| with_ints!(&v, s => min_max(&s[a..b])));
+    Some(parts.into_iter().fold((i64::MAX, i64::MIN), |(lo, hi), (a, b)| (lo.min(a), hi.max(b))))
 }
 
 /// Shifts `out` left by `bits` and adds each element's offset from `lo`.
@@ -87,8 +113,10 @@ pub fn pack_keys(sides: &[&[&ray_t]]) -> Option<(Vec<Vec<i64>>, u32)> {
             if side[j].type_() != t {
                 return None;
             }
-            let (a, b) = with_ints!(ints(side[j])?, s => min_max(s));
-            (lo, hi) = (lo.min(a), hi.max(b));
+            ints(side[j])?;
+            if let Some((a, b)) = int_range(side[j]) {
+                (lo, hi) = (lo.min(a), hi.max(b));
+            }
         }
         let bits = if lo > hi { 0 } else { bits_for((hi as i128 - lo as i128) as u64) };
         total += bits;

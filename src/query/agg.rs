@@ -357,7 +357,7 @@ fn run_jobs(jobs: &[Job], cols: &[&ray_t], g: &Groups) -> Result<Vec<Value>> {
 }
 
 /// Transposes per-chunk partial lists into per-job lists and finishes each job.
-fn finish_jobs(jobs: &[Job], cols: &[&ray_t], g: &Groups, per_chunk: Vec<Vec<Partial>>) -> Result<Vec<Value>> {
+pub(super) fn finish_jobs(jobs: &[Job], cols: &[&ray_t], g: &Groups, per_chunk: Vec<Vec<Partial>>) -> Result<Vec<Value>> {
     let mut by_job: Vec<Vec<Partial>> = jobs.iter().map(|_| Vec::with_capacity(per_chunk.len())).collect();
     for chunk in per_chunk {
         for (j, p) in chunk.into_iter().enumerate() {

@@ -13,6 +13,7 @@ use crate::abi::*;
 use crate::core::{RayError, Result};
 use crate::ops::par::{split, threads_for};
 use super::agg::{Job, Partial, accumulate, take_sizes};
+use super::dense::group_dense;
 use crate::ops::keys::key_of;
 use crate::ops::pack::pack_keys;
 use crate::ops::{Prim, Row};
@@ -194,7 +195,7 @@ fn group_range<K: Copy, M: KeyMap<K>, const SIZES: bool>(
 
 /// Rows grouped at a time before the aggregate kernels consume their ids
 /// (the ids of a block stay in L1 between the grouping and the kernels).
-const BLOCK: usize = 2048;
+pub(super) const BLOCK: usize = 2048;
 
 /// What the grouping pass feeds: aggregate jobs run block by block, and
 /// whether the per-row group ids are kept (for expressions without kernel).
@@ -360,6 +361,9 @@ pub fn group_column(col: &ray_t) -> Result<Groups> {
 pub(super) fn group_column_with(col: &ray_t, feed: Feed) -> Result<(Groups, Vec<Vec<Partial>>)> {
     let n = col.len().max(0) as usize;
     crate::core::alloc::check_room(n.saturating_mul(16))?; // ids, first rows, hash slots
+    if let Some(done) = group_dense(&[col], feed) {
+        return Ok(done);
+    }
     match col.type_() {
         RAY_SYM => {
             // Symbol ids are below the intern table's size: no min/max pass.
@@ -404,8 +408,20 @@ fn item_key(item: Option<&ray_t>) -> Vec<u8> {
 /// Groups by several integer-like key columns whose ranges pack into one
 /// u64 per row (`ops::pack`), feeding `feed`'s jobs; None when they do not.
 pub(super) fn group_packed_with(cols: &[&ray_t], feed: Feed) -> Option<(Groups, Vec<Vec<Partial>>)> {
+    if let Some(done) = group_dense(cols, feed) {
+        return Some(done);
+    }
     let (mut packed, _) = pack_keys(&[cols])?;
     Some(group_fixed(&packed.pop()?, feed))
+}
+
+/// The hashing path over packed keys, whatever their range: the plain
+/// path the dense one is tested against.
+#[cfg(test)]
+pub(super) fn group_hashed(cols: &[&ray_t], feed: Feed) -> (Groups, Vec<Vec<Partial>>) {
+    let (mut packed, _) = pack_keys(&[cols]).expect("packable keys");
+    let k = packed.pop().expect("one side");
+    group_by_key(k.len(), |i| k[i] as u64, FastMap::<u64, u32>::default, feed)
 }
 
 /// Groups rows by several key columns (tuples in order of first appearance).

@@ -33,6 +33,7 @@
 #![forbid(unsafe_code)]
 
 mod agg;
+mod dense;
 mod expr;
 mod group;
 mod insert;
