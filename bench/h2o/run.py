@@ -7,11 +7,15 @@ RayforceDB's vector `%` is exact), runs the same eleven queries `--runs`
 times each, and reports the median wall time of each query plus checksums
 of its result (row count, column sums, order-sensitive sums for sorts).
 Checksums are compared with DuckDB's. Each engine runs in its own child
-process (its peak RSS is reported too).
+process (its peak RSS is reported too). With --mem, each engine also runs
+once per query in a fresh process that generates the tables and runs only
+that query once, and once generating only: the peak RSS of each such
+process is the per-query peak memory (a process's high-water mark cannot
+be read per query from outside it, so each query gets its own process).
 
     python bench/h2o/run.py [--rows N] [--runs 3] [--engines ours,rayforce,duckdb,polars,chdb]
                             [--ours target/release/rayforce] [--oracle ../shared/oracle/rayforce]
-                            [--json out.json]
+                            [--json out.json] [--mem]
 
 Tables (K3 = rows / 100, at least 1):
   x: id1 = h % 1000003 % 100, id2 = h % 1000033 % 100, id3 = h % 1000037 % K3,
@@ -61,7 +65,12 @@ def k3(rows):
 
 # ----------------------------------------------------------------- Rayfall
 
-def rayfall_script(rows, runs):
+def wanted(q, only):
+    """Whether query q runs in a child asked for `only` (None: every query; "gen": none)."""
+    return only is None or q == only
+
+
+def rayfall_script(rows, runs, only=None):
     m = rows // 2
     head = f"""(set n {rows})
 (set i (til n))
@@ -91,7 +100,7 @@ def rayfall_script(rows, runs):
         "left": ("(left-join [id1 id2 id3] x y)", [f"(sum {col('v1')})", f"(sum {col('v4')})"]),
     }
     body = []
-    for q in QUERIES:
+    for q in (q for q in QUERIES if wanted(q, only)):
         expr, checks = queries[q]
         times = []
         for k in range(runs):
@@ -103,9 +112,9 @@ def rayfall_script(rows, runs):
     return head + "\n".join(body) + "\n"
 
 
-def run_rayfall(binary, rows, runs, extra_args):
+def run_rayfall(binary, rows, runs, extra_args, only=None):
     with tempfile.NamedTemporaryFile("w", suffix=".rfl", delete=False) as f:
-        f.write(rayfall_script(rows, runs))
+        f.write(rayfall_script(rows, runs, only))
         path = f.name
     try:
         out, rss = run_child([binary, *extra_args, path])
@@ -170,7 +179,7 @@ def gen_sql(rows, cast):
     return x, y
 
 
-def engine_duckdb(rows, runs):
+def engine_duckdb(rows, runs, only=None):
     import duckdb
     con = duckdb.connect()
     x, y = gen_sql(rows, lambda e: f"CAST({e} AS BIGINT)")
@@ -179,6 +188,8 @@ def engine_duckdb(rows, runs):
     checks = sql_checks("rowid")
     res = {}
     for q, sql in sql_queries().items():
+        if not wanted(q, only):
+            continue
         ms = []
         for _ in range(runs):
             t = time.perf_counter()
@@ -190,7 +201,7 @@ def engine_duckdb(rows, runs):
     return res
 
 
-def engine_chdb(rows, runs):
+def engine_chdb(rows, runs, only=None):
     from chdb import session
     s = session.Session()
     s.query("CREATE DATABASE IF NOT EXISTS b")
@@ -200,6 +211,8 @@ def engine_chdb(rows, runs):
     checks = sql_checks("rowNumberInAllBlocks()")
     res = {}
     for q, sql in sql_queries().items():
+        if not wanted(q, only):
+            continue
         sql = sql.replace("FROM x", "FROM b.x").replace("JOIN y", "JOIN b.y")
         ms = []
         for _ in range(runs):
@@ -219,7 +232,7 @@ def engine_chdb(rows, runs):
     return res
 
 
-def engine_polars(rows, runs):
+def engine_polars(rows, runs, only=None):
     import polars as pl
     c = pl.col
 
@@ -253,6 +266,8 @@ def engine_polars(rows, runs):
             "q6": ["r"], "filter": ["v1", "v3"], "inner": ["v1", "v4"], "left": ["v1", "v4"]}
     res = {}
     for q, f in queries.items():
+        if not wanted(q, only):
+            continue
         ms = []
         for _ in range(runs):
             t = time.perf_counter()
@@ -284,12 +299,14 @@ def run_child(argv):
     return out, ru.ru_maxrss / 1024
 
 
-def run_engine(name, a):
+def run_engine(name, a, only=None, runs=None):
+    runs = runs or a.runs
     if name == "ours":
-        return run_rayfall(a.ours, a.rows, a.runs, [])
+        return run_rayfall(a.ours, a.rows, runs, [], only)
     if name == "rayforce":
-        return run_rayfall(a.oracle, a.rows, a.runs, [])
-    out, rss = run_child([sys.executable, __file__, "--engine", name, "--rows", str(a.rows), "--runs", str(a.runs)])
+        return run_rayfall(a.oracle, a.rows, runs, [], only)
+    out, rss = run_child([sys.executable, __file__, "--engine", name, "--rows", str(a.rows), "--runs", str(runs)]
+                         + (["--only", only] if only else []))
     lines = out.strip().splitlines()
     return (json.loads(lines[-1]) if lines else {}), rss
 
@@ -351,6 +368,29 @@ def report(results, rss, engines, a):
         print(f"\nGeometric mean of ours / best: {gm:.2f}; worst: {max(ratios):.2f}")
 
 
+def measure_memory(engines, a):
+    """Peak RSS (MB) per engine of a fresh process per query (and of one that only generates)."""
+    mem = {}
+    for e in engines:
+        print(f"h2o: peak memory of {ENGINE_NAMES[e]} per query ...", file=sys.stderr, flush=True)
+        mem[e] = {q: run_engine(e, a, only=q, runs=1)[1] for q in ["gen"] + QUERIES}
+    return mem
+
+
+def report_memory(mem, engines):
+    peers = [e for e in ("rayforce", "duckdb", "polars", "chdb") if e in engines]
+    order = peers + (["ours"] if "ours" in engines else [])
+    print("\nPeak RSS (MB) of a process that generates the tables and runs only that query once")
+    print("(first row: generating only; the query's own peak is hidden when below it)\n")
+    print("| query | " + " | ".join(ENGINE_NAMES[e] for e in order) + (" | ours / DuckDB |" if "ours" in mem and "duckdb" in mem else " |"))
+    print("|---|" + "---:|" * len(order) + ("---:|" if "ours" in mem and "duckdb" in mem else ""))
+    for q in ["gen"] + QUERIES:
+        cells = [f"{mem[e][q]:,.0f}" for e in order]
+        if "ours" in mem and "duckdb" in mem:
+            cells.append(f"{mem['ours'][q] / mem['duckdb'][q]:.2f}")
+        print(f"| {'generate only' if q == 'gen' else LABELS[q]} | " + " | ".join(cells) + " |")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -363,12 +403,14 @@ def main():
     ap.add_argument("--oracle", default=os.environ.get("RAYFORCE_ORACLE", oracle),
                     help="the reference binary (default: ../shared/oracle/rayforce beside the repository or its worktree parent)")
     ap.add_argument("--json", help="also write the raw results here")
+    ap.add_argument("--mem", action="store_true", help="also measure each query's peak memory in its own process")
     ap.add_argument("--engine", help=argparse.SUPPRESS)
+    ap.add_argument("--only", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.rows * 387420489 + 12345 >= 2**53 or a.rows < 2:
         sys.exit("h2o: --rows must be at least 2 and keep rows * 387420489 below 2^53 (about 23M)")
     if a.engine:
-        print(json.dumps(PY_ENGINES[a.engine](a.rows, a.runs)))
+        print(json.dumps(PY_ENGINES[a.engine](a.rows, a.runs, a.only)))
         return
     engines = [e.strip() for e in a.engines.split(",") if e.strip()]
     if "rayforce" in engines and not os.path.exists(a.oracle):
@@ -380,10 +422,13 @@ def main():
         t = time.perf_counter()
         results[e], rss[e] = run_engine(e, a)
         print(f"h2o: {ENGINE_NAMES[e]} done in {time.perf_counter() - t:.1f} s", file=sys.stderr, flush=True)
+    mem = measure_memory(engines, a) if a.mem else None
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"rows": a.rows, "runs": a.runs, "results": results, "rss_mb": rss}, f, indent=1)
+            json.dump({"rows": a.rows, "runs": a.runs, "results": results, "rss_mb": rss, "peak_mb_per_query": mem}, f, indent=1)
     report(results, rss, engines, a)
+    if mem:
+        report_memory(mem, engines)
 
 
 if __name__ == "__main__":
