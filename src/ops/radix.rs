@@ -8,7 +8,7 @@
 #![forbid(unsafe_code)]
 
 use super::gather::Row;
-use super::par::threads_for;
+use super::par::{map_chunks, run_each, split, threads_for};
 
 /// Widest digit of one pass (2048 buckets).
 const MAX_DIGIT: u32 = 11;
@@ -44,6 +44,57 @@ pub fn sort_rows_by(keys: &[u64], bits: u32, rows: Vec<Row>) -> Vec<Row> {
     let mut v: Vec<(u64, Row)> = rows.iter().map(|&r| (keys[r as usize], r)).collect();
     sort_by_bits(&mut v, |p| p.0, 0, bits);
     v.into_iter().map(|p| p.1).collect()
+}
+
+/// Widest key [`counting_sort_rows`] takes (2^16 buckets).
+pub const COUNTING_MAX_BITS: u32 = 16;
+
+/// Row ids `0..keys.len()` ordered stably by `keys` (each below `2^bits`,
+/// `bits <= COUNTING_MAX_BITS`) in one counting pass, without packing
+/// keys and rows together. For many rows each thread takes a run of
+/// buckets of about equal size, scans every key in row order and writes
+/// the rows of its own buckets (branch-free: rows of other buckets go to a
+/// spare slot), so the threads write disjoint parts of the result.
+pub fn counting_sort_rows(keys: &[u64], bits: u32) -> Vec<Row> {
+    assert!(bits <= COUNTING_MAX_BITS, "counting sort: key too wide");
+    let n = keys.len();
+    let buckets = 1usize << bits;
+    let k = threads_for(n);
+    let hists = map_chunks(&split(n, k), k, |&(a, b)| histogram(&keys[a..b], |x| x, 0, bits));
+    let mut counts = vec![0usize; buckets];
+    for h in &hists {
+        counts.iter_mut().zip(h).for_each(|(c, x)| *c += x);
+    }
+    let mut runs = Vec::with_capacity(k);
+    let (mut at, mut first) = (0, 0);
+    for (end, last) in balanced_bounds(&counts, k) {
+        runs.push((at, end, first, last));
+        (at, first) = (end, last);
+    }
+    let counts = &counts;
+    let parts = run_each(runs, |_, (at, end, first, last)| {
+        let spare = end - at;
+        let mut pos = vec![spare; buckets];
+        let mut next = 0;
+        for b in first..last {
+            pos[b] = next;
+            next += counts[b];
+        }
+        let mut out = vec![0 as Row; spare + 1];
+        for (r, &x) in keys.iter().enumerate() {
+            let p = &mut pos[x as usize];
+            out[*p] = r as Row;
+            *p += (*p != spare) as usize;
+        }
+        out.truncate(spare);
+        out
+    });
+    if parts.len() == 1 {
+        return parts.into_iter().next().unwrap_or_default();
+    }
+    let mut rows = Vec::with_capacity(n);
+    parts.iter().for_each(|p| rows.extend_from_slice(p));
+    rows
 }
 
 /// Digit layout of bits `lo..hi`: (number of passes, bits per pass).
@@ -194,6 +245,18 @@ mod tests {
             let keys: Vec<u64> = (0..n).map(|_| (lcg(&mut seed) << 32 ^ lcg(&mut seed)) & mask).collect();
             assert_eq!(sort_rows(&keys, bits), reference(&keys), "n {n} bits {bits}");
         }
+    }
+
+    #[test]
+    fn counting_sort_matches_a_stable_comparison_sort() {
+        let mut seed = 11;
+        for &(n, bits) in &[(0usize, 3u32), (1, 1), (2, 0), (1000, 4), (5000, 16), (300_000, 7), (300_000, 16), (300_001, 1)] {
+            let keys: Vec<u64> = (0..n).map(|_| lcg(&mut seed) & ((1u64 << bits) - 1)).collect();
+            assert_eq!(counting_sort_rows(&keys, bits), reference(&keys), "n {n} bits {bits}");
+        }
+        // Every row in one bucket, and one bucket per thread run.
+        let same = vec![3u64; 300_000];
+        assert_eq!(counting_sort_rows(&same, 2), (0..300_000).collect::<Vec<Row>>());
     }
 
     #[test]

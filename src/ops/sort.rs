@@ -9,7 +9,8 @@
 
 use super::gather::Row;
 use super::prim::{Prim, sym_ids, with_prim};
-use super::radix::{bits_for, sort_rows_by};
+use super::par::{map_chunks, par_parts, split, threads_for};
+use super::radix::{COUNTING_MAX_BITS, bits_for, counting_sort_rows, sort_rows_by};
 use crate::abi::*;
 use crate::core::{RayError, Result, sym};
 use std::cmp::Ordering;
@@ -89,22 +90,28 @@ fn ranks<'a>(items: &[&'a [u8]]) -> Vec<u64> {
     items.iter().map(|s| distinct.binary_search(s).unwrap_or(0) as u64).collect()
 }
 
+/// `key` of every element, split over threads for long columns.
+fn keys_of<T: Copy + Sync>(s: &[T], key: impl Fn(T) -> u64 + Sync) -> Vec<u64> {
+    let mut out = vec![0u64; s.len()];
+    par_parts(&mut out, threads_for(s.len()), |d, a, b| {
+        d.iter_mut().zip(&s[a..b]).for_each(|(o, &x)| *o = key(x));
+        false
+    });
+    out
+}
+
 /// Order keys of a column (ascending, nulls at `nulls`).
 pub fn order_keys(col: &ray_t, nulls: Nulls) -> Result<Vec<u64>> {
     let null_key = if nulls == Nulls::Smallest { 0 } else { u64::MAX };
     let n = col.len().max(0) as usize;
     crate::core::alloc::check_room(n.saturating_mul(8))?;
     Ok(match col.type_ {
-        RAY_BOOL | RAY_U8 => col.elems::<u8>().iter().map(|&x| x as u64 + 1).collect(),
-        RAY_I16 => col.elems::<i16>().iter().map(|&x| if x == NULL_I16 { null_key } else { int_key(x as i64) }).collect(),
-        RAY_I32 | RAY_DATE | RAY_TIME => {
-            col.elems::<i32>().iter().map(|&x| if x == NULL_I32 { null_key } else { int_key(x as i64) }).collect()
-        }
-        RAY_I64 | RAY_TIMESTAMP => {
-            col.elems::<i64>().iter().map(|&x| if x == NULL_I64 { null_key } else { int_key(x).max(1) }).collect()
-        }
-        RAY_F64 => col.elems::<f64>().iter().map(|&x| if x.is_nan() { null_key } else { f64_key(x).clamp(1, u64::MAX - 1) }).collect(),
-        RAY_F32 => col.elems::<f32>().iter().map(|&x| if x.is_nan() { null_key } else { f64_key(x as f64).clamp(1, u64::MAX - 1) }).collect(),
+        RAY_BOOL | RAY_U8 => keys_of(col.elems::<u8>(), |x| x as u64 + 1),
+        RAY_I16 => keys_of(col.elems::<i16>(), |x| if x == NULL_I16 { null_key } else { int_key(x as i64) }),
+        RAY_I32 | RAY_DATE | RAY_TIME => keys_of(col.elems::<i32>(), |x| if x == NULL_I32 { null_key } else { int_key(x as i64) }),
+        RAY_I64 | RAY_TIMESTAMP => keys_of(col.elems::<i64>(), |x| if x == NULL_I64 { null_key } else { int_key(x).max(1) }),
+        RAY_F64 => keys_of(col.elems::<f64>(), |x| if x.is_nan() { null_key } else { f64_key(x).clamp(1, u64::MAX - 1) }),
+        RAY_F32 => keys_of(col.elems::<f32>(), |x| if x.is_nan() { null_key } else { f64_key(x as f64).clamp(1, u64::MAX - 1) }),
         RAY_SYM => {
             let ids: Vec<i64> = (0..n).map(|i| col.sym_at(i)).collect();
             let mut distinct = ids.clone();
@@ -129,29 +136,40 @@ pub fn order_keys(col: &ray_t, nulls: Nulls) -> Result<Vec<u64>> {
 /// Maps a column's order keys onto `0..=max` keeping their order (the null
 /// keys 0 and `u64::MAX` stay at the ends); returns `max`.
 fn compact(keys: &mut [u64]) -> u64 {
-    let (mut lo, mut hi, mut has_lo, mut has_hi) = (u64::MAX, 0, false, false);
-    for &k in keys.iter() {
-        match k {
-            0 => has_lo = true,
-            u64::MAX => has_hi = true,
-            _ => {
-                lo = lo.min(k);
-                hi = hi.max(k);
+    let scan = |part: &[u64]| {
+        let (mut lo, mut hi, mut has_lo, mut has_hi) = (u64::MAX, 0, false, false);
+        for &k in part {
+            match k {
+                0 => has_lo = true,
+                u64::MAX => has_hi = true,
+                _ => {
+                    lo = lo.min(k);
+                    hi = hi.max(k);
+                }
             }
         }
-    }
+        (lo, hi, has_lo, has_hi)
+    };
+    let threads = threads_for(keys.len());
+    let parts = map_chunks(&split(keys.len(), threads), threads, |&(a, b)| scan(&keys[a..b]));
+    let (lo, hi, has_lo, has_hi) = parts.into_iter().fold((u64::MAX, 0, false, false), |acc, p| {
+        (acc.0.min(p.0), acc.1.max(p.1), acc.2 | p.2, acc.3 | p.3)
+    });
     // Other keys go to base..=base + span, the high null key just above.
     let base = has_lo as u64;
     let any_mid = lo <= hi;
     let span = if any_mid { hi - lo } else { 0 };
     let top = if any_mid { base + span + 1 } else { base };
-    for k in keys.iter_mut() {
-        *k = match *k {
-            0 => 0,
-            u64::MAX => top,
-            x => x - lo + base,
-        };
-    }
+    par_parts(keys, threads, |part, _, _| {
+        for k in part.iter_mut() {
+            *k = match *k {
+                0 => 0,
+                u64::MAX => top,
+                x => x - lo + base,
+            };
+        }
+        false
+    });
     match (has_hi, any_mid) {
         (true, _) => top,
         (false, true) => base + span,
@@ -189,8 +207,15 @@ pub fn sort_perm(keys: &[(&ray_t, bool)], nulls: Nulls) -> Result<Vec<Row>> {
             _ => words.push((k, b)),
         }
     }
-    let mut rows: Vec<Row> = (0..n as Row).collect();
-    for (w, b) in words.iter().rev() {
+    // The least significant word sorts the identity: by counting when
+    // narrow, by radix otherwise; each next word re-sorts stably.
+    let mut words = words.iter().rev();
+    let mut rows: Vec<Row> = match words.next() {
+        Some((w, b)) if *b <= COUNTING_MAX_BITS => counting_sort_rows(w, *b),
+        Some((w, b)) => sort_rows_by(w, *b, (0..n as Row).collect()),
+        None => (0..n as Row).collect(),
+    };
+    for (w, b) in words {
         rows = sort_rows_by(w, *b, rows);
     }
     Ok(rows)
