@@ -94,6 +94,28 @@ fn a_script_prints_its_last_value_and_exits() {
     assert_eq!(text(&out.stdout), format!("{}31\n", read("script.out")));
 }
 
+/// `(.sys.args)` answers as RayforceDB's for the same command lines (its
+/// text captured from the reference: `-key value` pairs after `--` go to
+/// `user`, other words are skipped).
+#[test]
+fn sys_args_reports_the_command_line_like_the_reference() {
+    let out = run(&[], "(.sys.args)\n");
+    let empty = "{\n  file: \"\"\n  port: 0\n  cores: 0\n  timeit: false\n  querylog: false\n  interactive: false\n  log: \"\"\n  user: {}\n}\n";
+    assert_eq!(text(&out.stdout), empty);
+    let dir = std::env::temp_dir().join(format!("rayforce-sysargs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("args.rfl");
+    std::fs::write(&script, "(.sys.args)\n").unwrap();
+    let path = script.to_str().unwrap();
+    let out = run(&[path, "--", "-x", "1", "-y", "2", "a"], "");
+    let want = format!(
+        "{{\n  file: \"{path}\"\n  port: 0\n  cores: 0\n  timeit: false\n  querylog: false\n  interactive: false\n  log: \"\"\n  user: {{x:\"1\" y:\"2\"}}\n}}\n"
+    );
+    assert_eq!(text(&out.stdout), want);
+    assert_eq!(text(&run(&[], "(.sys.args 1)\n").stdout), "error: domain: .sys.args takes no arguments\n");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_failing_script_exits_1_with_the_error_on_stderr() {
     let s = fixture("script_error.rfl");

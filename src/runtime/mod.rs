@@ -1,8 +1,9 @@
 //! The process-global runtime: create/destroy, the live-runtime flag, the
 //! attached poll, the process-wide interrupt flag, destroy hooks, and
 //! progress reporting (`progress`), which engine code calls directly, and
-//! the process environment and shell (`os`), the query log (`querylog`)
-//! and run-time switches (`switches`).
+//! the process environment and shell (`os`), the query log (`querylog`),
+//! run-time switches (`switches`) and how the process was started
+//! (`launch`).
 //!
 //! Only one runtime may be live per process (symbols, env and builtins are
 //! process-global); `create` refuses a second one. The runtime is not bound
@@ -13,6 +14,7 @@ pub mod os;
 pub mod progress;
 pub mod querylog;
 pub mod switches;
+pub mod launch;
 
 pub use crate::store::sym_file::SymLoad;
 use crate::core::{env, sym};

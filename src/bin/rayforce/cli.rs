@@ -2,7 +2,7 @@
 //! text. Owns nothing else (no I/O beyond `-h`).
 
 pub const USAGE: &str =
-    "usage: rayforce [-p [HOST:]PORT] [-u PW | -U PW] [-v] [-i] [-m SIZE] [-f file.rfl | file.rfl] [-h]
+    "usage: rayforce [-p [HOST:]PORT] [-u PW | -U PW] [-v] [-i] [-m SIZE] [-f file.rfl | file.rfl] [-h] [-- app args]
   -p, --port [HOST:]PORT  serve IPC clients on PORT (0: any free port), on every
                           interface, or only on HOST (127.0.0.1, [::1], localhost)
   -u PW                   clients must send this password
@@ -17,6 +17,8 @@ pub const USAGE: &str =
                           spills to disk); default 80% of RAM or cgroup limit
   -f, --file FILE         run this script first (or pass it as the last argument)
   -h, --help              this help
+  --                      the rest is for the application: (.sys.args) reads
+                          `-key value` pairs from it
 
 With no script, rayforce reads expressions from stdin: a REPL on a terminal
 (history in ~/.rayforce_history), one result per line when piped.
@@ -37,6 +39,8 @@ pub struct Options {
     pub journal_truncate: bool,
     /// `-m`: the memory budget in bytes (0: unlimited); None: the default.
     pub mem_budget: Option<usize>,
+    /// Everything after `--`, for `(.sys.args)`.
+    pub app_args: Vec<String>,
 }
 
 /// What the command line asks for: run with options, or print the usage.
@@ -76,12 +80,28 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
                 o.mem_budget = Some(bytes);
             }
             "-f" | "--file" => o.script = Some(args.next().ok_or("-f needs a file")?),
+            "--" => {
+                o.app_args = args.by_ref().collect();
+                break;
+            }
             s if s.starts_with('-') && s.len() > 1 => return Err(format!("unknown option {s}")),
             // As the reference: the last script named wins.
             s => o.script = Some(s.to_string()),
         }
     }
     Ok(Command::Run(o))
+}
+
+/// What `(.sys.args)` reports of these options.
+pub fn launch(o: &Options) -> rayforce::runtime::launch::Launch {
+    let port = o.listen.as_deref().map_or(0, |a| a.rsplit_once(':').map_or(a, |(_, p)| p).parse().unwrap_or(0));
+    rayforce::runtime::launch::Launch {
+        file: o.script.clone().unwrap_or_default(),
+        port,
+        log: o.journal.as_ref().map(|(_, base)| base.clone()).unwrap_or_default(),
+        interactive: o.interactive,
+        user: rayforce::runtime::launch::user_pairs(&o.app_args),
+    }
 }
 
 /// `PORT` or `HOST:PORT` with a port in 0..=65535 (0: any free port). The
@@ -130,6 +150,8 @@ mod tests {
         assert!(run(&["-m", "lots"]).is_err());
         assert!(run(&["-m"]).is_err());
         assert_eq!(run(&["-h", "-x"]), Err("help".into()));
+        let o = run(&["a.rfl", "--", "-x", "1", "-p", "z"]).unwrap();
+        assert_eq!((o.script.as_deref(), o.listen, o.app_args), (Some("a.rfl"), None, vec!["-x".into(), "1".into(), "-p".into(), "z".into()]));
     }
 
     #[test]

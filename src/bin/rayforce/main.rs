@@ -84,6 +84,7 @@ fn main() {
     if let Some(bytes) = o.mem_budget {
         rayforce::core::alloc::set_budget(bytes);
     }
+    rayforce::runtime::launch::set(cli::launch(&o));
     let _ = rayforce::runtime::create(None);
     rayforce::lang::reset();
     if sys::is_terminal(2) {

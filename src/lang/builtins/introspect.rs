@@ -34,6 +34,7 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin::pure(".sys.listen", RAY_UNARY, sys_listen).restricted(),
     Builtin::pure(".mem.objsize", RAY_UNARY, mem_objsize),
     Builtin::pure(".time.now", RAY_VARY, time_now),
+    Builtin::pure(".sys.args", RAY_VARY, sys_args),
     Builtin::pure(".time.timer.del", RAY_UNARY, timer_del).restricted(),
 ];
 
@@ -351,6 +352,34 @@ fn time_now(args: &[Value]) -> Result<Value> {
         return Err(RayError::domain(".time.now takes no arguments"));
     }
     Ok(Value::i64(crate::runtime::os::monotonic_ms()))
+}
+
+/// `(.sys.args)`: how the process was started, as RayforceDB answers it:
+/// `file port cores timeit querylog interactive log user` (`user`: the
+/// `-key value` pairs after `--`, values as strings). `cores` is 0 (the
+/// engine sizes its threads itself, as the reference's default).
+fn sys_args(args: &[Value]) -> Result<Value> {
+    if !args.is_empty() {
+        return Err(RayError::domain(".sys.args takes no arguments"));
+    }
+    let l = crate::runtime::launch::get();
+    let names: Vec<i64> = ["file", "port", "cores", "timeit", "querylog", "interactive", "log", "user"]
+        .iter()
+        .map(|n| crate::core::sym::intern(n.as_bytes()))
+        .collect();
+    let user_keys: Vec<i64> = l.user.iter().map(|(k, _)| crate::core::sym::intern(k.as_bytes())).collect();
+    let user = Value::dict(Value::sym_vec(&user_keys)?, Value::list(l.user.iter().map(|(_, v)| Value::str(v.as_bytes())).collect()));
+    let values = vec![
+        Value::str(l.file.as_bytes()),
+        Value::i64(l.port),
+        Value::i64(0),
+        Value::bool(crate::runtime::switches::timeit()),
+        Value::bool(crate::runtime::querylog::enabled()),
+        Value::bool(l.interactive),
+        Value::str(l.log.as_bytes()),
+        user,
+    ];
+    Ok(Value::dict(Value::sym_vec(&names)?, Value::list(values)))
 }
 
 /// `(.time.timer.del id)`: cancels timer `id` if it exists (this server has
