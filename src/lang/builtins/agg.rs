@@ -55,6 +55,12 @@ pub fn sum_i64(xs: &[i64], nulls: bool) -> i64 {
     }
 }
 
+/// Sum of a B8/U8 column: u32 lanes over runs short enough not to
+/// overflow (16M x 255 < 2^32), so the loop vectorizes.
+fn sum_bytes(xs: &[u8]) -> i64 {
+    xs.chunks(1 << 24).map(|run| run.iter().map(|&b| b as u32).sum::<u32>() as i64).sum()
+}
+
 /// Sum and count of the non-NaN values of an f64 column.
 pub fn sum_f64(xs: &[f64]) -> (f64, usize) {
     let mut s = 0.0;
@@ -88,6 +94,10 @@ fn sum(args: &[Value]) -> Result<Value> {
     }
     if is_temporal(v.type_) {
         return Err(RayError::type_err("sum: temporal values cannot be summed"));
+    }
+    if matches!(v.type_, RAY_BOOL | RAY_U8) {
+        // Bytes are never null: summed in place, not widened to a copy.
+        return Ok(Value::i64(sum_bytes(v.elems::<u8>())));
     }
     Ok(Value::i64(sum_i64(&widen_i(&v, 1), has_nulls(&v))))
 }
@@ -334,4 +344,16 @@ fn mode(args: &[Value]) -> Result<Value> {
     }
     let best = counts.values().max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1))).map(|x| x.1).unwrap_or(0);
     Ok(elem(&v, best))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn byte_sums_do_not_overflow_their_lanes() {
+        let xs = vec![255u8; (1 << 24) + 1000];
+        assert_eq!(super::sum_bytes(&xs), 255 * xs.len() as i64);
+        let mixed: Vec<u8> = (0..100_003u32).map(|i| (i * 7919 % 256) as u8).collect();
+        assert_eq!(super::sum_bytes(&mixed), mixed.iter().map(|&b| b as i64).sum::<i64>());
+        assert_eq!(super::sum_bytes(&[]), 0);
+    }
 }
