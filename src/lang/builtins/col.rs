@@ -27,15 +27,12 @@ fn link(args: &[Value]) -> Result<Value> {
     if target.type_ != -RAY_SYM {
         return Err(RayError::type_err("(.col.link target v): target must be a sym"));
     }
-    if !matches!(column.type_, RAY_I32 | RAY_I64) {
-        return Err(RayError::type_err(format!("link: column must be RAY_I32 or RAY_I64 (got {})", column.type_)));
-    }
     let id = target.i64_val();
+    let mut out = column.clone();
+    out.set_link_target(Some(id))?;
     if env::get(id).is_none_or(|t| t.type_ != RAY_TABLE) {
         return Err(RayError::new("name", "link: target sym does not name a table"));
     }
-    let mut out = column.clone();
-    out.set_link_target(Some(id))?;
     Ok(out)
 }
 
