@@ -4,7 +4,9 @@
 use rayforce::abi::*;
 use rayforce::lang::registry::Registry;
 use rayforce::lang::{RequestCtx, format};
-use rayforce::{Result, Value};
+use rayforce::Value;
+#[path = "support/eval.rs"]
+mod eval;
 #[path = "support/fixtures.rs"]
 mod fixtures;
 
@@ -15,21 +17,7 @@ fn registry() -> &'static Registry {
     rayforce::lang::registry::registry()
 }
 
-fn eval_str(src: &str, ctx: RequestCtx) -> Result<Value> {
-    rayforce::ipc::install();
-    rayforce::lang::eval_str(src, ctx)
-}
-
-fn ev(src: &str) -> Result<Value> {
-    eval_str(src, RequestCtx::default())
-}
-
-fn text(src: &str) -> String {
-    match ev(src) {
-        Ok(v) => format(&v, 0),
-        Err(e) => format!("error: {}", e.code_str()),
-    }
-}
+use eval::{ev, ev_ctx as eval_str, text};
 
 #[test]
 fn desk_globals_without_the_table_builtin() {

@@ -4,26 +4,20 @@
 //! `.csv.write` wrote for every `writes.rfl` line, and our own reviewed
 //! answers where we fix a defect of the reference (`deviations.*`).
 use rayforce::abi::*;
-use rayforce::lang::{RequestCtx, format};
-use rayforce::{Result, Value};
 use std::path::{Path, PathBuf};
 
 fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/csv")
 }
 
-fn ev(src: &str) -> Result<Value> {
-    rayforce::ipc::install();
-    rayforce::lang::eval_str(src, RequestCtx::default())
-}
+#[path = "support/eval.rs"]
+mod eval;
+use eval::{Errors, answer, ev};
 
 /// The REPL's text of a result; errors keep only their code (the only
 /// normative part).
 fn text(src: &str) -> String {
-    match ev(src) {
-        Ok(v) => format(&v, 1).trim_end().to_string(),
-        Err(e) => format!("error: {}", e.code_str()),
-    }
+    answer(src, 1, Errors::Code).trim_end().to_string()
 }
 
 fn normalise(expected: &str) -> String {

@@ -1,25 +1,15 @@
 //! The system and introspection builtins (builtins.md 11) beyond the
 //! corpus's sysfn cases: answers captured from RayforceDB v2.5.12 where
 //! they are portable, shapes and rules where they depend on the machine.
-use rayforce::lang::{RequestCtx, format};
-use rayforce::{Result, Value};
 use std::sync::Mutex;
 
 /// The query log and the timing switch are process-wide: tests that flip
 /// them run one at a time.
 static SWITCHES: Mutex<()> = Mutex::new(());
 
-fn ev(src: &str) -> Result<Value> {
-    rayforce::ipc::install();
-    rayforce::lang::eval_str(src, RequestCtx::default())
-}
-
-fn text(src: &str) -> String {
-    match ev(src) {
-        Ok(v) => format(&v, 0),
-        Err(e) => format!("error: {}: {}", e.code_str(), e.message().unwrap_or_default()),
-    }
-}
+#[path = "support/eval.rs"]
+mod eval;
+use eval::{ev, text_msg as text};
 
 #[test]
 fn objsize_counts_blocks_as_the_reference_does() {

@@ -13,9 +13,9 @@
 //!
 //! The journal is process-wide, so these tests take turns (`serial`).
 
-use rayforce::core::{RayError, Value};
+use rayforce::core::Value;
 use rayforce::journal::{self, frame, log, replay};
-use rayforce::lang::{RequestCtx, eval_str, format};
+use rayforce::lang::RequestCtx;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -41,16 +41,9 @@ fn scratch(tag: &str) -> PathBuf {
     dir
 }
 
-fn ev(src: &str) -> Result<Value, RayError> {
-    eval_str(src, RequestCtx::default())
-}
-
-fn text(src: &str) -> String {
-    match ev(src) {
-        Ok(v) => format(&v, 0),
-        Err(e) => format!("error: {}", e.code_str()),
-    }
-}
+#[path = "support/eval.rs"]
+mod eval;
+use eval::{ev, ev_ctx as eval_str, text};
 
 fn lit(p: &Path) -> String {
     format!("{:?}", p.to_str().unwrap())

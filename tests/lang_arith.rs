@@ -1,12 +1,11 @@
 //! Arithmetic, comparison and aggregate builtins: promotion, nulls,
 //! overflow and temporal rules of rayfall.md sections 7-9.
 use rayforce::abi::*;
-use rayforce::lang::{RequestCtx, eval_str};
-use rayforce::{Result, Value};
+use rayforce::Value;
 
-fn ev(src: &str) -> Result<Value> {
-    eval_str(src, RequestCtx::default())
-}
+#[path = "support/eval.rs"]
+mod eval;
+use eval::ev;
 
 fn ok(src: &str) -> Value {
     ev(src).unwrap_or_else(|e| panic!("{src}: {e}"))

@@ -1,11 +1,11 @@
 //! Evaluator core: names, calls, special forms, lambdas, errors, limits.
 use rayforce::abi::*;
 use rayforce::lang::{RequestCtx, eval_request, eval_str};
-use rayforce::{Result, Value};
+use rayforce::Value;
 
-fn ev(src: &str) -> Result<Value> {
-    eval_str(src, RequestCtx::default())
-}
+#[path = "support/eval.rs"]
+mod eval;
+use eval::ev;
 
 fn code(src: &str) -> String {
     match ev(src) {

@@ -3,15 +3,12 @@
 //! check 9), and files with index regions (check 5). The builtin answers
 //! were captured from RayforceDB 2.5.12; `tests/fixtures/store/ref_extra/`
 //! was written by it from `tests/fixtures/store/extra.rfl` (`regen.sh`).
-use rayforce::lang::{RequestCtx, eval_str, format, reset};
+use rayforce::lang::reset;
 use std::path::PathBuf;
 
-fn ev(src: &str) -> String {
-    match eval_str(src, RequestCtx::default()) {
-        Ok(v) => format(&v, 0),
-        Err(e) => format!("error: {}: {}", e.code_str(), e.message().unwrap_or("")),
-    }
-}
+#[path = "support/eval.rs"]
+mod eval;
+use eval::text_msg as ev;
 
 fn reference_files() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store/ref_extra")

@@ -5,7 +5,6 @@
 //! write the same tables and compare bytes, and break copies of its files
 //! to check the loader's errors (spec storage.md section 11).
 use rayforce::lang::{RequestCtx, format};
-use rayforce::{Result, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -13,17 +12,13 @@ fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store")
 }
 
-fn ev(src: &str) -> Result<Value> {
-    rayforce::ipc::install();
-    rayforce::lang::eval_str(src, RequestCtx::default())
-}
+#[path = "support/eval.rs"]
+mod eval;
+use eval::{Errors, answer, ev};
 
 /// The REPL's text of an answer (errors as `error: CODE: message`).
 fn text(src: &str) -> String {
-    match ev(src) {
-        Ok(v) => format(&v, 1),
-        Err(e) => format!("error: {}: {}", e.code_str(), e.message().unwrap_or_default()),
-    }
+    answer(src, 1, Errors::WithMessage)
 }
 
 fn code(src: &str) -> String {

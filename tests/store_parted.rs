@@ -6,20 +6,12 @@
 //! API, serialization).
 use rayforce::lang::{RequestCtx, format};
 use rayforce::store::column::read::loads_on_this_thread;
-use rayforce::{Result, Value};
+use rayforce::Value;
 use std::path::PathBuf;
 
-fn ev(src: &str) -> Result<Value> {
-    rayforce::ipc::install();
-    rayforce::lang::eval_str(src, RequestCtx::default())
-}
-
-fn text(src: &str) -> String {
-    match ev(src) {
-        Ok(v) => format(&v, 0),
-        Err(e) => format!("error: {}", e.code_str()),
-    }
-}
+#[path = "support/eval.rs"]
+mod eval;
+use eval::{ev, text};
 
 /// Column files opened for their data while `src` runs (on this thread).
 fn loads(src: &str) -> (u64, String) {
