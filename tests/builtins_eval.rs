@@ -320,3 +320,17 @@ fn variadic_argument_counts_come_from_the_rows() {
     assert_eq!(repl("(map)"), "error: domain: map: requires at least 2 args (fn and vec), got 0");
     assert!(repl("(map-left 1)").starts_with("error: arity"));
 }
+
+/// `table` makes a LIST of same-type atoms a typed column as the reference
+/// does, and (deviations, README) also for i32/i16/u8 atoms, which the
+/// reference refuses, and keeps a null i64 among f64 a null.
+#[test]
+fn table_types_a_list_of_atoms_column() {
+    assert_eq!(text("(type (at (table [a] (list (list 1 2))) 'a))"), "I64");
+    assert_eq!(text("(type (at (table [a] (list (list \"x\" \"yz\"))) 'a))"), "STR");
+    assert_eq!(text("(type (at (table [a] (list (list 1i 2i))) 'a))"), "I32");
+    assert_eq!(text("(type (at (table [a] (list (list 0x01 0x02))) 'a))"), "U8");
+    assert_eq!(text("(at (table [a] (list (list 1.5 0Nl))) 'a)"), "[1.5 0Nf]");
+    assert_eq!(text("(type (at (table [a] (list (list [1] 2))) 'a))"), "LIST");
+    assert_eq!(text("(table [a] (list (list 1i 2)))"), "error: type");
+}

@@ -289,7 +289,11 @@ fn tables_longer_than_the_repl_limit_say_how_many_rows_are_shown() {
     let t = Value::table_from(vec![(sym::intern(b"n"), Value::vec_from_slice(RAY_I64, &ids).unwrap())]).unwrap();
     let repl = format(&t, 1);
     assert!(repl.contains("│ 50 rows (20 shown) 1 columns (1 shown)│"), "{repl}");
-    assert_eq!(repl.lines().count(), 20 + 7);
+    // The first and last ten rows around one `┆ … ┆` row.
+    assert_eq!(repl.lines().count(), 20 + 8);
+    let lines: Vec<&str> = repl.lines().collect();
+    assert!(lines[13].starts_with("│ 9 ") && lines[14].starts_with("┆ ") && lines[15].starts_with("│ 40 "), "{repl}");
+    assert_eq!(lines[14].trim_matches(|c| c == '┆' || c == ' '), "…");
     let all = format(&t, 2);
     assert!(all.contains("50 rows (50 shown)"));
     let compact = format(&t, 0);

@@ -76,3 +76,8 @@ fn a_window_over_an_empty_table_keeps_every_column() {
     let q = "(do (set t (table [s o] (list [a b] [2 1]))) (at (window {from: t order: [o] funcs: {f: (first s)}}) 'f))";
     assert_eq!(repl_text(None, q), "[b b]");
 }
+
+#[test]
+fn long_tables_and_typed_list_columns_show_as_the_reference() {
+    check("tables.jsonl");
+}

@@ -285,9 +285,9 @@ fn unstorable_list_cells_are_refused_before_anything_is_written() {
     let dir = root.join("t");
     let guid = "(as 'guid \"01234567-89ab-cdef-0123-456789abcdef\")";
     let cases = [
-        format!("(table [a b] (list [1 2] (list 1 {guid})))"),
-        "(table [a b] (list [1 2] (list 1 (table [x] (list [1])))))".to_string(),
-        "(table [a b] (list [1 2] (list 1 (fn [x] x))))".to_string(),
+        format!("(table [a b] (list [1 2] (list [1] {guid})))"),
+        "(table [a b] (list [1 2] (list [1] (table [x] (list [1])))))".to_string(),
+        "(table [a b] (list [1 2] (list [1] (fn [x] x))))".to_string(),
     ];
     for t in cases {
         assert_eq!(code(&format!("(.db.splayed.set {} {t})", quoted(&dir))), "nyi", "{t}");

@@ -26,11 +26,12 @@ use crate::core::{sym, temporal};
 pub struct Limits {
     /// Items of a vector, list or dict shown before ` ..` (usize::MAX: all).
     pub max_items: usize,
-    /// Table rows shown (the footer says `N rows (M shown)`).
+    /// Table rows shown (the footer says `N rows (M shown)`): the first and
+    /// last half of them around a `┆ … ┆` row.
     pub table_rows: usize,
-    /// Table columns shown (`K columns (L shown)`).
+    /// Table columns shown (`K columns (L shown)`), then a `…` column.
     pub table_cols: usize,
-    /// Characters of one table cell before it is cut with `..`.
+    /// Characters of one table cell; longer text is cut there, unmarked.
     pub cell_chars: usize,
     /// Tables drawn as boxes (else as a one-line `(table ...)` form).
     pub boxed_tables: bool,
@@ -63,7 +64,7 @@ const MAX_DEPTH: usize = 64;
 
 /// What the REPL shows of a long value.
 const REPL_LIMITS: Limits =
-    Limits { max_items: 100, table_rows: 20, table_cols: 16, cell_chars: 40, boxed_tables: true, line_width: 80 };
+    Limits { max_items: 100, table_rows: 20, table_cols: 10, cell_chars: 63, boxed_tables: true, line_width: 80 };
 
 /// The REPL's text for a value (mode 0 compact, 1 REPL, 2 unlimited).
 pub fn format(v: &ray_t, mode: i32) -> String {

@@ -40,13 +40,24 @@ fn chars(s: &str) -> usize {
     s.chars().count()
 }
 
-fn cut(mut s: String, max: usize) -> String {
-    if chars(&s) > max {
-        let keep: String = s.chars().take(max.saturating_sub(2)).collect();
-        s = keep + "..";
-    }
-    s
+/// A cell's text cut to `max` characters, with no marker (as the reference).
+fn cut(s: String, max: usize) -> String {
+    if chars(&s) > max { s.chars().take(max).collect() } else { s }
 }
+
+/// The rows drawn: all of them when they fit, else the first and the last
+/// half of the limit around one `┆ … ┆` row (`None`).
+fn drawn_rows(nrows: usize, limit: usize) -> Vec<Option<usize>> {
+    if nrows <= limit {
+        return (0..nrows).map(Some).collect();
+    }
+    let half = limit / 2;
+    let tail = limit - half;
+    (0..half).map(Some).chain([None]).chain((nrows - tail..nrows).map(Some)).collect()
+}
+
+/// The `…` cell of the rows and columns left out.
+const ELLIPSIS: &str = "…";
 
 /// The boxed rendering of a table (modes 1 and 2).
 pub(super) fn boxed(t: &ray_t, lim: &Limits) -> String {
@@ -60,21 +71,28 @@ pub(super) fn boxed(t: &ray_t, lim: &Limits) -> String {
     let nrows = t.table_nrows().max(0) as usize;
     let shown_cols = ncols.min(lim.table_cols);
     let shown_rows = nrows.min(lim.table_rows);
+    let rows = drawn_rows(nrows, lim.table_rows);
 
-    let mut columns: Vec<Column> = Vec::with_capacity(shown_cols);
+    let mut columns: Vec<Column> = Vec::with_capacity(shown_cols + 1);
     for (j, name) in names.into_iter().take(shown_cols).enumerate() {
         let col = cols_list.and_then(|c| c.item(j));
         let type_ = col.map_or("?", |c| type_name(c.type_()));
-        let mut cells = Vec::with_capacity(shown_rows);
-        for i in 0..shown_rows {
+        let mut cells = Vec::with_capacity(rows.len());
+        for row in &rows {
             let mut s = String::new();
-            if let Some(c) = col.filter(|c| (i as i64) < c.len()) {
-                write_elem(&mut s, c, i, lim, 1);
+            if let (Some(i), Some(c)) = (row, col) {
+                if (*i as i64) < c.len() {
+                    write_elem(&mut s, c, *i, lim, 1);
+                }
             }
             cells.push(cut(s, lim.cell_chars));
         }
         let widest = cells.iter().map(|s| chars(s)).chain([chars(&name), chars(type_)]).max().unwrap_or(0);
         columns.push(Column { name, type_, cells, width: widest + 2 });
+    }
+    if shown_cols < ncols {
+        let cells = vec![ELLIPSIS.to_string(); rows.len()];
+        columns.push(Column { name: ELLIPSIS.to_string(), type_: ELLIPSIS, cells, width: 3 });
     }
 
     let footer = format!("{nrows} rows ({shown_rows} shown) {ncols} columns ({shown_cols} shown)");
@@ -92,10 +110,14 @@ pub(super) fn boxed(t: &ray_t, lim: &Limits) -> String {
         lines.push(format!("┌{}┐", "─".repeat(inner)));
     } else {
         lines.push(rule(&columns, '┌', '┬', '┐'));
-        lines.push(centred_row(&columns, |c| &c.name));
-        lines.push(centred_row(&columns, |c| c.type_));
+        lines.push(centred_row(&columns, '│', |c| &c.name));
+        lines.push(centred_row(&columns, '│', |c| c.type_));
         lines.push(rule(&columns, '├', '┼', '┤'));
-        for i in 0..shown_rows {
+        for (i, row) in rows.iter().enumerate() {
+            if row.is_none() {
+                lines.push(centred_row(&columns, '┆', |_| ELLIPSIS));
+                continue;
+            }
             let mut line = String::from("│");
             for (j, c) in columns.iter().enumerate() {
                 if j > 0 {
@@ -135,11 +157,11 @@ fn rule(columns: &[Column], left: char, join: char, right: char) -> String {
     s
 }
 
-fn centred_row(columns: &[Column], text: impl Fn(&Column) -> &str) -> String {
-    let mut s = String::from("│");
+fn centred_row(columns: &[Column], bar: char, text: impl Fn(&Column) -> &str) -> String {
+    let mut s = String::from(bar);
     for (j, c) in columns.iter().enumerate() {
         if j > 0 {
-            s.push('│');
+            s.push(bar);
         }
         let t = text(c);
         let spare = c.width - chars(t);
@@ -147,6 +169,6 @@ fn centred_row(columns: &[Column], text: impl Fn(&Column) -> &str) -> String {
         s.push_str(t);
         pad(&mut s, spare - spare / 2);
     }
-    s.push('│');
+    s.push(bar);
     s
 }

@@ -42,6 +42,7 @@ pub fn table(args: &[Value]) -> Result<Value> {
     let mut out = Vec::with_capacity(cols.len());
     for c in cols {
         if is_column(&c) {
+            let c = typed_column(c)?;
             if c.len() as usize != n {
                 return Err(RayError::domain(format!("table: all columns must have {n} rows, got {}", c.len())));
             }
@@ -51,6 +52,33 @@ pub fn table(args: &[Value]) -> Result<Value> {
         }
     }
     make_table(&ids, out)
+}
+
+/// A LIST column whose first item is an atom (a string counts as one) is
+/// that atom type's vector, as the reference's `table` builds it (i64 among
+/// f64 makes F64): an item of another type is `type` naming it. A LIST of
+/// vectors, lists or dicts stays a LIST. (The reference refuses lists of
+/// i32/i16/u8 atoms and turns a null i64 among f64 into -9.2e18; here they
+/// are I32/I16/U8 columns and a null.)
+fn typed_column(c: Value) -> Result<Value> {
+    let Some(first) = (c.type_() == RAY_LIST).then(|| c.item(0)).flatten() else { return Ok(c) };
+    if first.type_() >= 0 && !first.is_null_obj() {
+        return Ok(c);
+    }
+    let items: Vec<&ray_t> = c.items().iter().map(|x| x.unwrap_or(first)).collect();
+    if !first.is_null_obj() && crate::ops::build::common_atom_type(&items).is_some() {
+        return crate::ops::mark_nulls(crate::ops::build::pack_atoms(&items)?);
+    }
+    // A leading generic null reads as an I64 column in the reference.
+    let want = if first.is_null_obj() { -RAY_I64 } else { first.type_() };
+    let fits = |x: &&ray_t| !x.is_null_obj() && crate::ops::build::common_atom_type(&[first, x]).is_some();
+    let bad = items.iter().find(|x| !fits(x)).copied().unwrap_or(first);
+    let got = if bad.is_null_obj() { "?" } else { crate::ops::type_name(bad.type_()) };
+    Err(RayError::type_err(if want == -RAY_STR {
+        format!("table: string column element must be a string, got {got}")
+    } else {
+        format!("table: {} column element type mismatch, got {got}", crate::ops::type_name(-want))
+    }))
 }
 
 /// `(union-all t1 t2)`: the rows of `t2` appended to `t1`, columns matched by name.
