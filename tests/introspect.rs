@@ -119,3 +119,19 @@ fn machine_figures_have_the_reference_shape() {
     assert_eq!(text("(.sys.gc)"), "0");
     assert_eq!(text("(type (.time.now))"), "i64");
 }
+
+/// `.time.now` reads the system's monotonic clock in milliseconds, as the
+/// reference (not a clock starting at the process's first call).
+#[test]
+fn time_now_is_the_system_monotonic_clock_in_ms() {
+    let clock_ms = || {
+        let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        // SAFETY: `ts` is a valid, writable timespec.
+        assert_eq!(unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) }, 0);
+        ts.tv_sec * 1000 + ts.tv_nsec / 1_000_000
+    };
+    let before = clock_ms();
+    let now: i64 = text("(.time.now)").parse().unwrap();
+    let after = clock_ms();
+    assert!(now > 0 && (before..=after).contains(&now), "{before} {now} {after}");
+}

@@ -110,8 +110,14 @@ pub fn memory_status() -> MemoryStatus {
     m
 }
 
-/// Milliseconds of a monotonic clock (since the first call).
+/// Milliseconds of the system's monotonic clock (CLOCK_MONOTONIC: since
+/// boot on Linux, as the reference's `.time.now`), so values from two
+/// processes on one machine compare.
 pub fn monotonic_ms() -> i64 {
-    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-    START.get_or_init(std::time::Instant::now).elapsed().as_millis() as i64
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid, writable timespec; CLOCK_MONOTONIC always exists on Linux.
+    if unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) } != 0 {
+        return 0;
+    }
+    ts.tv_sec as i64 * 1000 + ts.tv_nsec as i64 / 1_000_000
 }
