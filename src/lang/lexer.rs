@@ -41,6 +41,18 @@ pub fn is_name_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || b"_.-!?+*/%<>=&|".contains(&c)
 }
 
+/// Pushes the quoted symbol whose name starts at `from` (after its `'` or
+/// `:`); returns the position after the name.
+fn push_symbol(out: &mut Vec<Token>, src: &[u8], start: usize, from: usize) -> usize {
+    let mut j = from;
+    while j < src.len() && is_name_char(src[j]) {
+        j += 1;
+    }
+    let name = String::from_utf8_lossy(&src[from..j]).into_owned();
+    out.push(Token { tok: Tok::Symbol(name), start, end: j });
+    j
+}
+
 fn is_delim(c: u8) -> bool {
     c.is_ascii_whitespace() || b"()[]{}\";".contains(&c)
 }
@@ -90,13 +102,7 @@ pub fn tokenize(src: &[u8]) -> Result<Vec<Token>, RayError> {
                 i += 3;
                 continue;
             }
-            let mut j = i + 1;
-            while j < n && is_name_char(src[j]) {
-                j += 1;
-            }
-            let name = String::from_utf8_lossy(&src[i + 1..j]).into_owned();
-            out.push(Token { tok: Tok::Symbol(name), start, end: j });
-            i = j;
+            i = push_symbol(&mut out, src, start, i + 1);
             continue;
         }
         if c == b':' {
@@ -108,13 +114,7 @@ pub fn tokenize(src: &[u8]) -> Result<Vec<Token>, RayError> {
                 i += 1;
                 continue;
             }
-            let mut j = i + 1;
-            while j < n && is_name_char(src[j]) {
-                j += 1;
-            }
-            let name = String::from_utf8_lossy(&src[i + 1..j]).into_owned();
-            out.push(Token { tok: Tok::Symbol(name), start, end: j });
-            i = j;
+            i = push_symbol(&mut out, src, start, i + 1);
             continue;
         }
         let starts_number = c.is_ascii_digit() || (c == b'-' && i + 1 < n && src[i + 1].is_ascii_digit());

@@ -72,17 +72,7 @@ pub fn lookup(d: &ray_t, k: &ray_t) -> Result<Value> {
         return Err(RayError::type_err("malformed dict"));
     };
     let single = is_single_key(kc, k);
-    let needles = if single {
-        if kc.type_ == RAY_LIST || k.type_ >= 0 || !is_vector_type(-k.type_) {
-            Value::list(vec![k.to_value()])
-        } else {
-            broadcast(k, 1)?
-        }
-    } else {
-        k.to_value()
-    };
-    let hay_keys = keys(kc)?;
-    let pos = positions(&hay_keys, &keys(&needles)?);
+    let pos = key_positions(kc, k)?;
     let found = pos
         .iter()
         .map(|&p| if p == NULL_I64 { Value::typed_null(-RAY_I64) } else { val_at(vc, p as usize) })
