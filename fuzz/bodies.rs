@@ -178,7 +178,9 @@ impl Gen<'_> {
                     _ => ("*", |x, y| x.saturating_mul(y)),
                 };
                 let r: Vec<i128> = xs.iter().zip(&ys).map(|(&x, &y)| f(x, y)).collect();
-                r.iter().for_each(|&x| drop(self.check(x)));
+                r.iter().for_each(|&x| {
+                    let _ = self.check(x);
+                });
                 (format!("({op} {a} {b})"), r)
             }
             5 | 6 => {
@@ -189,7 +191,9 @@ impl Gen<'_> {
                 } else {
                     (format!("(* {a} {v})"), xs.iter().map(|&x| x.saturating_mul(y)).collect())
                 };
-                r.iter().for_each(|&x| drop(self.check(x)));
+                r.iter().for_each(|&x| {
+                    let _ = self.check(x);
+                });
                 (src, r)
             }
             7..=10 => {

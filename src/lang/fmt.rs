@@ -15,6 +15,8 @@ mod diag;
 mod table;
 #[path = "fmt_pretty.rs"]
 mod pretty;
+#[path = "fmt_parted.rs"]
+mod parted;
 
 pub use diag::{Diagnostic, format_diagnostic, format_source_error};
 
@@ -69,6 +71,16 @@ const REPL_LIMITS: Limits =
 /// The REPL's text for a value (mode 0 compact, 1 REPL, 2 unlimited).
 pub fn format(v: &ray_t, mode: i32) -> String {
     let lim = Limits::for_mode(mode);
+    if let Some(p) = crate::store::parted::Parted::of(v) {
+        let v = v.to_value();
+        if lim.boxed_tables {
+            return parted::boxed(&p, &v, &lim);
+        }
+        return match crate::store::parted::materialize(&v) {
+            Ok(whole) => format(&whole, mode),
+            Err(e) => format_error(e.code_str(), e.message()),
+        };
+    }
     if v.type_() == RAY_TABLE && lim.boxed_tables {
         return table::boxed(v, &lim);
     }

@@ -61,6 +61,22 @@ const ELLIPSIS: &str = "…";
 
 /// The boxed rendering of a table (modes 1 and 2).
 pub(super) fn boxed(t: &ray_t, lim: &Limits) -> String {
+    let nrows = t.table_nrows().max(0) as usize;
+    boxed_rows(t, lim, nrows, drawn_rows(nrows, lim.table_rows))
+}
+
+/// The first and last rows of a long table that `t` holds alone (a preview
+/// of `total` rows: `t`'s first `head` rows are the table's first ones, the
+/// rest its last ones), boxed as the whole table would be.
+pub(super) fn boxed_preview(t: &ray_t, lim: &Limits, total: usize, head: usize) -> String {
+    let n = t.table_nrows().max(0) as usize;
+    let rows = (0..head.min(n)).map(Some).chain([None]).chain((head.min(n)..n).map(Some)).collect();
+    boxed_rows(t, lim, total, rows)
+}
+
+/// [`boxed`] drawing `rows` of `t` (`None`: the `┆ … ┆` row) with a footer
+/// counting `nrows`.
+fn boxed_rows(t: &ray_t, lim: &Limits, nrows: usize, rows: Vec<Option<usize>>) -> String {
     let names = column_names(t);
     let cols_list = t.table_cols();
     let ncols = names.len();
@@ -68,10 +84,8 @@ pub(super) fn boxed(t: &ray_t, lim: &Limits) -> String {
     if ncols == 0 {
         return "<table>".to_string();
     }
-    let nrows = t.table_nrows().max(0) as usize;
     let shown_cols = ncols.min(lim.table_cols);
-    let shown_rows = nrows.min(lim.table_rows);
-    let rows = drawn_rows(nrows, lim.table_rows);
+    let shown_rows = rows.iter().flatten().count();
 
     let mut columns: Vec<Column> = Vec::with_capacity(shown_cols + 1);
     for (j, name) in names.into_iter().take(shown_cols).enumerate() {

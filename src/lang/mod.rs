@@ -67,7 +67,7 @@ fn ensure_bound() {
 /// Parses and evaluates Rayfall source (all forms; the last value is returned).
 /// Empty, blank or comment-only source is a `parse` error; at most 256 forms.
 pub fn eval_str(src: &str, ctx: RequestCtx) -> Result<Value> {
-    eval_source(src, ctx).map_err(|f| f.error)
+    eval_source(src, ctx).map_err(|f| f.error).and_then(|v| crate::store::parted::materialize(&v))
 }
 
 /// Why [`eval_source`] failed: the error, and where it was raised when that
@@ -82,8 +82,10 @@ pub struct SourceError {
     pub frame: Option<String>,
 }
 
-/// [`eval_str`] that also reports where an error inside a lambda was raised.
-/// Logged in the query log (`.sys.querylog`) when that is enabled.
+/// [`eval_str`] that also reports where an error inside a lambda was raised,
+/// for the REPL: a partitioned table comes back as the lazy value (`format`
+/// draws it from the partitions that hold the rows it shows). Logged in the
+/// query log (`.sys.querylog`) when that is enabled.
 pub fn eval_source(src: &str, ctx: RequestCtx) -> std::result::Result<Value, SourceError> {
     use crate::runtime::querylog;
     let plain = |error| SourceError { error, offset: None, frame: None };
@@ -91,7 +93,10 @@ pub fn eval_source(src: &str, ctx: RequestCtx) -> std::result::Result<Value, Sou
     let r = crate::core::alloc::catch_out_of_memory(|| eval_source_in(src, ctx)).unwrap_or_else(|e| Err(plain(e)));
     if let Some((t0, mem0)) = started {
         let (result_rows, status) = match &r {
-            Ok(v) if v.type_ == RAY_TABLE => (v.table_nrows(), "ok".to_string()),
+            Ok(v) if v.type_ == RAY_TABLE => {
+                let rows = crate::store::parted::Parted::of(v).map_or(Ok(v.table_nrows()), |p| p.count());
+                (rows.unwrap_or(0), "ok".to_string())
+            }
             Ok(v) if v.is_atom() => (1, "ok".to_string()),
             Ok(v) => (v.len(), "ok".to_string()),
             Err(f) => (0, f.error.code_str().to_string()),
@@ -129,7 +134,7 @@ fn eval_source_in(src: &str, ctx: RequestCtx) -> std::result::Result<Value, Sour
             }
         }
     }
-    crate::store::parted::materialize(&last).map_err(plain)
+    Ok(last)
 }
 
 /// A `return` outside any lambda ends the form with its value; a raise
