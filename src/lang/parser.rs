@@ -325,7 +325,10 @@ pub fn number(text: &str) -> Result<Value> {
     let float_shape = text.bytes().all(|c| c.is_ascii_digit() || b".eE+-".contains(&c))
         && text.bytes().any(|c| c.is_ascii_digit());
     if float_shape {
-        return Ok(Value::f64(text.parse::<f64>().map_err(|_| bad())?));
+        // As the reference: a negative literal that comes out zero (`-0.0`,
+        // `-1e-400`) is +0.0, not -0.0.
+        let x = text.parse::<f64>().map_err(|_| bad())?;
+        return Ok(Value::f64(if x == 0.0 { 0.0 } else { x }));
     }
     Err(bad())
 }
@@ -404,6 +407,8 @@ mod tests {
         assert_eq!(p("-5h").unwrap().i16_val(), -5);
         assert_eq!(p("0x2a").unwrap().u8_val(), 0x2a);
         assert_eq!(p("2.5e-3").unwrap().f64_val(), 2.5e-3);
+        assert_eq!(p("-0.0").unwrap().f64_val().to_bits(), 0, "a negative zero literal is +0.0");
+        assert_eq!(p("-1e-400").unwrap().f64_val().to_bits(), 0);
         assert_eq!(p("9223372036854775808").unwrap().type_, -RAY_F64);
         assert_eq!(p("2024.01.15").unwrap().i64_val(), 8780);
         assert_eq!(p("2024.02.30").unwrap().i64_val(), days_from_civil(2024, 3, 1));
