@@ -135,15 +135,16 @@ fn wavg(args: &[Value]) -> Result<Value> {
     Ok(f64_or_null(s.sxy / s.sx))
 }
 
-/// The values a one-column statistic reads, nulls dropped. `None` for a
-/// numeric atom (the caller answers for it). `prefix` names the builtin in
-/// the reference's messages (`var/stddev`, `quantile`).
-enum Sample {
+/// The values a one-column statistic reads, nulls dropped, or the value
+/// of an atom (the caller answers for it). `prefix` names the builtin in
+/// the reference's messages (`var/stddev`, `quantile`, `med`). An empty
+/// vector of any type is an empty sample.
+pub(super) enum Sample {
     Atom(f64),
     Values(Vec<f64>),
 }
 
-fn sample(prefix: &str, v: &ray_t) -> Result<Sample> {
+pub(super) fn sample(prefix: &str, v: &ray_t) -> Result<Sample> {
     if v.type_ < 0 {
         // A null atom of any type (temporal ones too) reads as the null.
         if v.is_null_atom() {
@@ -174,26 +175,55 @@ fn sample(prefix: &str, v: &ray_t) -> Result<Sample> {
             type_name(v.type_)
         )));
     }
+    if v.len() == 0 {
+        return Ok(Sample::Values(Vec::new()));
+    }
     if !is_numeric(v.type_) && !is_temporal(v.type_) {
         return Err(RayError::type_err(format!("expects a numeric or temporal vector, got {}", type_name(v.type_))));
     }
     Ok(Sample::Values(widen_f(v).iter().copied().filter(|x| !x.is_nan()).collect()))
 }
 
-/// Population standard deviation: `mean = sum/n`, the squared
-/// deviations summed (both in two lanes), `sqrt(sq/n)` (builtins.md 3.2).
-fn stddev_pop(args: &[Value]) -> Result<Value> {
-    let xs = match sample("var/stddev", &args[0])? {
-        Sample::Atom(x) => return Ok(if x.is_nan() { null_f64() } else { Value::f64(0.0) }),
+/// The variance of a sample: `mean = sum/n`, the squared deviations
+/// summed (both in two lanes), divided by `n` (population) or `n - 1`
+/// (`sample_variance`; fewer than two values have none). `None` when
+/// there is no answer; an atom has variance 0.
+fn variance(v: &ray_t, sample_variance: bool) -> Result<Option<f64>> {
+    let xs = match sample("var/stddev", v)? {
+        Sample::Atom(x) => return Ok((!x.is_nan() && !sample_variance).then_some(0.0)),
         Sample::Values(xs) => xs,
     };
-    if xs.is_empty() {
-        return Ok(null_f64());
+    let n = xs.len();
+    if n == 0 || (sample_variance && n < 2) {
+        return Ok(None);
     }
-    let n = xs.len() as f64;
-    let mean = two_lane_sum(xs.iter().copied()) / n;
+    let mean = two_lane_sum(xs.iter().copied()) / n as f64;
     let sq = two_lane_sum(xs.iter().map(|&x| (x - mean) * (x - mean)));
-    Ok(f64_or_null((sq / n).sqrt()))
+    Ok(Some(sq / if sample_variance { (n - 1) as f64 } else { n as f64 }))
+}
+
+fn answer(x: Option<f64>) -> Value {
+    x.map_or_else(null_f64, f64_or_null)
+}
+
+/// Population standard deviation (`dev`, `stddev_pop`, `dev_pop`; builtins.md 3.2).
+pub(super) fn stddev_pop(args: &[Value]) -> Result<Value> {
+    Ok(answer(variance(&args[0], false)?.map(f64::sqrt)))
+}
+
+/// Sample standard deviation.
+pub(super) fn stddev(args: &[Value]) -> Result<Value> {
+    Ok(answer(variance(&args[0], true)?.map(f64::sqrt)))
+}
+
+/// Sample variance.
+pub(super) fn var(args: &[Value]) -> Result<Value> {
+    Ok(answer(variance(&args[0], true)?))
+}
+
+/// Population variance.
+pub(super) fn var_pop(args: &[Value]) -> Result<Value> {
+    Ok(answer(variance(&args[0], false)?))
 }
 
 /// The reference's vectorised sum: even and odd positions in two
