@@ -11,6 +11,11 @@ fn fail(src: &str) -> SourceError {
     }
 }
 
+/// Byte offsets of the trace's frames, innermost first.
+fn offsets(e: &SourceError) -> Vec<usize> {
+    e.trace.iter().map(|f| f.offset).collect()
+}
+
 /// What the REPL prints for `src`, which must fail.
 fn repl(src: &str) -> String {
     format_source_error(src, "repl", &fail(src))
@@ -54,7 +59,7 @@ fn builtin_arity_messages_agree_in_number_but_lambda_ones_always_say_args() {
 #[test]
 fn an_error_outside_any_lambda_is_one_plain_line() {
     let e = fail("(+ 1 \"a\")");
-    assert_eq!(e.frame, None);
+    assert!(e.trace.is_empty());
     assert_eq!(repl("(+ 1 \"a\")"), "error: type: cannot add i64 and str");
 }
 
@@ -70,18 +75,18 @@ fn a_lambda_called_with_the_wrong_arity_is_boxed_at_the_call() {
 fn an_error_in_a_lambda_body_points_at_the_innermost_failing_form() {
     let src = "((fn [x] (+ x \"a\")) 1)";
     let e = fail(src);
-    assert_eq!((e.offset, e.frame.as_deref()), (Some(9), Some("λ")));
+    assert_eq!(offsets(&e), vec![9, 0], "the form in the lambda, then the call");
     let text = repl(src);
     assert!(text.contains("╭─[repl:1:10]"), "{text}");
-    assert!(text.contains("\n   │          ▲\n   │          ╰─ type: cannot add i64 and str\n   ╰─ in λ"), "{text}");
+    assert!(text.contains("\n   │          ▲\n   │          ╰─ type: cannot add i64 and str\n   ╰─ in λ\n\n   ╭─[repl:1:1]"), "{text}");
 }
 
 #[test]
-fn a_lambda_called_by_name_names_its_frame_and_the_line_is_counted() {
+fn every_frame_is_a_lambda_frame_and_the_line_is_counted() {
     let src = "(set f (fn [x] (+ x \"a\")))\n(f 1)";
     let text = repl(src);
     assert!(text.contains("╭─[repl:1:16]\n 1 │ (set f (fn [x] (+ x \"a\")))"), "{text}");
-    assert!(text.ends_with("╰─ in f"), "{text}");
+    assert!(text.ends_with("╭─[repl:2:1]\n 2 │ (f 1)\n   │ ▲\n   │ ╰─ \n   ╰─ in λ"), "{text}");
     let text = repl("(set g (fn [x] x))\n  (g)");
     assert!(text.contains("╭─[repl:2:3]\n 2 │   (g)\n   │   ▲"), "{text}");
 }
@@ -91,23 +96,25 @@ fn a_lambda_defined_by_an_earlier_evaluation_points_at_the_call_in_this_one() {
     eval_str("(set h (fn [x] (* x \"b\")))", RequestCtx::default()).unwrap();
     let src = "(+ 1 (h 2))";
     let e = fail(src);
-    assert_eq!((e.offset, e.frame.as_deref()), (Some(5), Some("h")));
+    assert_eq!(offsets(&e), vec![15, 5], "the form in h's own source, then the call here");
+    let text = repl(src);
+    assert!(text.contains("╭─[repl:1:16]\n 1 │ (set h (fn [x] (* x \"b\")))"), "{text}");
 }
 
 #[test]
 fn an_error_caught_by_try_leaves_no_diagnostic_behind() {
     let src = "(try ((fn [] (raise 1))) (+ 1 \"a\"))";
     let e = fail(src);
-    assert_eq!(e.frame, None);
+    assert!(e.trace.is_empty());
     assert_eq!(repl(src), "error: type: cannot add i64 and str");
     assert_eq!(eval_str("(try ((fn [] (raise 1))) 7)", RequestCtx::default()).unwrap().i64_val(), 7);
 }
 
 #[test]
-fn a_lambda_error_through_a_higher_order_builtin_is_boxed_at_the_call_site() {
+fn a_lambda_called_by_a_builtin_has_its_frame_but_no_call_site() {
     let src = "(map (fn [x] (til x)) [1 -1])";
     let e = fail(src);
-    assert_eq!((e.offset, e.frame.as_deref()), (Some(13), Some("λ")));
+    assert_eq!(offsets(&e), vec![13]);
 }
 
 /// Fixtures from the reference: a table row index outside the table is a
@@ -141,4 +148,14 @@ fn timestamp_literals_outside_the_i64_range_are_parse_errors() {
         let v = eval_str(src, RequestCtx::default()).unwrap();
         assert_eq!(rayforce::lang::format(&v, 1), text);
     }
+}
+
+#[test]
+fn a_deep_recursion_shows_five_frames_and_counts_the_rest() {
+    let src = "(do (set rec (fn [x] (rec x))) (rec 1))";
+    let e = fail(src);
+    assert_eq!(e.error.code_str(), "limit");
+    assert_eq!(e.trace.len(), 5);
+    assert!(e.hidden_frames > 100, "{}", e.hidden_frames);
+    assert!(repl(src).ends_with(&format!("╰─ in λ\n   ... {} more frames", e.hidden_frames)));
 }

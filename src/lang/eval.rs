@@ -12,6 +12,7 @@ use super::RequestCtx;
 use super::limits::{Limits, cancel_requested, limit_error};
 use super::registry::{Builtin, Imp, registry};
 use super::builtins::query_only;
+use super::trace::{self, Failure};
 use super::values::{arity_err, builtin_arity_err};
 use crate::ops;
 use crate::abi::*;
@@ -43,19 +44,6 @@ fn check_count(e: &Builtin, n: usize) -> Result<()> {
     Ok(())
 }
 
-/// Where a failing evaluation went wrong, for the REPL's diagnostic
-/// (rayfall.md section 13). Collected only on the error path.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Failure {
-    /// Byte offset (in the source being evaluated) of the innermost call
-    /// form of that source that failed.
-    pub offset: Option<usize>,
-    /// The error was raised inside a lambda (or by a lambda's own arity check).
-    pub in_lambda: bool,
-    /// The innermost failing lambda's name when it was called by name.
-    pub frame: Option<String>,
-}
-
 pub struct Evaluator {
     pub ctx: RequestCtx,
     pub limits: Limits,
@@ -67,9 +55,9 @@ pub struct Evaluator {
     pub(crate) raised: Option<Value>,
     /// The value given to `return`, pending until its lambda takes it.
     pub(crate) returned: Option<Value>,
-    /// Call forms of the source being evaluated: (address, byte offset),
-    /// sorted by address (see `parser::parse_all_spanned`).
-    spans: Vec<(usize, usize)>,
+    /// The source being evaluated and where its call forms start
+    /// (`trace::context`): the top-level source's, or the running lambda's.
+    context: Option<Value>,
     /// The error currently propagating, if any (`None` once one is caught).
     failure: Option<Failure>,
 }
@@ -79,8 +67,9 @@ fn stack_addr() -> usize {
     std::hint::black_box(std::ptr::addr_of!(marker)).addr()
 }
 
-fn not_a_function() -> RayError {
-    RayError::type_err("the head of a call is not a function")
+/// The error for calling `head`, which is no function (the reference's words).
+fn not_a_function(head: &ray_t) -> RayError {
+    RayError::type_err(format!("eval: head of list is not callable, got {}", ops::type_name_of(head)))
 }
 
 impl Evaluator {
@@ -98,15 +87,20 @@ impl Evaluator {
             stack_base: stack_addr(),
             raised: None,
             returned: None,
-            spans: Vec::new(),
+            context: None,
             failure: None,
         }
     }
 
-    /// Sets the call-form positions of the source about to be evaluated.
-    pub fn set_spans(&mut self, mut spans: Vec<(usize, usize)>) {
-        spans.sort_unstable();
-        self.spans = spans;
+    /// Sets the source context (`trace::context`) of the source about to
+    /// be evaluated.
+    pub fn set_context(&mut self, context: Option<Value>) {
+        self.context = context;
+    }
+
+    /// The context lambdas created now are written in.
+    pub(crate) fn source_context(&self) -> Option<Value> {
+        self.context.clone()
     }
 
     /// Takes what is known about the error that just ended an evaluation.
@@ -125,25 +119,18 @@ impl Evaluator {
         if e.code_str() == RETURN_CODE {
             return;
         }
-        let addr = std::ptr::from_ref(form).addr();
-        let offset = self.spans.binary_search_by_key(&addr, |&(a, _)| a).ok().map(|i| self.spans[i].1);
-        let f = self.failure.get_or_insert_with(Failure::default);
-        if f.offset.is_none() {
-            f.offset = offset;
-        }
+        let offset = self.context.as_ref().and_then(|c| trace::offset_in(c, form));
+        self.failure.get_or_insert_with(Failure::default).note_form(offset);
     }
 
-    /// Records that an error was raised inside a lambda (called as `name`).
+    /// Records that a lambda called by a call form (`by_form`) or by a
+    /// builtin failed, its own arity check included.
     #[cold]
-    fn note_failed_lambda(&mut self, e: &RayError, name: Option<i64>) {
+    fn note_failed_lambda(&mut self, e: &RayError, by_form: bool) {
         if e.code_str() == RETURN_CODE {
             return;
         }
-        let f = self.failure.get_or_insert_with(Failure::default);
-        if !f.in_lambda {
-            f.in_lambda = true;
-            f.frame = name.map(|id| String::from_utf8_lossy(sym::name_or_empty(id)).into_owned());
-        }
+        self.failure.get_or_insert_with(Failure::default).lambda_call(by_form);
     }
 
     /// Counts one step; checks the stack, the depth, the budget and cancel.
@@ -325,7 +312,7 @@ impl Evaluator {
 
     fn eval_call(&mut self, form: &ray_t, fallback: bool) -> Result<Value> {
         let items = form.items();
-        let head = items[0].ok_or_else(not_a_function)?;
+        let head = items[0].ok_or_else(|| not_a_function(&Value::null()))?;
         if let Some(r) = self.query_only_call(head, &items[1..]) {
             return r;
         }
@@ -340,7 +327,7 @@ impl Evaluator {
         let arg_forms = &items[1..];
         if f.is_builtin() {
             let reg = registry();
-            let (_, e) = reg.entry_of(&f).ok_or_else(not_a_function)?;
+            let (_, e) = reg.entry_of(&f).ok_or_else(|| not_a_function(&f))?;
             self.check_builtin(e, arg_forms.len())?;
             if let Imp::Special(sf) = e.imp {
                 check_count(e, arg_forms.len())?;
@@ -358,21 +345,28 @@ impl Evaluator {
             return self.invoke(e, &args);
         }
         if f.type_ == RAY_LAMBDA {
-            let name = (head.type_ == -RAY_SYM).then(|| head.i64_val());
             let want = lambda_arity(&f);
             if arg_forms.len() != want {
                 let e = arity_err(&want.to_string(), arg_forms.len());
-                self.note_failed_lambda(&e, name);
+                self.note_failed_lambda(&e, true);
                 return Err(e);
             }
             let args = self.eval_args(arg_forms, fallback)?;
             let r = self.call_lambda(&f, args);
             if let Err(e) = &r {
-                self.note_failed_lambda(e, name);
+                self.note_failed_lambda(e, true);
             }
             return r;
         }
-        Err(not_a_function())
+        if f.type_ == -RAY_SYM {
+            // A symbol computed as the head names the function: `((quote f) 1)`.
+            let g = self.lookup(f.i64_val())?;
+            if is_callable(&g) {
+                let args = self.eval_args(arg_forms, fallback)?;
+                return self.apply(&g, args);
+            }
+        }
+        Err(not_a_function(&f))
     }
 
     /// A call to a query-only name (`(year c)`, `(ilike c p)`, builtins.md
@@ -443,7 +437,7 @@ impl Evaluator {
     fn apply_inner(&mut self, f: &ray_t, args: Vec<Value>) -> Result<Value> {
         if f.is_builtin() {
             let reg = registry();
-            let (_, e) = reg.entry_of(f).ok_or_else(not_a_function)?;
+            let (_, e) = reg.entry_of(f).ok_or_else(|| not_a_function(f))?;
             self.check_builtin(e, args.len())?;
             return self.invoke(e, &args);
         }
@@ -451,12 +445,12 @@ impl Evaluator {
             let want = lambda_arity(f);
             if args.len() != want {
                 let e = arity_err(&want.to_string(), args.len());
-                self.note_failed_lambda(&e, None);
+                self.note_failed_lambda(&e, false);
                 return Err(e);
             }
             let r = self.call_lambda(f, args);
             if let Err(e) = &r {
-                self.note_failed_lambda(e, None);
+                self.note_failed_lambda(e, false);
             }
             return r;
         }
@@ -466,7 +460,7 @@ impl Evaluator {
                 return self.apply_inner(&g, args);
             }
         }
-        Err(not_a_function())
+        Err(not_a_function(f))
     }
 
     /// Runs a lambda: binds its parameters and `self`, evaluates the body.
@@ -481,6 +475,8 @@ impl Evaluator {
             }
         }
         self.frames.push(Frame { vars, columns: false });
+        let written_in = lam.item(2).filter(|c| c.type_ == RAY_LIST).map(|c| c.to_value());
+        let caller = std::mem::replace(&mut self.context, written_in);
         let body = lam.item(1);
         let mut r = Ok(Value::null());
         if let Some(b) = body {
@@ -490,6 +486,10 @@ impl Evaluator {
                     break;
                 }
             }
+        }
+        let written_in = std::mem::replace(&mut self.context, caller);
+        if r.as_ref().is_err_and(|e| e.code_str() != RETURN_CODE) {
+            self.failure.get_or_insert_with(Failure::default).leave_lambda(written_in.as_ref());
         }
         self.frames.pop();
         self.leave();
@@ -519,7 +519,7 @@ impl Evaluator {
     /// carry on, so a file that loads itself stops at the depth limit.
     pub fn eval_global(&mut self, forms: &[Value]) -> Result<Value> {
         let frames = std::mem::take(&mut self.frames);
-        let spans = std::mem::take(&mut self.spans);
+        let context = self.context.take();
         let mut last = Ok(Value::i64(0));
         for f in forms {
             last = match self.eval(f) {
@@ -531,7 +531,7 @@ impl Evaluator {
             }
         }
         self.frames = frames;
-        self.spans = spans;
+        self.context = context;
         last
     }
 

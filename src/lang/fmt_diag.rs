@@ -1,27 +1,32 @@
-//! The REPL's boxed diagnostic for an error raised inside a lambda
-//! (rayfall.md section 13; conformance case error-011):
+//! The REPL's boxed diagnostic for an error that left a lambda (rayfall.md
+//! section 13; conformance case error-011): one box per frame of the
+//! error's trace (`lang::trace`), innermost first, the first with the
+//! error's note, the others with an empty one; at most five, then
+//! `... N more frames`:
 //!
 //! ```text
 //!
-//!   × Error: arity
+//!   × Error: type
 //!
-//!    ╭─[repl:1:1]
-//!  1 │ ((fn [x] x))
+//!    ╭─[repl:1:16]
+//!  1 │ (set g (fn [x] (+ x 'a)))
+//!    │                ▲
+//!    │                ╰─ type: cannot add i64 and sym
+//!    ╰─ in λ
+//!
+//!    ╭─[repl:2:1]
+//!  2 │ (g 1)
 //!    │ ▲
-//!    │ ╰─ arity: expected 1 args, got 0
+//!    │ ╰─
 //!    ╰─ in λ
 //! ```
 //!
 //! The gutter is as wide as the line number plus a space on each side; the
 //! caret sits under the first character of the failing form.
 
-/// Where and why an evaluation failed, for [`format_diagnostic`].
+/// One frame of the diagnostic: where in which source, and what it says.
 #[derive(Clone, Copy, Debug)]
 pub struct Diagnostic<'a> {
-    /// Error code (`arity`).
-    pub code: &'a str,
-    /// The message after the code, if any.
-    pub message: Option<&'a str>,
     /// Name of the source (`repl`, or a file name).
     pub source_name: &'a str,
     /// 1-based line of the failing form.
@@ -30,52 +35,68 @@ pub struct Diagnostic<'a> {
     pub col: usize,
     /// The text of that source line.
     pub source_line: &'a str,
-    /// The function the error was raised in (`λ` for an anonymous lambda).
-    pub frame: Option<&'a str>,
+    /// The note under the caret (`code: message` in the innermost frame,
+    /// empty in the others).
+    pub note: &'a str,
 }
 
-/// The boxed diagnostic text (no trailing newline; it starts with an empty line).
-pub fn format_diagnostic(d: &Diagnostic) -> String {
+/// The lines of one frame's box (the reference names every frame `λ`).
+fn frame_lines(d: &Diagnostic) -> [String; 5] {
     let number = d.line.to_string();
     let blank = " ".repeat(number.chars().count() + 2);
     let caret_pad = " ".repeat(d.col.saturating_sub(1));
-    let note = match d.message {
-        Some(m) if !m.is_empty() => format!("{}: {m}", d.code),
-        _ => d.code.to_string(),
-    };
-    let mut lines = vec![
-        String::new(),
-        format!("  × Error: {}", d.code),
-        String::new(),
+    [
         format!("{blank}╭─[{}:{}:{}]", d.source_name, d.line, d.col),
         format!(" {number} │ {}", d.source_line),
         format!("{blank}│ {caret_pad}▲"),
-        format!("{blank}│ {caret_pad}╰─ {note}"),
-    ];
-    match d.frame {
-        Some(f) => lines.push(format!("{blank}╰─ in {f}")),
-        None => lines.push(format!("{blank}╰─")),
+        format!("{blank}│ {caret_pad}╰─ {}", d.note),
+        format!("{blank}╰─ in λ"),
+    ]
+}
+
+/// The boxed diagnostic for error `code` through `frames` (innermost
+/// first) and `hidden` more: no trailing newline; it starts with an empty
+/// line and an empty line separates frames.
+pub fn format_diagnostic(code: &str, frames: &[Diagnostic], hidden: usize) -> String {
+    let mut lines = vec![String::new(), format!("  × Error: {code}")];
+    for d in frames {
+        lines.push(String::new());
+        lines.extend(frame_lines(d));
+    }
+    if hidden > 0 {
+        lines.push(format!("   ... {hidden} more frames"));
     }
     lines.join("\n")
 }
 
 /// What the REPL prints for a failed evaluation of `src` (named
-/// `source_name`): the boxed diagnostic when the error was raised inside a
-/// lambda and its form is known, else `error: code[: message]`.
+/// `source_name`): the boxed diagnostic when the error left a lambda and
+/// where is known, else `error: code[: message]`.
 pub fn format_source_error(src: &str, source_name: &str, e: &crate::lang::SourceError) -> String {
-    let (Some(frame), Some(offset)) = (e.frame.as_deref(), e.offset) else {
-        return super::format_error(e.error.code_str(), e.error.message());
+    let (code, message) = (e.error.code_str(), e.error.message());
+    if e.trace.is_empty() {
+        return super::format_error(code, message);
+    }
+    let note = match message {
+        Some(m) if !m.is_empty() => format!("{code}: {m}"),
+        _ => code.to_string(),
     };
-    let (line, col, source_line) = locate(src, offset);
-    format_diagnostic(&Diagnostic {
-        code: e.error.code_str(),
-        message: e.error.message(),
-        source_name,
-        line,
-        col,
-        source_line,
-        frame: Some(frame),
-    })
+    let texts: Vec<String> = e
+        .trace
+        .iter()
+        .map(|f| f.source.as_ref().map_or_else(|| src.to_string(), |s| String::from_utf8_lossy(s.str_bytes()).into_owned()))
+        .collect();
+    let frames: Vec<Diagnostic> = e
+        .trace
+        .iter()
+        .zip(&texts)
+        .enumerate()
+        .map(|(i, (f, text))| {
+            let (line, col, source_line) = locate(text, f.offset);
+            Diagnostic { source_name, line, col, source_line, note: if i == 0 { &note } else { "" } }
+        })
+        .collect();
+    format_diagnostic(code, &frames, e.hidden_frames)
 }
 
 /// The 1-based line and column (in characters) of byte `offset` in `src`,
@@ -107,33 +128,19 @@ mod tests {
 
     #[test]
     fn an_arity_error_in_a_lambda_is_boxed_like_the_reference_repl() {
-        let d = Diagnostic {
-            code: "arity",
-            message: Some("expected 1 args, got 0"),
-            source_name: "repl",
-            line: 1,
-            col: 1,
-            source_line: "((fn [x] x))",
-            frame: Some("λ"),
-        };
+        let d = Diagnostic { source_name: "repl", line: 1, col: 1, source_line: "((fn [x] x))", note: "arity: expected 1 args, got 0" };
         assert_eq!(
-            format_diagnostic(&d),
+            format_diagnostic("arity", &[d], 0),
             "\n  × Error: arity\n\n   ╭─[repl:1:1]\n 1 │ ((fn [x] x))\n   │ ▲\n   │ ╰─ arity: expected 1 args, got 0\n   ╰─ in λ"
         );
     }
 
     #[test]
     fn the_gutter_widens_with_the_line_number_and_the_caret_follows_the_column() {
-        let d = Diagnostic {
-            code: "type",
-            message: None,
-            source_name: "f.rfl",
-            line: 12,
-            col: 3,
-            source_line: "  (f 1)",
-            frame: None,
-        };
-        let text = format_diagnostic(&d);
-        assert!(text.contains("\n    ╭─[f.rfl:12:3]\n 12 │   (f 1)\n    │   ▲\n    │   ╰─ type\n    ╰─"), "{text}");
+        let d = Diagnostic { source_name: "f.rfl", line: 12, col: 3, source_line: "  (f 1)", note: "type" };
+        let outer = Diagnostic { source_name: "f.rfl", line: 2, col: 1, source_line: "(g 1)", note: "" };
+        let text = format_diagnostic("type", &[d, outer], 7);
+        assert!(text.contains("\n    ╭─[f.rfl:12:3]\n 12 │   (f 1)\n    │   ▲\n    │   ╰─ type\n    ╰─ in λ\n\n"), "{text}");
+        assert!(text.ends_with("\n   │ ╰─ \n   ╰─ in λ\n   ... 7 more frames"), "{text}");
     }
 }

@@ -22,6 +22,7 @@ pub mod parse_cache;
 pub mod parser;
 pub mod query_forms;
 pub mod registry;
+pub mod trace;
 pub mod values;
 
 pub use fmt::format;
@@ -75,11 +76,18 @@ pub fn eval_str(src: &str, ctx: RequestCtx) -> Result<Value> {
 #[derive(Debug)]
 pub struct SourceError {
     pub error: RayError,
-    /// Byte offset in the source of the innermost failing call form.
-    pub offset: Option<usize>,
-    /// `Some` when the error was raised inside a lambda: the lambda's name
-    /// when it was called by name, else `λ`.
-    pub frame: Option<String>,
+    /// Where the error passed when it left a lambda (innermost first, see
+    /// [`trace`]); empty otherwise.
+    pub trace: Vec<trace::TraceFrame>,
+    /// Frames left out of `trace` (at most [`trace::MAX_FRAMES`] are kept).
+    pub hidden_frames: usize,
+}
+
+impl SourceError {
+    /// An error with no trace.
+    pub fn plain(error: RayError) -> SourceError {
+        SourceError { error, trace: Vec::new(), hidden_frames: 0 }
+    }
 }
 
 /// [`eval_str`] that also reports where an error inside a lambda was raised,
@@ -88,9 +96,8 @@ pub struct SourceError {
 /// query log (`.sys.querylog`) when that is enabled.
 pub fn eval_source(src: &str, ctx: RequestCtx) -> std::result::Result<Value, SourceError> {
     use crate::runtime::querylog;
-    let plain = |error| SourceError { error, offset: None, frame: None };
     let started = querylog::enabled().then(|| (std::time::Instant::now(), crate::core::budget::bytes_in_use()));
-    let r = crate::core::alloc::catch_out_of_memory(|| eval_source_in(src, ctx)).unwrap_or_else(|e| Err(plain(e)));
+    let r = crate::core::alloc::catch_out_of_memory(|| eval_source_in(src, ctx)).unwrap_or_else(|e| Err(SourceError::plain(e)));
     if let Some((t0, mem0)) = started {
         let (result_rows, status) = match &r {
             Ok(v) if v.type_ == RAY_TABLE => {
@@ -114,23 +121,21 @@ pub fn eval_source(src: &str, ctx: RequestCtx) -> std::result::Result<Value, Sou
 }
 
 fn eval_source_in(src: &str, ctx: RequestCtx) -> std::result::Result<Value, SourceError> {
-    let plain = |error| SourceError { error, offset: None, frame: None };
     ensure_bound();
     let mut ev = Evaluator::new(ctx);
-    let parsed = parse_cache::parse(src.as_bytes(), &ev.limits).map_err(plain)?;
+    let parsed = parse_cache::parse(src.as_bytes(), &ev.limits).map_err(SourceError::plain)?;
     if parsed.forms.is_empty() {
-        return Err(plain(RayError::new("parse", "empty input")));
+        return Err(SourceError::plain(RayError::new("parse", "empty input")));
     }
-    ev.set_spans(parsed.spans.clone());
+    ev.set_context(parsed.context.clone());
     let mut last = Value::null();
     for f in &parsed.forms {
         let r = ev.eval(f);
         match top_level(&mut ev, r) {
             Ok(v) => last = v,
             Err(error) => {
-                let failure = ev.take_failure().unwrap_or_default();
-                let frame = failure.in_lambda.then(|| failure.frame.unwrap_or_else(|| "λ".to_string()));
-                return Err(SourceError { error, offset: failure.offset, frame });
+                let (trace, hidden_frames) = ev.take_failure().unwrap_or_default().finish();
+                return Err(SourceError { error, trace, hidden_frames });
             }
         }
     }

@@ -10,7 +10,7 @@
 #![forbid(unsafe_code)]
 
 use super::limits::Limits;
-use super::parser::{self, Spans};
+use super::parser;
 use crate::core::{Result, Value, sym};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -20,10 +20,16 @@ const MAX_SOURCE: usize = 4096;
 /// Entries kept.
 const MAX_ENTRIES: usize = 512;
 
-/// One parsed source: its top-level forms and where its calls start.
+/// One parsed source: its top-level forms and its source context (the
+/// text and where its call forms start, `trace::context`).
 pub struct Parsed {
     pub forms: Vec<Value>,
-    pub spans: Spans,
+    pub context: Option<Value>,
+}
+
+fn parse_now(src: &[u8], limits: &Limits) -> Result<Arc<Parsed>> {
+    let (forms, spans) = parser::parse_all_spanned(src, limits)?;
+    Ok(Arc::new(Parsed { forms, context: super::trace::context(src, &spans)? }))
 }
 
 /// What the cached parses depend on besides the text.
@@ -83,15 +89,13 @@ fn store(src: &[u8], context: Context, parsed: Arc<Parsed>) {
 /// The parse of `src` (with call spans), from the cache when possible.
 pub fn parse(src: &[u8], limits: &Limits) -> Result<Arc<Parsed>> {
     if src.len() > MAX_SOURCE {
-        let (forms, spans) = parser::parse_all_spanned(src, limits)?;
-        return Ok(Arc::new(Parsed { forms, spans }));
+        return parse_now(src, limits);
     }
     let context = Context::now(limits);
     if let Some(p) = lookup(src, context) {
         return Ok(p);
     }
-    let (forms, spans) = parser::parse_all_spanned(src, limits)?;
-    let parsed = Arc::new(Parsed { forms, spans });
+    let parsed = parse_now(src, limits)?;
     store(src, context, parsed.clone());
     Ok(parsed)
 }

@@ -233,10 +233,16 @@ pub fn write_key(x: &ray_t, out: &mut Vec<u8>) {
             continue;
         };
         write_node(x, out);
-        if is_container_type(x.type_) {
-            stack.extend(x.items().iter().rev().copied());
-        }
+        stack.extend(identity_items(x).iter().rev().copied());
     }
+}
+
+/// The items that make a container what it is: all of them, except that a
+/// lambda is its parameters and body (its third item, the source it was
+/// written in, kept for error traces, is not part of its identity).
+fn identity_items(x: &ray_t) -> &[Option<&ray_t>] {
+    let items = x.items();
+    if x.type_ == RAY_LAMBDA { &items[..items.len().min(2)] } else { items }
 }
 
 /// Writes one node's key bytes (a container's children are written by
@@ -260,7 +266,7 @@ fn write_node(x: &ray_t, out: &mut Vec<u8>) {
         }
         return;
     }
-    let n = x.len().max(0) as usize;
+    let n = if is_container_type(t) { identity_items(x).len() } else { x.len().max(0) as usize };
     out.extend_from_slice(&(n as u64).to_le_bytes());
     if x.is_vec() {
         with_prim!(t, T => {

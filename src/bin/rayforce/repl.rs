@@ -24,6 +24,8 @@ const COMMANDS: &str = ". Commands list:
 pub fn render(src: &str, source_name: &str, r: &Result<Value, SourceError>) -> String {
     match r {
         Ok(v) => lang::format(v, 1),
+        // The reference ends a boxed diagnostic with an empty line.
+        Err(e) if !e.trace.is_empty() => lang::fmt::format_source_error(src, source_name, e) + "\n",
         Err(e) => lang::fmt::format_source_error(src, source_name, e),
     }
 }
@@ -100,7 +102,7 @@ fn handle(src: &str, interruptible: bool) -> Step {
             // except the call that disconnects.
             Some(h) if !line.starts_with("(.repl.disconnect") => {
                 rayforce::net::send(h, &rayforce::core::Value::str(src.as_bytes()), false)
-                    .map_err(|error| lang::SourceError { error, offset: None, frame: None })
+                    .map_err(lang::SourceError::plain)
             }
             _ => lang::eval_source(src, ctx),
         };
@@ -120,7 +122,11 @@ fn handle(src: &str, interruptible: bool) -> Step {
     };
     let mut out = std::io::stdout().lock();
     if !text.is_empty() {
-        let _ = writeln!(out, "{}", text.trim_end_matches('\n'));
+        let body = text.trim_end_matches('\n');
+        let _ = writeln!(out, "{body}");
+        if text.starts_with("\n  × Error") {
+            let _ = writeln!(out);
+        }
     }
     let _ = out.flush();
     Step::Continue

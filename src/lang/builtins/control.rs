@@ -182,7 +182,7 @@ fn do_(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
     ev.eval_scoped(args)
 }
 
-fn fn_(_ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+fn fn_(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
     if args.is_empty() {
         return Err(arity_err("1+", 0));
     }
@@ -193,7 +193,10 @@ fn fn_(_ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
         RAY_LIST if p.is_empty() => Value::sym_vec(&[])?,
         _ => return Err(RayError::type_err("fn: parameters must be a vector of names")),
     };
-    Value::container(RAY_LAMBDA, vec![params, Value::list(args[1..].to_vec())])
+    // The source it is written in travels with it (for error traces).
+    let mut parts = vec![params, Value::list(args[1..].to_vec())];
+    parts.extend(ev.source_context());
+    Value::container(RAY_LAMBDA, parts)
 }
 
 /// Truthiness of each element of a vector, or of an atom.
