@@ -138,3 +138,32 @@ fn upsert_in_place_rebinds_the_global() {
     let t = env::get(sym::intern(b"up_ref")).unwrap();
     assert_eq!(sym_names(&col(&t, "sector")), ["tech", "tech", "media", "auto", "tech"]);
 }
+
+/// The reference's checks of an assignment to an existing column (answers
+/// captured from it): atoms must have the column's type (an i64 atom also
+/// fills an F64 column), vectors too or be I32/I64/F64 both; a vector as
+/// long as the table gives the `where:` rows their values.
+#[test]
+fn update_checks_the_assigned_type_as_the_reference() {
+    let err = |src: &str| {
+        load_fixtures("");
+        run(src).expect_err(src).to_string()
+    };
+    for (src, want) in [
+        ("(update {from: orders qty: 1.5})", "update: cannot assign f64 value to I64 column"),
+        ("(update {from: orders where: (> qty 100) sym: 7})", "update: cannot assign i64 value to SYM column"),
+        ("(update {from: orders sym: (> qty 100)})", "update: expression type B8 does not match SYM column"),
+        ("(update {from: orders where: (> px 200) qty: (> qty 100)})", "update: cannot assign B8 expression to I64 column"),
+    ] {
+        let got = err(src);
+        assert!(got.contains(want), "{src}: {got}");
+    }
+    let px = col(&q("(update {from: orders px: 7})"), "px");
+    assert_eq!((px.type_(), px.elems::<f64>()[0]), (RAY_F64, 7.0));
+    let qty = col(&q("(update {from: orders where: (== sym 'AAPL) qty: [1 2 3 4 5 6 7 8]})"), "qty");
+    let aapl: Vec<usize> = (0..8).filter(|&i| col(&q("orders"), "sym").sym_at(i) == sym::intern_str("AAPL")).collect();
+    assert!(!aapl.is_empty());
+    for i in aapl {
+        assert_eq!(qty.elems::<i64>()[i], i as i64 + 1);
+    }
+}

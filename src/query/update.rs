@@ -1,6 +1,7 @@
 //! `update`: by value, or in place on a named table (rayfall.md 10).
 //! Assignments are all evaluated against the original table; an existing
-//! column is replaced (only on the `where:` rows, cast to its type), a new
+//! column is replaced (only on the `where:` rows, cast to its type; the
+//! value's type checked as the reference checks it), a new
 //! one appended, a new one under `where:` silently dropped, and `by:` with
 //! `where:` ⇒ `nyi`.
 #![forbid(unsafe_code)]
@@ -14,6 +15,7 @@ use super::select::{Clauses, by_keys, eval_filtered, eval_in, grouped_column};
 use super::view::{View, selection};
 use crate::abi::*;
 use crate::core::{RayError, Result, Value};
+use crate::ops::type_name;
 
 /// Runs `(update q)`; `q` is the unevaluated dict literal. When `from:`
 /// yields a symbol, the global it names is replaced (through `core::env`)
@@ -49,6 +51,7 @@ pub fn update(q: &ray_t, ev: &mut dyn Evaluator) -> Result<Value> {
         for &(id, e) in &c.outputs {
             let Some(p) = ids.iter().position(|&x| x == id) else { continue };
             let v = eval_filtered(ev, &view, &sub, e)?;
+            check_assignment(cols[p].type_(), &v, true)?;
             changes.push((p, scatter(&cols[p], &rows, &v)?));
         }
         for (p, v) in changes {
@@ -83,11 +86,16 @@ pub fn update(q: &ray_t, ev: &mut dyn Evaluator) -> Result<Value> {
         let mut changes = Vec::new();
         for &(id, e) in &c.outputs {
             let v = eval_in(ev, e, &view)?;
+            let existing = ids.iter().position(|&x| x == id).map(|p| cols[p].type_());
+            if let Some(ct) = existing {
+                check_assignment(ct, &v, false)?;
+            }
+            let widen = existing == Some(RAY_F64) && v.type_().abs() == RAY_I64;
             let v = if is_column(&v) { v } else { broadcast(&v, n)? };
             if v.len() as usize != n {
                 return Err(RayError::length("update: column length differs from the table"));
             }
-            changes.push((id, v));
+            changes.push((id, if widen { cast_column(&v, RAY_F64)? } else { v }));
         }
         for (id, v) in changes {
             set(&mut ids, &mut cols, id, v);
@@ -144,10 +152,43 @@ fn spread(rows: &[Vec<u32>], parts: &[Value], n: usize) -> Result<Value> {
     gather_ix(&all, &idx)
 }
 
+/// The column types an update may swap between (a whole column) or
+/// convert between (`where:` rows), as the reference does.
+fn wide_numeric(t: i8) -> bool {
+    matches!(t, RAY_I32 | RAY_I64 | RAY_F64)
+}
+
+/// Whether `v` may be assigned to an existing column of type `ct` (on some
+/// rows when `partial`), with the reference's errors: an atom must have
+/// the column's type (an i64 atom also fills an F64 column); a vector
+/// must have it too, or both be I32/I64/F64; a LIST replaces a whole
+/// column only. A LIST column takes anything.
+fn check_assignment(ct: i8, v: &ray_t, partial: bool) -> Result<()> {
+    let vt = v.type_();
+    if ct == RAY_LIST || vt.abs() == ct || (vt == -RAY_I64 && ct == RAY_F64) {
+        return Ok(());
+    }
+    let (v_name, c_name) = (type_name(vt), type_name(ct));
+    if vt < 0 {
+        return Err(RayError::type_err(format!("update: cannot assign {v_name} value to {c_name} column")));
+    }
+    if (wide_numeric(vt) && wide_numeric(ct)) || (vt == RAY_LIST && !partial) {
+        return Ok(());
+    }
+    Err(RayError::type_err(if partial && vt != RAY_LIST {
+        format!("update: cannot assign {v_name} expression to {c_name} column")
+    } else {
+        format!("update: expression type {v_name} does not match {c_name} column")
+    }))
+}
+
 /// `col` with `vals` (an atom or one value per row in `rows`) written at
 /// `rows`, cast to the column's type.
 fn scatter(col: &ray_t, rows: &[Row], vals: &ray_t) -> Result<Value> {
     let vals = if is_column(vals) { vals.to_value() } else { broadcast(vals, rows.len())? };
+    // A vector as long as the table (a literal, say) gives the selected
+    // rows' values, as in the reference.
+    let vals = if vals.len() == col.len() && vals.len() as usize != rows.len() { gather_ix(&vals, rows)? } else { vals };
     if vals.len() as usize != rows.len() {
         return Err(RayError::length("update: value length differs from the selected rows"));
     }
