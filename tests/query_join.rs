@@ -120,3 +120,62 @@ fn a_large_left_join_on_a_lookup_table_matches_a_plain_loop() {
     assert!(w.attrs() & RAY_ATTR_HAS_NULLS != 0);
     assert_eq!(col(&t, "v").elems::<i64>()[n as usize - 1], n - 1);
 }
+
+/// Inner and left joins against a plain nested-map loop, on tables large
+/// enough for the partitioned hash path (many R rows, a wide key range),
+/// with null keys (null matches null), repeated R keys and empty sides.
+#[test]
+fn large_joins_on_wide_keys_match_a_plain_loop() {
+    use rayforce::core::{env, sym};
+    use std::collections::HashMap;
+    let h = |i: i64, m: i64| ((i.wrapping_mul(2654435761) ^ (i >> 5)) % m).abs();
+    // With nulls the key tuple no longer packs into 64 bits (the grouping
+    // path); without, it packs and R is partitioned. The I32 key below
+    // takes the partitioned path with nulls.
+    for (nl, nr, nulls) in [(250_000i64, 150_000i64, false), (250_000, 150_000, true), (0, 100_000, false), (1_000, 0, true)] {
+        let key = |i: i64, salt: i64| if nulls && h(i + salt, 97) == 0 { NULL_I64 } else { h(i * 3 + salt, 40) };
+        let wide = |i: i64| if h(i, 89) == 0 { NULL_I64 } else { h(i, 300_000) * 1_000_003 };
+        let wide = |i: i64| if !nulls && wide(i) == NULL_I64 { 7 } else { wide(i) };
+        let lk: Vec<[i64; 3]> = (0..nl).map(|i| [key(i, 1), key(i, 2), wide(i)]).collect();
+        // R draws from the same key space, so keys repeat and some miss.
+        let rk: Vec<[i64; 3]> = (0..nr).map(|i| [key(i * 5, 1), key(i * 5, 2), wide(i * 5)]).collect();
+        let cols = |ks: &[[i64; 3]], j: usize| i64s(&ks.iter().map(|k| k[j]).collect::<Vec<_>>());
+        let l = table(vec![("a", cols(&lk, 0)), ("b", cols(&lk, 1)), ("c", cols(&lk, 2)), ("v", i64s(&(0..nl).collect::<Vec<_>>()))]);
+        let r = table(vec![("a", cols(&rk, 0)), ("b", cols(&rk, 1)), ("c", cols(&rk, 2)), ("w", i64s(&(0..nr).collect::<Vec<_>>()))]);
+        env::set(sym::intern(b"wl"), l);
+        env::set(sym::intern(b"wr"), r);
+        let mut rows: HashMap<[i64; 3], Vec<i64>> = HashMap::new();
+        for (i, k) in rk.iter().enumerate() {
+            rows.entry(*k).or_default().push(i as i64);
+        }
+        let (mut inner, mut left) = (Vec::new(), Vec::new());
+        for (i, k) in lk.iter().enumerate() {
+            match rows.get(k) {
+                Some(rs) => rs.iter().for_each(|&r| {
+                    inner.push((i as i64, r));
+                    left.push((i as i64, r));
+                }),
+                None => left.push((i as i64, NULL_I64)),
+            }
+        }
+        for (form, want) in [("inner-join", inner), ("left-join", left)] {
+            let t = run(&format!("({form} [a b c] wl wr)")).unwrap();
+            let got: Vec<(i64, i64)> = col(&t, "v").elems::<i64>().iter().copied().zip(col(&t, "w").elems::<i64>().iter().copied()).collect();
+            assert_eq!(got.len(), want.len(), "{form} nl {nl} nr {nr}");
+            assert!(got == want, "{form} nl {nl} nr {nr}");
+        }
+        // One wide I32 key takes the single-column path.
+        let k32 = |k: &[i64; 3]| if k[2] == NULL_I64 { NULL_I32 } else { (k[2] / 1_000_003 * 7_001) as i32 };
+        let w32 = |ks: &[[i64; 3]]| Value::vec_from_slice(RAY_I32, &ks.iter().map(k32).collect::<Vec<_>>()).unwrap();
+        env::set(sym::intern(b"wl1"), table(vec![("c", w32(&lk)), ("v", i64s(&(0..nl).collect::<Vec<_>>()))]));
+        env::set(sym::intern(b"wr1"), table(vec![("c", w32(&rk)), ("w", i64s(&(0..nr).collect::<Vec<_>>()))]));
+        let mut rows: HashMap<i32, Vec<i64>> = HashMap::new();
+        for (i, k) in rk.iter().enumerate() {
+            rows.entry(k32(k)).or_default().push(i as i64);
+        }
+        let want: Vec<(i64, i64)> = lk.iter().enumerate().flat_map(|(i, k)| rows.get(&k32(k)).into_iter().flatten().map(move |&r| (i as i64, r))).collect();
+        let t = run("(inner-join [c] wl1 wr1)").unwrap();
+        let got: Vec<(i64, i64)> = col(&t, "v").elems::<i64>().iter().copied().zip(col(&t, "w").elems::<i64>().iter().copied()).collect();
+        assert!(got == want, "inner-join on one I32 key, nl {nl} nr {nr}");
+    }
+}

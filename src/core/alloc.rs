@@ -76,9 +76,19 @@ fn advise_huge_range(_: usize, _: usize) {}
 /// whose pages, when it is 4 MiB or more, are asked to be huge, like large
 /// blocks: for buffers filled once and sent (compressed frames).
 pub fn zeroed_bytes(len: usize) -> Vec<u8> {
-    let mut v = vec![0u8; len];
-    if len >= 1 << HUGE_ORDER {
-        advise_huge_range(v.as_mut_ptr() as usize, len);
+    huge_zeroed(len)
+}
+
+/// `n` default (zero) elements whose pages, when they take 4 MiB or more,
+/// are asked to be huge: for the large scratch vectors of the kernels (row
+/// maps, partitioned keys), which otherwise take a page fault per 4 KiB.
+/// For primitive numbers the zeros come from calloc, untouched until
+/// written, so threads filling parts of the vector fault in their own pages.
+pub fn huge_zeroed<T: Clone + Default>(n: usize) -> Vec<T> {
+    let mut v = vec![T::default(); n];
+    let bytes = n.saturating_mul(size_of::<T>());
+    if bytes >= 1 << HUGE_ORDER {
+        advise_huge_range(v.as_mut_ptr() as usize, bytes);
     }
     v
 }

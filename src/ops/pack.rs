@@ -7,7 +7,7 @@
 //! of hashing or grouping.
 #![forbid(unsafe_code)]
 
-use super::par::{map_chunks, split, threads_for};
+use super::par::{map_chunks, par_parts, split, threads_for};
 use super::radix::bits_for;
 use crate::abi::*;
 
@@ -129,13 +129,19 @@ pub fn pack_keys(sides: &[&[&ray_t]]) -> Option<(Vec<Vec<i64>>, u32)> {
         .iter()
         .map(|side| {
             let n = side[0].len().max(0) as usize;
-            let mut out = vec![0i64; n];
-            for (c, &(lo, bits)) in side.iter().zip(&layout) {
-                if bits > 0 {
-                    let v = ints(c).expect("checked above");
-                    with_ints!(v, s => push_column(&mut out, s, lo, bits));
+            let cols: Vec<(Ints, i64, u32)> = side
+                .iter()
+                .zip(&layout)
+                .filter(|(_, l)| l.1 > 0)
+                .map(|(c, &(lo, bits))| (ints(c).expect("checked above"), lo, bits))
+                .collect();
+            let mut out = crate::core::alloc::huge_zeroed::<i64>(n);
+            par_parts(&mut out, threads_for(n), |part, a, b| {
+                for (v, lo, bits) in &cols {
+                    with_ints!(v, s => push_column(part, &s[a..b], *lo, *bits));
                 }
-            }
+                false
+            });
             out
         })
         .collect();

@@ -16,6 +16,7 @@ use crate::ops::table::{columns, make_table, names};
 use super::group::{FastMap, group_columns};
 use crate::ops::par::{split, threads_for};
 use crate::ops::pack::{ints, pack_keys, with_ints};
+use super::hash_join::{PARTITION_MIN_ROWS, partitioned_match};
 use super::select::eval_in;
 use super::view::{Sel, View};
 use crate::abi::*;
@@ -97,18 +98,25 @@ impl Heads {
     }
 }
 
-fn build_heads<T: Copy + Into<i64>>(r: &[T]) -> (Heads, Vec<Row>, bool) {
-    let nr = r.len();
-    let mut next = vec![NO_ROW; nr];
-    let mut dup = false;
+/// The least R key and the span of a direct-index table over R's keys,
+/// when their range is small enough for one (below 2^20 slots or 4 per row).
+fn dense_span<T: Copy + Into<i64>>(r: &[T]) -> Option<(i64, usize)> {
     let (mut lo, mut hi) = (i64::MAX, i64::MIN);
     for &x in r {
         let x: i64 = x.into();
         lo = lo.min(x);
         hi = hi.max(x);
     }
-    if nr > 0 && (hi as i128 - lo as i128) < (1i128 << 20).max(4 * nr as i128) {
-        let mut head = vec![NO_ROW; (hi - lo) as usize + 1];
+    let span = hi as i128 - lo as i128;
+    (!r.is_empty() && span < (1i128 << 20).max(4 * r.len() as i128)).then_some((lo, span as usize + 1))
+}
+
+fn build_heads<T: Copy + Into<i64>>(r: &[T], dense: Option<(i64, usize)>) -> (Heads, Vec<Row>, bool) {
+    let nr = r.len();
+    let mut next = vec![NO_ROW; nr];
+    let mut dup = false;
+    if let Some((lo, span)) = dense {
+        let mut head = vec![NO_ROW; span];
         for i in (0..nr).rev() {
             let h = &mut head[(r[i].into() - lo) as usize];
             dup |= *h != NO_ROW;
@@ -154,11 +162,34 @@ fn probe<T: Copy + Into<i64> + Sync>(l: &[T], heads: &Heads) -> Vec<Row> {
     first
 }
 
+/// Matches integer keys: a direct-index table for a small R key range, a
+/// partitioned hash join for many R rows, else one hash map.
+fn match_ints<L, R>(l: &[L], r: &[R]) -> Matches
+where
+    L: Copy + Into<i64> + Sync,
+    R: Copy + Into<i64> + Sync,
+{
+    let dense = dense_span(r);
+    if dense.is_none() && r.len() >= PARTITION_MIN_ROWS {
+        let (first, next, dup) = partitioned_match(l, r);
+        return Matches { first, next, dup };
+    }
+    let (heads, next, dup) = build_heads(r, dense);
+    let first = probe(l, &heads);
+    Matches { first, next, dup }
+}
+
 fn match_one_int(l: &ray_t, r: &ray_t) -> Option<Matches> {
-    let (li, ri) = (ints(l)?, ints(r)?);
-    let (heads, next, dup) = with_ints!(ri, s => build_heads(s));
-    let first = with_ints!(li, s => probe(s, &heads));
-    Some(Matches { first, next, dup })
+    use crate::ops::pack::Ints::*;
+    Some(match (ints(l)?, ints(r)?) {
+        (U8(a), U8(b)) => match_ints(a, b),
+        (U16(a), U16(b)) => match_ints(a, b),
+        (U32(a), U32(b)) => match_ints(a, b),
+        (I16(a), I16(b)) => match_ints(a, b),
+        (I32(a), I32(b)) => match_ints(a, b),
+        (I64(a), I64(b)) => match_ints(a, b),
+        _ => return None,
+    })
 }
 
 /// Matches L rows to R rows on equal key tuples.
@@ -173,9 +204,7 @@ pub fn match_rows(lk: &[Value], rk: &[Value]) -> Result<Matches> {
     let lrefs: Vec<&ray_t> = lk.iter().map(|c| &**c).collect();
     let rrefs: Vec<&ray_t> = rk.iter().map(|c| &**c).collect();
     if let Some((packed, _)) = pack_keys(&[&lrefs, &rrefs]) {
-        let (heads, next, dup) = build_heads(&packed[1]);
-        let first = probe(&packed[0], &heads);
-        return Ok(Matches { first, next, dup });
+        return Ok(match_ints(&packed[0], &packed[1]));
     }
     let nl = lk.first().map_or(0, |c| c.len().max(0) as usize);
     let nr = rk.first().map_or(0, |c| c.len().max(0) as usize);
@@ -254,7 +283,7 @@ fn left_join_unique(j: &JoinArgs) -> Option<Result<Value>> {
         return None;
     }
     let (li, ri) = (ints(l)?, ints(r)?);
-    let (heads, _, dup) = with_ints!(ri, s => build_heads(s));
+    let (heads, _, dup) = with_ints!(&ri, s => build_heads(s, dense_span(s)));
     if dup {
         return None;
     }

@@ -36,6 +36,7 @@ mod agg;
 mod dense;
 mod expr;
 mod group;
+mod hash_join;
 mod insert;
 mod join;
 mod parted;
