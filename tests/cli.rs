@@ -116,6 +116,22 @@ fn sys_args_reports_the_command_line_like_the_reference() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `-c N` and `-t N` as the reference's (`(.sys.args)` reports cores 2
+/// and timeit true for `-c 2 -t 1`); `-t 1` times every REPL result.
+#[test]
+fn cores_and_timeit_options_are_taken_and_reported() {
+    let out = run(&["-c", "2", "-t", "1"], "(at (.sys.args) 'cores)\n(at (.sys.args) 'timeit)\n");
+    let shown = text(&out.stdout);
+    let lines: Vec<&str> = shown.lines().collect();
+    assert_eq!((lines[0], lines[2]), ("2", "true"), "{shown}");
+    assert!(lines[1].starts_with("time: ") && lines[1].ends_with(" ms"), "{shown}");
+    let out = run(&["--cores", "1"], "(sum (til 1000000))\n");
+    assert_eq!(text(&out.stdout), "499999500000\n", "one core still answers");
+    let out = run(&["-c", "lots"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).starts_with("rayforce: bad core count: lots"), "{}", text(&out.stderr));
+}
+
 #[test]
 fn a_failing_script_exits_1_with_the_error_on_stderr() {
     let s = fixture("script_error.rfl");

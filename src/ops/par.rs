@@ -3,15 +3,36 @@
 //! monomorphic loops; nothing here knows about values.
 #![forbid(unsafe_code)]
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 /// Rows below which a single thread does the work.
 pub const PAR_MIN_ROWS: usize = 1 << 17;
+
+/// Cores set by the user (`rayforce -c N`); 0: as many as the machine has.
+static CORES: AtomicUsize = AtomicUsize::new(0);
+
+/// Most threads one kernel runs on, whatever `-c` says.
+pub const MAX_CORES: usize = 256;
+
+/// Sets the cores parallel kernels may use (0: the machine's, at most 8).
+pub fn set_cores(n: usize) {
+    CORES.store(n.min(MAX_CORES), Ordering::Relaxed);
+}
+
+/// The cores parallel kernels may use.
+pub fn cores() -> usize {
+    match CORES.load(Ordering::Relaxed) {
+        0 => std::thread::available_parallelism().map_or(1, |p| p.get()).clamp(1, 8),
+        n => n,
+    }
+}
 
 /// Number of worker threads worth using for `n` rows.
 pub fn threads_for(n: usize) -> usize {
     if n < PAR_MIN_ROWS {
         return 1;
     }
-    std::thread::available_parallelism().map_or(1, |p| p.get()).clamp(1, 8).min(n / (PAR_MIN_ROWS / 2)).max(1)
+    cores().min(n / (PAR_MIN_ROWS / 2)).max(1)
 }
 
 /// The result of a scoped worker; a panic in it goes on unwinding in the

@@ -1,4 +1,4 @@
-//! How the process was started, for `(.sys.args)`: the script, the port,
+//! How the process was started, for `(.sys.args)`: the script, the port, `-c`,
 //! the journal base, `-i`, and the application arguments after `--`. The
 //! `rayforce` binary records them once at start; a library embedding
 //! answers the defaults (empty, 0, false).
@@ -9,6 +9,8 @@ use std::sync::Mutex;
 pub struct Launch {
     pub file: String,
     pub port: i64,
+    /// `-c N` as given (0: automatic).
+    pub cores: i64,
     pub log: String,
     pub interactive: bool,
     /// `-key value` pairs given after `--`, in order.

@@ -2,7 +2,7 @@
 //! text. Owns nothing else (no I/O beyond `-h`).
 
 pub const USAGE: &str =
-    "usage: rayforce [-p [HOST:]PORT] [-u PW | -U PW] [-v] [-i] [-m SIZE] [-f file.rfl | file.rfl] [-h] [-- app args]
+    "usage: rayforce [-p [HOST:]PORT] [-u PW | -U PW] [-v] [-i] [-c N] [-t N] [-m SIZE] [-f file.rfl | file.rfl] [-h] [-- app args]
   -p, --port [HOST:]PORT  serve IPC clients on PORT (0: any free port), on every
                           interface, or only on HOST (127.0.0.1, [::1], localhost)
   -u PW                   clients must send this password
@@ -12,6 +12,8 @@ pub const USAGE: &str =
   -L B                    as -l, and answer only once the request is fsynced
   --journal-truncate      start even when B.log has a damaged frame: cut it there
   -i, --interactive       start the REPL even after running a script
+  -c, --cores N           cores a query may use (0: the machine's, at most 8)
+  -t, --timeit N          N != 0: print each REPL result's time (as .sys.timeit)
   -m, --mem SIZE          memory budget (4G, 512M, 1024K or bytes; 0: none): a
                           query that would pass it fails with oom (nothing
                           spills to disk); default 80% of RAM or cgroup limit
@@ -37,6 +39,10 @@ pub struct Options {
     /// `-l B` (async) or `-L B` (sync): the journal's base path.
     pub journal: Option<(rayforce::journal::Mode, String)>,
     pub journal_truncate: bool,
+    /// `-c`: cores a query may use (0: automatic).
+    pub cores: usize,
+    /// `-t N` with N != 0: time every REPL result.
+    pub timeit: bool,
     /// `-m`: the memory budget in bytes (0: unlimited); None: the default.
     pub mem_budget: Option<usize>,
     /// Everything after `--`, for `(.sys.args)`.
@@ -73,6 +79,18 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
             }
             "--journal-truncate" => o.journal_truncate = true,
             "-i" | "--interactive" => o.interactive = true,
+            "-c" | "--cores" => {
+                let n = args.next().ok_or("-c needs a number of cores (0: automatic)")?;
+                o.cores = n
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|&c| c <= rayforce::ops::par::MAX_CORES)
+                    .ok_or(format!("bad core count: {n} (0 to {})", rayforce::ops::par::MAX_CORES))?;
+            }
+            "-t" | "--timeit" => {
+                let n = args.next().ok_or("-t needs 0 or 1")?;
+                o.timeit = n.parse::<i64>().map_err(|_| format!("bad -t value: {n} (0 or 1)"))? != 0;
+            }
             "-m" | "--mem" => {
                 let size = args.next().ok_or("-m needs a size (4G, 512M, 1024K or bytes)")?;
                 let bytes = rayforce::core::alloc::parse_size(&size)
@@ -98,6 +116,7 @@ pub fn launch(o: &Options) -> rayforce::runtime::launch::Launch {
     rayforce::runtime::launch::Launch {
         file: o.script.clone().unwrap_or_default(),
         port,
+        cores: o.cores as i64,
         log: o.journal.as_ref().map(|(_, base)| base.clone()).unwrap_or_default(),
         interactive: o.interactive,
         user: rayforce::runtime::launch::user_pairs(&o.app_args),
@@ -150,6 +169,10 @@ mod tests {
         assert!(run(&["-m", "lots"]).is_err());
         assert!(run(&["-m"]).is_err());
         assert_eq!(run(&["-h", "-x"]), Err("help".into()));
+        let o = run(&["-c", "4", "--timeit", "1"]).unwrap();
+        assert_eq!((o.cores, o.timeit), (4, true));
+        assert!(!run(&["-t", "0"]).unwrap().timeit);
+        assert!(run(&["-c", "-1"]).is_err() && run(&["-c", "999"]).is_err() && run(&["-t", "x"]).is_err());
         let o = run(&["a.rfl", "--", "-x", "1", "-p", "z"]).unwrap();
         assert_eq!((o.script.as_deref(), o.listen, o.app_args), (Some("a.rfl"), None, vec!["-x".into(), "1".into(), "-p".into(), "z".into()]));
     }

@@ -84,6 +84,8 @@ fn main() {
     if let Some(bytes) = o.mem_budget {
         rayforce::core::alloc::set_budget(bytes);
     }
+    rayforce::ops::par::set_cores(o.cores);
+    rayforce::runtime::switches::set_timeit(o.timeit);
     rayforce::runtime::launch::set(cli::launch(&o));
     let _ = rayforce::runtime::create(None);
     rayforce::lang::reset();

@@ -356,8 +356,8 @@ fn time_now(args: &[Value]) -> Result<Value> {
 
 /// `(.sys.args)`: how the process was started, as RayforceDB answers it:
 /// `file port cores timeit querylog interactive log user` (`user`: the
-/// `-key value` pairs after `--`, values as strings). `cores` is 0 (the
-/// engine sizes its threads itself, as the reference's default).
+/// `-key value` pairs after `--`, values as strings). `cores` is the `-c`
+/// value (0: automatic, as the reference's default).
 fn sys_args(args: &[Value]) -> Result<Value> {
     if !args.is_empty() {
         return Err(RayError::domain(".sys.args takes no arguments"));
@@ -372,7 +372,7 @@ fn sys_args(args: &[Value]) -> Result<Value> {
     let values = vec![
         Value::str(l.file.as_bytes()),
         Value::i64(l.port),
-        Value::i64(0),
+        Value::i64(l.cores),
         Value::bool(crate::runtime::switches::timeit()),
         Value::bool(crate::runtime::querylog::enabled()),
         Value::bool(l.interactive),
