@@ -22,6 +22,7 @@ pub mod parse_cache;
 pub mod parser;
 pub mod query_forms;
 pub mod registry;
+pub mod timers;
 pub mod trace;
 pub mod values;
 

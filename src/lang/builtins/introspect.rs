@@ -2,7 +2,7 @@
 //! `resolve`, `env`, `sym-name`, `.sys.info`, `.sys.mem`, `.sys.gc`,
 //! `.sys.env`, `.sys.timeit`, `.sys.querylog`, `.sys.querylog.enable`,
 //! `.sys.prof`, `.sys.listen`, `.mem.objsize`, `.time.now`,
-//! `.time.timer.del`.
+//! `.time.timer.set`, `.time.timer.del` (the schedule is `lang::timers`).
 //!
 //! This module owns argument checks, error wording and the shape of each
 //! answer. The flags live in `runtime::switches`; memory figures come from
@@ -35,6 +35,7 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin::pure(".mem.objsize", RAY_UNARY, mem_objsize),
     Builtin::pure(".time.now", RAY_VARY, time_now),
     Builtin::pure(".sys.args", RAY_VARY, sys_args),
+    Builtin::pure(".time.timer.set", RAY_VARY, timer_set).restricted(),
     Builtin::pure(".time.timer.del", RAY_UNARY, timer_del).restricted(),
 ];
 
@@ -382,11 +383,37 @@ fn sys_args(args: &[Value]) -> Result<Value> {
     Ok(Value::dict(Value::sym_vec(&names)?, Value::list(values)))
 }
 
-/// `(.time.timer.del id)`: cancels timer `id` if it exists (this server has
-/// no timers, so none does); always the null object.
+/// `(.time.timer.set ms n f)`: calls lambda `f` every `ms` milliseconds,
+/// `n` times (0: until deleted), with `.time.now`; the timer's id.
+fn timer_set(args: &[Value]) -> Result<Value> {
+    if args.len() != 3 {
+        return Err(RayError::domain(".time.timer.set expects 3 arguments"));
+    }
+    let count = |v: &Value, name: &str| -> Result<u64> {
+        if v.type_ != -RAY_I64 {
+            return Err(RayError::type_err(format!("{name} must be i64")));
+        }
+        u64::try_from(v.i64_val()).map_err(|_| RayError::domain(format!("{name} must be non-negative")))
+    };
+    let ms = count(&args[0], "ms")?;
+    let n = count(&args[1], "num")?;
+    let f = &args[2];
+    if f.type_ != RAY_LAMBDA {
+        return Err(RayError::type_err("fn must be a lambda"));
+    }
+    if crate::lang::eval::lambda_arity(f) != 1 {
+        return Err(RayError::domain("fn must accept exactly 1 argument"));
+    }
+    let id = crate::lang::timers::set(ms, n, f.clone()).map_err(|e| RayError::io(format!(".time.timer.set: {e}")))?;
+    Ok(Value::i64(id))
+}
+
+/// `(.time.timer.del id)`: cancels timer `id` if it exists; always the
+/// null object.
 fn timer_del(args: &[Value]) -> Result<Value> {
     if args[0].type_ != -RAY_I64 {
         return Err(RayError::type_err("id must be i64"));
     }
+    crate::lang::timers::del(args[0].i64_val());
     Ok(Value::null())
 }
