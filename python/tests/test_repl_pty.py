@@ -3,6 +3,7 @@ editing with the history file under $HOME, multi-line input, Ctrl-C
 cancelling a running evaluation, Ctrl-D exiting 0."""
 import os
 import pty
+import re
 import select
 import signal
 import time
@@ -18,8 +19,8 @@ LONG = b"(count (map (fn [x] (sum (til 100000))) (til 1000000)))\r"
 
 
 class Term:
-    def __init__(self, home):
-        env = dict(os.environ, HOME=str(home), TERM="xterm")
+    def __init__(self, home, **extra_env):
+        env = dict(os.environ, HOME=str(home), TERM="xterm", **extra_env)
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: become the REPL
             os.execve(BIN, [BIN], env)
@@ -131,3 +132,32 @@ def test_ctrl_c_cancels_a_remote_query(term, server):
     assert b"42\r\n" in term.expect(PROMPT, timeout=10)
     term.send(b"\x04")
     assert term.wait_exit() == 0
+
+
+def test_a_long_csv_load_shows_a_progress_line_then_erases_it(tmp_path):
+    """In a terminal a CSV load reports its rows on one rewritten stderr
+    line, erased when the load ends (the quiet half second before the
+    first line is set to 0 here, so the test needs no large file)."""
+    if not os.path.exists(BIN):
+        pytest.fail(f"binary missing: {BIN} (run make)")
+    rows = 400_000
+    # A short path: the typed line stays narrower than the terminal.
+    path = f"/tmp/rf{os.getpid()}.csv"
+    with open(path, "w") as f:
+        f.write("id,v\n")
+        f.writelines(f"{i},{i % 97}.5\n" for i in range(rows))
+    t = Term(tmp_path, RAYFORCE_PROGRESS_AFTER_MS="0")
+    try:
+        t.expect(PROMPT)
+        t.send(b'(count (set big (.csv.read "%s")))\r' % path.encode())
+        seen = t.expect(b"%d\r\n" % rows, timeout=60)
+        lines = list(re.finditer(rb"\r\x1b\[Kcsv\.read [a-z]+: [\d,]+ / 400,000 rows \(\d+%\), [\d.]+ s", seen))
+        assert lines, seen[-400:]
+        # The last line drawn is erased before the answer is printed.
+        assert seen[lines[-1].end():].startswith(b"\r\x1b[K"), seen[-400:]
+        t.expect(PROMPT)
+        t.send(b"\x04")
+        assert t.wait_exit() == 0
+    finally:
+        t.kill()
+        os.unlink(path)

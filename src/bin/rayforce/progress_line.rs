@@ -59,14 +59,19 @@ pub fn frame(t: &Tick<'_>) -> String {
 }
 
 /// Shows progress on stderr from now on (the caller checked that stderr
-/// is a terminal).
+/// is a terminal). `RAYFORCE_PROGRESS_AFTER_MS` replaces the half second
+/// of quiet before the first line (tests set it to 0).
 pub fn show_on_stderr() {
+    let first_after = std::env::var("RAYFORCE_PROGRESS_AFTER_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(FIRST_AFTER, Duration::from_millis);
     let sink: progress::Sink = Arc::new(|t: &Tick<'_>| {
         let mut err = std::io::stderr().lock();
         let _ = err.write_all(frame(t).as_bytes());
         let _ = err.flush();
     });
-    progress::set_sink(Some(sink), FIRST_AFTER, EVERY);
+    progress::set_sink(Some(sink), first_after, EVERY);
 }
 
 #[cfg(test)]
