@@ -161,6 +161,91 @@ pub fn gather_by<I: Ix>(col: &ray_t, n: usize, at: impl Fn(usize) -> I + Sync) -
     }
 }
 
+/// One fixed-width column's move into order: its elements and the output.
+enum Move<'a> {
+    W1(&'a [u8], &'a mut [u8]),
+    W2(&'a [u16], &'a mut [u16]),
+    W4(&'a [u32], &'a mut [u32]),
+    W8(&'a [i64], &'a mut [i64]),
+    W16(&'a [[u8; 16]], &'a mut [[u8; 16]]),
+}
+
+fn place<T: Copy>(src: &[T], out: &mut [T], dest: &[Row]) {
+    for (&x, &d) in src.iter().zip(dest) {
+        out[d as usize] = x;
+    }
+}
+
+impl Move<'_> {
+    fn run(self, dest: &[Row]) {
+        match self {
+            Move::W1(s, o) => place(s, o, dest),
+            Move::W2(s, o) => place(s, o, dest),
+            Move::W4(s, o) => place(s, o, dest),
+            Move::W8(s, o) => place(s, o, dest),
+            Move::W16(s, o) => place(s, o, dest),
+        }
+    }
+}
+
+/// Every column of `cols` reordered so that element `i` lands at
+/// `dest[i]`; `dest` must be a permutation of the rows (the inverse of a
+/// gather's index, as `radix::counting_dest` gives). Fixed-width columns
+/// are read once in row order and written in place, a thread per run of
+/// columns; STR and LIST columns are gathered through the inverse. Null
+/// flags carry over (a permutation keeps every element).
+pub fn place_columns(cols: &[Value], dest: &[Row]) -> Result<Vec<Value>> {
+    let n = dest.len();
+    let mut outs = Vec::with_capacity(cols.len());
+    for c in cols {
+        if c.len().max(0) as usize != n {
+            return Err(RayError::length("place: columns differ in length"));
+        }
+        outs.push(match c.type_ {
+            RAY_STR | RAY_LIST => None,
+            _ => Some(zeroed_like(c, n)?),
+        });
+    }
+    let mut jobs = Vec::with_capacity(cols.len());
+    for (c, out) in cols.iter().zip(outs.iter_mut()) {
+        let Some(out) = out else { continue };
+        jobs.push(match (c.type_, elem_size(c.type_, c.attrs)) {
+            (RAY_GUID, _) => Move::W16(c.elems(), out.as_mut_slice()?),
+            (_, 1) => Move::W1(c.elems(), out.as_mut_slice()?),
+            (_, 2) => Move::W2(c.elems(), out.as_mut_slice()?),
+            (_, 4) => Move::W4(c.elems(), out.as_mut_slice()?),
+            (_, 8) => Move::W8(c.elems(), out.as_mut_slice()?),
+            _ => return Err(RayError::type_err("place: not a column")),
+        });
+    }
+    let k = threads_for(n).min(jobs.len()).max(1);
+    let mut groups: Vec<Vec<Move>> = (0..k).map(|_| Vec::new()).collect();
+    for (i, job) in jobs.into_iter().enumerate() {
+        groups[i % k].push(job);
+    }
+    super::par::run_each(groups, |_, group| group.into_iter().for_each(|job| job.run(dest)));
+    let mut perm: Option<Vec<Row>> = None;
+    cols.iter()
+        .zip(outs)
+        .map(|(c, out)| match out {
+            Some(mut out) => {
+                if has_sentinel(c.type_) && c.attrs & RAY_ATTR_HAS_NULLS != 0 {
+                    out.set_attr(RAY_ATTR_HAS_NULLS, true)?;
+                }
+                Ok(out)
+            }
+            None => {
+                let perm = perm.get_or_insert_with(|| {
+                    let mut p = vec![0 as Row; n];
+                    dest.iter().enumerate().for_each(|(i, &d)| p[d as usize] = i as Row);
+                    p
+                });
+                gather_ix(c, perm)
+            }
+        })
+        .collect()
+}
+
 /// Writes the elements of `xs` whose mask byte is set to `d`, branchless
 /// through a stack buffer; false unless they fill `d` exactly.
 fn compress_into<T: Elem + Default>(d: &mut [T], xs: &[T], ms: &[u8]) -> bool {

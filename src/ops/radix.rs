@@ -97,6 +97,45 @@ pub fn counting_sort_rows(keys: &[u64], bits: u32) -> Vec<Row> {
     rows
 }
 
+/// Where each row goes in the stable order of `keys` (each below `2^bits`,
+/// `bits <= COUNTING_MAX_BITS`): the inverse of [`counting_sort_rows`],
+/// so a column can be moved into order by writing each element to its
+/// place while reading the column once in row order (the writes go to one
+/// run per bucket). Each thread takes a run of rows and writes their places.
+pub fn counting_dest(keys: &[u64], bits: u32) -> Vec<Row> {
+    assert!(bits <= COUNTING_MAX_BITS, "counting sort: key too wide");
+    let n = keys.len();
+    let k = threads_for(n);
+    let ranges = split(n, k);
+    let hists = map_chunks(&ranges, k, |&(a, b)| histogram(&keys[a..b], |x| x, 0, bits));
+    // A run's first place in bucket b: every row of a smaller bucket, then
+    // the rows of b in earlier runs.
+    let mut starts = vec![vec![0usize; 1 << bits]; hists.len()];
+    let mut at = 0;
+    for b in 0..1usize << bits {
+        for (start, h) in starts.iter_mut().zip(&hists) {
+            start[b] = at;
+            at += h[b];
+        }
+    }
+    let mut dest = crate::core::alloc::huge_zeroed::<Row>(n);
+    let mut jobs = Vec::with_capacity(k);
+    let mut rest = dest.as_mut_slice();
+    for (&(a, b), start) in ranges.iter().zip(starts) {
+        let (part, tail) = rest.split_at_mut(b - a);
+        rest = tail;
+        jobs.push((part, &keys[a..b], start));
+    }
+    run_each(jobs, |_, (part, keys, mut next)| {
+        for (d, &x) in part.iter_mut().zip(keys) {
+            let p = &mut next[x as usize];
+            *d = *p as Row;
+            *p += 1;
+        }
+    });
+    dest
+}
+
 /// Digit layout of bits `lo..hi`: (number of passes, bits per pass).
 fn digits(lo: u32, hi: u32) -> (u32, u32) {
     let bits = hi - lo;
@@ -253,6 +292,11 @@ mod tests {
         for &(n, bits) in &[(0usize, 3u32), (1, 1), (2, 0), (1000, 4), (5000, 16), (300_000, 7), (300_000, 16), (300_001, 1)] {
             let keys: Vec<u64> = (0..n).map(|_| lcg(&mut seed) & ((1u64 << bits) - 1)).collect();
             assert_eq!(counting_sort_rows(&keys, bits), reference(&keys), "n {n} bits {bits}");
+            // The places are the inverse of the sorted rows.
+            let dest = counting_dest(&keys, bits);
+            let mut inverse = vec![0 as Row; n];
+            reference(&keys).iter().enumerate().for_each(|(at, &r)| inverse[r as usize] = at as Row);
+            assert_eq!(dest, inverse, "places: n {n} bits {bits}");
         }
         // Every row in one bucket, and one bucket per thread run.
         let same = vec![3u64; 300_000];

@@ -10,7 +10,7 @@
 use super::gather::Row;
 use super::prim::{Prim, sym_ids, with_prim};
 use super::par::{map_chunks, par_parts, split, threads_for};
-use super::radix::{COUNTING_MAX_BITS, bits_for, counting_sort_rows, sort_rows_by};
+use super::radix::{COUNTING_MAX_BITS, bits_for, counting_dest, counting_sort_rows, sort_rows_by};
 use crate::abi::*;
 use crate::core::{RayError, Result, sym};
 use std::cmp::Ordering;
@@ -92,7 +92,7 @@ fn ranks<'a>(items: &[&'a [u8]]) -> Vec<u64> {
 
 /// `key` of every element, split over threads for long columns.
 fn keys_of<T: Copy + Sync>(s: &[T], key: impl Fn(T) -> u64 + Sync) -> Vec<u64> {
-    let mut out = vec![0u64; s.len()];
+    let mut out = crate::core::alloc::huge_zeroed::<u64>(s.len());
     par_parts(&mut out, threads_for(s.len()), |d, a, b| {
         d.iter_mut().zip(&s[a..b]).for_each(|(o, &x)| *o = key(x));
         false
@@ -183,6 +183,30 @@ fn compact(keys: &mut [u64]) -> u64 {
 /// as hold them; the words then radix-sort the row ids, least significant
 /// word first (each pass is stable, so earlier words break ties).
 pub fn sort_perm(keys: &[(&ray_t, bool)], nulls: Nulls) -> Result<Vec<Row>> {
+    let (n, words) = order_words(keys, nulls)?;
+    Ok(perm_of_words(n, &words))
+}
+
+/// A sort's answer: the rows in order, or each row's place in the order.
+pub enum Order {
+    Rows(Vec<Row>),
+    Places(Vec<Row>),
+}
+
+/// The stable order of `sort_perm`, as each row's place when the keys fit
+/// one counting pass (moving columns into their places reads each column in
+/// row order), else as the rows in order.
+pub fn sort_order(keys: &[(&ray_t, bool)], nulls: Nulls) -> Result<Order> {
+    let (n, words) = order_words(keys, nulls)?;
+    Ok(match &words[..] {
+        [(w, b)] if *b <= COUNTING_MAX_BITS => Order::Places(counting_dest(w, *b)),
+        _ => Order::Rows(perm_of_words(n, &words)),
+    })
+}
+
+/// The row count and the packed order-key words of a multi-key sort, most
+/// significant first, with the bits each uses.
+fn order_words(keys: &[(&ray_t, bool)], nulls: Nulls) -> Result<(usize, Vec<(Vec<u64>, u32)>)> {
     let Some(n) = keys.first().map(|k| k.0.len().max(0) as usize) else {
         return Err(RayError::domain("sort: no keys"));
     };
@@ -207,8 +231,13 @@ pub fn sort_perm(keys: &[(&ray_t, bool)], nulls: Nulls) -> Result<Vec<Row>> {
             _ => words.push((k, b)),
         }
     }
-    // The least significant word sorts the identity: by counting when
-    // narrow, by radix otherwise; each next word re-sorts stably.
+    Ok((n, words))
+}
+
+/// Rows sorted by the packed words: the least significant word sorts the
+/// identity (by counting when narrow, by radix otherwise); each next word
+/// re-sorts stably.
+fn perm_of_words(n: usize, words: &[(Vec<u64>, u32)]) -> Vec<Row> {
     let mut words = words.iter().rev();
     let mut rows: Vec<Row> = match words.next() {
         Some((w, b)) if *b <= COUNTING_MAX_BITS => counting_sort_rows(w, *b),
@@ -218,7 +247,7 @@ pub fn sort_perm(keys: &[(&ray_t, bool)], nulls: Nulls) -> Result<Vec<Row>> {
     for (w, b) in words {
         rows = sort_rows_by(w, *b, rows);
     }
-    Ok(rows)
+    rows
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 //! stable multi-key row permutation of `ops::sort`.
 #![forbid(unsafe_code)]
 
-use crate::ops::sort::{Nulls, sort_perm};
-use crate::ops::{Row, gather_ix};
+use crate::ops::sort::{Nulls, Order, sort_order};
+use crate::ops::{Row, gather_ix, place_columns};
 use crate::ops::table::{make_table, names, columns};
 use crate::abi::*;
 use crate::core::{RayError, Result, Value, sym};
@@ -38,8 +38,10 @@ pub fn sort_table(t: &ray_t, names_: &[(i64, bool)], nulls: Nulls) -> Result<Val
         };
         keys.push((&*cols[i], desc));
     }
-    let perm = sort_perm(&keys, nulls)?;
-    permute(t, &perm)
+    match sort_order(&keys, nulls)? {
+        Order::Rows(perm) => permute(t, &perm),
+        Order::Places(dest) => make_table(&names(t), place_columns(&columns(t), &dest)?),
+    }
 }
 
 fn xsort(args: &[Value], desc: bool) -> Result<Value> {
@@ -61,4 +63,55 @@ pub fn xasc(args: &[Value]) -> Result<Value> {
 /// `(xdesc t 'col)`: stable descending sort, nulls last.
 pub fn xdesc(args: &[Value]) -> Result<Value> {
     xsort(args, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::sort::sort_perm;
+
+    /// Equal values, null flags included (STR item by item).
+    fn same_column(a: &ray_t, b: &ray_t) -> bool {
+        let flags = |c: &ray_t| c.attrs & (RAY_ATTR_HAS_NULLS | RAY_SYM_WIDTH_MASK);
+        a.type_ == b.type_
+            && a.len() == b.len()
+            && flags(a) == flags(b)
+            && match a.type_ {
+                RAY_STR => (0..a.len() as usize).all(|i| a.str_at(i) == b.str_at(i)),
+                _ => a.vec_bytes() == b.vec_bytes(),
+            }
+    }
+
+    #[test]
+    fn sorting_by_a_narrow_key_moves_columns_as_the_row_gather_does() {
+        for n in [0usize, 1, 7, 300_001] {
+            let h = |i: usize, m: usize| (i.wrapping_mul(2654435761) ^ (i >> 3)) % m;
+            let key: Vec<i64> = (0..n).map(|i| if h(i, 31) == 0 { NULL_I64 } else { h(i, 100) as i64 - 50 }).collect();
+            let f: Vec<f64> = (0..n).map(|i| if h(i, 17) == 0 { f64::NAN } else { i as f64 / 4.0 }).collect();
+            let small: Vec<i16> = (0..n).map(|i| if h(i, 13) == 0 { NULL_I16 } else { i as i16 }).collect();
+            let names = [sym::intern(b"b"), sym::intern(b"a"), sym::intern(b"c")];
+            let syms: Vec<i64> = (0..n).map(|i| names[h(i, 3)]).collect();
+            let strs: Vec<Vec<u8>> = (0..n).map(|i| format!("s{}", h(i, 1000)).into_bytes()).collect();
+            let mut fv = Value::vec_from_slice(RAY_F64, &f).unwrap();
+            fv.set_attr(RAY_ATTR_HAS_NULLS, n > 0).unwrap();
+            let cols = vec![
+                Value::vec_from_slice(RAY_I64, &key).unwrap(),
+                fv,
+                Value::vec_from_slice(RAY_I16, &small).unwrap(),
+                Value::sym_vec(&syms).unwrap(),
+                Value::str_vec(strs.iter().map(|s| s.as_slice())).unwrap(),
+                Value::vec_from_slice(RAY_BOOL, &(0..n).map(|i| (i % 2) as u8).collect::<Vec<_>>()).unwrap(),
+            ];
+            let ids: Vec<i64> = [&b"k"[..], b"f", b"s", b"y", b"t", b"b"].iter().map(|x| sym::intern(x)).collect();
+            let t = make_table(&ids, cols).unwrap();
+            for (by, desc) in [(ids[0], false), (ids[0], true), (ids[3], false), (ids[5], true)] {
+                let got = sort_table(&t, &[(by, desc)], Nulls::Smallest).unwrap();
+                let key_col = &columns(&t)[ids.iter().position(|&x| x == by).unwrap()];
+                let want = permute(&t, &sort_perm(&[(key_col, desc)], Nulls::Smallest).unwrap()).unwrap();
+                for (g, w) in columns(&got).iter().zip(columns(&want).iter()) {
+                    assert!(same_column(g, w), "n {n} by {by} desc {desc} column type {}", g.type_);
+                }
+            }
+        }
+    }
 }
