@@ -14,7 +14,8 @@ use super::Evaluator;
 use crate::ops::{NO_ROW, Row, concat, from_atoms, gather_by, gather_ix};
 use crate::ops::table::{columns, make_table, names};
 use super::group::{FastMap, group_columns};
-use crate::ops::par::{split, threads_for};
+use crate::ops::par::{map_chunks, run_each, split, threads_for};
+use crate::core::alloc::huge_zeroed;
 use crate::ops::pack::{ints, pack_keys, with_ints};
 use super::hash_join::{PARTITION_MIN_ROWS, partitioned_match};
 use super::select::eval_in;
@@ -232,22 +233,51 @@ fn pairs(m: Matches, keep_unmatched: bool) -> (Option<Vec<Row>>, Vec<Row>) {
     if !m.dup && keep_unmatched {
         return (None, m.first);
     }
-    let (mut ls, mut rs) = (Vec::new(), Vec::new());
-    for (l, &f) in m.first.iter().enumerate() {
-        if f == NO_ROW {
-            if keep_unmatched {
-                ls.push(l as Row);
-                rs.push(NO_ROW);
-            }
-            continue;
-        }
-        let mut r = f;
+    let (first, next) = (&m.first, &m.next);
+    let chain = |mut r: Row| {
+        let mut k = 0;
         while r != NO_ROW {
-            ls.push(l as Row);
-            rs.push(r);
-            r = m.next[r as usize];
+            k += 1;
+            r = next[r as usize];
         }
+        k
+    };
+    let emitted = |f: Row| match f {
+        NO_ROW => keep_unmatched as usize,
+        _ if !m.dup => 1,
+        f => chain(f),
+    };
+    // Pairs per run of L rows, then each run fills its own part.
+    let ranges = split(first.len(), threads_for(first.len()));
+    let counts = map_chunks(&ranges, ranges.len(), |&(a, b)| first[a..b].iter().map(|&f| emitted(f)).sum::<usize>());
+    let total = counts.iter().sum();
+    let (mut ls, mut rs) = (huge_zeroed::<Row>(total), huge_zeroed::<Row>(total));
+    let mut jobs = Vec::with_capacity(ranges.len());
+    let (mut rest_l, mut rest_r) = (ls.as_mut_slice(), rs.as_mut_slice());
+    for (&(a, b), &c) in ranges.iter().zip(&counts) {
+        let (pl, tl) = rest_l.split_at_mut(c);
+        let (pr, tr) = rest_r.split_at_mut(c);
+        (rest_l, rest_r) = (tl, tr);
+        jobs.push((a, b, pl, pr));
     }
+    run_each(jobs, |_, (a, b, pl, pr)| {
+        let mut k = 0;
+        for (l, &f) in (a..b).zip(&first[a..b]) {
+            if f == NO_ROW {
+                if keep_unmatched {
+                    (pl[k], pr[k]) = (l as Row, NO_ROW);
+                    k += 1;
+                }
+                continue;
+            }
+            let mut r = f;
+            while r != NO_ROW {
+                (pl[k], pr[k]) = (l as Row, r);
+                k += 1;
+                r = next[r as usize];
+            }
+        }
+    });
     (Some(ls), rs)
 }
 
