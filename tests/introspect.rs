@@ -135,3 +135,22 @@ fn time_now_is_the_system_monotonic_clock_in_ms() {
     let after = clock_ms();
     assert!(now > 0 && (before..=after).contains(&now), "{before} {now} {after}");
 }
+
+/// `.mem.ts` evaluates its argument and answers the reference's 13 keys
+/// (names and order captured from it); the byte figures are the allocator's.
+#[test]
+fn mem_ts_measures_an_evaluation() {
+    assert_eq!(
+        text("(key (.mem.ts (til 1000)))"),
+        "[result time-ns memory-bytes allocated-bytes freed-bytes net-bytes peak-live-bytes result-bytes alloc-count free-count workers worker-busy-ns parallelism]"
+    );
+    assert_eq!(text("(at (.mem.ts (til 5)) 'result)"), "[0 1 2 3 4]");
+    assert_eq!(text("(at (.mem.ts (til 1000)) 'result-bytes)"), "8032", "as .mem.objsize");
+    let at = |k: &str| -> i64 { text(&format!("(at (.mem.ts (do (til 100000) (til 1000))) '{k})")).parse().unwrap() };
+    assert!(at("allocated-bytes") >= 808_000, "both vectors were allocated");
+    assert!(at("freed-bytes") >= 800_000, "the first was freed");
+    assert!(at("peak-live-bytes") >= 800_000 && at("alloc-count") >= 2 && at("free-count") >= 1);
+    assert!(at("time-ns") > 0);
+    assert_eq!(text("(.mem.ts)"), "error: arity: .mem.ts expects 1 argument, got 0");
+    assert_eq!(text("(.mem.ts (raise \"x\"))"), "error: domain: ");
+}

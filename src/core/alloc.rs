@@ -20,7 +20,7 @@ pub use crate::core::budget::{
     OutOfMemory, budget, bytes_in_use, catch_out_of_memory, check_room, out_of_memory, parse_size, set_budget,
     try_vec_with_capacity,
 };
-use crate::core::budget::{charge, credit, note_failure};
+use crate::core::budget::{charge, count_block, credit, note_failure};
 
 /// Smallest block order (64 bytes: header + 32 payload bytes).
 pub const MIN_ORDER: u8 = 6;
@@ -257,13 +257,18 @@ fn charged_order(data_size: usize) -> Option<u8> {
         note_failure(data_size);
         return None;
     };
-    charge(1usize << order).then_some(order)
+    let charged = charge(1usize << order);
+    if charged {
+        count_block(false);
+    }
+    charged.then_some(order)
 }
 
 /// Undoes the charge of a block of `order` the system would not give;
 /// NULL for the caller to return.
 fn refund(order: u8) -> *mut ray_t {
     credit(1usize << order);
+    count_block(true);
     note_failure(1usize << order);
     ptr::null_mut()
 }
@@ -276,6 +281,7 @@ pub unsafe fn free_block(p: *mut ray_t) {
     // SAFETY: forwarded contract: p is a live block, its header readable.
     let order = unsafe { (*p).order };
     credit(1usize << order);
+    count_block(true);
     if order >= HUGE_ORDER && kept().keep(order, p as usize) {
         return;
     }

@@ -1,6 +1,7 @@
-//! The process-wide memory budget: the bytes of live blocks (one relaxed
-//! atomic counter, charged by `alloc` when a block is handed out and
-//! credited when it is freed or kept for reuse) and the ceiling they may not
+//! The process-wide memory budget: the bytes of live blocks (two relaxed
+//! atomic counters that only grow, bytes charged by `alloc` when a block is
+//! handed out and credited when it is freed or kept for reuse, so `.mem.ts`
+//! can also tell what was allocated and freed) and the ceiling they may not
 //! pass. Past the ceiling an allocation is refused, so hostile or careless
 //! queries get the "oom" error instead of exhausting the machine; the
 //! refusal is remembered per thread so `RayError::oom()` can say why.
@@ -18,8 +19,12 @@ use crate::core::{RayError, Result};
 use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::cell::Cell;
 
-/// Bytes of blocks currently handed out.
-static IN_USE: AtomicUsize = AtomicUsize::new(0);
+/// Bytes of blocks handed out, and given back, since the process started
+/// (both only grow; their difference is the bytes in use).
+static CHARGED: AtomicUsize = AtomicUsize::new(0);
+static CREDITED: AtomicUsize = AtomicUsize::new(0);
+/// The most bytes in use since [`reset_peak`].
+static PEAK: AtomicUsize = AtomicUsize::new(0);
 /// The ceiling in bytes; 0 = unlimited; `UNSET` until first asked.
 static BUDGET: AtomicUsize = AtomicUsize::new(UNSET);
 const UNSET: usize = usize::MAX;
@@ -27,11 +32,53 @@ const UNSET: usize = usize::MAX;
 thread_local! {
     /// The last refusal on this thread: (bytes asked, budget, bytes in use).
     static REFUSED: Cell<Option<(usize, usize, usize)>> = const { Cell::new(None) };
+    /// Blocks allocated and freed by this thread.
+    static BLOCKS: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
 }
 
 /// Bytes of live blocks (kept blocks count as free).
 pub fn bytes_in_use() -> usize {
-    IN_USE.load(Relaxed)
+    // Read the credits first: a concurrent free then never shows as a
+    // negative count.
+    let credited = CREDITED.load(Relaxed);
+    CHARGED.load(Relaxed).saturating_sub(credited)
+}
+
+/// What the allocator has done so far, for `.mem.ts`: bytes charged and
+/// credited (process-wide, only growing), the peak in use since
+/// [`reset_peak`], and this thread's blocks allocated and freed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    pub charged: usize,
+    pub credited: usize,
+    pub peak: usize,
+    pub blocks_allocated: u64,
+    pub blocks_freed: u64,
+}
+
+pub fn counters() -> Counters {
+    let (blocks_allocated, blocks_freed) = BLOCKS.with(|b| b.get());
+    Counters {
+        charged: CHARGED.load(Relaxed),
+        credited: CREDITED.load(Relaxed),
+        peak: PEAK.load(Relaxed),
+        blocks_allocated,
+        blocks_freed,
+    }
+}
+
+/// Starts a new peak: the bytes in use now.
+pub fn reset_peak() {
+    PEAK.store(bytes_in_use(), Relaxed);
+}
+
+/// Counts a block allocated (`freed` false) or freed by this thread.
+#[inline]
+pub(crate) fn count_block(freed: bool) {
+    BLOCKS.with(|b| {
+        let (a, f) = b.get();
+        b.set(if freed { (a, f + 1) } else { (a + 1, f) });
+    });
 }
 
 /// The budget in bytes (0 = unlimited).
@@ -64,13 +111,17 @@ const SMALL_BLOCK: usize = 64 << 10;
 /// nothing charged, the refusal recorded for this thread) when they do not.
 #[inline]
 pub(crate) fn charge(bytes: usize) -> bool {
-    let before = IN_USE.fetch_add(bytes, Relaxed);
+    let credited = CREDITED.load(Relaxed);
+    let before = CHARGED.fetch_add(bytes, Relaxed).saturating_sub(credited);
     let limit = budget();
     let after = before.saturating_add(bytes);
     if limit != 0 && after > limit && (bytes >= SMALL_BLOCK || after - limit > limit / 8) {
-        IN_USE.fetch_sub(bytes, Relaxed);
+        CHARGED.fetch_sub(bytes, Relaxed);
         REFUSED.with(|r| r.set(Some((bytes, limit, before))));
         return false;
+    }
+    if after > PEAK.load(Relaxed) {
+        PEAK.fetch_max(after, Relaxed);
     }
     true
 }
@@ -78,7 +129,7 @@ pub(crate) fn charge(bytes: usize) -> bool {
 /// Credits `bytes` back (a block freed or kept for reuse).
 #[inline]
 pub(crate) fn credit(bytes: usize) {
-    IN_USE.fetch_sub(bytes, Relaxed);
+    CREDITED.fetch_add(bytes, Relaxed);
 }
 
 /// Records a refusal of `bytes` that no budget explains (the size is past

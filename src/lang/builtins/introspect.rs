@@ -1,7 +1,7 @@
 //! Builtins: system and introspection (builtins.md section 11): `print`,
 //! `resolve`, `env`, `sym-name`, `.sys.info`, `.sys.mem`, `.sys.gc`,
 //! `.sys.env`, `.sys.timeit`, `.sys.querylog`, `.sys.querylog.enable`,
-//! `.sys.prof`, `.sys.listen`, `.mem.objsize`, `.time.now`,
+//! `.sys.prof`, `.sys.listen`, `.mem.objsize`, `.mem.ts`, `.time.now`,
 //! `.time.timer.set`, `.time.timer.del` (the schedule is `lang::timers`).
 //!
 //! This module owns argument checks, error wording and the shape of each
@@ -21,6 +21,7 @@ use std::collections::HashSet;
 pub const BUILTINS: &[Builtin] = &[
     Builtin::pure("print", RAY_VARY, print),
     Builtin::special("resolve", resolve),
+    Builtin::special(".mem.ts", mem_ts),
     Builtin::pure("env", RAY_UNARY, env_dict),
     Builtin::pure("sym-name", RAY_UNARY, sym_name),
     Builtin::pure(".sys.info", RAY_VARY, sys_info),
@@ -315,6 +316,50 @@ fn sys_listen(args: &[Value]) -> Result<Value> {
 fn mem_objsize(args: &[Value]) -> Result<Value> {
     let mut seen = HashSet::new();
     Ok(Value::i64(objsize(&args[0], &mut seen) as i64))
+}
+
+/// `(.mem.ts expr)`: evaluates `expr` and answers what it cost, as the
+/// reference's 13 keys: `result time-ns memory-bytes allocated-bytes
+/// freed-bytes net-bytes peak-live-bytes result-bytes alloc-count
+/// free-count workers worker-busy-ns parallelism`. Bytes are the
+/// allocator's (process-wide, so a concurrent request's blocks count
+/// too); `memory-bytes` is the growth of the resident set; the block
+/// counts are this thread's (blocks a parallel kernel's workers allocate
+/// are not counted); workers are not measured (0, 0, 0.0).
+fn mem_ts(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    if args.len() != 1 {
+        return Err(RayError::new("arity", format!(".mem.ts expects 1 argument, got {}", args.len())));
+    }
+    use crate::core::budget;
+    let rss0 = crate::runtime::os::memory_status().rss;
+    budget::reset_peak();
+    let c0 = budget::counters();
+    let t0 = std::time::Instant::now();
+    let result = ev.eval(&args[0])?;
+    let time_ns = t0.elapsed().as_nanos() as i64;
+    let c1 = budget::counters();
+    let rss1 = crate::runtime::os::memory_status().rss;
+    let allocated = c1.charged.saturating_sub(c0.charged) as i64;
+    let freed = c1.credited.saturating_sub(c0.credited) as i64;
+    let live0 = c0.charged.saturating_sub(c0.credited);
+    let result_bytes = objsize(&result, &mut HashSet::new()) as i64;
+    let entries: Vec<(&str, Value)> = vec![
+        ("result", result),
+        ("time-ns", Value::i64(time_ns)),
+        ("memory-bytes", Value::i64((rss1 - rss0).max(0))),
+        ("allocated-bytes", Value::i64(allocated)),
+        ("freed-bytes", Value::i64(freed)),
+        ("net-bytes", Value::i64(allocated - freed)),
+        ("peak-live-bytes", Value::i64(c1.peak.saturating_sub(live0) as i64)),
+        ("result-bytes", Value::i64(result_bytes)),
+        ("alloc-count", Value::i64((c1.blocks_allocated - c0.blocks_allocated) as i64)),
+        ("free-count", Value::i64((c1.blocks_freed - c0.blocks_freed) as i64)),
+        ("workers", Value::i64(0)),
+        ("worker-busy-ns", Value::i64(0)),
+        ("parallelism", Value::f64(0.0)),
+    ];
+    let keys: Vec<i64> = entries.iter().map(|(k, _)| sym::intern(k.as_bytes())).collect();
+    Ok(Value::dict(Value::sym_vec(&keys)?, Value::list(entries.into_iter().map(|(_, v)| v).collect())))
 }
 
 const HEADER: u64 = 32;
