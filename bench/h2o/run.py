@@ -7,15 +7,15 @@ RayforceDB's vector `%` is exact), runs the same eleven queries `--runs`
 times each, and reports the median wall time of each query plus checksums
 of its result (row count, column sums, order-sensitive sums for sorts).
 Checksums are compared with DuckDB's. Each engine runs in its own child
-process (its peak RSS is reported too). With --mem, each engine also runs
-once per query in a fresh process that generates the tables and runs only
-that query once, and once generating only: the peak RSS of each such
-process is the per-query peak memory (a process's high-water mark cannot
-be read per query from outside it, so each query gets its own process).
+process, and the peak memory of each query is that process's resident
+high-water mark (VmHWM) over the query's runs, reset just before them
+(Linux: writing 5 to /proc/PID/clear_refs; Rayfall engines do it through
+`.sys.exec`, whose shell's parent is the engine), so it counts the tables
+the process holds as well, in every engine alike.
 
     python bench/h2o/run.py [--rows N] [--runs 3] [--engines ours,rayforce,duckdb,polars,chdb]
                             [--ours target/release/rayforce] [--oracle ../shared/oracle/rayforce]
-                            [--json out.json] [--mem]
+                            [--json out.json]
 
 Tables (K3 = rows / 100, at least 1):
   x: id1 = h % 1000003 % 100, id2 = h % 1000033 % 100, id3 = h % 1000037 % K3,
@@ -65,12 +65,28 @@ def k3(rows):
 
 # ----------------------------------------------------------------- Rayfall
 
-def wanted(q, only):
-    """Whether query q runs in a child asked for `only` (None: every query; "gen": none)."""
-    return only is None or q == only
+def reset_peak():
+    """Resets this process's resident high-water mark (Linux 4.0+; a no-op elsewhere)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
 
 
-def rayfall_script(rows, runs, only=None):
+def peak_mb():
+    """This process's resident high-water mark in MB (None where /proc has none)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def rayfall_script(rows, runs):
     m = rows // 2
     head = f"""(set n {rows})
 (set i (til n))
@@ -100,21 +116,23 @@ def rayfall_script(rows, runs, only=None):
         "left": ("(left-join [id1 id2 id3] x y)", [f"(sum {col('v1')})", f"(sum {col('v4')})"]),
     }
     body = []
-    for q in (q for q in QUERIES if wanted(q, only)):
+    for q in QUERIES:
         expr, checks = queries[q]
         times = []
+        body.append('(.sys.exec "echo 5 > /proc/$PPID/clear_refs 2>/dev/null")')
         for k in range(runs):
             body.append(f"(set t{k} (timeit {expr}))")
             times.append(f"(as 'i64 (* 1000 t{k}))")
         body.append(f"(set r {expr})")
         body.append(f'(println "RES" "{q}" {" ".join(times)} (count r) {" ".join(checks)})')
         body.append("(set r 0)")
+        body.append(f'(.sys.exec "echo HWM {q} $(grep VmHWM /proc/$PPID/status | tr -dc 0-9)")')
     return head + "\n".join(body) + "\n"
 
 
-def run_rayfall(binary, rows, runs, extra_args, only=None):
+def run_rayfall(binary, rows, runs, extra_args):
     with tempfile.NamedTemporaryFile("w", suffix=".rfl", delete=False) as f:
-        f.write(rayfall_script(rows, runs, only))
+        f.write(rayfall_script(rows, runs))
         path = f.name
     try:
         out, rss = run_child([binary, *extra_args, path])
@@ -127,6 +145,8 @@ def run_rayfall(binary, rows, runs, extra_args, only=None):
             q = parts[1]
             nums = [int(p) for p in parts[2:]]
             res[q] = {"ms": [t / 1000 for t in nums[:runs]], "check": nums[runs:]}
+        elif parts[:1] == ["HWM"] and len(parts) == 3 and parts[1] in res and parts[2].isdigit():
+            res[parts[1]]["peak_mb"] = int(parts[2]) / 1024
     return res, rss
 
 
@@ -179,7 +199,7 @@ def gen_sql(rows, cast):
     return x, y
 
 
-def engine_duckdb(rows, runs, only=None):
+def engine_duckdb(rows, runs):
     import duckdb
     con = duckdb.connect()
     x, y = gen_sql(rows, lambda e: f"CAST({e} AS BIGINT)")
@@ -188,20 +208,19 @@ def engine_duckdb(rows, runs, only=None):
     checks = sql_checks("rowid")
     res = {}
     for q, sql in sql_queries().items():
-        if not wanted(q, only):
-            continue
         ms = []
+        reset_peak()
         for _ in range(runs):
             t = time.perf_counter()
             con.execute(f"CREATE OR REPLACE TABLE ans AS {sql}")
             ms.append((time.perf_counter() - t) * 1000)
         vals = con.execute(f"SELECT count(*), {checks[q]} FROM ans").fetchone()
-        res[q] = {"ms": ms, "check": [int(vals[0])] + norm_check(q, vals[1:])}
+        res[q] = {"ms": ms, "check": [int(vals[0])] + norm_check(q, vals[1:]), "peak_mb": peak_mb()}
         con.execute("DROP TABLE ans")
     return res
 
 
-def engine_chdb(rows, runs, only=None):
+def engine_chdb(rows, runs):
     from chdb import session
     s = session.Session()
     s.query("CREATE DATABASE IF NOT EXISTS b")
@@ -211,10 +230,9 @@ def engine_chdb(rows, runs, only=None):
     checks = sql_checks("rowNumberInAllBlocks()")
     res = {}
     for q, sql in sql_queries().items():
-        if not wanted(q, only):
-            continue
         sql = sql.replace("FROM x", "FROM b.x").replace("JOIN y", "JOIN b.y")
         ms = []
+        reset_peak()
         for _ in range(runs):
             s.query("DROP TABLE IF EXISTS b.ans")
             t = time.perf_counter()
@@ -227,12 +245,12 @@ def engine_chdb(rows, runs, only=None):
             src = f"({sql})"
         out = s.query(f"SELECT count(), {checks[q]} FROM {src} SETTINGS max_threads = 1", "CSV")
         vals = [None if v in ("\\N", "") else float(v) if "." in v or "e" in v else int(v) for v in str(out).strip().split(",")]
-        res[q] = {"ms": ms, "check": [int(vals[0])] + norm_check(q, vals[1:])}
+        res[q] = {"ms": ms, "check": [int(vals[0])] + norm_check(q, vals[1:]), "peak_mb": peak_mb()}
         s.query("DROP TABLE IF EXISTS b.ans")
     return res
 
 
-def engine_polars(rows, runs, only=None):
+def engine_polars(rows, runs):
     import polars as pl
     c = pl.col
 
@@ -266,9 +284,8 @@ def engine_polars(rows, runs, only=None):
             "q6": ["r"], "filter": ["v1", "v3"], "inner": ["v1", "v4"], "left": ["v1", "v4"]}
     res = {}
     for q, f in queries.items():
-        if not wanted(q, only):
-            continue
         ms = []
+        reset_peak()
         for _ in range(runs):
             t = time.perf_counter()
             r = f()
@@ -278,7 +295,7 @@ def engine_polars(rows, runs, only=None):
         else:
             p = pl.int_range(0, r.height, dtype=pl.Int64, eager=True) % 1009
             vals = [(p * r[col]).sum() for col in (["id1"] if q == "xasc1" else k)]
-        res[q] = {"ms": ms, "check": [r.height] + norm_check(q, vals)}
+        res[q] = {"ms": ms, "check": [r.height] + norm_check(q, vals), "peak_mb": peak_mb()}
         del r
     return res
 
@@ -299,14 +316,12 @@ def run_child(argv):
     return out, ru.ru_maxrss / 1024
 
 
-def run_engine(name, a, only=None, runs=None):
-    runs = runs or a.runs
+def run_engine(name, a):
     if name == "ours":
-        return run_rayfall(a.ours, a.rows, runs, [], only)
+        return run_rayfall(a.ours, a.rows, a.runs, [])
     if name == "rayforce":
-        return run_rayfall(a.oracle, a.rows, runs, [], only)
-    out, rss = run_child([sys.executable, __file__, "--engine", name, "--rows", str(a.rows), "--runs", str(runs)]
-                         + (["--only", only] if only else []))
+        return run_rayfall(a.oracle, a.rows, a.runs, [])
+    out, rss = run_child([sys.executable, __file__, "--engine", name, "--rows", str(a.rows), "--runs", str(a.runs)])
     lines = out.strip().splitlines()
     return (json.loads(lines[-1]) if lines else {}), rss
 
@@ -368,27 +383,26 @@ def report(results, rss, engines, a):
         print(f"\nGeometric mean of ours / best: {gm:.2f}; worst: {max(ratios):.2f}")
 
 
-def measure_memory(engines, a):
-    """Peak RSS (MB) per engine of a fresh process per query (and of one that only generates)."""
-    mem = {}
-    for e in engines:
-        print(f"h2o: peak memory of {ENGINE_NAMES[e]} per query ...", file=sys.stderr, flush=True)
-        mem[e] = {q: run_engine(e, a, only=q, runs=1)[1] for q in ["gen"] + QUERIES}
-    return mem
-
-
-def report_memory(mem, engines):
-    peers = [e for e in ("rayforce", "duckdb", "polars", "chdb") if e in engines]
-    order = peers + (["ours"] if "ours" in engines else [])
-    print("\nPeak RSS (MB) of a process that generates the tables and runs only that query once")
-    print("(first row: generating only; the query's own peak is hidden when below it)\n")
-    print("| query | " + " | ".join(ENGINE_NAMES[e] for e in order) + (" | ours / DuckDB |" if "ours" in mem and "duckdb" in mem else " |"))
-    print("|---|" + "---:|" * len(order) + ("---:|" if "ours" in mem and "duckdb" in mem else ""))
-    for q in ["gen"] + QUERIES:
-        cells = [f"{mem[e][q]:,.0f}" for e in order]
-        if "ours" in mem and "duckdb" in mem:
-            cells.append(f"{mem['ours'][q] / mem['duckdb'][q]:.2f}")
-        print(f"| {'generate only' if q == 'gen' else LABELS[q]} | " + " | ".join(cells) + " |")
+def report_memory(results, engines):
+    """Each query's peak RSS per engine, and ours as a multiple of DuckDB's."""
+    order = [e for e in ("rayforce", "duckdb", "polars", "chdb", "ours") if e in engines]
+    ratio = "ours" in engines and "duckdb" in engines
+    print("\nPeak RSS (MB) of each engine's process while it runs the query (its tables included)\n")
+    print("| query | " + " | ".join(ENGINE_NAMES[e] for e in order) + (" | ours / DuckDB |" if ratio else " |"))
+    print("|---|" + "---:|" * (len(order) + ratio))
+    ratios = []
+    for q in QUERIES:
+        peak = {e: results.get(e, {}).get(q, {}).get("peak_mb") for e in order}
+        cells = ["-" if peak[e] is None else f"{peak[e]:,.0f}" for e in order]
+        if ratio:
+            if peak["ours"] and peak["duckdb"]:
+                ratios.append(peak["ours"] / peak["duckdb"])
+                cells.append(f"{ratios[-1]:.2f}")
+            else:
+                cells.append("-")
+        print(f"| {LABELS[q]} | " + " | ".join(cells) + " |")
+    if ratios:
+        print(f"\nPeak memory of ours / DuckDB: worst {max(ratios):.2f}")
 
 
 def main():
@@ -403,14 +417,12 @@ def main():
     ap.add_argument("--oracle", default=os.environ.get("RAYFORCE_ORACLE", oracle),
                     help="the reference binary (default: ../shared/oracle/rayforce beside the repository or its worktree parent)")
     ap.add_argument("--json", help="also write the raw results here")
-    ap.add_argument("--mem", action="store_true", help="also measure each query's peak memory in its own process")
     ap.add_argument("--engine", help=argparse.SUPPRESS)
-    ap.add_argument("--only", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.rows * 387420489 + 12345 >= 2**53 or a.rows < 2:
         sys.exit("h2o: --rows must be at least 2 and keep rows * 387420489 below 2^53 (about 23M)")
     if a.engine:
-        print(json.dumps(PY_ENGINES[a.engine](a.rows, a.runs, a.only)))
+        print(json.dumps(PY_ENGINES[a.engine](a.rows, a.runs)))
         return
     engines = [e.strip() for e in a.engines.split(",") if e.strip()]
     if "rayforce" in engines and not os.path.exists(a.oracle):
@@ -422,13 +434,11 @@ def main():
         t = time.perf_counter()
         results[e], rss[e] = run_engine(e, a)
         print(f"h2o: {ENGINE_NAMES[e]} done in {time.perf_counter() - t:.1f} s", file=sys.stderr, flush=True)
-    mem = measure_memory(engines, a) if a.mem else None
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"rows": a.rows, "runs": a.runs, "results": results, "rss_mb": rss, "peak_mb_per_query": mem}, f, indent=1)
+            json.dump({"rows": a.rows, "runs": a.runs, "results": results, "rss_mb": rss}, f, indent=1)
     report(results, rss, engines, a)
-    if mem:
-        report_memory(mem, engines)
+    report_memory(results, engines)
 
 
 if __name__ == "__main__":
