@@ -8,7 +8,8 @@
 #![forbid(unsafe_code)]
 
 use super::gather::Row;
-use super::par::{map_chunks, run_each, split, threads_for};
+use super::par::{map_chunks, par_parts, run_each, split, threads_for};
+use crate::core::alloc::huge_zeroed;
 
 /// Widest digit of one pass (2048 buckets).
 const MAX_DIGIT: u32 = 11;
@@ -36,10 +37,21 @@ pub fn sort_rows_by(keys: &[u64], bits: u32, rows: Vec<Row>) -> Vec<Row> {
     if bits + row_bits <= 64 {
         // Rows are unique, so packing them under the key leaves ties in the
         // order they came in (stability is kept by every pass anyway).
-        let mut v: Vec<u64> = rows.iter().enumerate().map(|(i, &r)| keys[r as usize] << row_bits | i as u64).collect();
+        let mut v = huge_zeroed::<u64>(n);
+        par_parts(&mut v, threads_for(n), |part, a, _| {
+            for (j, x) in part.iter_mut().enumerate() {
+                *x = keys[rows[a + j] as usize] << row_bits | (a + j) as u64;
+            }
+            false
+        });
         sort_by_bits(&mut v, |x| x, row_bits, row_bits + bits);
         let mask = (1u64 << row_bits) - 1;
-        return v.into_iter().map(|x| rows[(x & mask) as usize]).collect();
+        let mut out = huge_zeroed::<Row>(n);
+        par_parts(&mut out, threads_for(n), |part, a, b| {
+            part.iter_mut().zip(&v[a..b]).for_each(|(o, &x)| *o = rows[(x & mask) as usize]);
+            false
+        });
+        return out;
     }
     let mut v: Vec<(u64, Row)> = rows.iter().map(|&r| (keys[r as usize], r)).collect();
     sort_by_bits(&mut v, |p| p.0, 0, bits);
@@ -149,13 +161,13 @@ fn sort_by_bits<T: Copy + Default + Send + Sync>(v: &mut Vec<T>, key: impl Fn(T)
     let (passes, width) = digits(lo, hi);
     let threads = threads_for(n);
     if threads < 2 || passes < 2 {
-        let mut tmp = vec![T::default(); n];
+        let mut tmp = huge_zeroed::<T>(n);
         lsd(v, &mut tmp, key, lo, hi);
         return;
     }
     // Most significant digit first, then each bucket's lower digits apart.
     let top = lo + (passes - 1) * width;
-    let mut out = vec![T::default(); n];
+    let mut out = huge_zeroed::<T>(n);
     let counts = histogram(v, key, top, hi - top);
     if scatter(v, &mut out, key, top, hi - top, &counts) {
         *v = out;
