@@ -10,8 +10,10 @@
 //! SYM cells as 32-bit positions in `DIR/.sym`; then the symbol file is
 //! written, each header filled in, each file renamed, and `.d` written
 //! last. Memory stays at one chunk's columns plus a window of the input,
-//! whatever the file's size. Otherwise, and for `.csv.parted`, the table
-//! is read whole and saved through `store::splayed`.
+//! whatever the file's size. Otherwise the table is read whole and saved
+//! through `store::splayed`. `.csv.parted` parses, saves and drops one
+//! partition's rows at a time (unless an INT column needs the whole file
+//! for its width).
 //!
 //! This module owns the chunking and naming; the column file formats are
 //! `store::column`'s.
@@ -175,29 +177,44 @@ pub fn to_parted(src: &Path, root: &Path, name: &[u8], rows: i64, opts: ReadOpti
     if rows <= 0 {
         return Err(RayError::range(format!("csv.parted: rows per partition must be positive, got {rows}")));
     }
-    let table = super::read_with(src, opts, true)?;
-    let n = table.table_nrows().max(0);
-    let names = crate::ops::table::names(&table);
-    let cols = crate::ops::table::columns(&table);
     let sym = root.join(splayed::SYM_FILE);
-    let mut k = 0;
-    let mut at = 0;
-    // A file without rows still writes partition 0.
-    while at < n || (k == 0 && n == 0) {
-        let len = rows.min(n - at);
-        let part = cols
-            .iter()
-            .map(|c| -> Result<Value> {
-                let s: Value = Value::slice(c, at, len)?;
-                materialize(&s)
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let chunk = crate::ops::table::make_table(&names, part)?;
-        splayed::save(&root.join(k.to_string()).join(shown.as_ref()), &chunk, Some(&sym))?;
-        k += 1;
-        at += len;
+    let save = |k: usize, chunk: &Value| splayed::save(&root.join(k.to_string()).join(shown.as_ref()), chunk, Some(&sym));
+    let guard = ProgressGuard;
+    let file = Prepared::open(src, opts, true)?;
+    let n = file.layout.rows;
+    let per = usize::try_from(rows).unwrap_or(usize::MAX);
+    if file.types.iter().any(|t| matches!(t, ColType::Int)) {
+        // An INT column's width comes from the whole column: read it all,
+        // then cut it.
+        let cols = file.parse(0..n)?;
+        drop(guard);
+        let table = crate::ops::table::make_table(&file.name_ids(), cols)?;
+        for (k, at) in partition_starts(n, per).enumerate() {
+            let len = per.min(n - at) as i64;
+            let part = crate::ops::table::columns(&table)
+                .iter()
+                .map(|c| -> Result<Value> {
+                    let s: Value = Value::slice(c, at as i64, len)?;
+                    materialize(&s)
+                })
+                .collect::<Result<Vec<_>>>()?;
+            save(k, &crate::ops::table::make_table(&file.name_ids(), part)?)?;
+        }
+    } else {
+        // One partition's rows parsed, saved and dropped at a time.
+        for (k, at) in partition_starts(n, per).enumerate() {
+            let cols = file.parse(at..(at.saturating_add(per)).min(n))?;
+            save(k, &crate::ops::table::make_table(&file.name_ids(), cols)?)?;
+        }
+        drop(guard);
     }
     parted::load(root, name)
+}
+
+/// First rows of the partitions of `n` rows, `per` each; a file without
+/// rows still has partition 0.
+fn partition_starts(n: usize, per: usize) -> impl Iterator<Item = usize> {
+    (0..n.max(1)).step_by(per.max(1))
 }
 
 #[cfg(test)]
@@ -275,6 +292,39 @@ mod tests {
         let cols = t.table_cols().unwrap().items();
         assert_eq!((cols[0].unwrap().type_, t.table_nrows()), (RAY_STR, 3000));
         assert_eq!(cols[0].unwrap().str_at(2999), b"unique_text_2999");
+        std::fs::remove_dir_all(&d).ok();
+    }
+
+    /// `.csv.parted` parses one partition at a time (and an INT schema the
+    /// whole file): each way, every partition holds its rows of the table a
+    /// whole read gives, text columns included.
+    #[test]
+    fn parted_partitions_equal_slices_of_the_read_table() {
+        let d = tmp("parted");
+        let src = d.join("in.csv");
+        let mut text = String::from("i,f,s,t\n");
+        for r in 0..1000 {
+            let f = if r % 89 == 0 { String::new() } else { format!("{}.5", r % 100) };
+            text.push_str(&format!("{r},{f},sym_{},text number {r} here\n", r % 7));
+        }
+        std::fs::write(&src, text).unwrap();
+        let int_schema = || ReadOptions { names: None, types: Some(vec![ColType::Int, ColType::F64, ColType::Sym, ColType::Str]) };
+        for (tag, int) in [("streamed", false), ("int", true)] {
+            let opts = || if int { int_schema() } else { ReadOptions::default() };
+            let root = d.join(tag);
+            let read = super::super::read_with(&src, opts(), true).unwrap();
+            to_parted(&src, &root, b"t", 300, opts()).unwrap();
+            for k in 0..4 {
+                let part = splayed::load(&root.join(k.to_string()).join("t"), Some(&root.join(".sym"))).unwrap();
+                let (at, len) = (k * 300, if k == 3 { 100 } else { 300 });
+                let cols = crate::ops::table::columns(&read)
+                    .iter()
+                    .map(|c| materialize(&Value::slice(c, at, len).unwrap()).unwrap())
+                    .collect();
+                same_table(&part, &crate::ops::table::make_table(&crate::ops::table::names(&read), cols).unwrap());
+            }
+            assert!(!root.join("4").exists(), "{tag}: four partitions");
+        }
         std::fs::remove_dir_all(&d).ok();
     }
 }
