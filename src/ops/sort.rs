@@ -187,20 +187,38 @@ pub fn sort_perm(keys: &[(&ray_t, bool)], nulls: Nulls) -> Result<Vec<Row>> {
     Ok(perm_of_words(n, &words))
 }
 
-/// A sort's answer: the rows in order, or each row's place in the order.
+/// A sort's answer: each row's place in the order, or the rows in order.
 pub enum Order {
-    Rows(Vec<Row>),
+    /// Each row's place (the keys fit one counting pass).
     Places(Vec<Row>),
+    /// The rows in order and, for many rows, each row's place in the coarse
+    /// order of the most significant key bits alone: its buckets are the
+    /// ranges of the order the rows end up in, so a column moved to its
+    /// coarse places is then gathered within each range (in cache) rather
+    /// than across the whole column.
+    Rows(Vec<Row>, Option<Vec<Row>>),
 }
+
+/// Rows from which a sort also gives the coarse places.
+const COARSE_MIN_ROWS: usize = 1 << 20;
+/// Most significant key bits of the coarse order (4096 ranges).
+const COARSE_BITS: u32 = 12;
 
 /// The stable order of `sort_perm`, as each row's place when the keys fit
 /// one counting pass (moving columns into their places reads each column in
-/// row order), else as the rows in order.
+/// row order), else as the rows in order (see `Order::Rows`).
 pub fn sort_order(keys: &[(&ray_t, bool)], nulls: Nulls) -> Result<Order> {
     let (n, words) = order_words(keys, nulls)?;
     Ok(match &words[..] {
         [(w, b)] if *b <= COUNTING_MAX_BITS => Order::Places(counting_dest(w, *b)),
-        _ => Order::Rows(perm_of_words(n, &words)),
+        [(w, b), ..] if n >= COARSE_MIN_ROWS => {
+            let shift = b.saturating_sub(COARSE_BITS);
+            let top = keys_of(w, |x| x >> shift);
+            let coarse = counting_dest(&top, b - shift);
+            drop(top);
+            Order::Rows(perm_of_words(n, &words), Some(coarse))
+        }
+        _ => Order::Rows(perm_of_words(n, &words), None),
     })
 }
 

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 use crate::ops::sort::{Nulls, Order, sort_order};
+use crate::ops::par::{par_parts, threads_for};
 use crate::ops::{Row, gather_ix, place_columns};
 use crate::ops::table::{make_table, names, columns};
 use crate::abi::*;
@@ -13,6 +14,28 @@ use crate::core::{RayError, Result, Value, sym};
 pub fn permute(t: &ray_t, perm: &[Row]) -> Result<Value> {
     let cols = columns(t).iter().map(|c| gather_ix(c, perm)).collect::<Result<Vec<_>>>()?;
     make_table(&names(t), cols)
+}
+
+/// [`permute`] with each row's place in a coarse order whose buckets are
+/// the ranges of `perm` the rows end up in (`Order::Rows`): a few columns
+/// at a time (one per thread) move to their coarse places, reading them in
+/// row order, and then gather within each range, where the reads stay in
+/// cache, instead of reading the whole column at random.
+fn permute_coarse(t: &ray_t, perm: &[Row], coarse: &[Row]) -> Result<Value> {
+    // Where each output row's row sits once moved to its coarse place.
+    let mut local = crate::core::alloc::huge_zeroed::<Row>(perm.len());
+    par_parts(&mut local, threads_for(perm.len()), |part, a, b| {
+        part.iter_mut().zip(&perm[a..b]).for_each(|(l, &r)| *l = coarse[r as usize]);
+        false
+    });
+    let cols = columns(t);
+    let mut out = Vec::with_capacity(cols.len());
+    for group in cols.chunks(threads_for(perm.len()).max(1)) {
+        for placed in place_columns(group, coarse)? {
+            out.push(gather_ix(&placed, &local)?);
+        }
+    }
+    make_table(&names(t), out)
 }
 
 /// Column ids named by a sort argument: a symbol or a SYM vector.
@@ -39,7 +62,8 @@ pub fn sort_table(t: &ray_t, names_: &[(i64, bool)], nulls: Nulls) -> Result<Val
         keys.push((&*cols[i], desc));
     }
     match sort_order(&keys, nulls)? {
-        Order::Rows(perm) => permute(t, &perm),
+        Order::Rows(perm, None) => permute(t, &perm),
+        Order::Rows(perm, Some(coarse)) => permute_coarse(t, &perm, &coarse),
         Order::Places(dest) => make_table(&names(t), place_columns(&columns(t), &dest)?),
     }
 }
@@ -111,6 +135,38 @@ mod tests {
                 for (g, w) in columns(&got).iter().zip(columns(&want).iter()) {
                     assert!(same_column(g, w), "n {n} by {by} desc {desc} column type {}", g.type_);
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn sorting_many_rows_by_wide_keys_through_coarse_places_equals_the_gather() {
+        let n = (1usize << 20) + 4097;
+        let h = |i: usize, m: usize| (i.wrapping_mul(2654435761) ^ (i >> 7)) % m;
+        let wide: Vec<i64> = (0..n).map(|i| if h(i, 101) == 0 { NULL_I64 } else { h(i, 1 << 30) as i64 - (1 << 29) }).collect();
+        let few: Vec<i32> = (0..n).map(|i| h(i * 3, 5) as i32).collect();
+        let f: Vec<f64> = (0..n).map(|i| if h(i, 17) == 0 { f64::NAN } else { i as f64 }).collect();
+        let names = [sym::intern(b"q"), sym::intern(b"p")];
+        let strs: Vec<Vec<u8>> = (0..n).map(|i| format!("{}", h(i, 97)).into_bytes()).collect();
+        let mut fv = Value::vec_from_slice(RAY_F64, &f).unwrap();
+        fv.set_attr(RAY_ATTR_HAS_NULLS, true).unwrap();
+        let cols = vec![
+            Value::vec_from_slice(RAY_I64, &wide).unwrap(),
+            Value::vec_from_slice(RAY_I32, &few).unwrap(),
+            fv,
+            Value::sym_vec(&(0..n).map(|i| names[i % 2]).collect::<Vec<_>>()).unwrap(),
+            Value::str_vec(strs.iter().map(|s| s.as_slice())).unwrap(),
+        ];
+        let ids: Vec<i64> = [&b"w"[..], b"k", b"f", b"y", b"t"].iter().map(|x| sym::intern(x)).collect();
+        let t = make_table(&ids, cols).unwrap();
+        let tc = columns(&t);
+        for by in [vec![(0, false)], vec![(1, true), (0, false)], vec![(3, false), (0, true)]] {
+            let keys: Vec<(&ray_t, bool)> = by.iter().map(|&(c, d)| (&*tc[c], d)).collect();
+            assert!(matches!(crate::ops::sort::sort_order(&keys, Nulls::Smallest).unwrap(), Order::Rows(_, Some(_))));
+            let got = sort_table(&t, &by.iter().map(|&(c, d)| (ids[c], d)).collect::<Vec<_>>(), Nulls::Smallest).unwrap();
+            let want = permute(&t, &sort_perm(&keys, Nulls::Smallest).unwrap()).unwrap();
+            for (g, w) in columns(&got).iter().zip(columns(&want).iter()) {
+                assert!(same_column(g, w), "keys {by:?} column type {}", g.type_);
             }
         }
     }
