@@ -10,6 +10,7 @@
 //! positions and process symbol ids; column files use it, nothing here
 //! knows about columns.
 
+use crate::abi::{RAY_SYM_W8, RAY_SYM_W16, RAY_SYM_W32, RAY_SYM_WIDTH_MASK, ray_t};
 use crate::core::{RayError, Result, sym};
 use crate::store::file;
 use std::collections::HashMap;
@@ -133,6 +134,46 @@ impl Vocab {
             return p;
         }
         self.push(id)
+    }
+
+    /// Calls `each` with the file position of every cell of SYM column
+    /// `col`, in order, adding new symbols at the end. Symbol ids are
+    /// dense, so one table indexed by id serves the column instead of a
+    /// hash lookup per cell (a save of 10M cells: about 0.5 s less).
+    pub fn for_each_position(&mut self, col: &ray_t, mut each: impl FnMut(u64)) {
+        /// Largest id table built (8 bytes per process symbol).
+        const DENSE_IDS: usize = 1 << 22;
+        self.seed();
+        let n = col.len().max(0) as usize;
+        let ids = sym::count() as usize;
+        if ids > DENSE_IDS {
+            (0..n).for_each(|i| each(self.position_of(col.sym_at(i))));
+            return;
+        }
+        let mut known = vec![u64::MAX; ids + 1];
+        // One loop per stored cell width (not a width test per cell).
+        match col.attrs & RAY_SYM_WIDTH_MASK {
+            RAY_SYM_W8 => self.walk(&mut known, col.elems::<u8>()[..n].iter().map(|&c| i64::from(c)), &mut each),
+            RAY_SYM_W16 => self.walk(&mut known, col.elems::<u16>()[..n].iter().map(|&c| i64::from(c)), &mut each),
+            RAY_SYM_W32 => self.walk(&mut known, col.elems::<u32>()[..n].iter().map(|&c| i64::from(c)), &mut each),
+            _ => self.walk(&mut known, col.elems::<i64>()[..n].iter().copied(), &mut each),
+        }
+    }
+
+    /// [`Vocab::for_each_position`] over the ids `cells`, `known` caching
+    /// each id's position.
+    fn walk(&mut self, known: &mut [u64], cells: impl Iterator<Item = i64>, each: &mut impl FnMut(u64)) {
+        for id in cells {
+            let p = match known.get_mut(id as usize) {
+                Some(slot) if *slot != u64::MAX => *slot,
+                Some(slot) => {
+                    *slot = self.position_of(id);
+                    *slot
+                }
+                None => self.position_of(id),
+            };
+            each(p);
+        }
     }
 
     fn push(&mut self, id: i64) -> u64 {

@@ -38,10 +38,7 @@ fn disk_attrs(col: &ray_t) -> u8 {
 
 /// Adds every symbol of a SYM column to `vocab` (positions for new ones).
 pub fn add_symbols(col: &ray_t, vocab: &mut Vocab) {
-    vocab.seed();
-    for i in 0..col.len().max(0) as usize {
-        vocab.position_of(col.sym_at(i));
-    }
+    vocab.for_each_position(col, |_| {});
 }
 
 /// Writes `col` (a vector of type 1..13, or a list) to `path`. A SYM column needs
@@ -74,7 +71,8 @@ fn write_sym(path: &Path, col: &ray_t, vocab: &mut Vocab) -> Result<()> {
     let width = sym_width_for_count(count);
     let sym_count = u32::try_from(count).unwrap_or(u32::MAX);
     let n = col.len().max(0) as usize;
-    let positions: Vec<u64> = (0..n).map(|i| vocab.position_of(col.sym_at(i))).collect();
+    let mut positions = Vec::with_capacity(n);
+    vocab.for_each_position(col, |p| positions.push(p));
     if vocab.count() != count {
         return Err(RayError::domain("SYM column holds symbols missing from its symbol file"));
     }
