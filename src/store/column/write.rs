@@ -14,7 +14,7 @@ use crate::abi::*;
 use crate::core::{RayError, Result, Value};
 use crate::ops::nulls::scan_nulls;
 use crate::store::{file, vocab::Vocab};
-use std::io::{self, Write};
+use std::io::Write;
 use std::path::Path;
 
 /// Longest string kept inside a descriptor.
@@ -71,30 +71,23 @@ fn write_sym(path: &Path, col: &ray_t, vocab: &mut Vocab) -> Result<()> {
     let width = sym_width_for_count(count);
     let sym_count = u32::try_from(count).unwrap_or(u32::MAX);
     let n = col.len().max(0) as usize;
-    let mut positions = Vec::with_capacity(n);
-    vocab.for_each_position(col, |p| positions.push(p));
+    // The cells as they go to disk, `1 << width` bytes each.
+    let mut cells = crate::core::alloc::try_vec_with_capacity::<u8>(n << width)?;
+    match width {
+        RAY_SYM_W8 => vocab.for_each_position(col, |p| cells.push(p as u8)),
+        RAY_SYM_W16 => vocab.for_each_position(col, |p| cells.extend_from_slice(&(p as u16).to_le_bytes())),
+        RAY_SYM_W32 => vocab.for_each_position(col, |p| cells.extend_from_slice(&(p as u32).to_le_bytes())),
+        _ => vocab.for_each_position(col, |p| cells.extend_from_slice(&p.to_le_bytes())),
+    }
     if vocab.count() != count {
         return Err(RayError::domain("SYM column holds symbols missing from its symbol file"));
     }
     let h = Header::new(RAY_SYM, (col.attrs & RAY_ATTR_SORTED) | width, sym_count, n as i64);
     file::write_atomic_with(path, |out| {
         out.write_all(&h.to_bytes())?;
-        write_positions(out, &positions, width)
+        out.write_all(&cells)
     })
     .map_err(io_err)
-}
-
-fn write_positions(out: &mut impl Write, positions: &[u64], width: u8) -> io::Result<()> {
-    let cell = 1usize << width;
-    let mut buf = Vec::with_capacity(64 << 10);
-    for chunk in positions.chunks(8192) {
-        buf.clear();
-        for &p in chunk {
-            buf.extend_from_slice(&p.to_le_bytes()[..cell]);
-        }
-        out.write_all(&buf)?;
-    }
-    Ok(())
 }
 
 /// Descriptors and pool of a STR column, the pool packed in row order.
