@@ -266,3 +266,25 @@ fn a_server_with_a_memory_budget_refuses_an_oversized_query_and_stays_up() {
     let _ = Command::new("kill").arg(child.id().to_string()).status();
     assert_eq!(child.wait().unwrap().code(), Some(0));
 }
+
+/// `.sys.listen` opens one more port on the running server, as the
+/// reference's (the `-p` listener is id 0, the next is 1), with the same
+/// password: an extra port is never more open than the main one.
+#[test]
+fn sys_listen_opens_another_port_with_the_servers_password() {
+    let (mut child, port, _) = start_server(&["-u", "pw", "-p", "127.0.0.1:0"]);
+    let h = rayforce::net::connect("127.0.0.1", port, None, Some(b"pw"), 5000);
+    assert!(h >= 0, "connect: {h}");
+    let ask = |h: i64, q: &str| rayforce::net::send(h, &rayforce::Value::str(q.as_bytes()), false);
+    let extra = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    assert_eq!(ask(h, &format!("(.sys.listen {extra})")).unwrap().i64_val(), 1);
+    assert!(rayforce::net::connect("127.0.0.1", extra, None, None, 2000) < 0, "no password, no entry");
+    let h2 = rayforce::net::connect("127.0.0.1", extra, None, Some(b"pw"), 5000);
+    assert!(h2 >= 0, "connect to the extra port: {h2}");
+    assert_eq!(ask(h2, "(+ 1 2)").unwrap().i64_val(), 3);
+    assert_eq!(ask(h, &format!("(.sys.listen {extra})")).unwrap_err().code_str(), "io", "the port is taken");
+    rayforce::net::close(h2);
+    rayforce::net::close(h);
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}

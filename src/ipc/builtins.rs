@@ -1,12 +1,12 @@
 //! Builtins: the ipc family (`.ipc.open/send/post/close/handle`) and the
 //! REPL's remote target (`.repl.connect/disconnect`), thin wrappers over
-//! `net`. Handles are the process-wide IPC handles, inbound
+//! `net`, and `.sys.listen` (extra listeners, `ipc::listen`). Handles are the process-wide IPC handles, inbound
 //! or outbound. Defined above `lang` (which knows no transport) and
 //! registered into its builtin registry by `ipc::install`.
 
 use crate::lang::builtins::spec::Builtin;
 use crate::lang::builtins::util_args::{arg, expect_arity, int_arg, type_err};
-use crate::abi::{RAY_BINARY, RAY_STR, RAY_SYM, RAY_UNARY, RAY_VARY};
+use crate::abi::{RAY_BINARY, RAY_I16, RAY_I32, RAY_I64, RAY_STR, RAY_SYM, RAY_UNARY, RAY_VARY};
 use crate::core::{RayError, Result, Value, sym};
 use crate::net;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -19,7 +19,23 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin::pure(".ipc.handle", RAY_VARY, ipc_handle),
     Builtin::pure(".repl.connect", RAY_UNARY, repl_connect).restricted(),
     Builtin::pure(".repl.disconnect", RAY_VARY, repl_disconnect).restricted(),
+    Builtin::pure(".sys.listen", RAY_UNARY, sys_listen).restricted(),
 ];
+
+/// `(.sys.listen port)`: an extra IPC listener on `port` (an integer or a
+/// string of digits, 1..65535), served on its own thread (`ipc::listen`);
+/// its id.
+fn sys_listen(args: &[Value]) -> Result<Value> {
+    let v = &args[0];
+    let port = match v.type_() {
+        t if t == -RAY_STR => std::str::from_utf8(v.str_bytes()).ok().and_then(|s| s.trim().parse::<i64>().ok()),
+        t if t == -RAY_I64 || t == -RAY_I32 || t == -RAY_I16 => int_arg("listen", args, 0).ok(),
+        _ => None,
+    }
+    .ok_or_else(|| RayError::type_err("listen expects a port number"))?;
+    let port = u16::try_from(port).ok().filter(|&p| p >= 1).ok_or_else(|| RayError::domain("listen: port out of range (1..65535)"))?;
+    super::listen::listen(port).map(Value::i64)
+}
 
 /// The handle the REPL sends its lines to (-1: none, lines run locally).
 static REPL_TARGET: AtomicI64 = AtomicI64::new(-1);

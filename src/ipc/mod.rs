@@ -23,6 +23,7 @@ pub mod client_names;
 pub use crate::api::RayVector;
 pub use client_names::{Connection, ConnectionPool, IPCError, PooledConnection, hopen, hopen_timeout};
 pub mod evaluator;
+pub mod listen;
 
 /// Installs the evaluator as the transport's handler (idempotent, cheap).
 pub fn install() {

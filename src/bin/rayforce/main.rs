@@ -38,6 +38,8 @@ fn serve(addr: &str, o: &cli::Options) -> Poll {
     }
     p.shared().set_restricted(o.read_only);
     p.shared().set_conn_log(o.log_connections);
+    // `.sys.listen` opens extra ports with these same settings.
+    rayforce::ipc::listen::configure(o.password.as_deref().map(str::as_bytes), o.read_only, o.log_connections);
     match p.listen_addr(addr).map(|id| p.listen_local_addr(id)) {
         Ok(Some(bound)) if addr.contains(':') => println!("listening on port {} ({bound})", bound.port()),
         Ok(Some(bound)) => println!("listening on port {}", bound.port()),

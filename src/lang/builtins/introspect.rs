@@ -1,7 +1,7 @@
 //! Builtins: system and introspection (builtins.md section 11): `print`,
 //! `resolve`, `env`, `sym-name`, `.sys.info`, `.sys.mem`, `.sys.gc`,
 //! `.sys.env`, `.sys.timeit`, `.sys.querylog`, `.sys.querylog.enable`,
-//! `.sys.prof`, `.sys.listen`, `.mem.objsize`, `.mem.ts`, `.time.now`,
+//! `.sys.prof`, `.mem.objsize`, `.mem.ts`, `.time.now`,
 //! `.time.timer.set`, `.time.timer.del` (the schedule is `lang::timers`).
 //!
 //! This module owns argument checks, error wording and the shape of each
@@ -32,7 +32,6 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin::pure(".sys.querylog", RAY_VARY, sys_querylog),
     Builtin::pure(".sys.querylog.enable", RAY_VARY, sys_querylog_enable).restricted(),
     Builtin::pure(".sys.prof", RAY_VARY, sys_prof),
-    Builtin::pure(".sys.listen", RAY_UNARY, sys_listen).restricted(),
     Builtin::pure(".mem.objsize", RAY_UNARY, mem_objsize),
     Builtin::pure(".time.now", RAY_VARY, time_now),
     Builtin::pure(".sys.args", RAY_VARY, sys_args),
@@ -294,21 +293,6 @@ fn table_of(names: &[&str], cols: Vec<Value>) -> Result<Value> {
     crate::ops::table::make_table(&ids, cols)
 }
 
-/// `(.sys.listen port)`: checks the port as the reference does; extra
-/// listeners are not supported by this server (`nyi`).
-fn sys_listen(args: &[Value]) -> Result<Value> {
-    let v = &args[0];
-    let port = match v.type_ {
-        t if t == -RAY_STR => std::str::from_utf8(v.str_bytes()).ok().and_then(|s| s.trim().parse::<i64>().ok()),
-        t if t == -RAY_I64 || t == -RAY_I32 || t == -RAY_I16 => crate::lang::values::int_arg(v, "listen").ok(),
-        _ => None,
-    }
-    .ok_or_else(|| RayError::type_err("listen expects a port number"))?;
-    if !(1..=65535).contains(&port) {
-        return Err(RayError::domain("listen: port out of range (1..65535)"));
-    }
-    Err(RayError::new("nyi", "listen: extra listeners are not supported; start the server with -p PORT"))
-}
 
 /// `(.mem.objsize x)`: bytes held by the object graph, each shared object
 /// counted once, with the reference's block sizes (a 32-byte header, 16-byte
