@@ -251,10 +251,33 @@ def test_23_error_mapping(c):
     assert c.execute("(+ 1 2)") == 3
 
 
+def hang_report(proc):
+    """Where a stuck child is: native stacks of every thread (gdb, when
+    installed) and the Python stacks (faulthandler on SIGUSR1)."""
+    report = []
+    try:
+        bt = subprocess.run(["gdb", "-p", str(proc.pid), "-batch", "-ex", "thread apply all bt"],
+                            capture_output=True, text=True, timeout=60)
+        report.append(bt.stdout[-20000:])
+    except (OSError, subprocess.TimeoutExpired) as e:
+        report.append(f"gdb: {e}")
+    proc.send_signal(signal.SIGUSR1)
+    time.sleep(1)
+    proc.kill()
+    out, err = proc.communicate()
+    report += ["--- stdout", out, "--- stderr", err]
+    text = "\n".join(report)
+    with open(f"/tmp/rayforce-test24-hang-{proc.pid}.txt", "w") as f:
+        f.write(text)
+    return text
+
+
 @pytest.mark.xfail(strict=False, reason="under the full make test run (not alone: 27 solo runs pass) the Python TCPServer did not exit within 10 s of SIGINT twice this session; cause not found yet, see the closing note")
 def test_24_python_server():
     p = free_port()
-    code = (f"{PATH_SETUP}from rayforce import TCPServer, eval_str\n"
+    code = (f"{PATH_SETUP}import faulthandler, signal\n"
+            f"faulthandler.register(signal.SIGUSR1, all_threads=True)\n"
+            f"from rayforce import TCPServer, eval_str\n"
             f"eval_str(open({INIT!r}).read())\n"
             f"s = TCPServer(port={p}); print(repr(s), flush=True); s.listen()\n")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -265,7 +288,10 @@ def test_24_python_server():
             r = c.execute(trades.select("sym", "price").where(Column("price") > 200))
             assert r.to_dict() == {"sym": ["GOOG", "MSFT", "GOOG"], "price": [2800.0, 310.0, 2795.0]}
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=10)
+        try:
+            out, err = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            pytest.fail("server did not exit within 10 s of SIGINT:\n" + hang_report(proc))
         assert proc.returncode != 0 and "KeyboardInterrupt" in err
         lines = out.splitlines()
         assert lines[0].startswith(f"TCPServer(port={p}")
