@@ -55,33 +55,106 @@ pub fn write_atomic_with<F>(path: &Path, fill: F) -> Result<(), FileError>
 where
     F: FnOnce(&mut BufWriter<File>) -> io::Result<()>,
 {
-    let temp = temp_path(path);
-    let result = write_then_rename(path, &temp, fill);
-    if result.is_err() {
-        // Best effort: the temporary may not exist if creating it failed.
-        let _ = fs::remove_file(&temp);
-    }
-    result
+    let mut batch = Batch::default();
+    batch.add_with(path, fill)?;
+    batch.commit()
 }
 
-fn write_then_rename<F>(path: &Path, temp: &Path, fill: F) -> Result<(), FileError>
-where
-    F: FnOnce(&mut BufWriter<File>) -> io::Result<()>,
-{
-    let file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(temp)
-        .map_err(|e| FileError::new(path, "create", e))?;
-    let mut out = BufWriter::with_capacity(1 << 20, file);
-    fill(&mut out).map_err(|e| FileError::new(path, "write", e))?;
-    let file = out
-        .into_inner()
-        .map_err(|e| FileError::new(path, "write", e.into_error()))?;
-    file.sync_all().map_err(|e| FileError::new(path, "fsync", e))?;
-    drop(file);
-    fs::rename(temp, path).map_err(|e| FileError::new(path, "rename", e))?;
-    sync_dir(parent_dir(path)).map_err(|e| FileError::new(path, "fsync directory", e))
+/// Several files replaced by the same recipe, each one atomically, with
+/// the waiting batched: every file is written to its temporary (and its
+/// writeback started) first, then each is fsynced and renamed in the order
+/// added, and each directory involved is fsynced once. The disk writes
+/// one file while the next is being copied, instead of stopping at an
+/// fsync after each. Dropping an uncommitted batch removes its temporaries
+/// (no target changes).
+#[derive(Default)]
+pub struct Batch {
+    /// (target, temporary, written file), in the order added.
+    pending: Vec<(PathBuf, PathBuf, File)>,
+}
+
+impl Batch {
+    /// Writes what `fill` streams to a temporary beside `path`; the target
+    /// is replaced at [`Batch::commit`].
+    pub fn add_with<F>(&mut self, path: &Path, fill: F) -> Result<(), FileError>
+    where
+        F: FnOnce(&mut BufWriter<File>) -> io::Result<()>,
+    {
+        let temp = temp_path(path);
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .map_err(|e| FileError::new(path, "create", e))?;
+        // Registered before filling, so a failure removes the temporary.
+        let mut out = BufWriter::with_capacity(1 << 20, file);
+        let filled = fill(&mut out).map_err(|e| FileError::new(path, "write", e));
+        let file = match filled.and_then(|_| out.into_inner().map_err(|e| FileError::new(path, "write", e.into_error()))) {
+            Ok(f) => f,
+            Err(e) => {
+                let _ = fs::remove_file(&temp);
+                return Err(e);
+            }
+        };
+        start_writeback(&file);
+        self.pending.push((path.to_path_buf(), temp, file));
+        Ok(())
+    }
+
+    /// Adds a file whose whole content is `bytes`.
+    pub fn add(&mut self, path: &Path, bytes: &[u8]) -> Result<(), FileError> {
+        self.add_with(path, |out| out.write_all(bytes))
+    }
+
+    /// Fsyncs and renames every file in the order added, then fsyncs each
+    /// directory once. On an error the files not yet renamed keep their
+    /// previous content.
+    pub fn commit(mut self) -> Result<(), FileError> {
+        let pending = std::mem::take(&mut self.pending);
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        let mut left = pending.into_iter();
+        let result = (|| {
+            for (path, temp, file) in left.by_ref() {
+                let step = file.sync_all().map_err(|e| FileError::new(&path, "fsync", e));
+                drop(file);
+                if let Err(e) = step.and_then(|_| fs::rename(&temp, &path).map_err(|e| FileError::new(&path, "rename", e))) {
+                    let _ = fs::remove_file(&temp);
+                    return Err(e);
+                }
+                let dir = parent_dir(&path).to_path_buf();
+                if !dirs.contains(&dir) {
+                    dirs.push(dir);
+                }
+            }
+            dirs.iter().try_for_each(|d| sync_dir(d).map_err(|e| FileError::new(d, "fsync directory", e)))
+        })();
+        for (_, temp, _) in left {
+            let _ = fs::remove_file(&temp);
+        }
+        result
+    }
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        for (_, temp, _) in self.pending.drain(..) {
+            let _ = fs::remove_file(&temp);
+        }
+    }
+}
+
+/// Asks the kernel to start writing `file`'s dirty pages now (not to wait
+/// for them): the later fsync then finds most of them on disk. Only a hint;
+/// nothing depends on it succeeding.
+fn start_writeback(file: &File) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: a valid open descriptor; the call only schedules I/O.
+        unsafe { libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE) };
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = file;
 }
 
 /// Makes a directory's entries (a rename, a new file) durable.

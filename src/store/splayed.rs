@@ -141,12 +141,22 @@ pub fn save(dir: &Path, table: &ray_t, sym_path: Option<&Path>) -> Result<()> {
         vocab = Some(v);
     }
     let mut names: Vec<&[u8]> = Vec::with_capacity(columns.len());
+    // Every column file and sidecar is written before any is fsynced (see
+    // `file::Batch`); each still replaces its target atomically, and `.d`
+    // follows only once all of them are durable.
+    let mut batch = file::Batch::default();
+    let mut stale_links = Vec::new();
     for (_, name, col) in &columns {
         let path = dir.join(String::from_utf8_lossy(name).as_ref());
-        write_column(&path, col, vocab.as_mut())?;
-        write_link(&path, col)?;
+        write_column(&mut batch, &path, col, vocab.as_mut())?;
+        match col.link_target() {
+            Some(id) => batch.add(&link_path(&path), sym::name_or_empty(id)).map_err(io_err)?,
+            None => stale_links.push(link_path(&path)),
+        }
         names.push(name);
     }
+    batch.commit().map_err(io_err)?;
+    stale_links.iter().try_for_each(|p| remove_stale_link(p))?;
     file::write_atomic(&dir.join(SCHEMA_FILE), &str_file_bytes(&names)?).map_err(io_err)?;
     sweep(&dir, &names);
     Ok(())
@@ -159,18 +169,13 @@ fn link_path(col_path: &Path) -> PathBuf {
     PathBuf::from(p)
 }
 
-/// Writes a linked column's sidecar (the target table's name as raw text,
-/// after the column itself) or removes a stale one.
-fn write_link(col_path: &Path, col: &ray_t) -> Result<()> {
-    let side = link_path(col_path);
-    match col.link_target() {
-        Some(id) => file::write_atomic(&side, sym::name_or_empty(id)).map_err(io_err),
-        None => match std::fs::remove_file(&side) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                Err(RayError::io(format!("splayed {}: {e}", side.display())))
-            }
-            _ => Ok(()),
-        },
+/// Removes the sidecar `side` of a column that is no longer linked (a
+/// linked column's sidecar holds the target table's name as raw text and
+/// is written with the column).
+fn remove_stale_link(side: &Path) -> Result<()> {
+    match std::fs::remove_file(side) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(RayError::io(format!("splayed {}: {e}", side.display()))),
+        _ => Ok(()),
     }
 }
 

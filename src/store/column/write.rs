@@ -2,8 +2,8 @@
 //! exactly as a mapped reader will use it. Fixed-width vectors are written
 //! as they are in memory; SYM vectors as positions in the table's symbol
 //! file (width chosen from its count); STR vectors as 16-byte descriptors,
-//! a pool header and a freshly packed pool. Every file goes through
-//! `store::file::write_atomic_with`, so a failure leaves the previous file.
+//! a pool header and a freshly packed pool. Every file goes into a
+//! `store::file::Batch` (atomic per file), so a failure leaves the previous file.
 //!
 //! It decides nothing about which columns a table writes (that is
 //! `splayed`) and never touches the symbol file on disk: the caller has
@@ -13,7 +13,8 @@ use super::header::{HEADER_LEN, Header, sym_width_for_count};
 use crate::abi::*;
 use crate::core::{RayError, Result, Value};
 use crate::ops::nulls::scan_nulls;
-use crate::store::{file, vocab::Vocab};
+use crate::store::file::{self, Batch};
+use crate::store::vocab::Vocab;
 use std::io::Write;
 use std::path::Path;
 
@@ -41,32 +42,36 @@ pub fn add_symbols(col: &ray_t, vocab: &mut Vocab) {
     vocab.for_each_position(col, |_| {});
 }
 
-/// Writes `col` (a vector of type 1..13, or a list) to `path`. A SYM column needs
-/// `vocab`, already holding all its symbols. Errors: `type`, `io`.
-pub fn write_column(path: &Path, col: &ray_t, vocab: Option<&mut Vocab>) -> Result<()> {
+/// Writes `col` (a vector of type 1..13, or a list) to `path` as part of
+/// `batch` (the file replaces `path` when the batch commits). A SYM column
+/// needs `vocab`, already holding all its symbols. Errors: `type`, `io`.
+pub fn write_column(batch: &mut Batch, path: &Path, col: &ray_t, vocab: Option<&mut Vocab>) -> Result<()> {
     match col.type_ {
-        RAY_STR => write_str(path, col),
+        RAY_STR => write_str(batch, path, col),
         RAY_SYM => {
             let vocab = vocab.ok_or_else(|| RayError::type_err("SYM column without a symbol file"))?;
-            write_sym(path, col, vocab)
+            write_sym(batch, path, col, vocab)
         }
         t if is_vector_type(t) => {
             let h = Header::new(t, disk_attrs(col), 0, col.len());
-            file::write_atomic_with(path, |out| {
-                out.write_all(&h.to_bytes())?;
-                out.write_all(col.vec_bytes())
-            })
-            .map_err(io_err)
+            // The payload goes straight from the vector's memory in one
+            // write (larger than the writer's buffer, so not copied twice).
+            batch
+                .add_with(path, |out| {
+                    out.write_all(&h.to_bytes())?;
+                    out.write_all(col.vec_bytes())
+                })
+                .map_err(io_err)
         }
         RAY_LIST => {
             let bytes = super::serial::encode_list(col)?;
-            file::write_atomic(path, &bytes).map_err(io_err)
+            batch.add(path, &bytes).map_err(io_err)
         }
         _ => Err(RayError::type_err("not a storable column type")),
     }
 }
 
-fn write_sym(path: &Path, col: &ray_t, vocab: &mut Vocab) -> Result<()> {
+fn write_sym(batch: &mut Batch, path: &Path, col: &ray_t, vocab: &mut Vocab) -> Result<()> {
     let count = vocab.count();
     let width = sym_width_for_count(count);
     let sym_count = u32::try_from(count).unwrap_or(u32::MAX);
@@ -83,11 +88,12 @@ fn write_sym(path: &Path, col: &ray_t, vocab: &mut Vocab) -> Result<()> {
         return Err(RayError::domain("SYM column holds symbols missing from its symbol file"));
     }
     let h = Header::new(RAY_SYM, (col.attrs & RAY_ATTR_SORTED) | width, sym_count, n as i64);
-    file::write_atomic_with(path, |out| {
-        out.write_all(&h.to_bytes())?;
-        out.write_all(&cells)
-    })
-    .map_err(io_err)
+    batch
+        .add_with(path, |out| {
+            out.write_all(&h.to_bytes())?;
+            out.write_all(&cells)
+        })
+        .map_err(io_err)
 }
 
 /// Descriptors and pool of a STR column, the pool packed in row order.
@@ -118,16 +124,17 @@ pub fn pool_header(pool_len: usize) -> [u8; HEADER_LEN] {
     Header::new(RAY_U8, 0, 0, pool_len as i64).to_bytes()
 }
 
-fn write_str(path: &Path, col: &ray_t) -> Result<()> {
+fn write_str(batch: &mut Batch, path: &Path, col: &ray_t) -> Result<()> {
     let (cells, pool) = str_layout(col)?;
     let h = Header::new(RAY_STR, col.attrs & RAY_ATTR_SORTED, 0, col.len().max(0));
-    file::write_atomic_with(path, |out| {
-        out.write_all(&h.to_bytes())?;
-        out.write_all(&cells)?;
-        out.write_all(&pool_header(pool.len()))?;
-        out.write_all(&pool)
-    })
-    .map_err(io_err)
+    batch
+        .add_with(path, |out| {
+            out.write_all(&h.to_bytes())?;
+            out.write_all(&cells)?;
+            out.write_all(&pool_header(pool.len()))?;
+            out.write_all(&pool)
+        })
+        .map_err(io_err)
 }
 
 /// The bytes of a STR column file holding `names` (the `.d` file).
