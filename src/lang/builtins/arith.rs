@@ -222,7 +222,12 @@ pub fn arith(op: Op, a: &ray_t, b: &ray_t) -> Result<Value> {
     if a.is_vec() && b.is_vec() {
         common_len(op.label(), a, b)?;
     }
-    let pl = plan(op, a, b)?;
+    // An empty vector against an atom (or a dict/table) the operation does
+    // not take is the empty i64 vector, as in the reference: `(+ [] 'a)` is `[]`.
+    let pl = match plan(op, a, b) {
+        Err(_) if empty_against_scalar(a, b) => return Value::vec_from_slice(RAY_I64, &[] as &[i64]),
+        pl => pl?,
+    };
     let n = common_len(op.label(), a, b)?;
     let atom = a.type_ < 0 && b.type_ < 0;
     let nulls = has_nulls(a) || has_nulls(b);
@@ -293,16 +298,21 @@ fn xbar(args: &[Value]) -> Result<Value> {
     if v.type_ == RAY_LIST || n.type_ == RAY_LIST {
         return list_map2("UNKNOWN", v, n, &|x, y| xbar(&[x.to_value(), y.to_value()]));
     }
+    // Lengths first. An empty side is `[]`, unless the bucket is a plain
+    // non-zero number: then it runs through (`(xbar [] 2.5)` is an empty F64).
+    if v.is_vec() && n.is_vec() {
+        common_len("UNKNOWN", v, n)?;
+    }
     if (v.is_vec() && v.is_empty()) || (n.is_vec() && n.is_empty()) {
-        return Value::vec_from_slice(RAY_I64, &[] as &[i64]);
+        let plain_bucket = n.type_ < 0 && is_num_operand(v) && is_num_operand(n) && !has_nulls(n) && atom_f64(n) != 0.0;
+        if !plain_bucket {
+            return Value::vec_from_slice(RAY_I64, &[] as &[i64]);
+        }
     }
     let (tv, tn) = (base(v), base(n));
     let unsupported = || RayError::type_err(format!("xbar: unsupported operand types, got {} and {}", elem_type_name(v), elem_type_name(n)));
     if !is_num_operand(v) || !is_num_operand(n) || (!is_temporal(tv) && is_temporal(tn)) || (is_temporal(tv) && is_float(tn)) {
         return Err(unsupported());
-    }
-    if v.is_vec() && n.is_vec() {
-        common_len("UNKNOWN", v, n)?;
     }
     let zero_bucket = widen_i(n, 1).iter().any(|&x| x == 0);
     let null_bucket = has_nulls(n) && widen_i(n, 1).contains(&NULL_I64);
@@ -370,16 +380,24 @@ fn unary(name: &str, v: &ray_t, nulls: TemporalNull, accepts: fn(&ray_t) -> bool
         let out = out.iter().map(|x| if x.type_ == t { Ok(x.clone()) } else { super::cast::convert(-t, x) }).collect::<Result<Vec<_>>>()?;
         return crate::ops::collect(out);
     }
-    if v.type_ < 0 && is_temporal(base(v)) && v.is_null_atom() {
-        return Ok(match nulls {
-            TemporalNull::Keep => v.to_value(),
-            TemporalNull::Float => Value::f64(f64::NAN),
-        });
+    // A null date/time/timestamp, atom or vector with no other element, is
+    // answered before the type check: `(exp [0Nd 0Nd])` is `[0Nf 0Nf]`.
+    if is_temporal(base(v)) && all_null(v) {
+        return match nulls {
+            TemporalNull::Keep => Ok(v.to_value()),
+            TemporalNull::Float if v.type_ < 0 => Value::typed_null(-RAY_F64),
+            TemporalNull::Float => finish(map1(&widen_f(v), RAY_F64, |x| x)?, false, true),
+        };
     }
     if !accepts(v) {
         return Err(type_err(elem_type_name(v)));
     }
     f(v)
+}
+
+/// True when every element of `v` (an atom: `v` itself) is null.
+fn all_null(v: &ray_t) -> bool {
+    if v.type_ < 0 { v.is_null_atom() } else { widen_i(v, 1).iter().all(|&x| x == NULL_I64) }
 }
 
 /// Integers (not b8 or u8) and floats: what `neg` and `abs` take.
@@ -412,7 +430,7 @@ fn same_width(v: &ray_t, fi: fn(i64) -> i64, ff: fn(f64) -> f64) -> Result<Value
 
 fn neg(args: &[Value]) -> Result<Value> {
     unary("negate", &args[0], TemporalNull::Keep, signed_number, &|v| {
-        same_width(v, |x| if x == NULL_I64 { x } else { x.wrapping_neg() }, |x| -x)
+        same_width(v, |x| if x == NULL_I64 { x } else { x.wrapping_neg() }, |x| if x.is_nan() { x } else { -x })
     })
 }
 
@@ -422,15 +440,18 @@ fn abs(args: &[Value]) -> Result<Value> {
     })
 }
 
-/// A float function of any number; NaN results carry the null flag only
-/// when the input was null (`(sqrt -1)` is NaN without it).
+/// A float function of any number. A result that is not finite (`(log 0)`,
+/// `(sqrt -1)`, `(exp 1000.0)`) is `0Nf`, the positive quiet NaN the
+/// reference writes (x86 makes negative ones). An atom carries the null
+/// flag only when the input was null; a vector with any NaN is marked as
+/// holding nulls.
 fn float_fn(v: &ray_t, f: fn(f64) -> f64) -> Result<Value> {
-    // NaN results are the positive quiet NaN the reference writes (x86 makes negative ones).
     let r = map1(&widen_f(v), RAY_F64, move |x| {
         let y = f(x);
-        if y.is_nan() { f64::NAN } else { y }
+        if y.is_finite() { y } else { f64::NAN }
     })?;
-    finish(r, v.type_ < 0, has_nulls(v))
+    let atom = v.type_ < 0;
+    finish(r, atom, !atom || has_nulls(v))
 }
 
 /// A float verb in the unary frame.
@@ -460,6 +481,9 @@ fn reciprocal(args: &[Value]) -> Result<Value> {
             return Value::vec_from_slice(RAY_F64, &[] as &[f64]);
         }
         return list_map1(v, reciprocal);
+    }
+    if v.type_ < 0 && is_temporal(base(v)) && v.is_null_atom() {
+        return Value::typed_null(-RAY_F64);
     }
     if !is_num_operand(v) || is_temporal(base(v)) {
         return Err(RayError::type_err(format!("reciprocal: expects a numeric argument, got {}", type_name(v))));

@@ -112,18 +112,34 @@ fn temporal_scales(a: &ray_t, b: &ray_t) -> Result<(i64, i64)> {
 
 pub fn compare(op: Cmp, a: &ray_t, b: &ray_t) -> Result<Value> {
     if a.type_ == RAY_LIST || b.type_ == RAY_LIST {
-        return list_map2(op.label(), a, b, &|x, y| compare(op, x, y));
-    }
-    // An empty vector against an atom, a dict or a table, or another empty vector, is an empty answer.
-    let empty = |v: &ray_t| v.is_vec() && v.is_empty();
-    if (empty(a) && (!b.is_vec() || empty(b))) || (empty(b) && !a.is_vec()) {
-        return Value::vec_from_slice(RAY_BOOL, &[] as &[u8]);
+        // Items compared with an integer atom answer in that atom's type, 0 or 1,
+        // as the reference does: `(== (list 1 2) 1h)` is `(1h 0h)`.
+        let int_atom = [a, b].into_iter().map(|v| v.type_).find(|&t| matches!(-t, RAY_U8 | RAY_I16 | RAY_I32 | RAY_I64));
+        return list_map2(op.label(), a, b, &|x, y| {
+            let r = compare(op, x, y)?;
+            Ok(match int_atom {
+                Some(t) if r.type_ == -RAY_BOOL => int_atom_of(t, r.u8_val() as i64),
+                _ => r,
+            })
+        });
     }
     compare_typed(op, a, b).or_else(|e| match null_against(op, a, b) {
         Some(answer) if e.code_str() == "type" => answer,
+        // An empty vector against an atom, dict or table it cannot be compared with is `[]` (i64).
+        _ if e.code_str() == "type" && empty_against_scalar(a, b) => Value::vec_from_slice(RAY_I64, &[] as &[i64]),
         _ if e.code_str() == "type" && matches!(op, Cmp::Eq | Cmp::Ne) => Err(incomparable(op, a, b)),
         _ => Err(e),
     })
+}
+
+/// The integer atom of type `t` (< 0) holding `x`.
+fn int_atom_of(t: i8, x: i64) -> Value {
+    match -t {
+        RAY_U8 => Value::u8(x as u8),
+        RAY_I16 => Value::i16(x as i16),
+        RAY_I32 => Value::i32(x as i32),
+        _ => Value::i64(x),
+    }
 }
 
 fn compare_typed(op: Cmp, a: &ray_t, b: &ray_t) -> Result<Value> {

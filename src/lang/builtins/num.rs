@@ -266,6 +266,15 @@ fn strip_flag(v: &ray_t) -> Value {
     }
 }
 
+/// One side an empty vector, the other no vector or LIST (an atom, a dict
+/// or a table). Where such a pair is a type error, the binary verbs
+/// (arithmetic, comparison) answer the empty i64 vector, as the reference does.
+pub fn empty_against_scalar(a: &ray_t, b: &ray_t) -> bool {
+    let empty = |v: &ray_t| v.is_vec() && v.is_empty();
+    let scalar = |v: &ray_t| !v.is_vec() && v.type_ != RAY_LIST;
+    (empty(a) && scalar(b)) || (scalar(a) && empty(b))
+}
+
 /// Applies `f` to every element pair of LIST operands (or a LIST and a
 /// vector/atom). The result stays a LIST, as the reference's is; an empty
 /// LIST operand counts as an empty i64 vector, so the result is the empty
@@ -278,11 +287,19 @@ pub fn list_map2(label: &str, a: &ray_t, b: &ray_t, f: &dyn Fn(&ray_t, &ray_t) -
         let pick = |v: &ray_t| if empty_list(v) { no_i64.clone() } else { v.to_value() };
         return f(&pick(a), &pick(b));
     }
-    let n = common_len(label, a, b)?;
+    // A dict or table operand is taken whole by every item (its own type
+    // error comes before any length check), as an atom is.
+    let whole = |v: &ray_t| !v.is_vec() && v.type_ != RAY_LIST;
+    let n = match (whole(a), whole(b)) {
+        (true, true) => 1,
+        (true, false) => width(b),
+        (false, true) => width(a),
+        (false, false) => common_len(label, a, b)?,
+    };
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
-        let x = if a.type_ < 0 { a.to_value() } else { elem(a, i) };
-        let y = if b.type_ < 0 { b.to_value() } else { elem(b, i) };
+        let x = if whole(a) { a.to_value() } else { elem(a, i) };
+        let y = if whole(b) { b.to_value() } else { elem(b, i) };
         out.push(f(&x, &y)?);
     }
     Ok(Value::list(out))

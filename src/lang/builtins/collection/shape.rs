@@ -30,14 +30,32 @@ pub fn concat_of(a: &ray_t, b: &ray_t) -> Result<Value> {
         s.extend_from_slice(b.str_bytes());
         return Value::try_str(&s);
     }
-    if (ta == -RAY_STR && b.is_vec()) || (tb == -RAY_STR && a.is_vec()) {
-        return Err(type_err("concat", "cannot join a string and a vector"));
+    // A string and a STR vector join element by element: `(concat ["a" "c"] "b")` is `["ab" "cb"]`.
+    if (ta == -RAY_STR && tb == RAY_STR) || (ta == RAY_STR && tb == -RAY_STR) {
+        fn part(x: &ray_t, i: usize) -> &[u8] {
+            if x.type_ < 0 { x.str_bytes() } else { x.str_at(i) }
+        }
+        let n = if ta == RAY_STR { a.len() } else { b.len() } as usize;
+        let mut v = Value::vec_with_capacity(RAY_STR, n as i64)?;
+        for i in 0..n {
+            v.str_vec_push(&[part(a, i), part(b, i)].concat())?;
+        }
+        return Ok(v);
     }
     if ta == RAY_DICT && tb == RAY_DICT {
         return super::super::dict::merge(a, b);
     }
     if ta == RAY_TABLE && tb == RAY_TABLE {
         return concat_tables(a, b);
+    }
+    // A dict or table joins only its own kind; a vector joins an atom of its
+    // own element type only (`(concat [1 2] 3i)` is a type error, as in the reference).
+    let whole = |x: &ray_t| matches!(x.type_, RAY_DICT | RAY_TABLE);
+    let loose = |v: &ray_t, x: &ray_t| v.is_vec() && !x.is_vec() && x.type_ != RAY_LIST && x.type_ != -v.type_;
+    if whole(a) || whole(b) || loose(a, b) || loose(b, a) {
+        // Functions have no name in the reference's message.
+        let name = |x: &ray_t| if x.type_ >= RAY_LAMBDA && x.type_ <= RAY_VARY { "?" } else { crate::ops::type_name_of(x) };
+        return Err(type_err("concat", &format!("cannot concatenate {} and {}", name(a), name(b))));
     }
     let vec_type = |x: &ray_t| -> Option<i8> {
         if x.is_vec() {

@@ -1,0 +1,91 @@
+//! General rules of the builtins checked byte for byte against the
+//! reference's IPC answers (captured from the oracle, rayforce v2.5.12):
+//! the null flag and HAS_NULLS attribute of float results, non-finite
+//! results as 0Nf, empty operands, LIST comparisons, concat's type rules.
+use rayforce::core::Value;
+use rayforce::lang::{RequestCtx, eval_request};
+
+fn wire(query: &str) -> String {
+    let v = eval_request(&Value::str(query.as_bytes()), RequestCtx { restricted: false, handle: 1 }).unwrap_or_else(Value::from_error);
+    rayforce::codec::encode(&v).expect("encode").iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn check(cases: &[(&str, &str)]) {
+    rayforce::ipc::install();
+    let bad: Vec<String> = cases
+        .iter()
+        .filter_map(|(q, want)| {
+            let got = wire(q);
+            (got != *want).then(|| format!("{q}\n  want {want}\n  got  {got}"))
+        })
+        .collect();
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+/// Float functions: a non-finite result is a positive 0Nf; an atom has the
+/// null flag only for a null input; a vector with a NaN is marked HAS_NULLS;
+/// a null date/time/timestamp (atom, or a vector of nulls only) answers 0Nf.
+#[test]
+fn float_results_nulls_and_attributes() {
+    check(&[
+        (r#"(log 0)"#, "f900000000000000f87f"),
+        (r#"(log [0.0 -0.0 1.0])"#, "07400300000000000000000000000000f87f000000000000f87f0000000000000000"),
+        (r#"(sqrt [-1 4])"#, "07400200000000000000000000000000f87f0000000000000040"),
+        (r#"(exp [1000.0 1.0])"#, "07400200000000000000000000000000f87f6957148b0abf0540"),
+        (r#"(exp 0Np)"#, "f901000000000000f87f"),
+        (r#"(exp [0Nd 0Nd])"#, "07400200000000000000000000000000f87f000000000000f87f"),
+        (r#"(neg [0Nf 1.0])"#, "07400200000000000000000000000000f87f000000000000f0bf"),
+        (r#"(neg [0Nd])"#, "0840010000000000000000000080"),
+        (r#"(reciprocal 0Nt)"#, "f901000000000000f87f"),
+    ]);
+}
+
+/// An empty vector against an atom, dict or table that the verb does not
+/// take is `[]` (i64); a dict or table is taken whole by LIST items.
+#[test]
+fn empty_operands_and_whole_dicts() {
+    check(&[
+        (r#"(+ "s" (list))"#, "05000000000000000000"),
+        (r#"(+ [] 'a)"#, "05000000000000000000"),
+        (r#"(/ {a: 1 b: 2} [])"#, "05000000000000000000"),
+        (r#"(div [] 'xyz)"#, "05000000000000000000"),
+        (r#"(+ [a b] [])"#, "7f6c656e6774680000"),
+        (r#"(xbar [1 2] [])"#, "7f6c656e6774680000"),
+        (r#"(xbar [] 2.5)"#, "07000000000000000000"),
+        (r#"(xbar [] 'a)"#, "05000000000000000000"),
+        (r#"(div (list 1 'a "s") (table [x y] (list [1 2 3] [a b c])))"#, "7f7479706500000000"),
+    ]);
+}
+
+/// Comparisons of LIST items with an integer atom answer in the atom's
+/// type; an empty vector against an incomparable atom is `[]` (i64).
+#[test]
+fn list_comparisons_and_empty_operands() {
+    check(&[
+        (r#"(== (list 1 2 3) 1h)"#, "00000300000000000000fd000100fd000000fd000000"),
+        (r#"(< (list 1 2) 5i)"#, "00000200000000000000fc0001000000fc0001000000"),
+        (r#"(== (list 1 2) 1.5)"#, "00000200000000000000ff0000ff0000"),
+        (r#"(== (list [1 2] [3]) 1)"#, "000002000000000000000100020000000000000001000100010000000000000000"),
+        (r#"(== 'a [])"#, "05000000000000000000"),
+        (r#"(== [] 0Nd)"#, "01000000000000000000"),
+        (r#"(== [] 1)"#, "01000000000000000000"),
+    ]);
+}
+
+/// concat: a vector takes only atoms of its own type, a dict or table only
+/// its own kind; a string joins a STR vector element by element.
+#[test]
+fn concat_type_rules() {
+    check(&[
+        (r#"(concat 1 [2i 3i])"#, "7f7479706500000000"),
+        (r#"(concat [a b] "c")"#, "7f7479706500000000"),
+        (r#"(concat [] false)"#, "7f7479706500000000"),
+        (r#"(concat [1] +)"#, "7f7479706500000000"),
+        (r#"(concat {a: 1} 1)"#, "7f7479706500000000"),
+        (r#"(concat (list 1) {a: 1})"#, "7f7479706500000000"),
+        (r#"(concat ["a" "c"] "b")"#, "0d0002000000000000000200000000000000616202000000000000006362"),
+        (r#"(concat "b" ["a" "c"])"#, "0d0002000000000000000200000000000000626102000000000000006263"),
+        (r#"(concat [1 2] [a b])"#, "00000400000000000000fb000100000000000000fb000200000000000000f4006100f4006200"),
+        (r#"(concat 1 'a)"#, "00000200000000000000fb000100000000000000f4206100"),
+    ]);
+}
