@@ -89,3 +89,58 @@ fn concat_type_rules() {
         (r#"(concat 1 'a)"#, "00000200000000000000fb000100000000000000f4206100"),
     ]);
 }
+
+/// Set builtins: `union` is `a` then the items of `b` not in `a`, neither
+/// side deduplicated unless a LIST is involved; vectors of different kinds
+/// (integers, floats, each temporal type) match only at nulls; with a LIST
+/// items compare by value across widths (`1`, `1i`, `1.0`) and every null
+/// matches every null, and the answer is a LIST.
+#[test]
+fn set_membership_rules() {
+    check(&[
+        (r#"(union [1 1 2] [2 3 3])"#, "0500050000000000000001000000000000000100000000000000020000000000000003000000000000000300000000000000"),
+        (r#"(union [1i 1i] [1 2 2])"#, "00000400000000000000fc0001000000fc0001000000fb000200000000000000fb000200000000000000"),
+        (r#"(union (list 1 1) [2 2])"#, "00000300000000000000fb000100000000000000fb000100000000000000fb000200000000000000"),
+        (r#"(union [0Nh -7h] [0Nf 14.5])"#, "00000300000000000000fd010080fd00f9fff9000000000000002d40"),
+        (r#"(union [1.0 2.0] [1 3])"#, "00000400000000000000f900000000000000f03ff9000000000000000040fb000100000000000000fb000300000000000000"),
+        (r#"(union [2024.01.01] [8766])"#, "00000200000000000000f8003e220000fb003e22000000000000"),
+        (r#"(except [1.0 0Nf] [0Nl])"#, "07000100000000000000000000000000f03f"),
+        (r#"(except [1 2] (list 1))"#, "00000100000000000000fb000200000000000000"),
+        (r#"(except [1 2] (list 1 2))"#, "05000000000000000000"),
+        (r#"(except [5 11] {a: 5 b: 3})"#, "00000200000000000000fb000500000000000000fb000b00000000000000"),
+        (r#"(sect [1.5 2.5] (list 1.5))"#, "00000100000000000000f900000000000000f83f"),
+        (r#"(sect [0Nf 1.0] (list 0Nl))"#, "00000100000000000000f901000000000000f87f"),
+        (r#"(in (list 1.0 'a) [1])"#, "010002000000000000000100"),
+        (r#"(in (list 0Nd) [0Nl])"#, "0100010000000000000001"),
+        (r#"(in [] [1 2])"#, "00000000000000000000"),
+        (r#"(find (list 1 2) 1.0)"#, "fb000000000000000000"),
+    ]);
+}
+
+/// at/cut/rotate/reverse argument rules.
+#[test]
+fn indexing_argument_rules() {
+    check(&[
+        (r#"(at [true false] [5 0])"#, "00000200000000000000ff0100ff0001"),
+        (r#"(at [0x01] 5)"#, "fe0100"),
+        (r#"(cut [1 2 3 4] [0x00 0x02])"#, "0000020000000000000005000200000000000000010000000000000002000000000000000500020000000000000003000000000000000400000000000000"),
+        (r#"(cut [1 2 3 4] [0.0 2.0])"#, "7f7479706500000000"),
+        (r#"(rotate [1 2 3] 0x01)"#, "05000300000000000000020000000000000003000000000000000100000000000000"),
+        (r#"(rotate 5 0x01)"#, "7f7479706500000000"),
+        (r#"(reverse {a: 1 b: 2})"#, "7f7479706500000000"),
+    ]);
+}
+
+/// A b8/u8 atom with the null flag (an index out of range) prints as the
+/// reference's 0Nb / 0Nu; a null i16 count takes the last 32768 items, cycled.
+#[test]
+fn null_flag_text_and_null_i16_count() {
+    use rayforce::lang::{eval_source, fmt::format};
+    let text = |q: &str| format(&eval_source(q, RequestCtx::default()).expect(q), 1);
+    assert_eq!(text("(at [true false] [5 0])"), "(0Nb true)");
+    assert_eq!(text("(at [0x01] 5)"), "0Nu");
+    assert_eq!(text("(at [true] 0)"), "true");
+    let v = eval_source("(take [1 2 3] 0Nh)", RequestCtx::default()).expect("take");
+    assert_eq!(v.len(), 32768);
+    assert_eq!(&v.elems::<i64>()[..4], &[2, 3, 1, 2]);
+}

@@ -148,6 +148,10 @@ pub(crate) fn write_value(out: &mut String, v: &ray_t, lim: &Limits, depth: usiz
 /// Text of an atom (negative type).
 fn write_atom(out: &mut String, v: &ray_t) {
     match -v.type_() {
+        // b8 and u8 have no null value; an atom with the null flag (an index
+        // out of range) prints as the reference's 0Nb / 0Nu.
+        RAY_BOOL if v.null_flag() => out.push_str("0Nb"),
+        RAY_U8 if v.null_flag() => out.push_str("0Nu"),
         RAY_BOOL => out.push_str(if v.bool_val() { "true" } else { "false" }),
         RAY_U8 => push_u8(out, v.u8_val()),
         RAY_I16 => push_i16(out, v.i16_val()),

@@ -286,6 +286,41 @@ fn write_node(x: &ray_t, out: &mut Vec<u8>) {
     }
 }
 
+/// The key of one item for membership against or within a LIST (`in`,
+/// `except`, `sect`, `union` when a LIST is involved), as the reference
+/// compares there: every null number or temporal is one key, integers of
+/// any width and integral floats are keys by value (`1`, `1i`, `1.0`
+/// alike), anything else (dates included) is its structural key.
+pub fn loose_key(x: &ray_t) -> Vec<u8> {
+    const NULL_KEY: u8 = 0xFF;
+    const NUM_KEY: u8 = 0xFE;
+    let t = -x.type_;
+    if x.type_ < 0 && matches!(t, RAY_BOOL | RAY_U8 | RAY_I16 | RAY_I32 | RAY_I64 | RAY_F32 | RAY_F64 | RAY_DATE | RAY_TIME | RAY_TIMESTAMP) {
+        if x.is_null_atom() {
+            return vec![NULL_KEY];
+        }
+        let int = match t {
+            RAY_BOOL | RAY_U8 => Some(x.u8_val() as i64),
+            RAY_I16 => Some(x.i16_val() as i64),
+            RAY_I32 => Some(x.i32_val() as i64),
+            RAY_I64 => Some(x.i64_val()),
+            RAY_F32 | RAY_F64 => Some(x.f64_val()).filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18).map(|f| f as i64),
+            _ => None,
+        };
+        if let Some(i) = int {
+            let mut k = vec![NUM_KEY];
+            k.extend_from_slice(&i.to_le_bytes());
+            return k;
+        }
+    }
+    key_of(x)
+}
+
+/// [`loose_key`] of every item of a vector or LIST.
+pub fn loose_keys(v: &ray_t) -> Result<Vec<Vec<u8>>> {
+    Ok(super::build::to_list(v)?.items().iter().map(|i| i.map_or_else(|| vec![RAY_NULL as u8], loose_key)).collect())
+}
+
 /// The structural key of `x` as a fresh byte string.
 pub fn key_of(x: &ray_t) -> Vec<u8> {
     let mut k = Vec::new();

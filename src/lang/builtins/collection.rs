@@ -29,7 +29,7 @@ use shape::concat;
 
 use super::spec::Builtin;
 use super::util_args::*;
-use crate::ops::keys::{contains_mask, groups, keys, positions};
+use crate::ops::keys::{contains_mask, groups, keys, loose_keys, positions};
 use crate::ops::sort::{grade, sort_values};
 use crate::ops::*;
 use crate::ops::table;

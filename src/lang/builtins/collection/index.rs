@@ -39,6 +39,8 @@ pub(super) fn take(args: &[Value]) -> Result<Value> {
             type_err("take", &format!("requires a list and a numeric count, got {} and {}", list_type_name(x), type_name_of(count)))
         })?
     };
+    // A null i16 count is its bits, -32768, as in the reference: the last 32768 items, cycled.
+    let n = if n == NULL_I64 && count.type_ == -RAY_I16 && x.type_ != -RAY_STR { NULL_I16 as i64 } else { n };
     if n == NULL_I64 {
         return Err(domain_err("take", "null count"));
     }

@@ -134,14 +134,9 @@ pub(super) fn unreachable_type() -> Result<Value> {
 pub(super) fn reverse(args: &[Value]) -> Result<Value> {
     expect_arity("reverse", args, 1)?;
     let v = &args[0];
-    if v.type_ == RAY_TABLE {
-        let n = v.table_nrows();
-        let idx: Vec<i64> = (0..n).rev().collect();
-        return table::rows(v, &idx);
-    }
-    if v.type_ == RAY_DICT {
-        let (k, vals) = dict_parts(v)?;
-        return Ok(Value::dict(reverse(&[k])?, reverse(&[vals])?));
+    // A dict or table is refused, as in the reference.
+    if matches!(v.type_, RAY_TABLE | RAY_DICT) {
+        return Err(type_err("reverse", &format!("argument must be a list, got {}", type_name_of(v))));
     }
     if !is_collection(v) {
         // Atoms (strings included) come back unchanged.

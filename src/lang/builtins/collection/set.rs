@@ -25,7 +25,17 @@ pub(super) fn find(args: &[Value]) -> Result<Value> {
         return Err(type_err("find", &format!("vec arg must be a list, got {}", type_name_of(v))));
     }
     let (needles, atom) = as_column(&args[1])?;
-    let pos = positions(&keys(v)?, &keys(&needles)?);
+    let pos = if v.type_ == RAY_LIST || needles.type_ == RAY_LIST {
+        // Against a LIST items compare by `loose_key` (`(find (list 1.0 2.0) 1)` is 0).
+        let hay = loose_keys(v)?;
+        let mut first = std::collections::HashMap::new();
+        for (i, k) in hay.iter().enumerate() {
+            first.entry(k).or_insert(i as i64);
+        }
+        loose_keys(&needles)?.iter().map(|k| first.get(k).copied().unwrap_or(NULL_I64)).collect()
+    } else {
+        positions(&keys(v)?, &keys(&needles)?)
+    };
     if atom {
         return Ok(if pos[0] == NULL_I64 { Value::typed_null(-RAY_I64)? } else { Value::i64(pos[0]) });
     }
@@ -33,14 +43,23 @@ pub(super) fn find(args: &[Value]) -> Result<Value> {
 }
 
 /// Membership mask: for each element of `x`, whether it occurs in `v`.
+/// With a LIST on either side, items compare by [`loose_key`].
 pub(super) fn member_mask(x: &ray_t, v: &ray_t) -> Result<(Vec<u8>, bool)> {
     let (hay, _) = as_column(v)?;
     let (needles, atom) = as_column(x)?;
+    if hay.type_ == RAY_LIST || needles.type_ == RAY_LIST {
+        let set: std::collections::HashSet<Vec<u8>> = loose_keys(&hay)?.into_iter().collect();
+        return Ok((loose_keys(&needles)?.iter().map(|k| set.contains(k) as u8).collect(), atom));
+    }
     Ok((contains_mask(&keys(&hay)?, &keys(&needles)?), atom))
 }
 
 pub(super) fn in_(args: &[Value]) -> Result<Value> {
     expect_arity("in", args, 2)?;
+    // An empty vector or LIST is in nothing: the empty LIST, as in the reference.
+    if is_collection(&args[0]) && args[0].is_empty() {
+        return Value::container(RAY_LIST, vec![]);
+    }
     let (mask, atom) = member_mask(&args[0], &args[1])?;
     if atom {
         return Ok(Value::bool(mask[0] != 0));
@@ -70,9 +89,31 @@ pub(super) fn set_filter(name: &str, args: &[Value], keep_members: bool) -> Resu
     if !is_collection(a) {
         return Err(type_err(name, &format!("first arg must be a list, got {}", type_name_of(a))));
     }
-    let (mask, _) = member_mask(a, &args[1])?;
+    let b = &args[1];
+    let mut mask = member_mask(a, b)?.0;
+    // Two vectors of different kinds (integers, floats, dates, times,
+    // timestamps): only nulls match (`(except [1.0 2.0] [1])` keeps 1.0,
+    // `(except [2024.01.01] [8766])` keeps the date), as in the reference.
+    let kind = |v: &ray_t| match v.type_.abs() {
+        RAY_BOOL | RAY_U8 | RAY_I16 | RAY_I32 | RAY_I64 => Some(0),
+        RAY_F32 | RAY_F64 => Some(1),
+        t @ (RAY_DATE | RAY_TIME | RAY_TIMESTAMP) => Some(t),
+        _ => None,
+    };
+    if a.is_vec() && b.type_ != RAY_LIST && kind(a).is_some() && kind(b).is_some() && kind(a) != kind(b) {
+        let nulls = member_mask(&*Value::typed_null(-a.type_)?, b)?.0[0];
+        for (m, i) in mask.iter_mut().zip(0..) {
+            *m &= (nulls != 0 && elem(a, i).is_null_atom()) as u8;
+        }
+    }
     let idx: Vec<i64> =
         mask.iter().enumerate().filter(|(_, m)| (**m != 0) == keep_members).map(|(i, _)| i as i64).collect();
+    // With a LIST (or a dict taken whole) on either side the answer is a LIST.
+    // (`except` that removes every item keeps the vector's type.)
+    let (col, _) = as_column(b)?;
+    if a.type_ != RAY_LIST && col.type_ == RAY_LIST && (keep_members || !idx.is_empty()) {
+        return gather(&*to_list(a)?, &idx);
+    }
     gather(a, &idx)
 }
 
@@ -94,13 +135,21 @@ pub(super) fn union(args: &[Value]) -> Result<Value> {
     if !is_collection(&args[0]) || !is_collection(&args[1]) {
         return Err(both_lists_err("union", &args[0], &args[1]));
     }
-    let all = concat_of(&args[0], &args[1])?;
+    // `a` followed by the items of `b` not in `a`; neither side is deduplicated
+    // (`(union [1 1 2] [2 3 3])` is `[1 1 2 3 3]`), as in the reference.
+    // With a LIST on either side those items are distinct (`(union (list 1 1) [2 2])` is `(1 1 2)`).
+    let mut rest = set_filter("except", &[args[1].clone(), args[0].clone()], false)?;
+    if args[0].type_ == RAY_LIST || args[1].type_ == RAY_LIST {
+        let k = loose_keys(&rest)?;
+        let mut seen = std::collections::HashSet::new();
+        let idx: Vec<i64> = (0..k.len()).filter(|&i| seen.insert(&k[i])).map(|i| i as i64).collect();
+        rest = gather(&rest, &idx)?;
+    }
+    let all = concat_of(&args[0], &rest)?;
     if !is_collection(&all) {
         return Err(type_err("union", "expected vectors"));
     }
-    let (firsts, _) = groups(&keys(&all)?);
-    let idx: Vec<i64> = firsts.into_iter().map(|i| i as i64).collect();
-    gather(&all, &idx)
+    Ok(all)
 }
 
 // ---------------------------------------------------------------- group

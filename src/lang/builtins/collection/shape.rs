@@ -103,7 +103,7 @@ pub(super) fn concat_tables(a: &ray_t, b: &ray_t) -> Result<Value> {
 pub(super) fn rotate(args: &[Value]) -> Result<Value> {
     expect_arity("rotate", args, 2)?;
     let v = &args[0];
-    let n = int_atom_value(&args[1]).filter(|_| args[1].type_ != -RAY_U8).ok_or_else(|| type_err("rotate", "count must be an integer atom"))?;
+    let n = int_atom_value(&args[1]).ok_or_else(|| type_err("rotate", "count must be an integer atom"))?;
     if n == NULL_I64 && (is_collection(v) || v.type_ == -RAY_STR) {
         return Ok(v.clone());
     }
@@ -140,13 +140,13 @@ pub(super) fn cut(args: &[Value]) -> Result<Value> {
     }
     let not_int_list = || type_err("cut", "indices must be an integer vector or list");
     let idx: Vec<i64> = match spec.type_ {
-        RAY_I16 | RAY_I32 | RAY_I64 => int_indices(spec).ok_or_else(not_int_list)?,
+        RAY_U8 | RAY_I16 | RAY_I32 | RAY_I64 => int_indices(spec).ok_or_else(not_int_list)?,
         RAY_LIST => spec
             .items()
             .iter()
             .map(|x| x.and_then(|x| int_atom_value(x)).ok_or_else(|| type_err("cut", "indices must be integers")))
             .collect::<Result<_>>()?,
-        RAY_BOOL | RAY_U8 | RAY_DATE | RAY_TIME | RAY_TIMESTAMP => return Err(type_err("cut", "indices must be integers")),
+        RAY_BOOL | RAY_F32 | RAY_F64 | RAY_DATE | RAY_TIME | RAY_TIMESTAMP => return Err(type_err("cut", "indices must be integers")),
         _ if spec.is_vec() && spec.is_empty() => Vec::new(),
         _ => return Err(not_int_list()),
     };
