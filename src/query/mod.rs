@@ -40,6 +40,7 @@ mod hash_join;
 mod insert;
 mod join;
 mod parted;
+mod parted_agg;
 mod pivot;
 mod reshape;
 mod select;

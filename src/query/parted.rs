@@ -12,6 +12,9 @@
 //! then reports its error. Columns: only those the query names (all of them
 //! when it has no output columns).
 //!
+//! `take:` with no `where:`, `by:` or sort and row-wise outputs reads
+//! only the leading (or, negative, trailing) partitions that hold its rows.
+//!
 //! The whole `where:` still runs over the gathered rows, so the result is
 //! the in-memory query's. This module owns the decision only: reading the
 //! files is `store::parted`'s, running the query `select`'s.
@@ -24,15 +27,54 @@ use crate::core::{Result, Value, sym};
 use crate::store::parted::Parted;
 
 /// The ordinary table `c` runs over: the partitions of `p` its `where:`
-/// may match, and the columns it names.
-pub fn gather_for(ev: &mut dyn Evaluator, c: &Clauses, p: &Parted) -> Result<Value> {
+/// may match (and its `take:` may reach), and the columns it names. When
+/// `take:` was evaluated to prune partitions, its value comes back too.
+pub fn gather_for(ev: &mut dyn Evaluator, c: &Clauses, p: &Parted) -> Result<(Value, Option<Value>)> {
     let names = p.names();
-    let parts = surviving_partitions(ev, c, p, &names)?;
+    let mut parts = surviving_partitions(ev, c, p, &names)?;
+    let mut took = None;
+    if let Some(tk) = c.take.filter(|_| takes_leading_rows(c)) {
+        let n = ev.eval(tk)?;
+        parts = reached_by_take(p, parts, &n)?;
+        took = Some(n);
+    }
     let cols = needed_columns(c, &names);
-    p.gather(&parts, &cols)
+    Ok((p.gather(&parts, &cols)?, took))
 }
 
-fn surviving_partitions(ev: &mut dyn Evaluator, c: &Clauses, p: &Parted, names: &[i64]) -> Result<Vec<usize>> {
+/// True when `take:` keeps rows of the table itself in partition order:
+/// no `where:`, `by:` or sort, and only row-wise outputs.
+fn takes_leading_rows(c: &Clauses) -> bool {
+    c.where_.is_none() && c.by.is_none() && c.order.is_empty() && c.outputs.iter().all(|o| super::expr::is_row_wise(o.1))
+}
+
+/// The partitions of `parts` that `take:` value `n` reaches: for `n >= 0`
+/// the first ones holding `n` rows, for `n < 0` the last ones holding
+/// `-n`; every partition for any other form (`[offset count]`).
+fn reached_by_take(p: &Parted, parts: Vec<usize>, n: &Value) -> Result<Vec<usize>> {
+    let k = match n.type_() {
+        t if t == -RAY_I64 => n.i64_val(),
+        t if t == -RAY_I32 => i64::from(n.i32_val()),
+        t if t == -RAY_I16 => i64::from(n.i16_val()),
+        _ => return Ok(parts),
+    };
+    let rows = p.rows()?;
+    let want = k.unsigned_abs() as usize;
+    let mut kept = Vec::new();
+    let mut held = 0usize;
+    let order: Box<dyn Iterator<Item = &usize>> = if k >= 0 { Box::new(parts.iter()) } else { Box::new(parts.iter().rev()) };
+    for &part in order {
+        kept.push(part);
+        held += rows[part];
+        if held >= want {
+            break;
+        }
+    }
+    kept.sort_unstable();
+    Ok(kept)
+}
+
+pub(super) fn surviving_partitions(ev: &mut dyn Evaluator, c: &Clauses, p: &Parted, names: &[i64]) -> Result<Vec<usize>> {
     let mut keep = vec![true; p.nparts()];
     let Some(w) = c.where_ else { return Ok((0..keep.len()).collect()) };
     let mut conjuncts = Vec::new();
@@ -98,7 +140,7 @@ fn is_key_filter(e: &ray_t, key_id: i64, names: &[i64]) -> bool {
 /// Indices into `names` of the columns the query names; every column when
 /// it has no output columns; the virtual column alone when it names none
 /// (a table needs one column to keep its row count).
-fn needed_columns(c: &Clauses, names: &[i64]) -> Vec<usize> {
+pub(super) fn needed_columns(c: &Clauses, names: &[i64]) -> Vec<usize> {
     if c.outputs.is_empty() {
         return (0..names.len()).collect();
     }

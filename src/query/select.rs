@@ -99,8 +99,12 @@ pub fn eval_in(ev: &mut dyn Evaluator, e: &ray_t, view: &View) -> Result<Value> 
 pub fn select(q: &ray_t, ev: &mut dyn Evaluator) -> Result<Value> {
     let c = Clauses::parse(q)?;
     let mut t = eval_from(c.from, ev)?;
+    let mut took = None;
     if let Some(p) = crate::store::parted::Parted::of(&t) {
-        t = super::parted::gather_for(ev, &c, &p)?;
+        if let Some(out) = super::parted_agg::grouped_by_partition(ev, &c, &p)? {
+            return order_and_take(ev, &c, out, None);
+        }
+        (t, took) = super::parted::gather_for(ev, &c, &p)?;
     }
     let full = View::of_table(&t);
     let mut view = full.reselect(Sel::All);
@@ -108,10 +112,16 @@ pub fn select(q: &ray_t, ev: &mut dyn Evaluator) -> Result<Value> {
         let pred = eval_in(ev, w, &view)?;
         view = view.reselect(selection(&pred, view.nrows_all)?);
     }
-    let mut out = match c.by {
+    let out = match c.by {
         Some(by) => grouped(ev, &view, by, &c.outputs)?,
         None => project(ev, &full, &view, &c.outputs)?,
     };
+    order_and_take(ev, &c, out, took)
+}
+
+/// `asc:`/`desc:` then `take:` on a query's result (`took`: the `take:`
+/// value when it was already evaluated).
+fn order_and_take(ev: &mut dyn Evaluator, c: &Clauses, mut out: Value, took: Option<Value>) -> Result<Value> {
     if !c.order.is_empty() {
         let mut ks = Vec::new();
         for &(arg, desc) in &c.order {
@@ -120,7 +130,10 @@ pub fn select(q: &ray_t, ev: &mut dyn Evaluator) -> Result<Value> {
         out = sort_table(&out, &ks, Nulls::Largest)?;
     }
     if let Some(tk) = c.take {
-        let n = ev.eval(tk)?;
+        let n = match took {
+            Some(n) => n,
+            None => ev.eval(tk)?,
+        };
         out = take(&out, &n)?;
     }
     Ok(out)

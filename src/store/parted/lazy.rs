@@ -53,6 +53,17 @@ pub(super) fn build(key_name: i64, keys: Value, columns: Vec<(i64, Vec<PathBuf>)
     Ok(t)
 }
 
+thread_local! {
+    static WIDEST: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The most partitions one [`Parted::gather`] on this thread read together
+/// since the last call (which resets it). Tests use it to check that a
+/// query ran partition by partition.
+pub fn take_widest_gather() -> usize {
+    WIDEST.with(|w| w.replace(0))
+}
+
 /// A partitioned table, read through its representation.
 pub struct Parted<'a> {
     t: &'a ray_t,
@@ -141,6 +152,7 @@ impl<'a> Parted<'a> {
         if let Some(&bad) = parts.iter().find(|&&p| p >= self.nparts()) {
             return Err(RayError::new("index", format!("parted: no partition {bad}")));
         }
+        WIDEST.with(|w| w.set(w.get().max(parts.len())));
         let rows = self.rows_of(parts)?;
         let names = self.names();
         let vocab = if cols.iter().any(|&c| c > 0) { self.vocab()? } else { None };

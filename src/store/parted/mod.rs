@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 mod lazy;
 
-pub use lazy::{PARTED_MARK, Parted, is_parted, materialize};
+pub use lazy::{PARTED_MARK, Parted, is_parted, materialize, take_widest_gather};
 
 /// The partition directory names of `root`, byte-wise sorted.
 pub fn partitions(root: &Path) -> Result<Vec<String>> {
