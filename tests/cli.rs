@@ -117,14 +117,16 @@ fn sys_args_reports_the_command_line_like_the_reference() {
 }
 
 /// `-c N` and `-t N` as the reference's (`(.sys.args)` reports cores 2
-/// and timeit true for `-c 2 -t 1`); `-t 1` times every REPL result.
+/// and timeit true for `-c 2 -t 1`); `-t 1` profiles every REPL line.
 #[test]
 fn cores_and_timeit_options_are_taken_and_reported() {
     let out = run(&["-c", "2", "-t", "1"], "(at (.sys.args) 'cores)\n(at (.sys.args) 'timeit)\n");
     let shown = text(&out.stdout);
-    let lines: Vec<&str> = shown.lines().collect();
-    assert_eq!((lines[0], lines[2]), ("2", "true"), "{shown}");
-    assert!(lines[1].starts_with("time: ") && lines[1].ends_with(" ms"), "{shown}");
+    // Each result is followed by its profile tree (`╭ top-level` .. `╰─┤ T ms ...`).
+    let results: Vec<&str> = shown.lines().filter(|l| !l.starts_with(['╭', '│', '╰'])).collect();
+    assert_eq!(results, ["2", "true"], "{shown}");
+    assert_eq!(shown.lines().filter(|l| *l == "╭ top-level").count(), 2, "{shown}");
+    assert!(shown.lines().any(|l| l.starts_with("╰─┤ ") && l.contains(" ms")), "{shown}");
     let out = run(&["--cores", "1"], "(sum (til 1000000))\n");
     assert_eq!(text(&out.stdout), "499999500000\n", "one core still answers");
     let out = run(&["-c", "lots"], "");

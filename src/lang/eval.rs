@@ -10,6 +10,7 @@
 
 use super::RequestCtx;
 use super::limits::{Limits, cancel_requested, limit_error};
+use crate::runtime::profile;
 use super::registry::{Builtin, Imp, registry};
 use super::builtins::query_only;
 use super::trace::{self, Failure};
@@ -329,20 +330,13 @@ impl Evaluator {
             let reg = registry();
             let (_, e) = reg.entry_of(&f).ok_or_else(|| not_a_function(&f))?;
             self.check_builtin(e, arg_forms.len())?;
-            if let Imp::Special(sf) = e.imp {
-                check_count(e, arg_forms.len())?;
-                let raw: Vec<Value> = arg_forms.iter().map(|a| a.map_or_else(Value::null, |a| a.to_value())).collect();
-                return norm(sf(self, &raw));
+            let recorded = profile::enter_call(e.name);
+            let mut collection_arg = false;
+            let r = self.call_builtin_form(e, arg_forms, fallback, &mut collection_arg);
+            if recorded {
+                profile::leave_call(r.as_ref().ok(), collection_arg);
             }
-            let mut args = self.eval_args(arg_forms, fallback)?;
-            if self.frames.iter().any(|f| f.columns) {
-                // Inside queries `(nil? col)` tests each element (rayfall.md 10).
-                if e.name == "nil?" && (args[0].is_vec() || args[0].type_ == RAY_LIST) {
-                    return crate::ops::null_mask(&args[0]);
-                }
-                query_only::strings_as_symbols(e.name, &mut args);
-            }
-            return self.invoke(e, &args);
+            return r;
         }
         if f.type_ == RAY_LAMBDA {
             let want = lambda_arity(&f);
@@ -367,6 +361,27 @@ impl Evaluator {
             }
         }
         Err(not_a_function(&f))
+    }
+
+    /// A call of builtin `e` written in the source: special forms get their
+    /// argument forms, others the evaluated arguments (`collection_arg` says
+    /// whether one is a collection, for the profiler).
+    fn call_builtin_form(&mut self, e: &Builtin, arg_forms: &[Option<&ray_t>], fallback: bool, collection_arg: &mut bool) -> Result<Value> {
+        if let Imp::Special(sf) = e.imp {
+            check_count(e, arg_forms.len())?;
+            let raw: Vec<Value> = arg_forms.iter().map(|a| a.map_or_else(Value::null, |a| a.to_value())).collect();
+            return norm(sf(self, &raw));
+        }
+        let mut args = self.eval_args(arg_forms, fallback)?;
+        *collection_arg = args.iter().any(profile::is_collection);
+        if self.frames.iter().any(|f| f.columns) {
+            // Inside queries `(nil? col)` tests each element (rayfall.md 10).
+            if e.name == "nil?" && (args[0].is_vec() || args[0].type_ == RAY_LIST) {
+                return crate::ops::null_mask(&args[0]);
+            }
+            query_only::strings_as_symbols(e.name, &mut args);
+        }
+        self.invoke(e, &args)
     }
 
     /// A call to a query-only name (`(year c)`, `(ilike c p)`, builtins.md
@@ -479,6 +494,7 @@ impl Evaluator {
         let caller = std::mem::replace(&mut self.context, written_in);
         let body = lam.item(1);
         let mut r = Ok(Value::null());
+        profile::lambda_body(true);
         if let Some(b) = body {
             for form in b.items().iter().flatten() {
                 r = self.eval(form);
@@ -487,6 +503,7 @@ impl Evaluator {
                 }
             }
         }
+        profile::lambda_body(false);
         let written_in = std::mem::replace(&mut self.context, caller);
         if r.as_ref().is_err_and(|e| e.code_str() != RETURN_CODE) {
             self.failure.get_or_insert_with(Failure::default).leave_lambda(written_in.as_ref());

@@ -97,9 +97,13 @@ impl SourceError {
 /// query log (`.sys.querylog`) when that is enabled.
 pub fn eval_source(src: &str, ctx: RequestCtx) -> std::result::Result<Value, SourceError> {
     use crate::runtime::querylog;
-    let started = querylog::enabled().then(|| (std::time::Instant::now(), crate::core::budget::bytes_in_use()));
-    let r = crate::core::alloc::catch_out_of_memory(|| eval_source_in(src, ctx)).unwrap_or_else(|e| Err(SourceError::plain(e)));
-    if let Some((t0, mem0)) = started {
+    let started = querylog::enabled().then(|| querylog::Start::now());
+    let profiled = crate::runtime::profile::begin();
+    let r = crate::core::alloc::catch_out_of_memory(|| eval_source_in(src, ctx, profiled.as_ref())).unwrap_or_else(|e| Err(SourceError::plain(e)));
+    if let Some(p) = profiled {
+        p.finish();
+    }
+    if let Some(start) = started {
         let (result_rows, status) = match &r {
             Ok(v) if v.type_ == RAY_TABLE => {
                 let rows = crate::store::parted::Parted::of(v).map_or(Ok(v.table_nrows()), |p| p.count());
@@ -109,22 +113,20 @@ pub fn eval_source(src: &str, ctx: RequestCtx) -> std::result::Result<Value, Sou
             Ok(v) => (v.len(), "ok".to_string()),
             Err(f) => (0, f.error.code_str().to_string()),
         };
-        querylog::record(querylog::Entry {
-            time_ns: querylog::now_ns(),
-            duration_ms: t0.elapsed().as_secs_f64() * 1e3,
-            result_rows,
-            memory_kib: crate::core::budget::bytes_in_use().saturating_sub(mem0) as f64 / 1024.0,
-            status,
-            query: src.to_string(),
-        });
+        querylog::record(start.finish(result_rows, status, src));
     }
     r
 }
 
-fn eval_source_in(src: &str, ctx: RequestCtx) -> std::result::Result<Value, SourceError> {
+fn eval_source_in(src: &str, ctx: RequestCtx, profiled: Option<&crate::runtime::profile::Request>) -> std::result::Result<Value, SourceError> {
     ensure_bound();
     let mut ev = Evaluator::new(ctx);
-    let parsed = parse_cache::parse(src.as_bytes(), &ev.limits).map_err(SourceError::plain)?;
+    let parse_started = std::time::Instant::now();
+    let parsed = parse_cache::parse(src.as_bytes(), &ev.limits).map_err(SourceError::plain);
+    if let Some(p) = profiled {
+        p.point("parse", parse_started);
+    }
+    let parsed = parsed?;
     if parsed.forms.is_empty() {
         return Err(SourceError::plain(RayError::new("parse", "empty input")));
     }

@@ -286,7 +286,7 @@ fn compress_fixed<T: Elem + Default + Send + Sync>(col: &ray_t, mask: &[u8], cou
             let (part, tail) = rest.split_at_mut(k);
             rest = tail;
             let mut run = move || compress_into(part, &src[a..b], &mask[a..b]);
-            hs.push(if ranges.len() == 1 { Ok(run()) } else { Err(s.spawn(run)) });
+            hs.push(if ranges.len() == 1 { Ok(run()) } else { Err(s.spawn(move || crate::ops::par::worker(run))) });
         }
         hs.into_iter().all(|h| h.unwrap_or_else(|h| crate::ops::par::join(h)))
     });

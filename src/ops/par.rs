@@ -3,7 +3,7 @@
 //! monomorphic loops; nothing here knows about values.
 #![forbid(unsafe_code)]
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// Rows below which a single thread does the work.
 pub const PAR_MIN_ROWS: usize = 1 << 17;
@@ -35,6 +35,47 @@ pub fn threads_for(n: usize) -> usize {
     cores().min(n / (PAR_MIN_ROWS / 2)).max(1)
 }
 
+/// Worker accounting for the profiler (`.sys.timeit`, `.mem.ts`): the
+/// time worker threads spent in kernels, and the most workers that ran at
+/// once since the last [`take_peak_workers`]. Process-wide counters: a
+/// concurrent request's workers count too.
+static BUSY_NS: AtomicU64 = AtomicU64::new(0);
+static RUNNING: AtomicUsize = AtomicUsize::new(0);
+static PEAK_WORKERS: AtomicUsize = AtomicUsize::new(0);
+
+/// Runs `f` as one parallel worker, counting its time and concurrency.
+/// Every scoped worker a kernel spawns runs its body through this.
+pub fn worker<R>(f: impl FnOnce() -> R) -> R {
+    let now = RUNNING.fetch_add(1, Ordering::Relaxed) + 1;
+    PEAK_WORKERS.fetch_max(now, Ordering::Relaxed);
+    let t0 = std::time::Instant::now();
+    struct Done(std::time::Instant);
+    impl Drop for Done {
+        fn drop(&mut self) {
+            BUSY_NS.fetch_add(self.0.elapsed().as_nanos() as u64, Ordering::Relaxed);
+            RUNNING.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+    let _done = Done(t0);
+    f()
+}
+
+/// Nanoseconds worker threads have spent in kernels since the process started.
+pub fn busy_ns() -> u64 {
+    BUSY_NS.load(Ordering::Relaxed)
+}
+
+/// The most workers that ran at once since the previous call; restarts the count.
+pub fn take_peak_workers() -> usize {
+    PEAK_WORKERS.swap(0, Ordering::Relaxed)
+}
+
+/// Puts back a peak taken by [`take_peak_workers`] (an enclosing span's),
+/// keeping the larger of it and the peak since.
+pub fn restore_peak_workers(peak: usize) {
+    PEAK_WORKERS.fetch_max(peak, Ordering::Relaxed);
+}
+
 /// The result of a scoped worker; a panic in it goes on unwinding in the
 /// caller with its own payload, so a refused allocation in a worker
 /// ([`OutOfMemory`](crate::core::alloc::OutOfMemory)) still becomes the
@@ -63,7 +104,7 @@ pub fn par_parts<T: Send>(dst: &mut [T], k: usize, f: impl Fn(&mut [T], usize, u
             let (part, tail) = rest.split_at_mut(b - a);
             rest = tail;
             let f = &f;
-            hs.push(s.spawn(move || f(part, a, b)));
+            hs.push(s.spawn(move || worker(|| f(part, a, b))));
         }
         hs.into_iter().fold(false, |any, h| join(h) | any)
     })
@@ -80,7 +121,7 @@ pub fn map_chunks<T: Sync, R: Send>(items: &[T], k: usize, f: impl Fn(&T) -> R +
         let f = &f;
         let hs: Vec<_> = split(items.len(), k)
             .into_iter()
-            .map(|(a, b)| s.spawn(move || items[a..b].iter().map(f).collect::<Vec<R>>()))
+            .map(|(a, b)| s.spawn(move || worker(|| items[a..b].iter().map(f).collect::<Vec<R>>())))
             .collect();
         hs.into_iter().flat_map(|h| join(h)).collect()
     })
@@ -93,8 +134,8 @@ pub fn run_each<T: Send, R: Send>(items: Vec<T>, f: impl Fn(usize, T) -> R + Syn
     let Some(first) = items.next() else { return Vec::new() };
     std::thread::scope(|s| {
         let f = &f;
-        let hs: Vec<_> = items.enumerate().map(|(i, t)| s.spawn(move || f(i + 1, t))).collect();
-        let mut out = vec![f(0, first)];
+        let hs: Vec<_> = items.enumerate().map(|(i, t)| s.spawn(move || worker(|| f(i + 1, t)))).collect();
+        let mut out = vec![worker(|| f(0, first))];
         out.extend(hs.into_iter().map(|h| join(h)));
         out
     })

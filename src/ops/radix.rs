@@ -185,14 +185,14 @@ fn sort_by_bits<T: Copy + Default + Send + Sync>(v: &mut Vec<T>, key: impl Fn(T)
     }
     std::thread::scope(|s| {
         for (part, sizes) in parts {
-            s.spawn(move || {
+            s.spawn(move || crate::ops::par::worker(|| {
                 let mut tmp = vec![T::default(); sizes.iter().copied().max().unwrap_or(0)];
                 let mut at = 0;
                 for &c in sizes {
                     lsd(&mut part[at..at + c], &mut tmp[..c], key, lo, top);
                     at += c;
                 }
-            });
+            }));
         }
     });
 }

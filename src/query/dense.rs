@@ -110,7 +110,7 @@ pub(super) fn group_dense(cols: &[&ray_t], feed: Feed) -> Option<(Groups, Vec<Ve
         std::thread::scope(|sc| {
             let hs: Vec<_> = ranges.iter().map(|&r| {
                 let digits = &digits;
-                sc.spawn(move || group_chunk(digits, slots, r, feed))
+                sc.spawn(move || crate::ops::par::worker(|| group_chunk(digits, slots, r, feed)))
             }).collect();
             hs.into_iter().map(|h| h.join().expect("worker panicked")).collect()
         })

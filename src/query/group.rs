@@ -91,7 +91,7 @@ pub(super) fn per_chunk<T: Send>(g: &Groups, f: impl Fn(&Chunk, &[u32]) -> T + S
     std::thread::scope(|s| {
         let hs: Vec<_> = g.chunks.iter().map(|c| {
             let f = &f;
-            s.spawn(move || f(c, &c.gid))
+            s.spawn(move || crate::ops::par::worker(|| f(c, &c.gid)))
         }).collect();
         hs.into_iter().map(|h| crate::ops::par::join(h)).collect()
     })
@@ -252,7 +252,7 @@ fn group_by_key<K: Copy + Send + Sync, M: KeyMap<K> + Send>(
         std::thread::scope(|sc| {
             let hs: Vec<_> = ranges.iter().map(|&r| {
                 let work = &work;
-                sc.spawn(move || work(r))
+                sc.spawn(move || crate::ops::par::worker(|| work(r)))
             }).collect();
             hs.into_iter().map(|h| crate::ops::par::join(h)).collect()
         })

@@ -157,7 +157,7 @@ fn probe<T: Copy + Into<i64> + Sync>(l: &[T], heads: &Heads) -> Vec<Row> {
             let (part, tail) = rest.split_at_mut(b - a);
             rest = tail;
             let run = &run;
-            s.spawn(move || run(part, &l[a..b]));
+            s.spawn(move || crate::ops::par::worker(|| run(part, &l[a..b])));
         }
     });
     first

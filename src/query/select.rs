@@ -12,6 +12,7 @@ use super::group::Groups;
 use super::sort::{key_names, sort_table};
 use crate::ops::sort::Nulls;
 use super::view::{Sel, View, selection};
+use crate::runtime::profile;
 use crate::abi::*;
 use crate::core::{RayError, Result, Value, sym};
 
@@ -109,11 +110,13 @@ pub fn select(q: &ray_t, ev: &mut dyn Evaluator) -> Result<Value> {
     let full = View::of_table(&t);
     let mut view = full.reselect(Sel::All);
     if let Some(w) = c.where_ {
-        let pred = eval_in(ev, w, &view)?;
-        view = view.reselect(selection(&pred, view.nrows_all)?);
+        view = profile::step("where", |v: &View| v.nrows() as i64, || {
+            let pred = eval_in(ev, w, &view)?;
+            Ok(view.reselect(selection(&pred, view.nrows_all)?))
+        })?;
     }
     let out = match c.by {
-        Some(by) => grouped(ev, &view, by, &c.outputs)?,
+        Some(by) => profile::step("group", |t: &Value| t.table_nrows(), || grouped(ev, &view, by, &c.outputs))?,
         None => project(ev, &full, &view, &c.outputs)?,
     };
     order_and_take(ev, &c, out, took)

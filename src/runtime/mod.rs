@@ -12,6 +12,7 @@
 
 pub mod os;
 pub mod progress;
+pub mod profile;
 pub mod querylog;
 pub mod switches;
 pub mod launch;

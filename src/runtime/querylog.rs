@@ -26,6 +26,10 @@ pub struct Entry {
     pub result_rows: i64,
     /// Growth of the allocator's bytes in use over the query, in KiB.
     pub memory_kib: f64,
+    /// Most kernel workers that ran at once (0: none ran).
+    pub workers: i64,
+    /// Workers' busy time over the query's wall time (0 when none ran).
+    pub parallelism: f64,
     /// `ok`, or the error code.
     pub status: String,
     pub query: String,
@@ -38,6 +42,45 @@ pub fn enabled() -> bool {
 /// Turns logging on or off; turning it off keeps what was logged.
 pub fn set_enabled(on: bool) {
     ENABLED.store(on, Ordering::Relaxed);
+}
+
+/// What a query's entry is measured from: taken when it starts.
+pub struct Start {
+    at: std::time::Instant,
+    bytes_in_use: usize,
+    busy_ns: u64,
+    outer_peak_workers: usize,
+}
+
+impl Start {
+    pub fn now() -> Start {
+        Start {
+            at: std::time::Instant::now(),
+            bytes_in_use: crate::core::budget::bytes_in_use(),
+            busy_ns: crate::ops::par::busy_ns(),
+            outer_peak_workers: crate::ops::par::take_peak_workers(),
+        }
+    }
+
+    /// The entry of the query that started at `self` (its text without
+    /// the trailing line break the REPL reads).
+    pub fn finish(self, result_rows: i64, status: String, query: &str) -> Entry {
+        use crate::ops::par;
+        let wall_ns = self.at.elapsed().as_nanos() as u64;
+        let workers = par::take_peak_workers();
+        par::restore_peak_workers(self.outer_peak_workers.max(workers));
+        let busy = par::busy_ns().saturating_sub(self.busy_ns);
+        Entry {
+            time_ns: now_ns(),
+            duration_ms: wall_ns as f64 / 1e6,
+            result_rows,
+            memory_kib: crate::core::budget::bytes_in_use().saturating_sub(self.bytes_in_use) as f64 / 1024.0,
+            workers: workers as i64,
+            parallelism: if workers == 0 || wall_ns == 0 { 0.0 } else { busy as f64 / wall_ns as f64 },
+            status,
+            query: query.trim_end_matches(['\n', '\r']).to_string(),
+        }
+    }
 }
 
 /// Adds an entry when logging is on (the query text cut to 4 KiB).
@@ -77,7 +120,7 @@ mod tests {
 
     #[test]
     fn the_ring_keeps_the_newest_entries_and_cuts_long_text() {
-        let entry = |q: String| Entry { time_ns: 0, duration_ms: 0.0, result_rows: 0, memory_kib: 0.0, status: "ok".into(), query: q };
+        let entry = |q: String| Entry { time_ns: 0, duration_ms: 0.0, result_rows: 0, memory_kib: 0.0, workers: 0, parallelism: 0.0, status: "ok".into(), query: q };
         set_enabled(false);
         record(entry("dropped".into()));
         assert!(snapshot().iter().all(|e| e.query != "dropped"));

@@ -97,6 +97,8 @@ fn handle(src: &str, interruptible: bool) -> Step {
             runtime::clear_interrupt();
         }
         let started = std::time::Instant::now();
+        let profiles = rayforce::runtime::profile::finished();
+        let remote = rayforce::ipc::repl_target().is_some() && !line.starts_with("(.repl.disconnect");
         let r = match rayforce::ipc::repl_target() {
             // Connected (`.repl.connect`): the line runs on the server,
             // except the call that disconnects.
@@ -114,7 +116,11 @@ fn handle(src: &str, interruptible: bool) -> Step {
         if interrupted && r.is_err() {
             // Ctrl-C: the terminal echoed ^C; the prompt comes back.
             String::from("\n")
-        } else if runtime::switches::timeit() {
+        } else if rayforce::runtime::profile::finished() != profiles {
+            // `.sys.timeit` is on: the request's profile follows the result.
+            let tree = rayforce::runtime::profile::render_last().unwrap_or_default();
+            format!("{}\n{tree}", render(src, "repl", &r))
+        } else if remote && runtime::switches::timeit() {
             format!("{}\ntime: {:.3} ms", render(src, "repl", &r), elapsed.as_secs_f64() * 1e3)
         } else {
             render(src, "repl", &r)

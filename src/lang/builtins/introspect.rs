@@ -15,6 +15,7 @@ use crate::core::{RayError, Result, Value, env, sym};
 use crate::lang::eval::Evaluator;
 use crate::lang::registry::Builtin;
 use crate::lang::values::sym_dict;
+use crate::ops::par;
 use crate::runtime::{querylog, switches};
 use std::collections::HashSet;
 
@@ -246,8 +247,8 @@ fn sys_querylog(args: &[Value]) -> Result<Value> {
     let ms: Vec<f64> = rows.iter().map(|r| r.duration_ms).collect();
     let result_rows: Vec<i64> = rows.iter().map(|r| r.result_rows).collect();
     let kib: Vec<f64> = rows.iter().map(|r| r.memory_kib).collect();
-    let workers: Vec<i64> = rows.iter().map(|_| 1).collect();
-    let parallelism: Vec<f64> = rows.iter().map(|_| 1.0).collect();
+    let workers: Vec<i64> = rows.iter().map(|r| r.workers).collect();
+    let parallelism: Vec<f64> = rows.iter().map(|r| r.parallelism).collect();
     let status: Vec<i64> = rows.iter().map(|r| sym::intern(r.status.as_bytes())).collect();
     let queries: Vec<&[u8]> = rows.iter().map(|r| r.query.as_bytes()).collect();
     let cols = vec![
@@ -264,10 +265,11 @@ fn sys_querylog(args: &[Value]) -> Result<Value> {
     table_of(&names, cols)
 }
 
-/// `(.sys.prof ...)`: the per-operator profile of the previous query. This
-/// engine keeps no operator profile, so the table (the reference's columns)
-/// is always empty.
+/// `(.sys.prof ...)`: the profile of the previous request while
+/// `.sys.timeit` is on (`lang::profile`), children before their parent;
+/// empty when it is off. `percent` is the exclusive share of the request.
 fn sys_prof(_args: &[Value]) -> Result<Value> {
+    use crate::runtime::profile;
     let names = [
         "operator",
         "depth",
@@ -280,11 +282,24 @@ fn sys_prof(_args: &[Value]) -> Result<Value> {
         "busy-ms",
         "parallelism",
     ];
-    let types = [RAY_SYM, RAY_I64, RAY_F64, RAY_F64, RAY_F64, RAY_I64, RAY_F64, RAY_I64, RAY_F64, RAY_F64];
-    let cols = types
-        .iter()
-        .map(|&t| Value::vec_with_capacity(t, 0))
-        .collect::<Result<Vec<_>>>()?;
+    let spans = if switches::timeit() { profile::last_rows() } else { Vec::new() };
+    let total = spans.last().map_or(0, |root| root.cumulative_ns);
+    let ms = |ns: u64| ns as f64 / 1e6;
+    let f64s = |f: &dyn Fn(&profile::Span) -> f64| Value::vec_from_slice(RAY_F64, &spans.iter().map(f).collect::<Vec<f64>>());
+    let i64s = |f: &dyn Fn(&profile::Span) -> i64| Value::vec_from_slice(RAY_I64, &spans.iter().map(f).collect::<Vec<i64>>());
+    let operators: Vec<i64> = spans.iter().map(|s| sym::intern(s.name.as_bytes())).collect();
+    let cols = vec![
+        Value::sym_vec(&operators)?,
+        i64s(&|s| s.depth as i64)?,
+        f64s(&|s| ms(s.cumulative_ns))?,
+        f64s(&|s| ms(s.exclusive_ns))?,
+        f64s(&|s| profile::percent(s.exclusive_ns, total))?,
+        i64s(&|s| s.rows)?,
+        f64s(&|s| s.allocated_bytes as f64 / 1024.0)?,
+        i64s(&|s| s.workers as i64)?,
+        f64s(&|s| ms(s.busy_ns))?,
+        f64s(&profile::parallelism)?,
+    ];
     table_of(&names, cols)
 }
 
@@ -309,7 +324,9 @@ fn mem_objsize(args: &[Value]) -> Result<Value> {
 /// allocator's (process-wide, so a concurrent request's blocks count
 /// too); `memory-bytes` is the growth of the resident set; the block
 /// counts are this thread's (blocks a parallel kernel's workers allocate
-/// are not counted); workers are not measured (0, 0, 0.0).
+/// are not counted); `workers` is the most kernel workers that ran at once
+/// (0 when the work ran on the calling thread alone), `worker-busy-ns`
+/// their summed time, `parallelism` that over the wall time.
 fn mem_ts(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
     if args.len() != 1 {
         return Err(RayError::new("arity", format!(".mem.ts expects 1 argument, got {}", args.len())));
@@ -318,9 +335,15 @@ fn mem_ts(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
     let rss0 = crate::runtime::os::memory_status().rss;
     budget::reset_peak();
     let c0 = budget::counters();
+    let outer_peak = par::take_peak_workers();
+    let busy0 = par::busy_ns();
     let t0 = std::time::Instant::now();
-    let result = ev.eval(&args[0])?;
+    let result = ev.eval(&args[0]);
     let time_ns = t0.elapsed().as_nanos() as i64;
+    let workers = par::take_peak_workers();
+    par::restore_peak_workers(outer_peak.max(workers));
+    let result = result?;
+    let busy_ns = par::busy_ns().saturating_sub(busy0) as i64;
     let c1 = budget::counters();
     let rss1 = crate::runtime::os::memory_status().rss;
     let allocated = c1.charged.saturating_sub(c0.charged) as i64;
@@ -338,9 +361,9 @@ fn mem_ts(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
         ("result-bytes", Value::i64(result_bytes)),
         ("alloc-count", Value::i64((c1.blocks_allocated - c0.blocks_allocated) as i64)),
         ("free-count", Value::i64((c1.blocks_freed - c0.blocks_freed) as i64)),
-        ("workers", Value::i64(0)),
-        ("worker-busy-ns", Value::i64(0)),
-        ("parallelism", Value::f64(0.0)),
+        ("workers", Value::i64(workers as i64)),
+        ("worker-busy-ns", Value::i64(busy_ns)),
+        ("parallelism", Value::f64(if workers == 0 || time_ns == 0 { 0.0 } else { busy_ns as f64 / time_ns as f64 })),
     ];
     let keys: Vec<i64> = entries.iter().map(|(k, _)| sym::intern(k.as_bytes())).collect();
     Ok(Value::dict(Value::sym_vec(&keys)?, Value::list(entries.into_iter().map(|(_, v)| v).collect())))
