@@ -144,3 +144,20 @@ fn null_flag_text_and_null_i16_count() {
     assert_eq!(v.len(), 32768);
     assert_eq!(&v.elems::<i64>()[..4], &[2, 3, 1, 2]);
 }
+
+/// Binary float arithmetic: an overflow is a positive 0Nf, without the null
+/// flag on an atom (a zero divisor or a null operand has it), and a vector
+/// holding one is marked HAS_NULLS; `div` of an overflow is a flagged 0Nl.
+#[test]
+fn float_overflow_is_null() {
+    check(&[
+        (r#"(* 1e300 1e300)"#, "f900000000000000f87f"),
+        (r#"(* [1e300 1.0] 1e300)"#, "07400200000000000000000000000000f87f9c7500883ce4377e"),
+        (r#"(- -1e308 1e308)"#, "f900000000000000f87f"),
+        (r#"(pow [10.0 2.0] 400.0)"#, "07400200000000000000000000000000f87f000000000000f058"),
+        (r#"(/ 1e300 1e-300)"#, "f900000000000000f87f"),
+        (r#"(/ 1.0 0.0)"#, "f901000000000000f87f"),
+        (r#"(div 1e300 1e-300)"#, "fb010000000000000080"),
+        (r#"(* 1e300 (list 1e300 1.0))"#, "00000200000000000000f900000000000000f87ff9009c7500883ce4377e"),
+    ]);
+}

@@ -231,17 +231,21 @@ pub fn arith(op: Op, a: &ray_t, b: &ray_t) -> Result<Value> {
     let n = common_len(op.label(), a, b)?;
     let atom = a.type_ < 0 && b.type_ < 0;
     let nulls = has_nulls(a) || has_nulls(b);
-    let may_null = nulls || matches!(op, Op::Div | Op::Rem | Op::IDiv);
+    // A float result that overflows is 0Nf: a vector holding one is marked
+    // HAS_NULLS, an atom carries the null flag only for a null operand or a
+    // zero divisor (`(* 1e300 1e300)` is NaN without it, `(/ 1 0)` with it).
+    let zero_divisor = || op == Op::IDiv || (matches!(op, Op::Div | Op::Rem) && (!atom || atom_f64(b) == 0.0));
+    let may_null = nulls || (pl.float && !atom) || zero_divisor();
     let v = if pl.float {
         match op {
-            Op::Add => fmap2(a, b, n, |p, q| p + q),
-            Op::Sub => fmap2(a, b, n, |p, q| p - q),
-            Op::Mul => fmap2(a, b, n, |p, q| p * q),
-            Op::Div => fmap2(a, b, n, |p, q| if q == 0.0 { f64::NAN } else { p / q }),
+            Op::Add => fmap2(a, b, n, |p, q| finite(p + q)),
+            Op::Sub => fmap2(a, b, n, |p, q| finite(p - q)),
+            Op::Mul => fmap2(a, b, n, |p, q| finite(p * q)),
+            Op::Div => fmap2(a, b, n, |p, q| if q == 0.0 { f64::NAN } else { finite(p / q) }),
             Op::Rem => fmap2(a, b, n, rem_f),
             Op::IDiv => fmap2_to(a, b, n, RAY_I64, |p: f64, q: f64| {
                 let r = (p / q).floor();
-                if q == 0.0 || r.is_nan() { NULL_I64 } else { r as i64 }
+                if q == 0.0 || !r.is_finite() { NULL_I64 } else { r as i64 }
             }),
         }?
     } else {
@@ -256,6 +260,12 @@ pub fn arith(op: Op, a: &ray_t, b: &ray_t) -> Result<Value> {
         }?
     };
     finish(v, atom, may_null)
+}
+
+/// A float result as the reference stores it: infinities are 0Nf.
+#[inline]
+fn finite(y: f64) -> f64 {
+    if y.is_finite() { y } else { f64::NAN }
 }
 
 fn add(args: &[Value]) -> Result<Value> {
@@ -285,8 +295,9 @@ fn pow(args: &[Value]) -> Result<Value> {
     numeric_only(a)?;
     numeric_only(b)?;
     let n = common_len("POW", a, b)?;
-    let v = map2(&widen_f(a), &widen_f(b), n, RAY_F64, f64::powf)?;
-    finish(v, a.type_ < 0 && b.type_ < 0, has_nulls(a) || has_nulls(b))
+    let v = map2(&widen_f(a), &widen_f(b), n, RAY_F64, |x, y| finite(x.powf(y)))?;
+    let atom = a.type_ < 0 && b.type_ < 0;
+    finish(v, atom, !atom || has_nulls(a) || has_nulls(b))
 }
 
 /// `(xbar v n)`: `v` rounded down to a multiple of `n`. For numbers it is
@@ -446,10 +457,7 @@ fn abs(args: &[Value]) -> Result<Value> {
 /// flag only when the input was null; a vector with any NaN is marked as
 /// holding nulls.
 fn float_fn(v: &ray_t, f: fn(f64) -> f64) -> Result<Value> {
-    let r = map1(&widen_f(v), RAY_F64, move |x| {
-        let y = f(x);
-        if y.is_finite() { y } else { f64::NAN }
-    })?;
+    let r = map1(&widen_f(v), RAY_F64, move |x| finite(f(x)))?;
     let atom = v.type_ < 0;
     finish(r, atom, !atom || has_nulls(v))
 }
