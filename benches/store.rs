@@ -13,6 +13,9 @@
 //!   and a query whose `where:` keeps one partition of 100 vs the same
 //!   query over all of them.
 //!
+//! - the reference binary's figures for the same table, when it is at
+//!   hand (`STORE_BENCH_REFERENCE`, default the oracle's path).
+//!
 //! Run briefly, once: `cargo bench --bench store` (`STORE_BENCH_ROWS` sets
 //! the row count; the files go under target/store-bench and are removed).
 
@@ -150,8 +153,64 @@ fn main() {
     println!("  group-by in memory {:>7.1} ms", in_memory.as_secs_f64() * 1e3);
     println!("  group-by opened    {:>7.1} ms   opened/in-memory = {:.2}", opened.as_secs_f64() * 1e3, opened.as_secs_f64() / in_memory.as_secs_f64());
     ev("(set D 0)");
+    drop(t);
+    env::set(sym::intern(b"M"), Value::null());
+    reference(&dir, n, [save, open, in_memory, opened]);
     parted(&dir);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The reference binary (`STORE_BENCH_REFERENCE`, else the oracle's path
+/// when it exists), run on the same table built by a script: its save,
+/// open and the two group-bys, printed beside ours. Skipped (with a line
+/// saying so) when there is no reference binary.
+fn reference(dir: &Path, n: usize, [save, open, in_memory, opened]: [Duration; 4]) {
+    let bin = std::env::var("STORE_BENCH_REFERENCE").unwrap_or_else(|_| "/work/shared/oracle/rayforce".into());
+    if !Path::new(&bin).is_file() {
+        println!("reference: no binary at {bin} (set STORE_BENCH_REFERENCE)");
+        return;
+    }
+    let tdir = dir.join("ref/t/");
+    let q = format!("\"{}/\"", tdir.display());
+    // The same six columns as `table`.
+    let script = format!(
+        "(set n {n})\n\
+         (set S (map (fn [i] (as 'SYMBOL (format \"s%\" i))) (til 100)))\n\
+         (set M (table [a b c d e f] (list (til n) (% (* (til n) 2654435761) 1000) (* (as 'F64 (til n)) 0.5) \
+         (as 'F64 (% (til n) 977)) (at S (% (* (til n) 7919) 100)) (at S (% (til n) 100)))))\n\
+         (set ts (timeit (.db.splayed.set {q} M)))\n\
+         (set to (timeit (.db.splayed.get {q})))\n\
+         (set D (.db.splayed.get {q}))\n\
+         (set gm (timeit (select {{from: M s: (sum a) m: (avg c) by: e}})))\n\
+         (set gd (timeit (select {{from: D s: (sum a) m: (avg c) by: e}})))\n\
+         (format \"REF % % % %\" ts to gm gd)\n"
+    );
+    let run = || -> Option<Vec<f64>> {
+        let mut child = std::process::Command::new(&bin)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .ok()?;
+        child.stdin.take()?.write_all(script.as_bytes()).ok()?;
+        let out = child.wait_with_output().ok()?;
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let line = text.lines().find(|l| l.contains("REF "))?;
+        let ms: Vec<f64> = line.trim_matches('"').split_whitespace().skip(1).filter_map(|x| x.parse().ok()).collect();
+        (ms.len() == 4).then_some(ms)
+    };
+    let Some(ms) = run() else {
+        println!("reference: {bin} gave no timings");
+        return;
+    };
+    let bytes: u64 = std::fs::read_dir(&tdir).map_or(0, |d| d.flatten().map(|e| e.metadata().map_or(0, |m| m.len())).sum());
+    let ours = |d: Duration| d.as_secs_f64() * 1e3;
+    println!("reference ({bin}), same table, its own timeit (ms), one run each");
+    println!("  save           {:>9.1} ms  {:>7.0} MB/s   ours/reference = {:.2}", ms[0], bytes as f64 / (ms[0] / 1e3) / 1e6, ours(save) / ms[0]);
+    println!("  open           {:>9.3} ms   ours/reference = {:.1}", ms[1], ours(open) / ms[1]);
+    println!("  group-by in memory {:>7.1} ms   ours/reference = {:.2}", ms[2], ours(in_memory) / ms[2]);
+    println!("  group-by opened    {:>7.1} ms   ours/reference = {:.2}", ms[3], ours(opened) / ms[3]);
+    let _ = std::fs::remove_dir_all(dir.join("ref"));
 }
 
 /// Opening databases of 1 and 100 partitions, and one partition's query
