@@ -230,15 +230,12 @@ impl<'a> Parted<'a> {
     }
 }
 
-/// The virtual column over `parts`: each key repeated for its rows.
+/// The virtual column over `parts`: each key repeated for its rows (one
+/// typed gather, not a builder call per row).
 fn repeat_keys(keys: &ray_t, parts: &[usize], rows: &[usize]) -> Result<Value> {
-    let mut b = VecBuilder::like(keys, rows.iter().sum())?;
-    for (&p, &n) in parts.iter().zip(rows) {
-        for _ in 0..n {
-            b.extend_from(keys, p..p + 1)?;
-        }
-    }
-    b.finish(false)
+    let idx: Vec<crate::ops::Row> =
+        parts.iter().zip(rows).flat_map(|(&p, &n)| std::iter::repeat_n(p as crate::ops::Row, n)).collect();
+    crate::ops::gather_ix(keys, &idx)
 }
 
 /// Name id of the virtual column `name`.
