@@ -7,7 +7,7 @@
 use crate::abi::*;
 use crate::core::{RayError, Result, Value};
 use crate::lang::eval::{Evaluator, is_callable};
-use crate::lang::registry::Builtin;
+use crate::lang::registry::{Builtin, registry};
 use crate::lang::values::arity_err;
 use crate::ops::{self, collect, count, elem, is_collection};
 
@@ -26,8 +26,17 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin::pure("filter", RAY_BINARY, filter),
 ];
 
+/// The function argument of a higher-order builtin. A special form
+/// (`and`, `if`, `set`...) cannot be called with evaluated arguments: the
+/// reference's `type` error.
 fn function(f: &Value) -> Result<&Value> {
-    if is_callable(f) { Ok(f) } else { Err(RayError::type_err("expected a function")) }
+    if !is_callable(f) {
+        return Err(RayError::type_err("expected a function"));
+    }
+    if f.is_builtin() && registry().entry_of(f).is_some_and(|(_, e)| matches!(e.imp, crate::lang::registry::Imp::Special(_))) {
+        return Err(RayError::type_err("call: expected a callable function, got ?"));
+    }
+    Ok(f)
 }
 
 /// The items `map` walks: elements of a vector/LIST, or the value itself.
@@ -101,59 +110,73 @@ fn apply(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
     Ok(Value::list(out))
 }
 
-/// The accumulator seed and the items folded over, for `(f v)` and `(f init v)`.
-fn fold_parts(args: &[Value], from_end: bool) -> Result<(Option<Value>, Vec<Value>)> {
+/// The collection `fold`/`scan` walk: a vector or LIST (a `type` error
+/// names what came instead, as the reference's message).
+fn walked_list<'a>(name: &str, v: &'a Value) -> Result<&'a Value> {
+    if v.type_ < 0 || v.type_ > RAY_STR {
+        return Err(vec_arg_err(name, v));
+    }
+    Ok(v)
+}
+
+/// The accumulator seed and the items folded over, for `(f v)` and `(f
+/// init v)`; no items and no seed is the reference's `domain` error.
+fn fold_parts(name: &str, args: &[Value], from_end: bool) -> Result<(Value, Vec<Value>)> {
+    let v = walked_list(name, &args[args.len() - 1])?;
     if args.len() == 3 {
-        return Ok((Some(args[1].clone()), items(&args[2])));
+        return Ok((args[1].clone(), items(v)));
     }
-    let mut xs = items(&args[1]);
-    if xs.is_empty() {
-        return Ok((None, xs));
-    }
-    let seed = if from_end { xs.pop() } else { Some(xs.remove(0)) };
+    let mut xs = items(v);
+    let seed = if from_end { xs.pop() } else { (!xs.is_empty()).then(|| xs.remove(0)) };
+    let seed = seed.ok_or_else(|| RayError::domain(format!("{name}: empty list has no initial value, got 0")))?;
     Ok((seed, xs))
 }
 
+/// `(fold f v)`, `(fold f init v)` (and `fold-left`, whose errors say `fold`).
 fn fold(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
-    let (seed, xs) = fold_parts(args, false)?;
+    let (mut acc, xs) = fold_parts("fold", args, false)?;
     let f = function(&args[0])?;
-    let Some(mut acc) = seed else { return Ok(Value::null()) };
     for x in xs {
-        acc = ev.apply(f, vec![acc, x])?;
+        acc = apply_pair(ev, f, vec![acc, x])?;
     }
     Ok(acc)
 }
 
 /// `(fold-right f init v)`: `f(v0, f(v1, ... f(vn, init)))`.
 fn fold_right(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
-    let (seed, xs) = fold_parts(args, true)?;
+    let (mut acc, xs) = fold_parts("fold-right", args, true)?;
     let f = function(&args[0])?;
-    let Some(mut acc) = seed else { return Ok(Value::null()) };
     for x in xs.into_iter().rev() {
-        acc = ev.apply(f, vec![x, acc])?;
+        acc = apply_pair(ev, f, vec![x, acc])?;
     }
     Ok(acc)
 }
 
-/// `(scan f v)`: the running fold of `v`'s items (a third argument is
-/// ignored, as in the reference); a LIST in gives a LIST out.
+/// `(scan f v)` (`scan-left`): the running fold of `v`'s items as a LIST
+/// (a third argument is ignored, as in the reference); `+` and `*` over an
+/// integer or float vector give a vector of its type (a null carries on).
 fn scan(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
     need_fn_and_vec("scan", args)?;
     let f = function(&args[0])?;
-    let v = &args[1];
-    if !is_collection(v) {
-        return Err(vec_arg_err("scan", v));
-    }
+    let v = walked_list("scan", &args[1])?;
     let mut xs = items(v).into_iter();
     let mut out = Vec::with_capacity(count(v) as usize);
     if let Some(mut acc) = xs.next() {
         out.push(acc.clone());
         for x in xs {
-            acc = ev.apply(f, vec![acc, x])?;
+            acc = apply_pair(ev, f, vec![acc, x])?;
             out.push(acc.clone());
         }
     }
-    if v.type_ == RAY_LIST { Ok(Value::list(out)) } else { collect(out) }
+    let running = matches!(builtin_name(f).as_deref(), Some(b"+" | b"*"));
+    if running && !out.is_empty() && matches!(v.type_, RAY_I16 | RAY_I32 | RAY_I64 | RAY_F64) {
+        return collect(out);
+    }
+    Ok(Value::list(out))
+}
+
+fn builtin_name(f: &Value) -> Option<Vec<u8>> {
+    f.is_builtin().then(|| crate::core::sym::with_names(|n| n(f.builtin_name_id()).to_vec()))
 }
 
 /// `(map-left f x y)`: `(f x_i y)` for each item of `x` when `x` is a
@@ -182,8 +205,8 @@ fn map_left(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
 
 /// Calls `f` with two arguments, or with the first only when `f` is a
 /// unary builtin.
-fn apply_pair(ev: &mut Evaluator, f: &Value, mut call: Vec<Value>) -> Result<Value> {
-    let unary = f.is_builtin() && crate::lang::registry::registry().entry_of(f).is_some_and(|(_, e)| e.kind == RAY_UNARY);
+pub(crate) fn apply_pair(ev: &mut Evaluator, f: &Value, mut call: Vec<Value>) -> Result<Value> {
+    let unary = f.is_builtin() && registry().entry_of(f).is_some_and(|(_, e)| e.kind == RAY_UNARY);
     if unary {
         call.truncate(1);
     }

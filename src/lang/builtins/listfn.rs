@@ -186,7 +186,7 @@ fn prior(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let prev = elem(v, i.saturating_sub(1));
-        out.push(ev.apply(f, vec![elem(v, i), prev])?);
+        out.push(super::higher::apply_pair(ev, f, vec![elem(v, i), prev])?);
     }
     if let Some((_, first)) = cmp {
         let mut bits: Vec<u8> = out.iter().map(|b| u8::from(crate::ops::truthy(b))).collect();
@@ -206,7 +206,7 @@ fn scan_right(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
         let x = elem(v, i);
         let next = match out.last() {
             None => x,
-            Some(acc) => ev.apply(f, vec![x, acc.clone()])?,
+            Some(acc) => super::higher::apply_pair(ev, f, vec![x, acc.clone()])?,
         };
         out.push(next);
     }
