@@ -82,3 +82,23 @@ fn running_sums_keep_the_type_and_carry_nulls() {
         ("(scan * [1.0 0Nf 2.0])", "[1.0 0Nf 0Nf]"),
     ]);
 }
+
+#[test]
+fn map_left_and_right_walk_one_side_or_call_once() {
+    check(&[
+        ("(map-left min 3h [0x04 0x1b])", "3"),
+        ("(map-left concat 3h 0Nd)", "(3 0Nd)"),
+        ("(map-left min (list [1 2] [3]) [a b a c])", "(1 3)"),
+        ("(map-left max [2024.01.01 0Nd 2024.03.01] 1)", "[2024.01.01 0Nd 2024.03.01]"),
+        ("(map-right max [0Nf -0.40 7.4 4.04] [1 2 3])", "(7.4 7.4 7.4)"),
+        ("(map-right max [a b a c] -5i)", "c"),
+        ("(map-right concat \"\" [\"b\"])", "[\"b\"]"),
+        ("(map-right (fn [x y] (+ x y)) 0x05 [1.2 1.86])", "[6.2 6.86]"),
+        ("(map-right (fn [x y] (+ x y)) [2024.01.01 0Nd 2024.03.01] [0Nl 0Nl])", "([0Nd 0Nd 0Nd] [0Nd 0Nd 0Nd])"),
+        ("(map-right >= [true] [0x01 0x02 0x00])", "([true] [false] [true])"),
+        ("(map-right * 10:30:00.000 [])", "[]"),
+        ("(map-right <= -3 -0.0)", "true"),
+        ("(pmap min [-4i 14i 0Ni 0Ni] [0Nl 0 0 0Nl 0Nl])", "(-4 -4 -4 -4 -4)"),
+        ("(pmap max (list) 0Nh)", "error: domain: max: empty list has no maximum"),
+    ]);
+}

@@ -70,7 +70,7 @@ fn map(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
         if fixed.is_empty() {
             return Err(vec_arg_err("map", walked));
         }
-        return ev.apply(f, data.to_vec());
+        return apply_pair(ev, f, data.to_vec());
     }
     if fixed.is_empty() && count(walked) > 0 && f.is_builtin() && crate::lang::registry::registry().entry_of(f).is_some_and(|(_, e)| e.kind == RAY_BINARY) {
         // The reference refuses a two-argument builtin mapped over one collection this way.
@@ -81,7 +81,7 @@ fn map(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
     for i in 0..n {
         let mut call = fixed.to_vec();
         call.push(elem(walked, i));
-        out.push(ev.apply(f, call)?);
+        out.push(if fixed.is_empty() { ev.apply(f, call)? } else { apply_pair(ev, f, call)? });
     }
     Ok(Value::list(out))
 }
@@ -180,46 +180,52 @@ fn builtin_name(f: &Value) -> Option<Vec<u8>> {
 }
 
 /// `(map-left f x y)`: `(f x_i y)` for each item of `x` when `x` is a
-/// collection, else `(f x y_i)` for each item of `y`; atom results are
-/// regrouped into a typed vector, and no items give an empty vector of
-/// `x`'s type (as in the reference). A unary builtin gets only its first
-/// argument, as the reference calls it.
+/// collection, else the one call `(f x y)`; `(map-right f x y)` walks `y`
+/// the same way. Atom results are regrouped into a typed vector, and no
+/// items give an empty vector of the walked argument's type (as in the
+/// reference). A unary builtin is called with its first argument only.
 fn map_left(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    map_side(ev, args, true)
+}
+
+fn map_right(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
+    map_side(ev, args, false)
+}
+
+fn map_side(ev: &mut Evaluator, args: &[Value], left: bool) -> Result<Value> {
     let f = function(&args[0])?;
     let (x, y) = (&args[1], &args[2]);
-    let left = is_collection(x);
     let walked = if left { x } else { y };
-    let n = if is_collection(walked) { count(walked) as usize } else { 1 };
+    if !is_collection(walked) {
+        return apply_pair(ev, f, vec![x.clone(), y.clone()]);
+    }
+    let n = count(walked) as usize;
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
-        let item = if is_collection(walked) { elem(walked, i) } else { walked.clone() };
+        let item = elem(walked, i);
         let call = if left { vec![item, y.clone()] } else { vec![x.clone(), item] };
         out.push(apply_pair(ev, f, call)?);
     }
     if out.is_empty() {
-        let t = x.type_.abs();
-        return if x.type_ < 0 && crate::abi::is_vector_type(t) { Value::vec_with_capacity(t, 0) } else { ops::empty_like(x, 0) };
+        let t = walked.type_.abs();
+        return if walked.type_ < 0 && crate::abi::is_vector_type(t) { Value::vec_with_capacity(t, 0) } else { ops::empty_like(walked, 0) };
     }
-    collect(out)
+    // A unary builtin's results stay a LIST when walking `y` (each is `(f
+    // x)`) or a LIST `x`, as the reference answers.
+    if is_unary_builtin(f) && (!left || walked.type_ == RAY_LIST) { Ok(Value::list(out)) } else { collect(out) }
+}
+
+fn is_unary_builtin(f: &Value) -> bool {
+    f.is_builtin() && registry().entry_of(f).is_some_and(|(_, e)| e.kind == RAY_UNARY)
 }
 
 /// Calls `f` with two arguments, or with the first only when `f` is a
 /// unary builtin.
 pub(crate) fn apply_pair(ev: &mut Evaluator, f: &Value, mut call: Vec<Value>) -> Result<Value> {
-    let unary = f.is_builtin() && registry().entry_of(f).is_some_and(|(_, e)| e.kind == RAY_UNARY);
-    if unary {
+    if is_unary_builtin(f) {
         call.truncate(1);
     }
     ev.apply(f, call)
-}
-
-fn map_right(ev: &mut Evaluator, args: &[Value]) -> Result<Value> {
-    let f = function(&args[0])?;
-    let mut out = Vec::new();
-    for x in items(&args[1]) {
-        out.push(ev.apply(f, vec![x, args[2].clone()])?);
-    }
-    Ok(Value::list(out))
 }
 
 /// `(filter v mask)`: the elements of `v` where `mask` is true.
