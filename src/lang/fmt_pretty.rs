@@ -8,7 +8,8 @@
 //! `fmt::write_value`.
 //!
 //! Measured against RayforceDB: the one-line text fits when its column plus
-//! its length is at most 80 (`Limits::line_width`).
+//! its length is at most 80 (`Limits::line_width`); one per line, the first
+//! 20 items are shown, then `...`.
 
 use super::{Limits, table, write_elem, write_value};
 use crate::abi::*;
@@ -30,7 +31,8 @@ pub(super) fn write(out: &mut String, v: &ray_t, lim: &Limits, col: usize, inden
     let pad = " ".repeat(indent + 2);
     if t == RAY_LIST {
         out.push_str("(\n");
-        for it in v.items().iter().take(lim.max_items) {
+        let items = v.items();
+        for it in items.iter().take(lim.max_items.min(LINES)) {
             out.push_str(&pad);
             match it {
                 Some(x) => write(out, x, lim, indent + 2, indent + 2),
@@ -38,6 +40,7 @@ pub(super) fn write(out: &mut String, v: &ray_t, lim: &Limits, col: usize, inden
             }
             out.push('\n');
         }
+        more(out, &pad, items.len(), lim);
         out.push_str(&" ".repeat(indent));
         out.push(')');
         return;
@@ -48,7 +51,8 @@ pub(super) fn write(out: &mut String, v: &ray_t, lim: &Limits, col: usize, inden
     };
     out.push_str("{\n");
     let nv = vals.len().max(0) as usize;
-    for i in 0..(keys.len().max(0) as usize).min(lim.max_items) {
+    let n = keys.len().max(0) as usize;
+    for i in 0..n.min(lim.max_items.min(LINES)) {
         out.push_str(&pad);
         let mut key = String::new();
         write_elem(&mut key, keys, i, lim, 1);
@@ -67,8 +71,20 @@ pub(super) fn write(out: &mut String, v: &ray_t, lim: &Limits, col: usize, inden
         }
         out.push('\n');
     }
+    more(out, &pad, n, lim);
     out.push_str(&" ".repeat(indent));
     out.push('}');
+}
+
+/// Items a list or dict written one per line shows; a `...` line stands
+/// for the rest (as RayforceDB's REPL).
+const LINES: usize = 20;
+
+fn more(out: &mut String, pad: &str, n: usize, lim: &Limits) {
+    if n > lim.max_items.min(LINES) {
+        out.push_str(pad);
+        out.push_str("...\n");
+    }
 }
 
 /// True when a table is among the items of list or dict `v` (at any depth).
