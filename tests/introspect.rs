@@ -154,3 +154,29 @@ fn mem_ts_measures_an_evaluation() {
     assert_eq!(text("(.mem.ts)"), "error: arity: .mem.ts expects 1 argument, got 0");
     assert_eq!(text("(.mem.ts (raise \"x\"))"), "error: domain: ");
 }
+
+/// Namespaces as the reference binds them (answers captured from
+/// RayforceDB v2.5.12): a dict of the members in its registration order,
+/// a deeper level as a nested dict.
+#[test]
+fn namespaces_are_dicts_of_their_members() {
+    assert_eq!(text("(key .sys)"), "[gc exec cmd timeit listen env args build mem prof querylog info]");
+    assert_eq!(text("(key .time)"), "[now timer]");
+    assert_eq!(text("(key (at .time 'timer))"), "[set del]");
+    assert_eq!(text("(key .db)"), "[splayed parted]");
+    assert_eq!(text("(key .csv)"), "[read splayed parted write]");
+    assert_eq!(text("(key .log)"), "[open write replay validate roll snapshot sync close purge]");
+    assert_eq!(text("(key .ipc)"), "[open close send post handle]");
+    assert_eq!(text("(key .mem)"), "[objsize ts]");
+    assert_eq!(text("(key .repl)"), "[connect disconnect]");
+    assert_eq!(text("(key .os)"), "[getenv setenv]");
+    assert_eq!(text("(key .fs)"), "[size list]");
+    assert_eq!(text("(key .attr)"), "[set get drop]");
+    assert_eq!(text("(key .col)"), "[link unlink link? target]");
+    assert_eq!(text("(type .sys)"), "DICT");
+    assert_eq!(text("(type (value .mem))"), "LIST");
+    assert_eq!(text("((at .sys 'gc))"), "0");
+    assert_eq!(text("(key (at .sys 'querylog))"), "[enable]");
+    assert_eq!(text("(.sys)"), "error: type: eval: head of list is not callable, got DICT");
+    assert_eq!(text(".nosuch"), "error: name: '.nosuch' undefined");
+}

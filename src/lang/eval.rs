@@ -230,6 +230,11 @@ impl Evaluator {
             return Ok(v);
         }
         let name = sym::name_or_empty(id);
+        if name.len() > 1 && name[0] == b'.' {
+            if let Some(ns) = registry().namespace(name) {
+                return Ok(ns);
+            }
+        }
         if name.len() > 1 && name[0] != b'.' && name.contains(&b'.') {
             if let Some(v) = self.lookup_path(name)? {
                 return Ok(v);

@@ -112,6 +112,20 @@ pub struct Registry {
     duplicates: Vec<&'static str>,
 }
 
+/// The order in which the reference registers its namespaced builtins
+/// (builtins.md Appendix A): the member order of `.sys`, `.time`...
+/// Names not listed (ours only) follow in registration order.
+const NAMESPACE_ORDER: &[&str] = &[
+    ".csv.read", ".csv.splayed", ".csv.parted", ".csv.write", ".db.splayed.set", ".db.splayed.get", ".db.parted.get",
+    ".db.parted.tables", ".db.parted.fill", ".sys.gc", ".sys.exec", ".mem.objsize", ".mem.ts", ".sys.cmd", ".sys.timeit",
+    ".sys.listen", ".sys.env", ".sys.args", ".os.getenv", ".os.setenv", ".fs.size", ".fs.list", ".ipc.open", ".ipc.close",
+    ".ipc.send", ".ipc.post", ".ipc.handle", ".repl.connect", ".repl.disconnect", ".log.open", ".log.write",
+    ".log.replay", ".log.validate", ".log.roll", ".log.snapshot", ".log.sync", ".log.close", ".log.purge", ".time.now",
+    ".time.timer.set", ".time.timer.del", ".sys.build", ".sys.mem", ".sys.prof", ".sys.querylog",
+    ".sys.querylog.enable", ".sys.info", ".idx.zone", ".idx.hash", ".idx.sort", ".idx.bloom", ".idx.drop", ".idx.has?",
+    ".idx.info", ".attr.set", ".attr.get", ".attr.drop", ".col.link", ".col.unlink", ".col.link?", ".col.target",
+];
+
 /// Merges [`FAMILIES`] and the registered families. Holds the family lock
 /// while building so that no registration slips in between.
 fn build() -> Registry {
@@ -182,6 +196,62 @@ impl Registry {
     /// Names defined by more than one family (only the first is registered).
     pub fn duplicates(&self) -> &[&'static str] {
         &self.duplicates
+    }
+
+    /// The namespace `name` (`.sys`, `.time`...) as the reference binds
+    /// it: a dict of its members in registration order, `SYM` keys and a
+    /// LIST of values, a deeper level as a nested dict (which replaces a
+    /// member of the same name: `.sys.querylog` holds `enable`). None when
+    /// no builtin lives under `name`.
+    pub fn namespace(&self, name: &[u8]) -> Option<Value> {
+        enum Node {
+            Leaf(usize),
+            Dict(Vec<(&'static [u8], Node)>),
+        }
+        fn insert(level: &mut Vec<(&'static [u8], Node)>, path: &[&'static [u8]], entry: usize) {
+            let (head, rest) = (path[0], &path[1..]);
+            let at = match level.iter().position(|(k, _)| *k == head) {
+                Some(i) => i,
+                None => {
+                    level.push((head, if rest.is_empty() { Node::Leaf(entry) } else { Node::Dict(Vec::new()) }));
+                    level.len() - 1
+                }
+            };
+            if rest.is_empty() {
+                return;
+            }
+            if matches!(level[at].1, Node::Leaf(_)) {
+                level[at].1 = Node::Dict(Vec::new());
+            }
+            if let Node::Dict(inner) = &mut level[at].1 {
+                insert(inner, rest, entry);
+            }
+        }
+        fn to_value(reg: &Registry, level: &[(&'static [u8], Node)]) -> Value {
+            let keys: Vec<i64> = level.iter().map(|(k, _)| sym::intern(k)).collect();
+            let vals = level
+                .iter()
+                .map(|(_, n)| match n {
+                    Node::Leaf(i) => reg.object(*i),
+                    Node::Dict(inner) => to_value(reg, inner),
+                })
+                .collect();
+            Value::dict(Value::sym_vec(&keys).unwrap_or_else(|_| Value::null()), Value::list(vals))
+        }
+        let rank = |i: &usize| NAMESPACE_ORDER.iter().position(|n| *n == self.entries[*i].name).unwrap_or(usize::MAX);
+        let mut members: Vec<usize> = (0..self.entries.len()).collect();
+        members.sort_by_key(rank);
+        let mut top = Vec::new();
+        for i in members {
+            let full = self.entries[i].name.as_bytes();
+            if let Some(rest) = full.strip_prefix(name).and_then(|r| r.strip_prefix(b".")) {
+                let path: Vec<&'static [u8]> = rest.split(|&c| c == b'.').collect();
+                if path.iter().all(|p| !p.is_empty()) {
+                    insert(&mut top, &path, i);
+                }
+            }
+        }
+        (!top.is_empty()).then(|| to_value(self, &top))
     }
 
     /// The builtin object named `name`, if registered.
