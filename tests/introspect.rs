@@ -180,3 +180,14 @@ fn namespaces_are_dicts_of_their_members() {
     assert_eq!(text("(.sys)"), "error: type: eval: head of list is not callable, got DICT");
     assert_eq!(text(".nosuch"), "error: name: '.nosuch' undefined");
 }
+
+/// `(rc x)`: the evaluated argument's reference count (reference answers
+/// where ours agree; a global is held once more by ours while it is read).
+#[test]
+fn rc_counts_the_owners_of_the_argument() {
+    assert_eq!(text("(rc 5)"), "2");
+    assert_eq!(text("(rc [1 2])"), "2");
+    assert_eq!(text("(rc (list 1 2))"), "1");
+    assert_eq!(text("(do (set rc_z [1 2]) (set rc_y rc_z) (> (rc rc_z) (rc [1 2])))"), "true");
+    assert_eq!(text("(rc)"), "error: arity: expected 1 arg, got 0");
+}

@@ -34,6 +34,7 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin::pure(".sys.querylog.enable", RAY_VARY, sys_querylog_enable).restricted(),
     Builtin::pure(".sys.prof", RAY_VARY, sys_prof),
     Builtin::pure(".mem.objsize", RAY_UNARY, mem_objsize),
+    Builtin::pure("rc", RAY_UNARY, rc),
     Builtin::pure(".time.now", RAY_VARY, time_now),
     Builtin::pure(".sys.args", RAY_VARY, sys_args),
     Builtin::pure(".time.timer.set", RAY_VARY, timer_set).restricted(),
@@ -308,6 +309,13 @@ fn table_of(names: &[&str], cols: Vec<Value>) -> Result<Value> {
     crate::ops::table::make_table(&ids, cols)
 }
 
+
+/// `(rc x)`: the reference count of the evaluated argument as this
+/// process holds it while `rc` runs (the caller's argument list is one
+/// owner), as i64.
+fn rc(args: &[Value]) -> Result<Value> {
+    Ok(Value::i64(i64::from(args[0].rc())))
+}
 
 /// `(.mem.objsize x)`: bytes held by the object graph, each shared object
 /// counted once, with the reference's block sizes (a 32-byte header, 16-byte
