@@ -78,7 +78,8 @@ pub(super) fn distinct(args: &[Value]) -> Result<Value> {
 }
 
 /// `distinct`: sorted for numeric and temporal vectors, first appearance
-/// for the others; distinct rows for a table.
+/// for the others (LIST items compared by value across number widths);
+/// distinct rows for a table.
 pub fn distinct_of(v: &ray_t) -> Result<Value> {
     let t = v.type_;
     if t == RAY_TABLE {
@@ -105,7 +106,11 @@ pub fn distinct_of(v: &ray_t) -> Result<Value> {
             vec_from(t, s)
         }, _ => unreachable_type());
     }
-    let (firsts, _) = groups(&keys(v)?);
+    // A LIST's items meet by value as the reference compares them there
+    // (`1`, `1i` and `1.0` are one item, every null number is one item);
+    // other vectors by their structural key.
+    let item_keys = if t == RAY_LIST { crate::ops::keys::Keys::Any(loose_keys(v)?) } else { keys(v)? };
+    let (firsts, _) = groups(&item_keys);
     let idx: Vec<i64> = firsts.into_iter().map(|i| i as i64).collect();
     gather(v, &idx)
 }
