@@ -34,12 +34,13 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/journal").join(name)
 }
 
-fn scratch(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("rayforce-journal-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn scratch(tag: &str) -> Scratch {
+    Scratch::new("rayforce-journal", tag)
 }
+
+#[path = "support/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
 
 #[path = "support/eval.rs"]
 mod eval;

@@ -5,8 +5,12 @@
 //! followed by whole frames still refuses to start (status 2) unless
 //! `--journal-truncate` says to cut there.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
+
+#[path = "support/scratch.rs"]
+mod scratch;
+use scratch::Scratch;
 
 const BIN: &str = env!("CARGO_BIN_EXE_rayforce");
 
@@ -14,11 +18,8 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/journal").join(name)).unwrap()
 }
 
-fn scratch(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("rayforce-jstart-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn scratch(tag: &str) -> Scratch {
+    Scratch::new("rayforce-jstart", tag)
 }
 
 /// `rayforce ARGS script` where the script prints `(list zz yy)`.
