@@ -27,10 +27,40 @@ fn update_where_casts_new_values_to_the_column_type() {
     assert_eq!(qty.attrs() & RAY_ATTR_HAS_NULLS, 0);
 }
 
+/// A deviation: the reference adds no column at all (rayfall.md 14.12).
 #[test]
-fn a_new_column_under_where_is_dropped() {
+fn a_new_column_under_where_fills_the_selected_rows_and_nulls_elsewhere() {
     let t = q("(update {from: orders z: 1 where: (== sym 'AAPL)})");
-    assert_eq!(col_names(&t), ["oid", "sym", "side", "qty", "px", "day"]);
+    assert_eq!(col_names(&t), ["oid", "sym", "side", "qty", "px", "day", "z"]);
+    let z = col(&t, "z");
+    assert_eq!(z.type_(), RAY_I64);
+    let aapl: Vec<bool> = (0..8).map(|i| sym::name_or_empty(col(&t, "sym").sym_at(i)) == b"AAPL").collect();
+    let want: Vec<i64> = aapl.iter().map(|&a| if a { 1 } else { NULL_I64 }).collect();
+    assert_eq!(z.elems::<i64>(), want.as_slice());
+    assert!(aapl.iter().any(|&a| a) && aapl.iter().any(|&a| !a));
+    assert_ne!(z.attrs() & RAY_ATTR_HAS_NULLS, 0);
+    // A vector as long as the selected rows, a string, and nothing selected.
+    let t = q("(update {from: orders s: (* qty 2) w: \"a\" where: (> qty 100)})");
+    assert_eq!(col(&t, "w").type_(), RAY_STR);
+    let t = q("(update {from: orders z: 1.5 where: (> qty 1000000)})");
+    assert!(col(&t, "z").elems::<f64>().iter().all(|x| x.is_nan()));
+}
+
+/// Aggregates under `where:` see the selected rows, uniform calls the whole
+/// column (then the selected rows of the result); the reference computes the
+/// aggregate over the whole table too (README deviation).
+#[test]
+fn update_where_aggregates_the_selected_rows() {
+    let t = q("(update {from: (table [k x] (list [a b a b a b] [1 0Nl 3 4 5 6])) where: (> x 2) x: (sum x)})");
+    assert_eq!(col(&t, "x").elems::<i64>(), &[1, NULL_I64, 18, 18, 18, 18]);
+    let full = |src: &str| {
+        rayforce::lang::eval_request(&Value::str(src.as_bytes()), rayforce::lang::RequestCtx { restricted: false, handle: 1 }).unwrap()
+    };
+    let t = full("(update {from: (table [k x] (list [a b a b a b] [1 0Nl 3 4 5 6])) where: (> x 2) x: (sums x)})");
+    assert_eq!(col(&t, "x").elems::<i64>(), &[1, NULL_I64, 4, 8, 13, 19]);
+    // Under by: a nested uniform call runs per group like a top-level one.
+    let t = full("(select {from: (table [k x] (list [a b a b a b] [1 0Nl 3 4 5 6])) by: k s: (sum (msum 2 x))})");
+    assert_eq!(col(&t, "s").elems::<i64>(), &[13, 14]);
 }
 
 #[test]

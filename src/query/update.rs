@@ -7,7 +7,7 @@
 #![forbid(unsafe_code)]
 
 use super::Evaluator;
-use crate::ops::{NO_ROW, Row, broadcast, concat, from_atoms, gather_ix, is_collection as is_column};
+use crate::ops::{NO_ROW, Row, broadcast, concat, from_atoms, gather_ix, is_collection as is_column, nulls_like};
 use crate::ops::table::{columns, make_table, names};
 use super::group::group_columns;
 use super::insert::{Target, finish, resolve_target};
@@ -49,13 +49,23 @@ pub fn update(q: &ray_t, ev: &mut dyn Evaluator) -> Result<Value> {
         let rows = sub.row_ids();
         let mut changes = Vec::new();
         for &(id, e) in &c.outputs {
-            let Some(p) = ids.iter().position(|&x| x == id) else { continue };
             let v = eval_filtered(ev, &view, &sub, e)?;
-            check_assignment(cols[p].type_(), &v, true)?;
-            changes.push((p, scatter(&cols[p], &rows, &v)?));
+            let col = match ids.iter().position(|&x| x == id) {
+                Some(p) => {
+                    check_assignment(cols[p].type_(), &v, true)?;
+                    scatter(&cols[p], &rows, &v)?
+                }
+                // A new column: the selected rows get the values, the others
+                // their type's null (the reference adds no column at all).
+                None => {
+                    let shape = if is_column(&v) { v.clone() } else { broadcast(&v, 1)? };
+                    scatter(&*nulls_like(&shape, n)?, &rows, &v)?
+                }
+            };
+            changes.push((id, col));
         }
-        for (p, v) in changes {
-            cols[p] = v;
+        for (id, v) in changes {
+            set(&mut ids, &mut cols, id, v);
         }
     } else if let Some(by) = c.by {
         // RayforceDB groups an update by one column name only.
