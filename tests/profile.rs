@@ -50,7 +50,8 @@ fn profiles_record_calls_rows_and_workers() {
     ev("(set P (.sys.prof))").unwrap();
     assert_eq!(column("P", "operator"), "[parse > where group select eval top-level]");
     assert_eq!(column("P", "rows"), "[0 3000000 2999994 7 7 0 0]");
-    assert_eq!(text("(at (at P 'workers) 3)"), "2");
+    // The most workers at once: 2, or 1 when a busy machine runs them in turn.
+    assert!(["1", "2"].contains(&text("(at (at P 'workers) 3)").as_str()));
     assert_eq!(text("(> (at (at P 'busy-ms) 3) 0.0)"), "true");
 
     // The tree the REPL prints after the result.
