@@ -11,6 +11,7 @@
 //! | `sym` | the global intern table |
 //! | `error` | `RayError` and C error objects |
 //! | `env` | the global variable bindings |
+//! | `index` | the index object a vector carries (`.idx.*`, `unique`/`grouped`/`parted`) |
 //! | `statics` | `__ray_null`, `__ray_oom`, `ray_type_sizes` |
 //! | `vec_ops` | element cells, vector builders, splice/concat, key lookup |
 pub mod alloc;
@@ -18,6 +19,7 @@ pub mod atom;
 pub mod budget;
 pub mod env;
 pub mod error;
+pub mod index;
 pub mod list;
 pub mod mapped;
 pub mod rc;

@@ -120,6 +120,8 @@ pub unsafe fn for_each_child(p: *mut ray_t, mut f: impl FnMut(*mut ray_t)) {
             }
         } else if t == -RAY_GUID || (t == -RAY_STR && !str_atom_is_short(p)) {
             f((*p).val.obj);
+        } else if t == RAY_INDEX {
+            crate::core::index::for_each_index_child(p, f);
         }
     }
 }
@@ -189,6 +191,8 @@ pub unsafe fn payload_bytes(p: *const ray_t) -> usize {
                 return n.saturating_mul(w);
             }
             n.saturating_mul(w).min(alloc::capacity_bytes((*p).order))
+        } else if t == RAY_INDEX {
+            crate::core::index::PAYLOAD
         } else {
             0
         }

@@ -146,8 +146,10 @@ impl Value {
     }
 
     /// Ensures room for `extra` more elements (or slots), copying if shared.
+    /// A vector's index is taken off (its values are about to change).
     pub fn reserve(&mut self, extra: usize) -> Result<()> {
         self.make_unique()?;
+        crate::core::index::drop_in_place(self.header_mut());
         let w = if is_container_type(self.type_) { 8 } else { elem_size(self.type_, self.attrs) };
         let need = (self.len().max(0) as usize)
             .checked_add(extra)
@@ -248,9 +250,11 @@ impl Value {
         Ok(r)
     }
 
-    /// Mutable elements of a typed vector (copies first when shared).
+    /// Mutable elements of a typed vector (copies first when shared; an
+    /// attached index is taken off).
     pub fn as_mut_slice<T: Elem>(&mut self) -> Result<&mut [T]> {
         self.make_unique()?;
+        crate::core::index::drop_in_place(self.header_mut());
         let s = self.elems::<T>();
         let (p, n) = (s.as_ptr() as *mut T, s.len());
         // SAFETY: unique owner; the slice covers the vector's elements.

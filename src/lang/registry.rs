@@ -39,6 +39,7 @@ pub const FAMILIES: &[&[Builtin]] = &[
     builtins::dict::BUILTINS,
     builtins::table::BUILTINS,
     builtins::db::BUILTINS,
+    builtins::idx::BUILTINS,
     builtins::attr::BUILTINS,
     builtins::col::BUILTINS,
     builtins::window::BUILTINS,

@@ -16,6 +16,7 @@
 //! | `types` | type names and truthiness (one rule each) |
 //! | `keys` | the fast hasher, key columns, membership, group ids, structural keys |
 //! | `table` | table columns, names, shape checks and rows (one out-of-range rule) |
+//! | `index` | building vector indexes (hash, sort, zone, bloom, part) and the `unique`/`parted` checks |
 //! | `sort` | grading vectors and stable multi-key row permutations |
 //! | `radix` | stable radix sorts of row ids by packed integer keys |
 //! | `pack` | integer-like columns as typed slices; key tuples packed into one u64 |
@@ -26,6 +27,7 @@ pub mod access;
 pub mod build;
 pub mod concat;
 pub mod gather;
+pub mod index;
 pub mod keys;
 pub mod nulls;
 pub mod pack;

@@ -1,11 +1,15 @@
 //! Builtins: vector attributes, `.attr.set`, `.attr.get`, `.attr.drop`.
-//! Only `sorted` is kept today (the header bit that column files store);
-//! `unique`, `grouped` and `parted` are index-backed in the reference and
-//! answer `nyi` here. Argument errors follow the reference.
+//! `sorted` is the header bit that column files store; `unique`, `grouped`
+//! and `parted` live in the vector's index (`core::index`): `unique` is a
+//! marker on whatever index the vector has (a marker-only one when none),
+//! `grouped` is a hash index and `parted` a part index, both keeping the
+//! `unique` marker. Checks and errors follow the reference.
 #![forbid(unsafe_code)]
 
 use crate::abi::*;
+use crate::core::index::{Kind, MARK_UNIQUE, attached, with_index};
 use crate::core::{RayError, Result, Value, sym};
+use crate::ops::index::{build, check_unique, markers_only};
 use crate::lang::registry::Builtin;
 use crate::ops::nulls::scan_nulls;
 
@@ -26,12 +30,22 @@ fn attr_set(args: &[Value]) -> Result<Value> {
     if !ATTRIBUTES.contains(&name) {
         return Err(RayError::domain("attr.set: unknown attribute (want sorted/unique/grouped/parted)"));
     }
-    let shown = String::from_utf8_lossy(name).into_owned();
-    if !v.is_vec() {
-        return Err(RayError::type_err(format!("{shown}: attribute applies to vectors only")));
+    let unique_marker = attached(v).map_or(0, |i| i.header().markers & MARK_UNIQUE);
+    match name {
+        b"unique" => {
+            check_unique(v)?;
+            let idx = match attached(v) {
+                Some(i) => i.with_markers(i.header().markers | MARK_UNIQUE)?,
+                None => markers_only(v, MARK_UNIQUE)?,
+            };
+            return with_index(v, Some(idx));
+        }
+        b"grouped" => return with_index(v, Some(build(Kind::Hash, v, unique_marker)?)),
+        b"parted" => return with_index(v, Some(build(Kind::Part, v, unique_marker)?)),
+        _ => {}
     }
-    if name != b"sorted" {
-        return Err(RayError::new("nyi", format!("{shown}: index-backed attributes are not kept yet")));
+    if !v.is_vec() {
+        return Err(RayError::type_err("sorted: attribute applies to vectors only"));
     }
     if !is_numeric_layout(v.type_) {
         return Err(RayError::new("nyi", format!("sorted: only numeric vectors supported in v1 (type {})", v.type_)));
@@ -63,22 +77,39 @@ fn non_descending(v: &ray_t) -> bool {
     }
 }
 
+fn has_sorted_bit(v: &ray_t) -> bool {
+    v.is_vec() && v.type_ != RAY_SYM && v.attrs & RAY_ATTR_SORTED != 0
+}
+
+/// `(.attr.get v)`: the attributes `v` carries, in the order sorted,
+/// unique, grouped, parted.
 fn attr_get(args: &[Value]) -> Result<Value> {
     let v = &args[0];
-    let ids: Vec<i64> = if v.is_vec() && v.type_ != RAY_SYM && v.attrs & RAY_ATTR_SORTED != 0 {
-        vec![sym::intern(b"sorted")]
-    } else {
-        Vec::new()
-    };
+    let mut names: Vec<&[u8]> = Vec::new();
+    if has_sorted_bit(v) {
+        names.push(b"sorted");
+    }
+    if let Some(idx) = attached(v) {
+        let h = idx.header();
+        if h.markers & MARK_UNIQUE != 0 {
+            names.push(b"unique");
+        }
+        match h.kind {
+            Kind::Hash => names.push(b"grouped"),
+            Kind::Part => names.push(b"parted"),
+            _ => {}
+        }
+    }
+    let ids: Vec<i64> = names.into_iter().map(sym::intern).collect();
     Value::sym_vec(&ids)
 }
 
+/// `(.attr.drop v)`: `v` without `sorted` and without its index.
 fn attr_drop(args: &[Value]) -> Result<Value> {
     let v = &args[0];
-    if !v.is_vec() || v.type_ == RAY_SYM || v.attrs & RAY_ATTR_SORTED == 0 {
-        return Ok(v.clone());
+    let mut out = if attached(v).is_some() { with_index(v, None)? } else { v.clone() };
+    if has_sorted_bit(&out) {
+        out.set_attr(RAY_ATTR_SORTED, false)?;
     }
-    let mut out = v.clone();
-    out.set_attr(RAY_ATTR_SORTED, false)?;
     Ok(out)
 }

@@ -19,6 +19,7 @@ pub mod csv;
 pub mod dict;
 pub mod files;
 pub mod higher;
+pub mod idx;
 pub mod reshape;
 pub mod string;
 pub mod sys;
