@@ -54,6 +54,42 @@ fn env_lists_bindings_in_the_order_they_were_first_made() {
     assert_eq!(text("(== (.sys.env) (count (env 0)))"), "true");
 }
 
+/// `(key (env 0))` on a fresh RayforceDB v2.5.12 (one name a line,
+/// captured with `(map (fn [x] (println x)) (key (env 0)))`).
+const REFERENCE_ENV_ORDER: &str = include_str!("fixtures/introspect/env_order.txt");
+
+#[test]
+fn env_binds_builtins_and_namespaces_in_the_reference_order() {
+    ev("(set env-order-probe 1)").unwrap();
+    let keys = ev("(key (env 0))").unwrap();
+    let ours: Vec<String> = (0..keys.len() as usize)
+        .map(|i| String::from_utf8_lossy(rayforce::core::sym::name_or_empty(keys.sym_at(i))).into_owned())
+        .collect();
+    let reference: Vec<&str> = REFERENCE_ENV_ORDER.lines().collect();
+    assert_eq!(reference.len(), 329);
+    let have: std::collections::HashSet<&str> = ours.iter().map(String::as_str).collect();
+    let known: std::collections::HashSet<&str> = reference.iter().copied().collect();
+    let reference_ours: Vec<&str> = reference.iter().copied().filter(|n| have.contains(n)).collect();
+    // Our names the reference also binds come first, in its order.
+    assert_eq!(ours[..reference_ours.len()].iter().map(String::as_str).collect::<Vec<_>>(), reference_ours);
+    // Only names the reference lacks follow (null, then globals set since).
+    assert!(ours[reference_ours.len()..].iter().all(|n| !known.contains(n.as_str())));
+    // Every namespace we have is there, just before its first member.
+    for ns in [".csv", ".db", ".sys", ".mem", ".os", ".fs", ".ipc", ".repl", ".log", ".time", ".idx", ".attr", ".col"] {
+        let at = ours.iter().position(|n| n == ns).unwrap_or_else(|| panic!("{ns} not bound"));
+        assert!(ours[at + 1].starts_with(&format!("{ns}.")), "{ns} then {}", ours[at + 1]);
+        assert_eq!(text(&format!("(type (at (env 0) '{ns}))")), "DICT", "{ns}");
+    }
+    // What we leave out: `unify`, the datalog, vector-search and graph
+    // builtins and the `.graph` namespace (46 names).
+    let missing: Vec<&str> = reference.iter().copied().filter(|n| !have.contains(n)).collect();
+    assert_eq!(missing.len(), 46, "{missing:?}");
+    assert!(missing.iter().all(|n| n.starts_with(".graph") || n.starts_with("dl-") || n.starts_with("hnsw-") || [
+        "unify", "datoms", "assert-fact", "retract-fact", "scan-eav", "pull", "rule", "query", "cos-dist",
+        "inner-prod", "l2-dist", "norm", "knn", "ann"
+    ].contains(n)), "{missing:?}");
+}
+
 #[test]
 fn resolve_looks_up_symbols_and_names_id_columns() {
     ev("(set rs-v [5 3 9])").unwrap();

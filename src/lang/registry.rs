@@ -53,24 +53,51 @@ pub const FAMILIES: &[&[Builtin]] = &[
     builtins::introspect::BUILTINS,
 ];
 
-/// The first names RayforceDB interns, in its order: interned before any
-/// family so that symbol ids 1..=140 mean what they mean there (`sym-name`
-/// of a small id, builtins.md Appendix A). Later ids are not portable.
-const REFERENCE_FIRST_IDS: [&str; 140] = [
-    "+", "-", "*", "/", "%", ">", "<", ">=", "<=", "==", "!=", "and", "or", "not", "neg", "round",
-    "floor", "ceil", "abs", "sqrt", "log", "exp", "sin", "asin", "cos", "acos", "tan", "atan",
-    "reciprocal", "signum", "pow", "top", "bot", "pearson_corr", "cov", "scov", "wsum", "wavg",
-    "quantile", "percentile", "set", "let", "if", "do", "fn", "sum", "prod", "all", "any", "count",
-    "avg", "min", "max", "first", "last", "med", "mode", "dev", "stddev", "stddev_pop", "dev_pop",
-    "var", "var_pop", "raise", "try", "map", "pmap", "fold", "scan", "prior", "filter", "apply",
-    "distinct", "in", "except", "union", "sect", "take", "drop", "rotate", "cut", "cross", "at",
-    "find", "reverse", "til", "lag", "lead", "deltas", "ratios", "fills", "sums", "avgs", "mins",
-    "maxs", "prds", "differ", "msum", "mavg", "mmin", "mmax", "mcount", "mvar", "mdev", "asc",
-    "desc", "iasc", "idesc", "rank", "xasc", "xdesc", "list", "table", "key", "value", "cols",
-    "xcol", "xcols", "xkey", "xgroup", "fkeys", "union-all", "select", "window", "update", "insert",
-    "upsert", "xbar", "left-join", "inner-join", "full-join", "anti-join", "window-join",
-    "window-join1", "asof-join", "println", "show", "format", "read-csv", "write-csv",
+/// RayforceDB's registration order (builtins.md Appendix A: `(key (env 0))`
+/// on a fresh reference server), namespace entries (`.csv`...) included,
+/// and builtins we do not have (datalog, graph, vector search). It fixes:
+/// the first symbol ids ([`REFERENCE_FIRST_IDS`] names), the member order
+/// of each namespace dict, and the order [`bind_all`] binds names in.
+const REFERENCE_ORDER: [&str; 329] = [
+    "+", "-", "*", "/", "%", ">", "<", ">=", "<=", "==", "!=", "and", "or", "not", "neg", "round", "floor", "ceil",
+    "abs", "sqrt", "log", "exp", "sin", "asin", "cos", "acos", "tan", "atan", "reciprocal", "signum", "pow", "top",
+    "bot", "pearson_corr", "cov", "scov", "wsum", "wavg", "quantile", "percentile", "set", "let", "if", "do", "fn",
+    "sum", "prod", "all", "any", "count", "avg", "min", "max", "first", "last", "med", "mode", "dev", "stddev",
+    "stddev_pop", "dev_pop", "var", "var_pop", "raise", "try", "map", "pmap", "fold", "scan", "prior", "filter",
+    "apply", "distinct", "in", "except", "union", "sect", "take", "drop", "rotate", "cut", "cross", "at", "find",
+    "reverse", "til", "lag", "lead", "deltas", "ratios", "fills", "sums", "avgs", "mins", "maxs", "prds", "differ",
+    "msum", "mavg", "mmin", "mmax", "mcount", "mvar", "mdev", "asc", "desc", "iasc", "idesc", "rank", "xasc",
+    "xdesc", "list", "table", "key", "value", "cols", "xcol", "xcols", "xkey", "xgroup", "fkeys", "union-all",
+    "select", "window", "update", "insert", "upsert", "xbar", "left-join", "inner-join", "full-join", "anti-join",
+    "window-join", "window-join1", "asof-join", "println", "show", "format", "read-csv", "write-csv", ".csv",
+    ".csv.read", ".csv.splayed", ".csv.parted", ".csv.write", "as", "type", "read", "write", "load", "exit",
+    "resolve", "timeit", "enlist", "dict", "nil?", "where", "group", "concat", "raze", "ungroup", "within", "div",
+    "rand", "bin", "binr", "map-left", "map-right", "split", "str-find", "str-join", "upper", "lower", "trim",
+    "substr", "replace", "ser", "de", ".db", ".db.splayed.set", ".db.splayed.get", ".db.parted.get",
+    ".db.parted.tables", ".db.parted.fill", "guid", "alter", "like", "date", "time", "timestamp", "ss", "hh",
+    "minute", "yyyy", "mm", "dd", "dow", "doy", "eval", "parse", "print", "meta", ".sys", ".sys.gc", ".sys.exec",
+    ".mem", ".mem.objsize", ".mem.ts", ".sys.cmd", ".sys.timeit", ".sys.listen", ".sys.env", ".sys.args", ".os",
+    ".os.getenv", ".os.setenv", ".fs", ".fs.size", ".fs.list", ".ipc", ".ipc.open", ".ipc.close", ".ipc.send",
+    ".ipc.post", ".ipc.handle", ".repl", ".repl.connect", ".repl.disconnect", ".log", ".log.open", ".log.write",
+    ".log.replay", ".log.validate", ".log.roll", ".log.snapshot", ".log.sync", ".log.close", ".log.purge", "quote",
+    "return", "rc", "diverse", "get", "remove", "row", ".time", ".time.now", ".time.timer.set", ".time.timer.del",
+    "env", "fold-left", "fold-right", "scan-left", "scan-right", "del", ".sys.build", ".sys.mem", ".sys.prof",
+    ".sys.querylog", ".sys.querylog.enable", "modify", "pivot", ".sys.info", "sym-name", "unify", "xrank", "datoms",
+    "assert-fact", "retract-fact", "scan-eav", "pull", "rule", "query", "dl-program", "dl-add-edb", "dl-stratify",
+    "dl-eval", "dl-query", "dl-provenance", "dl-free", "cos-dist", "inner-prod", "l2-dist", "norm", "knn",
+    "hnsw-build", "ann", "hnsw-free", "hnsw-save", "hnsw-load", "hnsw-info", ".idx", ".idx.zone", ".idx.hash",
+    ".idx.sort", ".idx.bloom", ".idx.drop", ".idx.has?", ".idx.info", ".attr", ".attr.set", ".attr.get",
+    ".attr.drop", ".col", ".col.link", ".col.unlink", ".col.link?", ".col.target", ".graph", ".graph.build",
+    ".graph.free", ".graph.info", ".graph.pagerank", ".graph.connected", ".graph.dijkstra", ".graph.louvain",
+    ".graph.degree", ".graph.topsort", ".graph.dfs", ".graph.cluster", ".graph.betweenness", ".graph.closeness",
+    ".graph.mst", ".graph.random-walk", ".graph.k-shortest", ".graph.shortest-path", ".graph.expand",
+    ".graph.var-expand", "strlen",
 ];
+
+/// How many of [`REFERENCE_ORDER`]'s names RayforceDB interns first, before
+/// any family: ids 1..=140 mean what they mean there (`sym-name` of a small
+/// id). Later ids are not portable.
+const REFERENCE_FIRST_IDS: usize = 140;
 
 /// Families registered from above `lang` with [`register_family`].
 static EXTRA_FAMILIES: Mutex<Vec<&'static [Builtin]>> = Mutex::new(Vec::new());
@@ -113,19 +140,6 @@ pub struct Registry {
     duplicates: Vec<&'static str>,
 }
 
-/// The order in which the reference registers its namespaced builtins
-/// (builtins.md Appendix A): the member order of `.sys`, `.time`...
-/// Names not listed (ours only) follow in registration order.
-const NAMESPACE_ORDER: &[&str] = &[
-    ".csv.read", ".csv.splayed", ".csv.parted", ".csv.write", ".db.splayed.set", ".db.splayed.get", ".db.parted.get",
-    ".db.parted.tables", ".db.parted.fill", ".sys.gc", ".sys.exec", ".mem.objsize", ".mem.ts", ".sys.cmd", ".sys.timeit",
-    ".sys.listen", ".sys.env", ".sys.args", ".os.getenv", ".os.setenv", ".fs.size", ".fs.list", ".ipc.open", ".ipc.close",
-    ".ipc.send", ".ipc.post", ".ipc.handle", ".repl.connect", ".repl.disconnect", ".log.open", ".log.write",
-    ".log.replay", ".log.validate", ".log.roll", ".log.snapshot", ".log.sync", ".log.close", ".log.purge", ".time.now",
-    ".time.timer.set", ".time.timer.del", ".sys.build", ".sys.mem", ".sys.prof", ".sys.querylog",
-    ".sys.querylog.enable", ".sys.info", ".idx.zone", ".idx.hash", ".idx.sort", ".idx.bloom", ".idx.drop", ".idx.has?",
-    ".idx.info", ".attr.set", ".attr.get", ".attr.drop", ".col.link", ".col.unlink", ".col.link?", ".col.target",
-];
 
 /// Merges [`FAMILIES`] and the registered families. Holds the family lock
 /// while building so that no registration slips in between.
@@ -133,7 +147,7 @@ fn build() -> Registry {
     let extra = EXTRA_FAMILIES.lock().unwrap_or_else(|e| e.into_inner());
     BUILT.store(true, Ordering::Release);
     let mut reg = Registry { entries: Vec::new(), by_name: HashMap::new(), duplicates: Vec::new() };
-    for name in REFERENCE_FIRST_IDS {
+    for name in &REFERENCE_ORDER[..REFERENCE_FIRST_IDS] {
         sym::intern(name.as_bytes());
     }
     for e in FAMILIES.iter().chain(extra.iter()).flat_map(|f| f.iter()) {
@@ -239,11 +253,8 @@ impl Registry {
                 .collect();
             Value::dict(Value::sym_vec(&keys).unwrap_or_else(|_| Value::null()), Value::list(vals))
         }
-        let rank = |i: &usize| NAMESPACE_ORDER.iter().position(|n| *n == self.entries[*i].name).unwrap_or(usize::MAX);
-        let mut members: Vec<usize> = (0..self.entries.len()).collect();
-        members.sort_by_key(rank);
         let mut top = Vec::new();
-        for i in members {
+        for i in self.in_reference_order() {
             let full = self.entries[i].name.as_bytes();
             if let Some(rest) = full.strip_prefix(name).and_then(|r| r.strip_prefix(b".")) {
                 let path: Vec<&'static [u8]> = rest.split(|&c| c == b'.').collect();
@@ -255,6 +266,15 @@ impl Registry {
         (!top.is_empty()).then(|| to_value(self, &top))
     }
 
+    /// Entry indexes in the reference's registration order; names the
+    /// reference lacks follow in our registration order.
+    fn in_reference_order(&self) -> Vec<usize> {
+        let rank = |i: &usize| REFERENCE_ORDER.iter().position(|n| *n == self.entries[*i].name).unwrap_or(usize::MAX);
+        let mut all: Vec<usize> = (0..self.entries.len()).collect();
+        all.sort_by_key(rank);
+        all
+    }
+
     /// The builtin object named `name`, if registered.
     pub fn lookup(&self, name: &[u8]) -> Option<Value> {
         let id = sym::find(name)?;
@@ -262,12 +282,31 @@ impl Registry {
     }
 }
 
-/// Binds every builtin (and `null`) in the global environment.
+/// Binds every builtin (and `null`) in the global environment, in the
+/// reference's order: each top-level namespace (`.sys`, a dict of its
+/// members) just before its first member, our own names last.
 pub fn bind_all() {
     let reg = registry();
-    for i in 0..reg.entries.len() {
+    let mut bound_namespaces: Vec<&[u8]> = Vec::new();
+    for i in reg.in_reference_order() {
+        let name = reg.entries[i].name.as_bytes();
+        if let Some(ns) = top_namespace(name) {
+            if !bound_namespaces.contains(&ns) {
+                bound_namespaces.push(ns);
+                if let Some(dict) = reg.namespace(ns) {
+                    env::set(sym::intern(ns), dict);
+                }
+            }
+        }
         let v = reg.object(i);
         env::set(v.builtin_name_id(), v);
     }
     env::set(sym::intern(b"null"), Value::null());
+}
+
+/// `.sys` for `.sys.querylog.enable`; None for a name outside namespaces.
+fn top_namespace(name: &[u8]) -> Option<&[u8]> {
+    let rest = name.strip_prefix(b".")?;
+    let dot = rest.iter().position(|&c| c == b'.')?;
+    Some(&name[..dot + 1])
 }
