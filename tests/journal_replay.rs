@@ -289,3 +289,21 @@ fn our_startup_on_both_cross_journals_answers_as_the_reference() {
         assert_eq!(startup_answers(journal), expected, "{journal}");
     }
 }
+
+/// A snapshot keeps the user's globals only: not the builtins, not the
+/// namespace dicts (`.sys`, `.idx`...) the runtime binds, not `null`.
+#[test]
+fn snapshot_globals_are_the_users_only() {
+    let _g = serial();
+    ev("(set snapshot_probe 42)").unwrap();
+    let g = journal::snapshot::user_globals().unwrap();
+    let keys = g.dict_keys().unwrap();
+    let names: Vec<Vec<u8>> = (0..keys.len() as usize).map(|i| rayforce::core::sym::name_or_empty(keys.sym_at(i)).to_vec()).collect();
+    assert!(names.iter().any(|n| n == b"snapshot_probe"));
+    let runtime: Vec<String> = names
+        .iter()
+        .filter(|n| n.first() == Some(&b'.') || n.as_slice() == b"null" || n.as_slice() == b"+" || n.as_slice() == b"select")
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .collect();
+    assert!(runtime.is_empty(), "runtime bindings in the snapshot: {runtime:?}");
+}

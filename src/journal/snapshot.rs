@@ -20,13 +20,14 @@ use crate::lang::registry::registry;
 use std::path::Path;
 
 /// True when `id` is bound to what the runtime binds at start (a builtin
-/// under its own name, or `null`): not the user's.
+/// under its own name, or a namespace's dict of its members): not the user's.
 fn is_runtime_binding(id: i64, v: &Value) -> bool {
     if let Some((i, _)) = registry().by_id(id) {
         let b = registry().object(i);
         return v.type_() == b.type_() && v.builtin_name_id() == id;
     }
-    sym::name(id) == Some(b"null".as_slice()) && v.is_null_obj()
+    let name = sym::name_or_empty(id);
+    v.type_() == crate::abi::RAY_DICT && name.first() == Some(&b'.') && registry().namespace(name).is_some()
 }
 
 /// A DICT of the user's globals, in symbol order.

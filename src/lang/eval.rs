@@ -230,6 +230,11 @@ impl Evaluator {
             return Ok(v);
         }
         let name = sym::name_or_empty(id);
+        if name == b"null" {
+            // Not a global (so `(env 0)` does not list it), but any binding
+            // of the name comes first, as in the reference.
+            return Ok(Value::null());
+        }
         if name.len() > 1 && name[0] == b'.' {
             if let Some(ns) = registry().namespace(name) {
                 return Ok(ns);

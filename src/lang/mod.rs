@@ -60,7 +60,7 @@ fn ensure_bound() {
     if BOUND_GENERATION.load(Ordering::Acquire) == generation {
         return;
     }
-    if env::get(sym::intern(b"null")).is_none() {
+    if env::get(sym::intern(b"+")).is_none() {
         registry::bind_all();
     }
     BOUND_GENERATION.store(generation, Ordering::Release);

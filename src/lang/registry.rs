@@ -301,7 +301,6 @@ pub fn bind_all() {
         let v = reg.object(i);
         env::set(v.builtin_name_id(), v);
     }
-    env::set(sym::intern(b"null"), Value::null());
 }
 
 /// `.sys` for `.sys.querylog.enable`; None for a name outside namespaces.
