@@ -106,8 +106,8 @@ fn links_behave_and_persist_as_in_the_reference() {
 
 /// Check 5: files the reference wrote with an index region ("XIDX": the
 /// chunk-zone index it builds for 65,536 rows and more, and the region that
-/// keeps `unique`) load with their values; the region itself is ignored,
-/// so `unique` is not reported (README, storage deviations).
+/// keeps `unique`) load with their values and their `unique` attribute
+/// (more in store_index_attrs.rs).
 #[test]
 fn reference_files_with_index_regions_load_with_their_values() {
     rayforce::ipc::install();
@@ -121,5 +121,6 @@ fn reference_files_with_index_regions_load_with_their_values() {
     assert_eq!(ev(&format!("(at (at {} 'b) 69999)", get("xidx_u8"))), "0xc7");
     assert_eq!(ev(&format!("(at {} 'u)", get("xidx_unique"))), "[5 3 9]");
     assert_eq!(ev(&format!("(at {} 'v)", get("xidx_unique"))), "[a b c]");
-    assert_eq!(ev(&format!("(.attr.get (at {} 'u))", get("xidx_unique"))), "[]");
+    assert_eq!(ev(&format!("(.attr.get (at {} 'u))", get("xidx_unique"))), "[unique]");
+    assert_eq!(ev(&format!("(.attr.get (at {} 'b))", get("xidx_u8"))), "[]");
 }

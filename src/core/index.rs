@@ -263,3 +263,28 @@ pub(crate) fn drop_in_place(h: &mut ray_t) {
     }
     h.attrs &= !RAY_ATTR_HAS_INDEX;
 }
+
+/// `v` with `idx` attached, in place when `v` has no other owner, also when
+/// `v` lives in a private file mapping (a column just loaded: copying it to
+/// the heap would defeat the mapping); otherwise as [`with_index`] (a copy).
+///
+/// # Safety
+/// `v`'s header is writable memory: a heap block, or a private writable
+/// mapping (`store::column::read` maps columns copy-on-write).
+pub unsafe fn attach_in_place(v: Value, idx: Value) -> Result<Value> {
+    let alone = v.rc() == 1 && v.attrs & (RAY_ATTR_ARENA | RAY_ATTR_SLICE) == 0 && v.type_ != RAY_ERROR;
+    if !alone || !is_vector_type(v.type_) {
+        return with_index(&v, Some(idx));
+    }
+    // SAFETY: the only owner of a non-slice vector whose header is writable
+    // (caller contract): nothing else reads the header while we change it;
+    // aux bytes 0..8 are free for the index pointer, whose ownership moves
+    // into the vector (an earlier index is released once).
+    unsafe {
+        let h = &mut *v.as_ptr();
+        drop_in_place(h);
+        h.aux.ptrs[0] = idx.into_raw();
+        h.attrs |= RAY_ATTR_HAS_INDEX;
+    }
+    Ok(v)
+}

@@ -290,12 +290,10 @@ pub fn bind_all() {
     let mut bound_namespaces: Vec<&[u8]> = Vec::new();
     for i in reg.in_reference_order() {
         let name = reg.entries[i].name.as_bytes();
-        if let Some(ns) = top_namespace(name) {
-            if !bound_namespaces.contains(&ns) {
-                bound_namespaces.push(ns);
-                if let Some(dict) = reg.namespace(ns) {
-                    env::set(sym::intern(ns), dict);
-                }
+        if let Some(ns) = top_namespace(name).filter(|ns| !bound_namespaces.contains(ns)) {
+            bound_namespaces.push(ns);
+            if let Some(dict) = reg.namespace(ns) {
+                env::set(sym::intern(ns), dict);
             }
         }
         let v = reg.object(i);

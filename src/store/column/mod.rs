@@ -1,8 +1,10 @@
 //! Column files: one vector per file. `header` is the 32-byte header,
 //! `write` writes raw columns, `read` loads (maps) them with the
-//! reference's validation, `serial` handles list columns.
+//! reference's validation, `serial` handles list columns, `index_region` the optional index
+//! region ("XIDX") after a payload.
 
 pub mod header;
+pub mod index_region;
 pub mod read;
 pub mod serial;
 pub mod write;

@@ -4,20 +4,24 @@
 //! place (the header is patched in the private copy of the first page;
 //! `mmod` = 1); SYM columns are decoded from symbol-file positions to
 //! process symbol ids on the heap; serialized columns (lists) are decoded
-//! by `serial`. The files are never written.
+//! by `serial`. The `unique`, `grouped` and `parted` attributes come back
+//! from an index region (`index_region`). The files are never written.
 
 use super::header::{HEADER_LEN, Header, KEPT_ATTRS, is_raw_type, width};
+use super::index_region::{BLOCK_LEN, Region, read_region};
 use super::serial;
 use crate::abi::*;
+use crate::core::index::{Kind, MARK_UNIQUE, attach_in_place};
 use crate::core::{RayError, Result, Value, mapped};
+use crate::ops::index;
 use crate::store::vocab::Vocab;
 use memmap2::{MmapMut, MmapOptions};
 use std::fs::File;
 use std::path::Path;
 
-/// Size of an index block (header + payload): a marked file shorter than
-/// its payload plus one block is read as unmarked.
-const INDEX_BLOCK_LEN: u64 = 32 + 96;
+/// A marked file shorter than its payload plus one index block is read as
+/// unmarked.
+const INDEX_BLOCK_LEN: u64 = BLOCK_LEN as u64;
 
 fn corrupt(path: &Path, what: &str) -> RayError {
     RayError::new("corrupt", format!("col {}: {what}", path.display()))
@@ -55,12 +59,36 @@ pub fn load_column(path: &Path, vocab: Option<&Vocab>) -> Result<Value> {
     if size != expected && !indexed {
         return Err(RayError::io(format!("col {}: {} bytes, expected {expected}", path.display(), size)));
     }
+    let region = if indexed { read_region(&map, expected, h.len) } else { None };
     if h.type_ == RAY_SYM {
-        return decode_sym(&map, &h, attrs, vocab, path);
+        let v = decode_sym(&map, &h, attrs, vocab, path)?;
+        return restore_attributes(v, region);
     }
     let v = adopt(&mut map, h.type_, attrs, h.len);
     mapped::register(map.as_ptr(), map.len(), objects_in(&v), Box::new(map));
-    Ok(v)
+    restore_attributes(v, region)
+}
+
+/// Gives a loaded column back the attributes its index region stands for:
+/// `unique` (the marker, any kind), `grouped` (kind hash) and `parted`
+/// (kind part), rebuilt from the values. Other kinds (the reference's
+/// per-chunk min/max and dictionary indexes, `.idx.*` indexes) are not
+/// restored; values are never affected.
+fn restore_attributes(v: Value, region: Option<Region>) -> Result<Value> {
+    let Some(region) = region else { return Ok(v) };
+    let unique = if region.unique() { MARK_UNIQUE } else { 0 };
+    let rebuilt = match region.kind() {
+        Some(Kind::Hash) => index::build(Kind::Hash, &v, unique).ok(),
+        Some(Kind::Part) => index::build(Kind::Part, &v, unique).ok(),
+        _ if unique != 0 => index::markers_only(&v, unique).ok(),
+        _ => None,
+    };
+    match rebuilt {
+        // SAFETY: `v` was just loaded: a heap SYM vector or a column in
+        // its private, writable mapping, with no other owner yet.
+        Some(idx) => unsafe { attach_in_place(v, idx) },
+        None => Ok(v),
+    }
 }
 
 thread_local! {

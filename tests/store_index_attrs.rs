@@ -1,0 +1,116 @@
+//! Attributes kept in a column file's index region (storage.md §1.6, §3.6,
+//! check 5): `tests/fixtures/store/ref_extra/xidx_attrs/` was written by
+//! RayforceDB 2.5.12 from the last line of `tests/fixtures/store/extra.rfl`
+//! (`regen.sh`); the expected texts are its answers over those files.
+//! Our writes of `unique` columns must be byte for byte the reference's
+//! (its reader then reports `unique` for them, checked by hand).
+use std::path::{Path, PathBuf};
+
+#[path = "support/eval.rs"]
+mod eval;
+use eval::text_msg as ev;
+
+/// The table of extra.rfl's `xidx_attrs` line.
+const TABLE: &str = "(table [u g p s q n f d] (list (.attr.set 'unique [5 3 9 0N]) (.attr.set 'grouped [1 2 1 2]) \
+    (.attr.set 'parted [1 1 2 3]) (.attr.set 'parted ['b 'b 'a 'c]) (.attr.set 'grouped ['x 'y 'x 'x]) \
+    (.attr.set 'unique (.attr.set 'grouped [7 8 9 10])) (.attr.set 'unique [1.5 2.5 0Nf 3.5]) \
+    (.attr.set 'unique (.attr.set 'sorted [2024.01.01 2024.01.02 2024.01.03 2024.01.04]))))";
+
+fn reference_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store/ref_extra/xidx_attrs")
+}
+
+fn get(dir: &Path) -> String {
+    format!("(.db.splayed.get \"{}/\")", dir.display())
+}
+
+fn attrs_of(dir: &Path) -> String {
+    ev(&format!("(do (set sia-t {}) (map (fn [c] (.attr.get (at sia-t c))) (key sia-t)))", get(dir)))
+}
+
+#[test]
+fn reference_regions_give_back_unique_grouped_and_parted() {
+    rayforce::ipc::install();
+    let dir = reference_dir();
+    // The reference's own answers over its files.
+    assert_eq!(
+        attrs_of(&dir),
+        "([unique] [grouped] [parted] [] [grouped] [unique grouped] [unique] [sorted unique])"
+    );
+    let t = get(&dir);
+    for (q, want) in [
+        (format!("(at {t} 'u)"), "[5 3 9 0Nl]"),
+        (format!("(at {t} 'q)"), "[x y x x]"),
+        (format!("(.idx.info (at {t} 'u))"), "{kind:none length:4 parent_type:5 saved_attrs:64}"),
+        (
+            format!("(.idx.info (at {t} 'g))"),
+            "{kind:hash length:4 parent_type:5 saved_attrs:0 capacity:8 n_keys:4 n_groups:2}",
+        ),
+        (format!("(.idx.info (at {t} 'p))"), "{kind:part length:4 parent_type:5 saved_attrs:0 n_parts:3}"),
+        (
+            format!("(.idx.info (at {t} 'q))"),
+            "{kind:hash length:4 parent_type:12 saved_attrs:0 capacity:8 n_keys:4 n_groups:2}",
+        ),
+        (
+            format!("(.idx.info (at {t} 'n))"),
+            "{kind:hash length:4 parent_type:5 saved_attrs:0 capacity:8 n_keys:4 n_groups:4}",
+        ),
+        // Changing a loaded column's values drops its index.
+        (format!("(.attr.get (concat (at {t} 'u) 1))"), "[]"),
+        (format!("(sum (at {t} 'n))"), "34"),
+    ] {
+        assert_eq!(ev(&q), want, "{q}");
+    }
+}
+
+#[test]
+fn unique_columns_are_written_as_the_reference_writes_them() {
+    rayforce::ipc::install();
+    let dir = std::env::temp_dir().join(format!("rayforce-index-attrs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!ev(&format!("(.db.splayed.set \"{}/\" {TABLE})", dir.display())).starts_with("error"));
+    let ours = |c: &str| std::fs::read(dir.join(c)).unwrap();
+    let theirs = |c: &str| std::fs::read(reference_dir().join(c)).unwrap();
+    // `unique` alone: the marker-only region, byte for byte.
+    for c in ["u", "f", "d"] {
+        assert_eq!(ours(c), theirs(c), "column {c}");
+        assert_eq!(&ours(c)[..4], b"XIDX");
+    }
+    // `unique` with `grouped`: only the unique region (the hash index is not saved).
+    let n = ours("n");
+    assert_eq!(n.len(), 32 + 4 * 8 + 128);
+    assert_eq!(&n[..4], b"XIDX");
+    assert_eq!(&n[32..64], &theirs("n")[32..64], "same values");
+    assert_eq!(&n[64 + 32..64 + 36], &[0, 0, 5, 3], "kind none, parent I64, markers unique|file");
+    // `grouped`/`parted` alone are not saved: plain files without marker.
+    for c in ["g", "p"] {
+        assert_eq!(ours(c).len(), 64, "column {c}");
+        assert_eq!(&ours(c)[..4], &[0; 4]);
+    }
+    assert_eq!(attrs_of(&dir), "([unique] [] [] [] [] [unique] [unique] [sorted unique])");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn odd_regions_are_ignored_and_values_still_load() {
+    rayforce::ipc::install();
+    let dir = std::env::temp_dir().join(format!("rayforce-index-odd-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in [".d", ".sym", "u", "f", "d", "g", "p", "s", "q", "n"] {
+        std::fs::copy(reference_dir().join(f), dir.join(f)).unwrap();
+    }
+    let mut u = std::fs::read(dir.join("u")).unwrap();
+    u[64 + 17] = 2; // another index layout generation
+    std::fs::write(dir.join("u"), &u).unwrap();
+    let mut f = std::fs::read(dir.join("f")).unwrap();
+    f[64 + 32 + 8] = 9; // built for 9 rows: stale
+    std::fs::write(dir.join("f"), &f).unwrap();
+    let mut g = std::fs::read(dir.join("g")).unwrap();
+    g[64 + 32] = 3; // a zone index: not restored
+    std::fs::write(dir.join("g"), &g).unwrap();
+    assert_eq!(attrs_of(&dir), "([] [] [parted] [] [grouped] [unique grouped] [] [sorted unique])");
+    assert_eq!(ev(&format!("(at {} 'u)", get(&dir))), "[5 3 9 0Nl]");
+    assert_eq!(ev(&format!("(at {} 'f)", get(&dir))), "[1.5 2.5 0Nf 3.5]");
+    let _ = std::fs::remove_dir_all(&dir);
+}
