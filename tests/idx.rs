@@ -255,3 +255,25 @@ fn index_object_children_survive_copies_and_mutation() {
     }
     assert!(text("(.idx.info (.attr.set 'sorted (.idx.hash (til 1000))))").starts_with("{kind:hash length:1000 "));
 }
+
+#[test]
+fn objsize_counts_an_index_as_the_reference_does() {
+    // Its block (32 + 96 bytes) and children: hash table, group keys,
+    // offsets and rows; sort permutation; bloom bits; part keys, starts, lengths.
+    check(&[
+        (r#"(.mem.objsize (.idx.hash [1 1 2]))"#, "440"),
+        (r#"(.mem.objsize (.idx.hash [1 0N 0N 2]))"#, "440"),
+        (r#"(.mem.objsize (.idx.hash ['a 'b 'a]))"#, "440"),
+        (r#"(.mem.objsize (.idx.bloom [1 2 3]))"#, "224"),
+        (r#"(.mem.objsize (.idx.bloom (til 100)))"#, "1120"),
+        (r#"(.mem.objsize (.idx.zone [1 2 3]))"#, "184"),
+        (r#"(.mem.objsize (.attr.set 'parted [1 1 2 3]))"#, "360"),
+        (r#"(.mem.objsize (.attr.set 'parted ['a 'a 'b]))"#, "328"),
+        (r#"(.mem.objsize (.attr.set 'parted (as 'I32 [1 1 2 3])))"#, "332"),
+        (r#"(.mem.objsize (.idx.sort (as 'I32 [3 1 2])))"#, "228"),
+        (r#"(.mem.objsize (.idx.hash (as 'I16 [3 1 2])))"#, "438"),
+        (r#"(.mem.objsize (.idx.hash []))"#, "360"),
+        (r#"(.mem.objsize (.idx.hash (til 1000)))"#, "48680"),
+        (r#"(.mem.objsize (list (.idx.hash [1 2 3])))"#, "496"),
+    ]);
+}

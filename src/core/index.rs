@@ -191,6 +191,11 @@ impl<'a> IndexRef<'a> {
         unsafe { p.as_ref() }
     }
 
+    /// The present child vectors, in word order.
+    pub fn children(&self) -> impl Iterator<Item = &'a ray_t> + '_ {
+        child_words(self.payload()[0]).iter().filter_map(|&w| self.child(w))
+    }
+
     /// The same index with other markers: a new object sharing the children.
     pub fn with_markers(&self, markers: u8) -> Result<Value> {
         // SAFETY: a live index object (not a slice, not an error).

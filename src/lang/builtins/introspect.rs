@@ -392,7 +392,10 @@ fn objsize(x: &ray_t, seen: &mut HashSet<usize>) -> u64 {
         };
     }
     let len = x.len().max(0) as u64;
-    match t {
+    // An attached index counts as the reference counts it: its block and children.
+    let index = crate::core::index::attached(x)
+        .map_or(0, |i| HEADER + crate::core::index::PAYLOAD as u64 + i.children().map(|c| objsize(c, seen)).sum::<u64>());
+    index + match t {
         RAY_STR => {
             let long: u64 = (0..len as usize).map(|i| x.str_at(i).len() as u64).filter(|&n| n > 12).sum();
             HEADER + 16 * len + if long > 0 { HEADER + long } else { 0 }
