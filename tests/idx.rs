@@ -247,9 +247,9 @@ fn index_object_children_survive_copies_and_mutation() {
     // The index's children (hash table, groups, permutation, bloom bits)
     // are owned: copying and rebuilding must neither leak nor free twice.
     for src in [
-        "(do (set c (.idx.hash (til 1000))) (set d (.attr.set 'sorted c)) (.idx.info d))",
-        "(do (set c (.idx.bloom (til 1000))) (.idx.drop c) (.idx.info c))",
-        "(do (set c (.attr.set 'unique (.idx.sort (til 10)))) (set c (concat c 10)) (.idx.has? c))",
+        "(do (set idx-c (.idx.hash (til 1000))) (set idx-d (.attr.set 'sorted idx-c)) (.idx.info idx-d))",
+        "(do (set idx-c (.idx.bloom (til 1000))) (.idx.drop idx-c) (.idx.info idx-c))",
+        "(do (set idx-c (.attr.set 'unique (.idx.sort (til 10)))) (set idx-c (concat idx-c 10)) (.idx.has? idx-c))",
     ] {
         assert!(ev(src).is_ok(), "{src}");
     }

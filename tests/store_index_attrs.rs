@@ -2,8 +2,9 @@
 //! check 5): `tests/fixtures/store/ref_extra/xidx_attrs/` was written by
 //! RayforceDB 2.5.12 from the last line of `tests/fixtures/store/extra.rfl`
 //! (`regen.sh`); the expected texts are its answers over those files.
-//! Our writes of `unique` columns must be byte for byte the reference's
-//! (its reader then reports `unique` for them, checked by hand).
+//! Our writes of `unique` and numeric `parted` columns must be byte for
+//! byte the reference's (its reader then reports the attributes for them,
+//! checked by hand); `xidx_parted` is extra.rfl's last line.
 use std::path::{Path, PathBuf};
 
 #[path = "support/eval.rs"]
@@ -24,8 +25,12 @@ fn get(dir: &Path) -> String {
     format!("(.db.splayed.get \"{}/\")", dir.display())
 }
 
+/// The attributes of each column of the table in `dir` (through a global
+/// of its own: tests run in parallel and globals are shared).
 fn attrs_of(dir: &Path) -> String {
-    ev(&format!("(do (set sia-t {}) (map (fn [c] (.attr.get (at sia-t c))) (key sia-t)))", get(dir)))
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let t = format!("sia-t{}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    ev(&format!("(do (set {t} {}) (map (fn [c] (.attr.get (at {t} c))) (key {t})))", get(dir)))
 }
 
 #[test]
@@ -82,12 +87,14 @@ fn unique_columns_are_written_as_the_reference_writes_them() {
     assert_eq!(&n[..4], b"XIDX");
     assert_eq!(&n[32..64], &theirs("n")[32..64], "same values");
     assert_eq!(&n[64 + 32..64 + 36], &[0, 0, 5, 3], "kind none, parent I64, markers unique|file");
-    // `grouped`/`parted` alone are not saved: plain files without marker.
-    for c in ["g", "p"] {
-        assert_eq!(ours(c).len(), 64, "column {c}");
-        assert_eq!(&ours(c)[..4], &[0; 4]);
-    }
-    assert_eq!(attrs_of(&dir), "([unique] [] [] [] [] [unique] [unique] [sorted unique])");
+    // `parted` over numbers: the part region, byte for byte.
+    assert_eq!(ours("p"), theirs("p"));
+    // `grouped` alone is not saved (the reference's hash layout is not
+    // reproduced), nor `parted` over symbols (the reference does not save it).
+    assert_eq!(ours("g").len(), 64);
+    assert_eq!(&ours("g")[..4], &[0; 4]);
+    assert_eq!(ours("s"), theirs("s"));
+    assert_eq!(attrs_of(&dir), "([unique] [] [parted] [] [] [unique] [unique] [sorted unique])");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -112,5 +119,41 @@ fn odd_regions_are_ignored_and_values_still_load() {
     assert_eq!(attrs_of(&dir), "([] [] [parted] [] [grouped] [unique grouped] [] [sorted unique])");
     assert_eq!(ev(&format!("(at {} 'u)", get(&dir))), "[5 3 9 0Nl]");
     assert_eq!(ev(&format!("(at {} 'f)", get(&dir))), "[1.5 2.5 0Nf 3.5]");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// extra.rfl's `xidx_parted` table: parted columns of every numeric and
+/// temporal width, one also `unique`.
+const PARTED: &str = "(table [a b c d e f g h] (list (.attr.set 'parted (as 'I32 [1 1 2 3])) \
+    (.attr.set 'parted [1.5 1.5 2.5 2.5]) (.attr.set 'parted [2024.01.01 2024.01.01 2024.01.01 2024.01.02]) \
+    (.attr.set 'parted [true true true true]) (.attr.set 'unique (.attr.set 'parted [1 2 3 4])) \
+    (.attr.set 'parted (as 'U8 [1 1 2 2])) (.attr.set 'parted (as 'I16 [1 1 2 2])) \
+    (.attr.set 'parted [00:00:01.000 00:00:01.000 00:00:02.000 00:00:02.000])))";
+
+#[test]
+fn parted_columns_round_trip_byte_for_byte() {
+    rayforce::ipc::install();
+    let theirs = reference_dir().with_file_name("xidx_parted");
+    let want = "([parted] [parted] [parted] [parted] [unique parted] [parted] [parted] [parted])";
+    assert_eq!(attrs_of(&theirs), want);
+    assert_eq!(
+        ev(&format!("(.idx.info (at {} 'a))", get(&theirs))),
+        "{kind:part length:4 parent_type:4 saved_attrs:0 n_parts:3}"
+    );
+    let dir = std::env::temp_dir().join(format!("rayforce-index-parted-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!ev(&format!("(.db.splayed.set \"{}/\" {PARTED})", dir.display())).starts_with("error"));
+    for c in ["a", "b", "c", "d", "e", "f", "g", "h"] {
+        assert_eq!(std::fs::read(dir.join(c)).unwrap(), std::fs::read(theirs.join(c)).unwrap(), "column {c}");
+    }
+    assert_eq!(attrs_of(&dir), want);
+    // An empty parted column: a region with three empty children.
+    let empty = dir.join("empty");
+    assert!(!ev(&format!("(.db.splayed.set \"{}/\" (table [a] (list (.attr.set 'parted (as 'I64 [])))))", empty.display()))
+        .starts_with("error"));
+    let a = std::fs::read(empty.join("a")).unwrap();
+    assert_eq!(a.len(), 256);
+    assert_eq!(&a[..4], b"XIDX");
+    assert_eq!(ev(&format!("(.attr.get (at {} 'a))", get(&empty))), "[parted]");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -4,8 +4,9 @@
 //! generation 1, type 97, rc 1, len 96) and the 96-byte index payload,
 //! then the index's child vectors.
 //!
-//! We write only the region the reference documents as safe to emit: for
-//! a column marked `unique`, a block of kind none with markers
+//! We write only regions that are byte for byte the reference's own: for
+//! a `parted` numeric column the part index (keys, starts, lengths), for
+//! any other column marked `unique` a block of kind none with markers
 //! unique|file-resident and no children. We read the kind and markers of
 //! any region, and the loader rebuilds what they stand for from the values
 //! (`unique`, `grouped`, `parted`); the reference's hash tables and other
@@ -38,31 +39,80 @@ impl Region {
     }
 }
 
-/// True when `col` carries a current index with the `unique` marker: its
-/// file then gets a region.
-pub fn wants_region(col: &ray_t) -> bool {
-    index::attached(col).is_some_and(|i| i.header().markers & MARK_UNIQUE != 0)
+/// The region that follows a payload ending at file offset `payload_end`:
+/// padding to a multiple of 32, then the block (and its children). Only for
+/// a column whose current index is one the reference writes the same way:
+/// a part index over numeric values (`parted`, kind 6, its keys, starts and
+/// lengths as children) or, for any other index with the `unique` marker,
+/// the marker-only block (kind none). None otherwise: no region.
+pub fn region_for(col: &ray_t, payload_end: usize) -> Option<Vec<u8>> {
+    let idx = index::attached(col)?;
+    let h = idx.header();
+    let markers = (h.markers & MARK_UNIQUE) | MARK_FILE;
+    let saved_attrs = h.saved_attrs & RAY_ATTR_HAS_NULLS;
+    let block = if h.kind == Kind::Part && col.type_ != RAY_SYM {
+        let children: Vec<&ray_t> = idx.children().collect();
+        let mut words = [0i64; index::WORDS];
+        words[3] = idx.word(3);
+        words[4] = -1;
+        block_bytes(Kind::Part, saved_attrs, col, markers, words, &children)?
+    } else if h.markers & MARK_UNIQUE != 0 {
+        block_bytes(Kind::None, saved_attrs, col, markers, [0; index::WORDS], &[])?
+    } else {
+        return None;
+    };
+    let pad = payload_end.next_multiple_of(32) - payload_end;
+    let mut out = vec![0u8; pad];
+    out.extend_from_slice(&block);
+    Some(out)
 }
 
-/// The bytes that follow a payload ending at file offset `payload_end` for
-/// a `unique` column `col`: padding to a multiple of 32, then the block.
-pub fn unique_region(col: &ray_t, payload_end: usize) -> Vec<u8> {
-    let saved_attrs = index::attached(col).map_or(0, |i| i.header().saved_attrs);
-    let pad = payload_end.next_multiple_of(32) - payload_end;
-    let mut out = vec![0u8; pad + BLOCK_LEN];
-    let block = &mut out[pad..];
-    block[16] = 1; // mmod: file-resident
-    block[17] = BLOCK_GENERATION;
-    block[18] = RAY_INDEX as u8;
-    block[20..24].copy_from_slice(&1u32.to_le_bytes());
-    block[24..32].copy_from_slice(&(index::PAYLOAD as i64).to_le_bytes());
-    let payload = &mut block[HEADER_LEN..];
-    payload[0] = Kind::None as u8;
-    payload[1] = saved_attrs & RAY_ATTR_HAS_NULLS;
+/// A 32-byte object header as the reference writes it inside a region:
+/// aux zero, mmod 1 (file-resident), byte 17 `order`, rc 1.
+fn object_header(order: u8, type_: i8, len: i64) -> [u8; HEADER_LEN] {
+    let mut h = [0u8; HEADER_LEN];
+    h[16] = 1;
+    h[17] = order;
+    h[18] = type_ as u8;
+    h[20..24].copy_from_slice(&1u32.to_le_bytes());
+    h[24..32].copy_from_slice(&len.to_le_bytes());
+    h
+}
+
+/// The block, then each child (header and data, padded to 32 bytes); the
+/// child words of `words` get each child's offset from the block start.
+/// None when a child is not a fixed-width vector.
+fn block_bytes(kind: Kind, saved_attrs: u8, col: &ray_t, markers: u8, mut words: [i64; index::WORDS], children: &[&ray_t]) -> Option<Vec<u8>> {
+    let mut tail: Vec<u8> = Vec::new();
+    for (&word, child) in index::child_words(kind as u8).iter().zip(children) {
+        if !is_vector_type(child.type_) || child.type_ == RAY_STR {
+            return None;
+        }
+        words[word] = (BLOCK_LEN + tail.len()) as i64;
+        let data = child.vec_bytes();
+        tail.extend_from_slice(&object_header(child_order(data.len()), child.type_, child.len()));
+        tail.extend_from_slice(data);
+        tail.resize(tail.len().next_multiple_of(32), 0);
+    }
+    let mut out = object_header(BLOCK_GENERATION, RAY_INDEX, index::PAYLOAD as i64).to_vec();
+    let mut payload = [0u8; index::PAYLOAD];
+    payload[0] = kind as u8;
+    payload[1] = saved_attrs;
     payload[2] = col.type_ as u8;
-    payload[3] = MARK_UNIQUE | MARK_FILE;
+    payload[3] = markers;
     payload[8..16].copy_from_slice(&col.len().to_le_bytes());
-    out
+    for (i, w) in words.iter().enumerate() {
+        payload[32 + 8 * i..40 + 8 * i].copy_from_slice(&w.to_le_bytes());
+    }
+    out.extend_from_slice(&payload);
+    out.extend_from_slice(&tail);
+    Some(out)
+}
+
+/// Byte 17 of a child header as the reference writes it: the power of two
+/// of the smallest block (64 bytes at least) holding header and data.
+fn child_order(data_len: usize) -> u8 {
+    (HEADER_LEN + data_len).next_power_of_two().max(64).trailing_zeros() as u8
 }
 
 /// The region of a marked file whose payload ends at `payload_end`, for a
@@ -91,8 +141,7 @@ mod tests {
         let v = Value::vec_from_slice(RAY_I64, &[5i64, 3, 9, NULL_I64]).unwrap();
         let idx = crate::ops::index::markers_only(&v, MARK_UNIQUE).unwrap();
         let v = index::with_index(&v, Some(idx)).unwrap();
-        assert!(wants_region(&v));
-        let region = unique_region(&v, 64);
+        let region = region_for(&v, 64).unwrap();
         // Captured from the reference (`.attr.set 'unique [5 3 9 0N]`, saved).
         let mut want = vec![0u8; BLOCK_LEN];
         want[16..32].copy_from_slice(&[1, 1, 0x61, 0, 1, 0, 0, 0, 0x60, 0, 0, 0, 0, 0, 0, 0]);
@@ -103,6 +152,10 @@ mod tests {
         assert_eq!(read_region(&file, 64, 4), Some(Region { kind: 0, markers: 3 }));
         assert_eq!(read_region(&file, 64, 5), None, "built for another length");
         assert_eq!(read_region(&file[..100], 64, 4), None, "too short");
-        assert_eq!(unique_region(&v, 40).len(), 24 + BLOCK_LEN, "padded to 32");
+        assert_eq!(region_for(&v, 40).unwrap().len(), 24 + BLOCK_LEN, "padded to 32");
+        let plain = Value::vec_from_slice(RAY_I64, &[1i64, 1, 2]).unwrap();
+        assert_eq!(region_for(&plain, 56), None);
+        let grouped = index::with_index(&plain, Some(crate::ops::index::build(Kind::Hash, &plain, 0).unwrap())).unwrap();
+        assert_eq!(region_for(&grouped, 56), None, "hash indexes are not written");
     }
 }

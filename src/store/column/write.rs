@@ -10,7 +10,7 @@
 //! added every symbol to the vocabulary and flushed it first.
 
 use super::header::{HEADER_LEN, Header, sym_width_for_count};
-use super::index_region::{unique_region, wants_region};
+use super::index_region::region_for;
 use crate::abi::*;
 use crate::core::{RayError, Result, Value};
 use crate::ops::nulls::scan_nulls;
@@ -54,9 +54,9 @@ pub fn write_column(batch: &mut Batch, path: &Path, col: &ray_t, vocab: Option<&
             write_sym(batch, path, col, vocab)
         }
         t if is_vector_type(t) => {
-            // A `unique` column carries the reference's marker-only index
+            // `unique` and `parted` columns carry the reference's index
             // region (storage.md §1.6); other indexes are not saved.
-            let region = wants_region(col).then(|| unique_region(col, HEADER_LEN + col.vec_bytes().len()));
+            let region = region_for(col, HEADER_LEN + col.vec_bytes().len());
             let h = Header { indexed: region.is_some(), ..Header::new(t, disk_attrs(col), 0, col.len()) };
             // The payload goes straight from the vector's memory in one
             // write (larger than the writer's buffer, so not copied twice).
