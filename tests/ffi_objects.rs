@@ -85,6 +85,30 @@ fn out_of_range_indexes_leave_a_shared_vector_untouched() {
 }
 
 #[test]
+fn setting_an_element_drops_the_vector_index() {
+    // c-api.md: ray_vec_set drops an attached index (here `unique`, which
+    // the new value would break), in place or on the copy.
+    let v = rayforce::lang::eval_str("(.attr.set 'unique [1 2 3])", Default::default()).unwrap();
+    assert!(rayforce::core::index::attached(&v).is_some());
+    unsafe {
+        let one = 1i64;
+        // ray_vec_set takes over the reference it is given.
+        let shared = v.clone().into_raw();
+        let w = ray_vec_set(shared, 1, &one as *const i64 as *const _);
+        assert_ne!(w, shared, "a shared vector is copied");
+        assert!(rayforce::core::index::attached(&*w).is_none());
+        assert!(rayforce::core::index::attached(&v).is_some(), "the original keeps its index");
+        let own = v.into_raw();
+        let x = ray_vec_set(own, 2, &one as *const i64 as *const _);
+        assert_eq!(x, own, "the only owner is changed in place");
+        assert!(rayforce::core::index::attached(&*x).is_none());
+        assert_eq!((*x).elems::<i64>(), &[1, 2, 1]);
+        ray_release(x);
+        ray_release(w);
+    }
+}
+
+#[test]
 fn a_malformed_hand_built_table_is_answered_not_unwound() {
     unsafe {
         // A "table" whose schema is an I32 vector: reading it as int64 name

@@ -110,9 +110,11 @@ pub unsafe extern "C" fn ray_vec_set(vec: *mut ray_t, idx: i64, elem: *const c_v
     })
 }
 
-/// Writes `bytes` (one element) at index `i` of a uniquely owned vector.
+/// Writes `bytes` (one element) at index `i` of a uniquely owned vector,
+/// which loses its index (c-api.md: `ray_vec_set` drops it).
 fn write_elem(v: &mut Value, i: usize, w: usize, bytes: &[u8]) {
     debug_assert!(v.is_unique() && !v.is_slice());
+    crate::core::index::drop_in_place(v.header_mut());
     let p = v.data_ptr() as *mut u8;
     // SAFETY: v is unique and not a slice (mutate's contract); i < len.
     unsafe { ptr::copy_nonoverlapping(bytes.as_ptr(), p.add(i * w), w) };
