@@ -114,7 +114,7 @@ fn odd_regions_are_ignored_and_values_still_load() {
     f[64 + 32 + 8] = 9; // built for 9 rows: stale
     std::fs::write(dir.join("f"), &f).unwrap();
     let mut g = std::fs::read(dir.join("g")).unwrap();
-    g[64 + 32] = 3; // a zone index: not restored
+    g[64 + 32] = 4; // a bloom index: not restored
     std::fs::write(dir.join("g"), &g).unwrap();
     assert_eq!(attrs_of(&dir), "([] [] [parted] [] [grouped] [unique grouped] [] [sorted unique])");
     assert_eq!(ev(&format!("(at {} 'u)", get(&dir))), "[5 3 9 0Nl]");
@@ -155,5 +155,31 @@ fn parted_columns_round_trip_byte_for_byte() {
     assert_eq!(a.len(), 256);
     assert_eq!(&a[..4], b"XIDX");
     assert_eq!(ev(&format!("(.attr.get (at {} 'a))", get(&empty))), "[parted]");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn sort_and_zone_indexes_round_trip_byte_for_byte() {
+    rayforce::ipc::install();
+    let theirs = reference_dir().with_file_name("xidx_zone_sort");
+    let dir = std::env::temp_dir().join(format!("rayforce-index-zone-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let table = "(table [z s f b] (list (.idx.zone [3 1 0N 2]) (.idx.sort [3 1 0N 2]) \
+        (.idx.zone [1.5 0Nf -2.5 3.0]) (.idx.bloom [1 2 3 4])))";
+    assert!(!ev(&format!("(.db.splayed.set \"{}/\" {table})", dir.display())).starts_with("error"));
+    for c in ["z", "s", "f"] {
+        assert_eq!(std::fs::read(dir.join(c)).unwrap(), std::fs::read(theirs.join(c)).unwrap(), "column {c}");
+    }
+    // A bloom filter is not saved (its bits depend on the reference's hashing).
+    assert_eq!(std::fs::read(dir.join("b")).unwrap().len(), 64);
+    // The reference's answers over its files; ours read back the same.
+    let want = "({kind:zone length:4 parent_type:5 saved_attrs:64 min:1 max:3 n_nulls:1} \
+        {kind:sort length:4 parent_type:5 saved_attrs:64 perm_len:4} \
+        {kind:zone length:4 parent_type:7 saved_attrs:64 min:-2.5 max:3.0 n_nulls:1} \
+        null)";
+    for d in [&theirs, &dir] {
+        let q = format!("(do (set sia-z{} {}) (map (fn [c] (.idx.info (at sia-z{} c))) [z s f b]))", d == &dir, get(d), d == &dir);
+        assert_eq!(ev(&q), want.split_whitespace().collect::<Vec<_>>().join(" "), "{}", d.display());
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -5,9 +5,10 @@
 //! then the index's child vectors.
 //!
 //! We write only regions that are byte for byte the reference's own: for
-//! a `parted` numeric column the part index (keys, starts, lengths), for
-//! any other column marked `unique` a block of kind none with markers
-//! unique|file-resident and no children. We read the kind and markers of
+//! a `parted` numeric column the part index (keys, starts, lengths), the
+//! `.idx.sort` and `.idx.zone` indexes, and for any other column marked
+//! `unique` a block of kind none with markers unique|file-resident and no
+//! children (hash and bloom indexes depend on the reference's hashing). We read the kind and markers of
 //! any region, and the loader rebuilds what they stand for from the values
 //! (`unique`, `grouped`, `parted`); the reference's hash tables and other
 //! children are never trusted.
@@ -43,19 +44,25 @@ impl Region {
 /// padding to a multiple of 32, then the block (and its children). Only for
 /// a column whose current index is one the reference writes the same way:
 /// a part index over numeric values (`parted`, kind 6, its keys, starts and
-/// lengths as children) or, for any other index with the `unique` marker,
-/// the marker-only block (kind none). None otherwise: no region.
+/// lengths as children), a sort index (its permutation), a zone index (min,
+/// max, null count) or, for any other index with the `unique` marker, the
+/// marker-only block (kind none). None otherwise: no region.
 pub fn region_for(col: &ray_t, payload_end: usize) -> Option<Vec<u8>> {
     let idx = index::attached(col)?;
     let h = idx.header();
     let markers = (h.markers & MARK_UNIQUE) | MARK_FILE;
     let saved_attrs = h.saved_attrs & RAY_ATTR_HAS_NULLS;
+    let children: Vec<&ray_t> = idx.children().collect();
+    let mut words = [0i64; index::WORDS];
     let block = if h.kind == Kind::Part && col.type_ != RAY_SYM {
-        let children: Vec<&ray_t> = idx.children().collect();
-        let mut words = [0i64; index::WORDS];
         words[3] = idx.word(3);
         words[4] = -1;
         block_bytes(Kind::Part, saved_attrs, col, markers, words, &children)?
+    } else if h.kind == Kind::Sort {
+        block_bytes(Kind::Sort, saved_attrs, col, markers, words, &children)?
+    } else if h.kind == Kind::Zone {
+        words[..3].copy_from_slice(&[idx.word(0), idx.word(1), idx.word(2)]);
+        block_bytes(Kind::Zone, saved_attrs, col, markers, words, &[])?
     } else if h.markers & MARK_UNIQUE != 0 {
         block_bytes(Kind::None, saved_attrs, col, markers, [0; index::WORDS], &[])?
     } else {

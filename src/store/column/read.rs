@@ -69,17 +69,17 @@ pub fn load_column(path: &Path, vocab: Option<&Vocab>) -> Result<Value> {
     restore_attributes(v, region)
 }
 
-/// Gives a loaded column back the attributes its index region stands for:
-/// `unique` (the marker, any kind), `grouped` (kind hash) and `parted`
-/// (kind part), rebuilt from the values. Other kinds (the reference's
-/// per-chunk min/max and dictionary indexes, `.idx.*` indexes) are not
+/// Gives a loaded column back what its index region stands for: `unique`
+/// (the marker, any kind), `grouped` (kind hash), `parted` (kind part) and
+/// the sort and zone indexes, rebuilt from the values. Other kinds (bloom,
+/// the reference's per-chunk min/max and dictionary indexes) are not
 /// restored; values are never affected.
 fn restore_attributes(v: Value, region: Option<Region>) -> Result<Value> {
     let Some(region) = region else { return Ok(v) };
     let unique = if region.unique() { MARK_UNIQUE } else { 0 };
     let rebuilt = match region.kind() {
         Some(Kind::Hash) => index::build(Kind::Hash, &v, unique).ok(),
-        Some(Kind::Part) => index::build(Kind::Part, &v, unique).ok(),
+        Some(k @ (Kind::Part | Kind::Sort | Kind::Zone)) => index::build(k, &v, unique).ok(),
         _ if unique != 0 => index::markers_only(&v, unique).ok(),
         _ => None,
     };
