@@ -72,7 +72,7 @@ fn env_binds_builtins_and_namespaces_in_the_reference_order() {
     let reference_ours: Vec<&str> = reference.iter().copied().filter(|n| have.contains(n)).collect();
     // Our names the reference also binds come first, in its order.
     assert_eq!(ours[..reference_ours.len()].iter().map(String::as_str).collect::<Vec<_>>(), reference_ours);
-    // Only names the reference lacks follow (null, then globals set since).
+    // Only names the reference lacks follow (globals set since).
     assert!(ours[reference_ours.len()..].iter().all(|n| !known.contains(n.as_str())));
     // Every namespace we have is there, just before its first member.
     for ns in [".csv", ".db", ".sys", ".mem", ".os", ".fs", ".ipc", ".repl", ".log", ".time", ".idx", ".attr", ".col"] {

@@ -67,6 +67,16 @@ pub fn set(id: i64, v: Value) -> Option<Value> {
     g.get_or_insert_with(Globals::default).set(id, v)
 }
 
+/// Binds every `(id, value)` pair in order under one lock, so no other
+/// thread's binding lands between them (the builtins at start).
+pub fn set_many(pairs: Vec<(i64, Value)>) {
+    let mut g = GLOBALS.write().unwrap_or_else(|e| e.into_inner());
+    let m = g.get_or_insert_with(Globals::default);
+    let old: Vec<Option<Value>> = pairs.into_iter().map(|(id, v)| m.set(id, v)).collect();
+    drop(g);
+    drop(old); // released outside the lock
+}
+
 /// Removes the binding of `id`.
 pub fn remove(id: i64) -> Option<Value> {
     let mut g = GLOBALS.write().unwrap_or_else(|e| e.into_inner());

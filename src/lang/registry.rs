@@ -282,23 +282,26 @@ impl Registry {
     }
 }
 
-/// Binds every builtin (and `null`) in the global environment, in the
+/// Binds every builtin in the global environment, in the
 /// reference's order: each top-level namespace (`.sys`, a dict of its
 /// members) just before its first member, our own names last.
 pub fn bind_all() {
     let reg = registry();
     let mut bound_namespaces: Vec<&[u8]> = Vec::new();
+    let mut pairs: Vec<(i64, Value)> = Vec::with_capacity(reg.entries.len() + 16);
     for i in reg.in_reference_order() {
         let name = reg.entries[i].name.as_bytes();
         if let Some(ns) = top_namespace(name).filter(|ns| !bound_namespaces.contains(ns)) {
             bound_namespaces.push(ns);
             if let Some(dict) = reg.namespace(ns) {
-                env::set(sym::intern(ns), dict);
+                pairs.push((sym::intern(ns), dict));
             }
         }
         let v = reg.object(i);
-        env::set(v.builtin_name_id(), v);
+        pairs.push((v.builtin_name_id(), v));
     }
+    // One step: a global set by another thread meanwhile lands after them all.
+    env::set_many(pairs);
 }
 
 /// `.sys` for `.sys.querylog.enable`; None for a name outside namespaces.
