@@ -172,7 +172,15 @@ fn broken_files_give_the_reference_error_codes() {
         ("symbol file magic", |d| patch(&d.join(".sym"), 0, b"STRX"), "corrupt"),
         ("first symbol not empty", |d| patch(&d.join(".sym"), 12, &[1, 0, 0, 0, b'x']), "corrupt"),
         ("sym count", |d| patch(&d.join("c"), 20, &9u32.to_le_bytes()), "corrupt"),
-        ("sym cell", |d| patch(&d.join("c"), 32, &[7]), "corrupt"),
+        // A cell outside the symbol file in a column whose header gives
+        // the symbol count: RayforceDB does not check it; we do, when the
+        // column is first touched (tests/store_open_lazy.rs), so the open
+        // itself succeeds. With header count 0 every cell is checked at
+        // open, as RayforceDB does.
+        ("sym cell, count 0", |d| {
+            patch(&d.join("c"), 20, &0u32.to_le_bytes());
+            patch(&d.join("c"), 32, &[7]);
+        }, "corrupt"),
         ("type byte", |d| patch(&d.join("a"), 18, &[50]), "nyi"),
         ("empty file", |d| std::fs::write(d.join("a"), b"").unwrap(), "io"),
         ("short file", |d| std::fs::write(d.join("a"), [0u8; 20]).unwrap(), "corrupt"),

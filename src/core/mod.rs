@@ -7,6 +7,7 @@
 //! | `rc` | retain/release/free and child traversal (the only refcount code) |
 //! | `value` | `Value` (owned handle) and read accessors on `&ray_t` |
 //! | `atom`, `vector`, `list` | constructors and copy-on-write mutators |
+//! | `lazy` | vectors filled on first touch (SYM columns opened from disk) |
 //! | `mapped` | objects inside memory-mapped files: keeps each mapping alive while they are |
 //! | `sym` | the global intern table |
 //! | `error` | `RayError` and C error objects |
@@ -18,6 +19,7 @@ pub mod alloc;
 pub mod atom;
 pub mod budget;
 pub mod env;
+pub mod lazy;
 pub mod error;
 pub mod index;
 pub mod list;

@@ -344,10 +344,15 @@ impl ray_t {
 
     // ----- payload -----
 
-    /// Address of the first element (slice-aware).
+    /// Address of the first element (slice-aware; a lazily filled vector,
+    /// `core::lazy`, is filled first).
     pub fn data_ptr(&self) -> *const u8 {
         let own = (&raw const self.data) as *const u8;
         if self.attrs & RAY_ATTR_SLICE == 0 {
+            if self.mmod == crate::core::lazy::MMOD_LAZY {
+                // SAFETY: only `lazy::adopt` makes objects with this mmod.
+                unsafe { crate::core::lazy::ensure(self) };
+            }
             return own;
         }
         // SAFETY: slices store a live parent (non-slice) and an in-range offset.

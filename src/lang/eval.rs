@@ -17,7 +17,7 @@ use super::trace::{self, Failure};
 use super::values::{arity_err, builtin_arity_err};
 use crate::ops;
 use crate::abi::*;
-use crate::core::{RayError, Result, Value, env, sym};
+use crate::core::{RayError, Result, Value, env, lazy, sym};
 use crate::store::parted;
 
 /// The internal code that carries `(return v)` up to the enclosing lambda.
@@ -380,7 +380,8 @@ impl Evaluator {
         if let Imp::Special(sf) = e.imp {
             check_count(e, arg_forms.len())?;
             let raw: Vec<Value> = arg_forms.iter().map(|a| a.map_or_else(Value::null, |a| a.to_value())).collect();
-            return norm(sf(self, &raw));
+            let faults = lazy::faults();
+            return fail_on_lazy_fault(faults, norm(sf(self, &raw)));
         }
         let mut args = self.eval_args(arg_forms, fallback)?;
         *collection_arg = args.iter().any(profile::is_collection);
@@ -445,10 +446,12 @@ impl Evaluator {
     }
 
     fn invoke_direct(&mut self, e: &Builtin, args: &[Value]) -> Result<Value> {
-        norm(match e.imp {
+        let faults = lazy::faults();
+        let r = norm(match e.imp {
             Imp::Pure(f) => f(args),
             Imp::Ctx(f) | Imp::Special(f) => f(self, args),
-        })
+        });
+        fail_on_lazy_fault(faults, r)
     }
 
     /// Calls a function value with evaluated arguments (map, fold, try, ...).
@@ -666,4 +669,14 @@ pub fn dict_get_sym(d: &ray_t, id: i64) -> Option<Value> {
 
 fn undefined(name: &[u8]) -> RayError {
     RayError::new("name", format!("'{}' undefined", String::from_utf8_lossy(name)))
+}
+
+/// `r`, or the error of a corrupt lazily read column (a SYM cell outside
+/// its symbol file, `core::lazy`) touched since `faults` was read: the
+/// builtin that touched it fails with that column's error.
+fn fail_on_lazy_fault(faults: u64, r: Result<Value>) -> Result<Value> {
+    if lazy::faults() == faults {
+        return r;
+    }
+    lazy::last_fault().map_or(r, Err)
 }

@@ -2,10 +2,13 @@
 //! failure gives its error code and a message naming the file), then the
 //! value. Raw fixed-width and STR columns are mapped privately and used in
 //! place (the header is patched in the private copy of the first page;
-//! `mmod` = 1); SYM columns are decoded from symbol-file positions to
-//! process symbol ids on the heap; serialized columns (lists) are decoded
-//! by `serial`. The `unique`, `grouped` and `parted` attributes come back
-//! from an index region (`index_region`). The files are never written.
+//! `mmod` = 1); SYM columns keep their file mapped and are translated from
+//! symbol-file positions to process symbol ids when first touched
+//! (`core::lazy`; at once when the header gives no symbol count);
+//! serialized columns (lists) are decoded by `serial`. The `unique`,
+//! `grouped` and `parted` attributes come back from an index region
+//! (`index_region`; rebuilding one touches a SYM column at once). The files
+//! are never written.
 
 use super::header::{HEADER_LEN, Header, KEPT_ATTRS, is_raw_type, width};
 use super::index_region::{BLOCK_LEN, Region, read_region};
@@ -61,7 +64,7 @@ pub fn load_column(path: &Path, vocab: Option<&Vocab>) -> Result<Value> {
     }
     let region = if indexed { read_region(&map, expected, h.len) } else { None };
     if h.type_ == RAY_SYM {
-        let v = decode_sym(&map, &h, attrs, vocab, path)?;
+        let v = decode_sym(map, &h, attrs, vocab, path)?;
         return restore_attributes(v, region);
     }
     let v = adopt(&mut map, h.type_, attrs, h.len);
@@ -84,8 +87,9 @@ fn restore_attributes(v: Value, region: Option<Region>) -> Result<Value> {
         _ => None,
     };
     match rebuilt {
-        // SAFETY: `v` was just loaded: a heap SYM vector or a column in
-        // its private, writable mapping, with no other owner yet.
+        // SAFETY: `v` was just loaded: a heap SYM vector, a lazy SYM view
+        // (a slice, which attach_in_place copies) or a column in its
+        // private, writable mapping, with no other owner yet.
         Some(idx) => unsafe { attach_in_place(v, idx) },
         None => Ok(v),
     }
@@ -210,10 +214,12 @@ fn objects_in(v: &Value) -> usize {
     1 + usize::from(v.type_ == RAY_STR)
 }
 
-/// Turns SYM positions into a heap SYM vector of process symbol ids. Every
+/// Turns SYM positions into a SYM vector of process symbol ids. Every
 /// cell is checked against the symbol file (the reference skips that when
-/// the header count is set; a stray cell then reads as the empty symbol).
-fn decode_sym(bytes: &[u8], h: &Header, attrs: u8, vocab: Option<&Vocab>, path: &Path) -> Result<Value> {
+/// the header count is set; a stray cell then reads as the empty symbol):
+/// at once when the header count is 0, else when the column is first
+/// touched (it is translated then; see `core::lazy`).
+fn decode_sym(map: MmapMut, h: &Header, attrs: u8, vocab: Option<&Vocab>, path: &Path) -> Result<Value> {
     let Some(vocab) = vocab else {
         return Err(RayError::new(
             "sym",
@@ -228,29 +234,66 @@ fn decode_sym(bytes: &[u8], h: &Header, attrs: u8, vocab: Option<&Vocab>, path: 
         ));
     }
     let n = h.len as usize;
-    let cells = &bytes[HEADER_LEN..HEADER_LEN + n * width(RAY_SYM, attrs)];
     let ids = vocab.ids();
     let out_width = crate::core::vec_ops::sym_width_for(ids.iter().copied().max().unwrap_or(0));
-    let mut v = Value::vec_zeroed(RAY_SYM, out_width, n as i64)?;
     // Any cell width on disk into any width in memory: RayforceDB's
     // `.csv.splayed` writes W32 cells whatever the symbol count.
     let disk = attrs & RAY_SYM_WIDTH_MASK;
-    let stray = match out_width {
-        RAY_SYM_W8 => translate_from(disk, cells, ids, v.as_mut_slice::<u8>()?),
-        RAY_SYM_W16 => translate_from(disk, cells, ids, v.as_mut_slice::<u16>()?),
-        RAY_SYM_W32 => translate_from(disk, cells, ids, v.as_mut_slice::<u32>()?),
-        _ => translate_from(disk, cells, ids, v.as_mut_slice::<i64>()?),
+    let stray_error = |pos: u64| {
+        RayError::new("corrupt", format!("column {}: symbol position {pos} outside symfile count {count}", path.display()))
     };
-    if let Some(pos) = stray {
-        return Err(RayError::new(
-            "corrupt",
-            format!("column {}: symbol position {pos} outside symfile count {count}", path.display()),
-        ));
+    if h.sym_count == 0 {
+        // A file that does not say how many symbols it was written
+        // against: every cell is checked now, as RayforceDB does.
+        let cells = &map[HEADER_LEN..HEADER_LEN + n * width(RAY_SYM, attrs)];
+        let mut v = Value::vec_zeroed(RAY_SYM, out_width, n as i64)?;
+        let stray = match out_width {
+            RAY_SYM_W8 => translate_from(disk, cells, ids, v.as_mut_slice::<u8>()?),
+            RAY_SYM_W16 => translate_from(disk, cells, ids, v.as_mut_slice::<u16>()?),
+            RAY_SYM_W32 => translate_from(disk, cells, ids, v.as_mut_slice::<u32>()?),
+            _ => translate_from(disk, cells, ids, v.as_mut_slice::<i64>()?),
+        };
+        if let Some(pos) = stray {
+            return Err(stray_error(pos));
+        }
+        v.set_attr(attrs & RAY_ATTR_SORTED, true)?;
+        return Ok(v);
     }
-    if attrs & RAY_ATTR_SORTED != 0 {
-        v.set_attr(RAY_ATTR_SORTED, true)?;
+    // Translated on first touch (core::lazy): opening costs no pass over
+    // the cells. A cell outside the symbol file is reported then, as the
+    // error of the builtin that touched the column.
+    let ids = ids.to_vec();
+    let path = path.to_path_buf();
+    let fill: crate::core::lazy::Fill = Box::new(move |out: &mut [u8]| {
+        let cells = &map[HEADER_LEN..HEADER_LEN + n * width(RAY_SYM, attrs)];
+        match translate_into(disk, cells, &ids, out_width, out) {
+            None => Ok(()),
+            Some(pos) => Err(RayError::new(
+                "corrupt",
+                format!("column {}: symbol position {pos} outside symfile count {}", path.display(), ids.len()),
+            )),
+        }
+    });
+    crate::core::lazy::adopt(RAY_SYM, out_width | (attrs & RAY_ATTR_SORTED), n as i64, fill)
+}
+
+/// Translates `disk`-width positions `cells` into `out_width` process ids
+/// written to `out` (the payload bytes); a position outside `ids` becomes
+/// the empty symbol. The first such position, if any.
+fn translate_into(disk: u8, cells: &[u8], ids: &[i64], out_width: u8, out: &mut [u8]) -> Option<u64> {
+    fn cast<T: crate::core::Elem>(out: &mut [u8]) -> &mut [T] {
+        let n = out.len() / core::mem::size_of::<T>();
+        assert!(out.as_ptr() as usize % core::mem::align_of::<T>() == 0, "aligned payload");
+        // SAFETY: the payload is aligned for T (checked) and holds n cells;
+        // every bit pattern is a valid integer.
+        unsafe { core::slice::from_raw_parts_mut(out.as_mut_ptr() as *mut T, n) }
     }
-    Ok(v)
+    match out_width {
+        RAY_SYM_W8 => translate_from(disk, cells, ids, cast::<u8>(out)),
+        RAY_SYM_W16 => translate_from(disk, cells, ids, cast::<u16>(out)),
+        RAY_SYM_W32 => translate_from(disk, cells, ids, cast::<u32>(out)),
+        _ => translate_from(disk, cells, ids, cast::<i64>(out)),
+    }
 }
 
 /// A process symbol id narrowed to an output cell (the width was chosen
@@ -292,14 +335,18 @@ fn translate_from<T: SymCell>(disk: u8, cells: &[u8], ids: &[i64], out: &mut [T]
 }
 
 fn translate<const W: usize, T: SymCell>(cells: &[u8], ids: &[i64], out: &mut [T]) -> Option<u64> {
+    let mut stray = None;
     for (c, o) in cells.chunks_exact(W).zip(out.iter_mut()) {
         let mut b = [0u8; 8];
         b[..W].copy_from_slice(c);
         let pos = u64::from_le_bytes(b);
         match ids.get(pos as usize) {
             Some(&id) => *o = T::from_id(id),
-            None => return Some(pos),
+            None => {
+                *o = T::from_id(0);
+                stray = stray.or(Some(pos));
+            }
         }
     }
-    None
+    stray
 }
