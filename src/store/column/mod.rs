@@ -1,12 +1,15 @@
 //! Column files: one vector per file. `header` is the 32-byte header,
 //! `write` writes raw columns, `read` loads (maps) them with the
-//! reference's validation, `serial` handles list columns, `index_region` the optional index
-//! region ("XIDX") after a payload.
+//! reference's validation, `serial` handles list columns, `sym_cells`
+//! turns SYM cells (symbol-file positions) into process symbol ids,
+//! `index_region` reads and writes the optional index region ("XIDX")
+//! after a payload.
 
 pub mod header;
 pub mod index_region;
 pub mod read;
 pub mod serial;
+pub mod sym_cells;
 pub mod write;
 
 pub use read::load_column;

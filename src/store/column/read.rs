@@ -13,6 +13,7 @@
 use super::header::{HEADER_LEN, Header, KEPT_ATTRS, is_raw_type, width};
 use super::index_region::{BLOCK_LEN, Region, read_region};
 use super::serial;
+use super::sym_cells::translate_from;
 use crate::abi::*;
 use crate::core::index::{Kind, MARK_UNIQUE, attach_in_place};
 use crate::core::{RayError, Result, Value, mapped};
@@ -265,6 +266,10 @@ fn decode_sym(map: MmapMut, h: &Header, attrs: u8, vocab: Option<&Vocab>, path: 
     let ids = ids.to_vec();
     let path = path.to_path_buf();
     let fill: crate::core::lazy::Fill = Box::new(move |out: &mut [u8]| {
+        // One call maps the cells' pages (already in the page cache after
+        // a save) instead of a fault per few pages (best effort).
+        #[cfg(target_os = "linux")]
+        let _ = map.advise(memmap2::Advice::PopulateRead);
         let cells = &map[HEADER_LEN..HEADER_LEN + n * width(RAY_SYM, attrs)];
         match translate_into(disk, cells, &ids, out_width, out) {
             None => Ok(()),
@@ -283,7 +288,7 @@ fn decode_sym(map: MmapMut, h: &Header, attrs: u8, vocab: Option<&Vocab>, path: 
 fn translate_into(disk: u8, cells: &[u8], ids: &[i64], out_width: u8, out: &mut [u8]) -> Option<u64> {
     fn cast<T: crate::core::Elem>(out: &mut [u8]) -> &mut [T] {
         let n = out.len() / core::mem::size_of::<T>();
-        assert!(out.as_ptr() as usize % core::mem::align_of::<T>() == 0, "aligned payload");
+        assert!((out.as_ptr() as usize).is_multiple_of(core::mem::align_of::<T>()), "aligned payload");
         // SAFETY: the payload is aligned for T (checked) and holds n cells;
         // every bit pattern is a valid integer.
         unsafe { core::slice::from_raw_parts_mut(out.as_mut_ptr() as *mut T, n) }
@@ -294,59 +299,4 @@ fn translate_into(disk: u8, cells: &[u8], ids: &[i64], out_width: u8, out: &mut 
         RAY_SYM_W32 => translate_from(disk, cells, ids, cast::<u32>(out)),
         _ => translate_from(disk, cells, ids, cast::<i64>(out)),
     }
-}
-
-/// A process symbol id narrowed to an output cell (the width was chosen
-/// from the largest id, so nothing is lost).
-trait SymCell: Copy {
-    fn from_id(id: i64) -> Self;
-}
-impl SymCell for u8 {
-    fn from_id(id: i64) -> Self {
-        id as u8
-    }
-}
-impl SymCell for u16 {
-    fn from_id(id: i64) -> Self {
-        id as u16
-    }
-}
-impl SymCell for u32 {
-    fn from_id(id: i64) -> Self {
-        id as u32
-    }
-}
-impl SymCell for i64 {
-    fn from_id(id: i64) -> Self {
-        id
-    }
-}
-
-/// Maps `W`-byte file positions to process ids through `ids`; the first
-/// position outside the symbol file, if any.
-/// [`translate`] for the cell width `disk` (a SYM width attribute).
-fn translate_from<T: SymCell>(disk: u8, cells: &[u8], ids: &[i64], out: &mut [T]) -> Option<u64> {
-    match disk {
-        RAY_SYM_W8 => translate::<1, T>(cells, ids, out),
-        RAY_SYM_W16 => translate::<2, T>(cells, ids, out),
-        RAY_SYM_W32 => translate::<4, T>(cells, ids, out),
-        _ => translate::<8, T>(cells, ids, out),
-    }
-}
-
-fn translate<const W: usize, T: SymCell>(cells: &[u8], ids: &[i64], out: &mut [T]) -> Option<u64> {
-    let mut stray = None;
-    for (c, o) in cells.chunks_exact(W).zip(out.iter_mut()) {
-        let mut b = [0u8; 8];
-        b[..W].copy_from_slice(c);
-        let pos = u64::from_le_bytes(b);
-        match ids.get(pos as usize) {
-            Some(&id) => *o = T::from_id(id),
-            None => {
-                *o = T::from_id(0);
-                stray = stray.or(Some(pos));
-            }
-        }
-    }
-    stray
 }
