@@ -134,3 +134,14 @@ fn a_cell_outside_the_symbol_file_fails_the_first_query_touching_it() {
     // The table opened before the damage still reads its own (good) mapping.
     assert_eq!(text("(distinct (at LzD3 'e))"), text("(distinct (at LzT3 'e))"));
 }
+
+#[test]
+fn threads_touching_a_column_first_at_once_see_it_translated() {
+    saved_and_opened("threads", "LzT4", "LzD4");
+    let want = text("(select {from: LzT4 n: (count a) by: e})");
+    let got: Vec<String> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..4).map(|_| s.spawn(|| text("(select {from: LzD4 n: (count a) by: e})"))).collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(got.iter().all(|g| *g == want), "{got:?}");
+}

@@ -5,6 +5,9 @@
 //! with the number of objects placed in it, and the last of those objects
 //! to be freed (through `rc`) drops the owner, which unmaps the file.
 //!
+//! `lazy` registers its vectors' anonymous payload mappings here too
+//! (`mmod` = 2).
+//!
 //! It owns the registry only; making mappings and writing their headers is
 //! the storage layer's job. Mapped objects are never mutated in place
 //! (`Value::is_unique` is false for them), so mutation copies to the heap
