@@ -312,6 +312,17 @@ fn aggregate_operand(ev: &mut dyn Evaluator, view: &View, e: &ray_t) -> Result<O
             }
             v
         }
+        // An aggregate of a uniform expression (`(sum (msum 2 x))`): the
+        // uniform calls run over the whole, unfiltered columns, their
+        // result is filtered like a column, then aggregated per group
+        // (builtins.md 0.4, as the reference).
+        None if arg.type_() == RAY_LIST && has_uniform_call(arg) && !expr::contains_aggregate(arg) => {
+            let v = eval_filtered(ev, &view.reselect(Sel::All), view, arg)?;
+            if !is_column(&v) || v.len() as usize != view.nrows() {
+                return Ok(None);
+            }
+            v
+        }
         None => return Ok(None),
     };
     Ok(Some((agg, col)))
@@ -351,6 +362,9 @@ pub fn grouped_column(
         return Ok(v);
     }
     let rows = per_group.get_or_insert_with(|| groups.rows_per_group());
+    if let Some(v) = split_whole_column(ev, view, rows, e)? {
+        return Ok(v);
+    }
     let base = view.row_ids();
     let mut results = Vec::with_capacity(rows.len());
     for r in rows.iter() {
@@ -364,6 +378,28 @@ pub fn grouped_column(
         return if v.type_() < 0 && is_vector_type(-v.type_()) { broadcast(&v, 0) } else { Value::list_with_capacity(0) };
     }
     from_atoms(&results)
+}
+
+fn has_uniform_call(e: &ray_t) -> bool {
+    expr::contains_call(e, &expr::is_uniform_call)
+}
+
+/// A row-wise call over uniform ones and no aggregate (`(+ 1 (lag x))`)
+/// under `by:`: evaluated once over the rows that pass `where:` and cut
+/// into one vector per group, so that the uniform calls see the whole
+/// column, as in the reference. A uniform call at the top (`(lag x)`) or an
+/// aggregate anywhere keeps the per-group evaluation (None).
+fn split_whole_column(ev: &mut dyn Evaluator, view: &View, rows: &[Vec<u32>], e: &ray_t) -> Result<Option<Value>> {
+    let row_wise_head = expr::call_traits(e).is_some_and(|(t, _)| t.row_wise && !t.uniform && !t.aggregate);
+    if !row_wise_head || !has_uniform_call(e) || expr::contains_aggregate(e) {
+        return Ok(None);
+    }
+    let v = eval_in(ev, e, view)?;
+    if !is_column(&v) || v.len() as usize != view.nrows() {
+        return Ok(None);
+    }
+    let parts = rows.iter().map(|r| gather_ix(&v, r)).collect::<Result<Vec<_>>>()?;
+    Ok(Some(Value::list(parts)))
 }
 
 /// `(f (agg a) (agg b) ...)` with row-wise `f`: each aggregate computed by

@@ -11,7 +11,7 @@ use crate::ops::{NO_ROW, Row, broadcast, concat, from_atoms, gather_ix, is_colle
 use crate::ops::table::{columns, make_table, names};
 use super::group::group_columns;
 use super::insert::{Target, finish, resolve_target};
-use super::select::{Clauses, by_keys, eval_filtered, eval_in, grouped_column};
+use super::select::{Clauses, by_keys, eval_in, grouped_column};
 use super::view::{View, selection};
 use crate::abi::*;
 use crate::core::{RayError, Result, Value};
@@ -45,11 +45,13 @@ pub fn update(q: &ray_t, ev: &mut dyn Evaluator) -> Result<Value> {
     };
     if let Some(w) = c.where_ {
         let pred = eval_in(ev, w, &view)?;
-        let sub = view.reselect(selection(&pred, n)?);
-        let rows = sub.row_ids();
+        let rows = view.reselect(selection(&pred, n)?).row_ids();
         let mut changes = Vec::new();
         for &(id, e) in &c.outputs {
-            let v = eval_filtered(ev, &view, &sub, e)?;
+            // As in the reference, the expression sees the whole table
+            // (aggregates and uniform calls alike); the rows that pass
+            // `where:` then take their values from it.
+            let v = eval_in(ev, e, &view)?;
             let col = match ids.iter().position(|&x| x == id) {
                 Some(p) => {
                     check_assignment(cols[p].type_(), &v, true)?;
