@@ -20,6 +20,9 @@ pub enum Agg {
     Count,
     First,
     Last,
+    /// A variance or standard deviation, from moments per group
+    /// (`super::moments`; never fed by the grouping pass).
+    Spread(super::moments::Spread),
 }
 
 /// Numeric element access used by the aggregate kernels; the null test
@@ -401,6 +404,9 @@ pub fn group_and_aggregate(keys: &[&ray_t], aggs: &[(Agg, &ray_t)], keep_rows: b
 pub fn aggregate(agg: Agg, col: &ray_t, g: &Groups) -> Result<Option<Value>> {
     if col.len().max(0) as usize != g.nrows {
         return Ok(None);
+    }
+    if let Agg::Spread(kind) = agg {
+        return super::moments::spread_per_group(kind, col, g);
     }
     let Some(job) = Job::new(agg, col) else { return Ok(None) };
     Ok(run_jobs(&[job], &[col], g)?.pop())

@@ -35,10 +35,12 @@
 mod agg;
 mod dense;
 mod expr;
+mod filtered;
 mod group;
 mod hash_join;
 mod insert;
 mod join;
+mod moments;
 mod parted;
 mod parted_agg;
 mod pivot;
@@ -51,6 +53,7 @@ mod view;
 mod window;
 
 pub use agg::Agg;
+pub use moments::Spread;
 pub use insert::{insert, upsert};
 pub use join::{anti_join, asof_join, full_join, inner_join, left_join, window_join};
 pub use pivot::{PivotAgg, pivot};

@@ -83,6 +83,10 @@ fn plan(c: &Clauses, names: &[i64]) -> Option<(Vec<i64>, Vec<Out>)> {
     for &(id, e) in &c.outputs {
         let (traits, args) = expr::call_traits(e)?;
         let (Some(agg), [arg]) = (traits.grouped, args.as_slice()) else { return None };
+        // Spreads do not combine from per-partition partials.
+        if matches!(agg, Agg::Spread(_)) {
+            return None;
+        }
         let col = expr::bare_name(arg).filter(|n| names.contains(n))?;
         outs.push(Out { id, agg, col });
     }

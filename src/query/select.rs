@@ -12,6 +12,7 @@ use super::group::Groups;
 use super::sort::{key_names, sort_table};
 use crate::ops::sort::Nulls;
 use super::view::{Sel, View, selection};
+pub use super::filtered::eval_filtered;
 use crate::runtime::profile;
 use crate::abi::*;
 use crate::core::{RayError, Result, Value, sym};
@@ -166,44 +167,6 @@ fn project(ev: &mut dyn Evaluator, full: &View, view: &View, outputs: &[(i64, &r
     let cols = vals.iter().map(|v| if is_column(v) { Ok(v.clone()) } else { broadcast(v, n) }).collect::<Result<Vec<_>>>()?;
     let ids: Vec<i64> = outputs.iter().map(|o| o.0).collect();
     make_table(&ids, cols)
-}
-
-/// Evaluates `e` over `view`, the rows of `full` that pass `where:`
-/// (builtins.md 0.4): each uniform call in it (order-dependent and
-/// length-preserving: `msum`, `lag`, `sums`, ...) runs over the whole,
-/// unfiltered columns and the filter applies to its result; everything
-/// else (aggregates included) sees only the kept rows.
-pub fn eval_filtered(ev: &mut dyn Evaluator, full: &View, view: &View, e: &ray_t) -> Result<Value> {
-    if view.nrows() == full.nrows() || !expr::contains_call(e, &expr::is_uniform_call) {
-        return eval_in(ev, e, view);
-    }
-    let rows = view.row_ids();
-    let mut temps: Vec<(i64, Value)> = Vec::new();
-    let mut failed = None;
-    let rewritten = expr::replace_calls(e, &expr::is_uniform_call, &mut |call| {
-        if failed.is_some() {
-            return None;
-        }
-        let whole = eval_in(ev, call, full).and_then(|v| {
-            if is_column(&v) && v.len() as usize == full.nrows() { gather_ix(&v, &rows) } else { Ok(v) }
-        });
-        match whole {
-            Ok(v) => {
-                let id = sym::intern(format!("\u{1}uniform{}", temps.len()).as_bytes());
-                temps.push((id, v));
-                Some(id)
-            }
-            Err(err) => {
-                failed = Some(err);
-                None
-            }
-        }
-    });
-    if let Some(err) = failed {
-        return Err(err);
-    }
-    let Some(rewritten) = rewritten else { return eval_in(ev, e, view) };
-    ev.eval_with_columns(&rewritten, &|id| temps.iter().find(|t| t.0 == id).map(|t| t.1.clone()).or_else(|| view.lookup(id)))
 }
 
 /// The key columns of `by:`: (name, column) pairs over the view.

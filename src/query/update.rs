@@ -11,7 +11,7 @@ use crate::ops::{NO_ROW, Row, broadcast, concat, from_atoms, gather_ix, is_colle
 use crate::ops::table::{columns, make_table, names};
 use super::group::group_columns;
 use super::insert::{Target, finish, resolve_target};
-use super::select::{Clauses, by_keys, eval_in, grouped_column};
+use super::select::{Clauses, by_keys, eval_filtered, eval_in, grouped_column};
 use super::view::{View, selection};
 use crate::abi::*;
 use crate::core::{RayError, Result, Value};
@@ -49,9 +49,9 @@ pub fn update(q: &ray_t, ev: &mut dyn Evaluator) -> Result<Value> {
         let mut changes = Vec::new();
         for &(id, e) in &c.outputs {
             // As in the reference, the expression sees the whole table
-            // (aggregates and uniform calls alike); the rows that pass
-            // `where:` then take their values from it.
-            let v = eval_in(ev, e, &view)?;
+            // (aggregates and uniform calls alike, spreads by the query's
+            // kernel); the rows that pass `where:` take their values from it.
+            let v = eval_filtered(ev, &view, &view, e)?;
             let col = match ids.iter().position(|&x| x == id) {
                 Some(p) => {
                     check_assignment(cols[p].type_(), &v, true)?;
@@ -97,7 +97,7 @@ pub fn update(q: &ray_t, ev: &mut dyn Evaluator) -> Result<Value> {
     } else {
         let mut changes = Vec::new();
         for &(id, e) in &c.outputs {
-            let v = eval_in(ev, e, &view)?;
+            let v = eval_filtered(ev, &view, &view, e)?;
             let existing = ids.iter().position(|&x| x == id).map(|p| cols[p].type_());
             if let Some(ct) = existing {
                 check_assignment(ct, &v, false)?;

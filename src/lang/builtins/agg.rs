@@ -16,7 +16,7 @@ use crate::abi::*;
 use crate::core::{RayError, Result, Value, sym};
 use crate::lang::registry::Builtin;
 use crate::ops::{self, elem, is_numeric, type_name, typed_null};
-use crate::query::Agg;
+use crate::query::{Agg, Spread};
 
 pub const BUILTINS: &[Builtin] = &[
     Builtin::agg("sum", sum).grouped(Agg::Sum),
@@ -27,10 +27,10 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin::agg("count", count).grouped(Agg::Count).accepts_parted(),
     Builtin::agg("first", first).grouped(Agg::First),
     Builtin::agg("last", last).grouped(Agg::Last),
-    Builtin::agg("dev", stats::stddev_pop),
-    Builtin::agg("var", stats::var),
-    Builtin::agg("stddev", stats::stddev),
-    Builtin::agg("var_pop", stats::var_pop),
+    Builtin::agg("dev", stats::stddev_pop).grouped(Agg::Spread(Spread::DevPop)),
+    Builtin::agg("var", stats::var).grouped(Agg::Spread(Spread::Var)),
+    Builtin::agg("stddev", stats::stddev).grouped(Agg::Spread(Spread::Dev)),
+    Builtin::agg("var_pop", stats::var_pop).grouped(Agg::Spread(Spread::VarPop)),
     Builtin::agg("prod", prod),
     Builtin::agg("all", all),
     Builtin::agg("any", any),

@@ -8,7 +8,9 @@
 //! the pairwise sums run left to right, `stddev_pop` sums in two
 //! interleaved lanes, and nothing is fused (the reference is built for
 //! x86-64-v2, which has no fused multiply-add, whatever builtins.md says). This module owns the checks and
-//! the formulas; it must not know about queries.
+//! the formulas; it must not know about queries (its rows only name the
+//! query kernel of `stddev_pop`/`dev_pop`, `query::Spread`, which computes them
+//! from moments as the reference's queries do).
 #![forbid(unsafe_code)]
 
 use super::num::{atom_f64, widen_f};
@@ -16,6 +18,7 @@ use super::spec::Builtin;
 use crate::abi::*;
 use crate::core::{RayError, Result, Value};
 use crate::ops::{is_numeric, is_temporal, type_name};
+use crate::query::{Agg, Spread};
 
 const fn binary(name: &'static str, f: super::spec::PureFn) -> Builtin {
     Builtin::pure(name, RAY_BINARY, f).aggregate()
@@ -29,8 +32,8 @@ pub const BUILTINS: &[Builtin] = &[
     binary("wavg", wavg),
     binary("quantile", quantile),
     binary("percentile", percentile),
-    Builtin::agg("stddev_pop", stddev_pop),
-    Builtin::agg("dev_pop", stddev_pop),
+    Builtin::agg("stddev_pop", stddev_pop).grouped(Agg::Spread(Spread::DevPop)),
+    Builtin::agg("dev_pop", stddev_pop).grouped(Agg::Spread(Spread::DevPop)),
 ];
 
 /// A finite value, or the null `0Nf`.
