@@ -9,6 +9,13 @@
 //! (`lang::builtins::stats`) use two passes over the deviations, so the two
 //! differ in the last bits (builtins.md 3.2; tests/query_uniform.rs).
 //! Nulls are skipped; no value (or one, for the sample forms) gives `0Nf`.
+//!
+//! Where the moments cancel (the values are large beside their spread:
+//! `sumsq/n - mean^2` keeps fewer than 10 of its 16 digits) the reference's
+//! answer is mostly rounding noise (`var_pop` of `3000000001 3000000002
+//! 3000000003` is 0.0 there); we answer with the corrected two-pass
+//! formula instead (a README deviation). Elsewhere the answer is the
+//! reference's, bit for bit.
 #![forbid(unsafe_code)]
 
 use super::group::Groups;
@@ -40,9 +47,9 @@ impl Spread {
     }
 
     /// The spread of the non-null values among `xs` (NaN when there is none).
-    fn of(self, xs: impl Iterator<Item = f64>) -> f64 {
+    fn of(self, xs: impl Iterator<Item = f64> + Clone) -> f64 {
         let (mut n, mut sum, mut sum_sq) = (0usize, 0.0f64, 0.0f64);
-        for x in xs.filter(|x| !x.is_nan()) {
+        for x in xs.clone().filter(|x| !x.is_nan()) {
             n += 1;
             sum += x;
             sum_sq += x * x;
@@ -51,10 +58,31 @@ impl Spread {
             return f64::NAN;
         }
         let mean = sum / n as f64;
-        let var_pop = (sum_sq / n as f64 - mean * mean).max(0.0);
+        let mean_sq = sum_sq / n as f64;
+        let mut var_pop = (mean_sq - mean * mean).max(0.0);
+        if var_pop < CANCELLED * mean_sq {
+            var_pop = two_pass_var_pop(xs, mean, n);
+        }
         let var = if self.sample() { var_pop * n as f64 / (n - 1) as f64 } else { var_pop };
         if self.root() { var.sqrt() } else { var }
     }
+}
+
+/// Below this fraction of `sumsq/n` the moments' variance has lost more
+/// than 10 of its 16 digits to cancellation.
+const CANCELLED: f64 = 1e-6;
+
+/// The population variance of the non-null `xs` around `mean` by the
+/// corrected two-pass formula (`(sum d^2 - (sum d)^2/n) / n`, `d = x -
+/// mean`): exact to rounding however large the values are beside their
+/// spread, 0 for equal values.
+fn two_pass_var_pop(xs: impl Iterator<Item = f64>, mean: f64, n: usize) -> f64 {
+    let (mut sum_d, mut sum_d_sq) = (0.0f64, 0.0f64);
+    for d in xs.filter(|x| !x.is_nan()).map(|x| x - mean) {
+        sum_d += d;
+        sum_d_sq += d * d;
+    }
+    ((sum_d_sq - sum_d * sum_d / n as f64) / n as f64).max(0.0)
 }
 
 /// A numeric or temporal column as f64 values, nulls as NaN (None for
@@ -115,5 +143,17 @@ mod tests {
         assert_eq!(Spread::VarPop.of([4.0, f64::NAN].into_iter()), 0.0);
         assert!(Spread::DevPop.of(std::iter::empty()).is_nan());
         assert_eq!(Spread::Var.of([1.0, 3.0].into_iter()), 2.0);
+    }
+
+    #[test]
+    fn cancelling_moments_fall_back_to_two_passes() {
+        // The reference's moments give 0.0 here; the spread is 2/3.
+        let big = [3000000001.0, 3000000002.0, 3000000003.0];
+        assert_eq!(Spread::VarPop.of(big.into_iter()), 2.0 / 3.0);
+        assert_eq!(Spread::Var.of(big.into_iter()), 1.0);
+        // Well-conditioned values keep the moments' bits: sumsq/n - mean^2.
+        let xs = [0.1, 0.7, 2.3, 5.0];
+        let (sum, sum_sq) = xs.iter().fold((0.0, 0.0), |(a, b), x| (a + x, b + x * x));
+        assert_eq!(Spread::VarPop.of(xs.into_iter()), sum_sq / 4.0 - (sum / 4.0) * (sum / 4.0));
     }
 }
