@@ -164,3 +164,21 @@ fn query_spread_edge_cases() {
     assert_eq!(text("(at (select {from: (table [d] (list [2024.01.01 2024.01.03])) s: (dev_pop d)}) 's)"), "[1.0]");
     assert_eq!(text(&format!("(select {{from: {t} s: (dev_pop k)}})")), "error: type");
 }
+
+#[test]
+fn top_and_bot_under_by_skip_nulls() {
+    // Answers of the reference (outside a query nulls count as the largest
+    // values: (top [0Nl 4 6] 2) is [0Nl 6] there and here).
+    let t = "(table [k x] (list [a a a a b b b] [0Nl 4 6 1 0Nl 0Nl 3]))";
+    let q = |s: &str| text(&format!("(at (select {{from: {t} by: k s: {s}}}) 's)"));
+    assert_eq!(q("(top x 2)"), "([6 4] [3])");
+    assert_eq!(q("(bot x 2)"), "([1 4] [3])");
+    assert_eq!(q("(top x 3)"), "([6 4 1] [3])");
+    assert_eq!(q("(top (+ x 1) 2)"), "([7 5] [4])");
+    assert_eq!(text("(top [0Nl 4 6] 2)"), "[0Nl 6]");
+    // n at least the count of non-null values: sorted (the reference
+    // answers these in its heap's order, [6 1 4]).
+    assert_eq!(q("(top x 4)"), "([6 4 1] [3])");
+    let u = "(table [k x] (list [a a a b b] [1.5 0Nf 2.5 0Nf 0Nf]))";
+    assert_eq!(text(&format!("(at (select {{from: {u} by: k s: (bot x 2)}}) 's)")), "([1.5 2.5] [])");
+}

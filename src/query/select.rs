@@ -4,13 +4,14 @@
 #![forbid(unsafe_code)]
 
 use super::Evaluator;
-use crate::ops::{broadcast, from_atoms, gather_ix, is_collection as is_column};
+use crate::ops::{broadcast, elem_is_null, from_atoms, gather_ix, is_collection as is_column};
 use crate::ops::table::{make_table};
 use super::expr;
 use super::agg::{Agg, Job, aggregate, group_and_aggregate};
 use super::group::Groups;
 use super::sort::{key_names, sort_table};
 use crate::ops::sort::Nulls;
+
 use super::view::{Sel, View, selection};
 pub use super::filtered::eval_filtered;
 use crate::runtime::profile;
@@ -328,6 +329,8 @@ pub fn grouped_column(
     if let Some(v) = split_whole_column(ev, view, rows, e)? {
         return Ok(v);
     }
+    let null_free = top_bot_rows(ev, view, rows, e)?;
+    let rows = null_free.as_ref().unwrap_or(rows);
     let base = view.row_ids();
     let mut results = Vec::with_capacity(rows.len());
     for r in rows.iter() {
@@ -341,6 +344,24 @@ pub fn grouped_column(
         return if v.type_() < 0 && is_vector_type(-v.type_()) { broadcast(&v, 0) } else { Value::list_with_capacity(0) };
     }
     from_atoms(&results)
+}
+
+/// `(top a n)` or `(bot a n)` under `by:` skips the rows where the
+/// row-wise `a` is null, as the reference does there (outside a query its
+/// nulls count as the largest values): each group's rows without them.
+/// None for any other expression.
+fn top_bot_rows(ev: &mut dyn Evaluator, view: &View, rows: &[Vec<u32>], e: &ray_t) -> Result<Option<Vec<Vec<u32>>>> {
+    let Some((head, args)) = expr::call(e) else { return Ok(None) };
+    let top_or_bot = head == sym::intern(b"top") || head == sym::intern(b"bot");
+    if !top_or_bot || args.len() != 2 || !expr::is_row_wise(args[0]) {
+        return Ok(None);
+    }
+    let a = eval_in(ev, args[0], view)?;
+    if !is_column(&a) || a.len() as usize != view.nrows() {
+        return Ok(None);
+    }
+    let kept = |r: &Vec<u32>| r.iter().copied().filter(|&i| !elem_is_null(&a, i as usize)).collect();
+    Ok(Some(rows.iter().map(kept).collect()))
 }
 
 fn has_uniform_call(e: &ray_t) -> bool {
