@@ -151,3 +151,48 @@ fn a_partitioned_table_never_reaches_a_user_as_its_representation() {
     assert_eq!(text("(count (update {price: 0.0 from: PartEscape where: (== date 2024.01.01)}))"), "16");
     let _ = std::fs::remove_dir_all(root);
 }
+
+/// A database of date partitions of table `name` written from `tables`
+/// (one table literal per day, 2024.01.01 on), bound to the global `name`.
+fn days_of(tag: &str, name: &str, tables: &[String]) -> PathBuf {
+    let root = std::env::temp_dir().join(format!("rayforce-parted-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    for (d, table) in tables.iter().enumerate() {
+        let dir = root.join(format!("2024.01.0{}/t", d + 1));
+        ev(&format!("(.db.splayed.set \"{}\" {table})", dir.display())).unwrap();
+    }
+    ev(&format!("(do (set {name} (.db.parted.get \"{}\" 't)) 0)", root.display())).unwrap();
+    root
+}
+
+#[test]
+fn asof_join_over_partitions_answers_as_over_the_flattened_tables() {
+    let trades: Vec<String> = (1..=3)
+        .map(|d| format!("(table [sym time px] (list ['a 'b 'a] [09:00:0{d}.000 09:00:05.000 09:00:09.000] [{d}.5 {d}.25 {d}.75]))"))
+        .collect();
+    // Day 2 has no quote of b: the join carries day 1's last one.
+    let quotes: Vec<String> = vec![
+        "(table [sym time bid] (list ['a 'b] [09:00:00.000 09:00:01.000] [1.0 2.0]))".into(),
+        "(table [sym time bid] (list ['a 'a] [09:00:02.000 09:00:08.000] [3.0 4.0]))".into(),
+        "(table [sym time bid] (list ['b 'a] [09:00:04.000 09:00:06.000] [5.0 6.0]))".into(),
+    ];
+    let (tr, qr) = (days_of("asof-t", "AsofT", &trades), days_of("asof-q", "AsofQ", &quotes));
+    ev("(set AsofTM (select {from: AsofT}))").unwrap();
+    ev("(set AsofQM (select {from: AsofQ}))").unwrap();
+    for (l, r) in [
+        ("(select {from: AsofT})", "(select {from: AsofQ})"),
+        ("(select {from: AsofT where: (>= date 2024.01.02)})", "(select {from: AsofQ})"),
+        ("(select {sym: sym time: time px: px from: AsofT})", "(select {sym: sym time: time bid: bid from: AsofQ})"),
+    ] {
+        let over_parts = text(&format!("(asof-join [sym time] {l} {r})"));
+        let flat = text(&format!(
+            "(asof-join [sym time] {} {})",
+            l.replace("AsofT", "AsofTM"),
+            r.replace("AsofQ", "AsofQM")
+        ));
+        assert!(!over_parts.starts_with("error"), "{l} {r}: {over_parts}");
+        assert_eq!(over_parts, flat, "asof-join [sym time] {l} {r}");
+    }
+    let _ = std::fs::remove_dir_all(tr);
+    let _ = std::fs::remove_dir_all(qr);
+}
