@@ -2,9 +2,10 @@
 //! check 5): `tests/fixtures/store/ref_extra/xidx_attrs/` was written by
 //! RayforceDB 2.5.12 from the last line of `tests/fixtures/store/extra.rfl`
 //! (`regen.sh`); the expected texts are its answers over those files.
-//! Our writes of `unique` and numeric `parted` columns must be byte for
-//! byte the reference's (its reader then reports the attributes for them,
-//! checked by hand); `xidx_parted` is extra.rfl's last line.
+//! Our writes of `unique`, `grouped` and numeric `parted` columns must be
+//! byte for byte the reference's (its reader then reports the attributes
+//! for them, checked by hand); `xidx_parted` is another line of extra.rfl.
+//! Hash and bloom indexes of every type: tests/store_index_hash.rs.
 use std::path::{Path, PathBuf};
 
 #[path = "support/eval.rs"]
@@ -81,20 +82,21 @@ fn unique_columns_are_written_as_the_reference_writes_them() {
         assert_eq!(ours(c), theirs(c), "column {c}");
         assert_eq!(&ours(c)[..4], b"XIDX");
     }
-    // `unique` with `grouped`: only the unique region (the hash index is not saved).
-    let n = ours("n");
-    assert_eq!(n.len(), 32 + 4 * 8 + 128);
-    assert_eq!(&n[..4], b"XIDX");
-    assert_eq!(&n[32..64], &theirs("n")[32..64], "same values");
-    assert_eq!(&n[64 + 32..64 + 36], &[0, 0, 5, 3], "kind none, parent I64, markers unique|file");
-    // `parted` over numbers: the part region, byte for byte.
-    assert_eq!(ours("p"), theirs("p"));
-    // `grouped` alone is not saved (the reference's hash layout is not
-    // reproduced), nor `parted` over symbols (the reference does not save it).
-    assert_eq!(ours("g").len(), 64);
-    assert_eq!(&ours("g")[..4], &[0; 4]);
+    // `grouped` (with or without `unique`): the hash region, byte for byte;
+    // over symbols it is built over the symbol-file positions, and only the
+    // parent aux snapshot differs (the reference leaves a heap address there).
+    for c in ["g", "n"] {
+        assert_eq!(ours(c), theirs(c), "column {c}");
+    }
+    assert_eq!(&ours("n")[64 + 32..64 + 36], &[1, 0, 5, 3], "kind hash, parent I64, markers unique|file");
+    let (q, q_ref) = (ours("q"), theirs("q"));
+    let snapshot = 64 + 48..64 + 64;
+    assert_eq!(q.len(), q_ref.len());
+    assert_eq!((&q[..snapshot.start], &q[snapshot.end..]), (&q_ref[..snapshot.start], &q_ref[snapshot.end..]));
+    assert_eq!(&q[snapshot], &[0; 16]);
+    // `parted` over symbols is not saved (the reference does not save it).
     assert_eq!(ours("s"), theirs("s"));
-    assert_eq!(attrs_of(&dir), "([unique] [] [parted] [] [] [unique] [unique] [sorted unique])");
+    assert_eq!(attrs_of(&dir), "([unique] [grouped] [parted] [] [grouped] [unique grouped] [unique] [sorted unique])");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -114,7 +116,7 @@ fn odd_regions_are_ignored_and_values_still_load() {
     f[64 + 32 + 8] = 9; // built for 9 rows: stale
     std::fs::write(dir.join("f"), &f).unwrap();
     let mut g = std::fs::read(dir.join("g")).unwrap();
-    g[64 + 32] = 4; // a bloom index: not restored
+    g[64 + 32] = 4; // a bloom index: no attribute
     std::fs::write(dir.join("g"), &g).unwrap();
     assert_eq!(attrs_of(&dir), "([] [] [parted] [] [grouped] [unique grouped] [] [sorted unique])");
     assert_eq!(ev(&format!("(at {} 'u)", get(&dir))), "[5 3 9 0Nl]");
@@ -159,7 +161,7 @@ fn parted_columns_round_trip_byte_for_byte() {
 }
 
 #[test]
-fn sort_and_zone_indexes_round_trip_byte_for_byte() {
+fn sort_zone_and_bloom_indexes_round_trip_byte_for_byte() {
     rayforce::ipc::install();
     let theirs = reference_dir().with_file_name("xidx_zone_sort");
     let dir = std::env::temp_dir().join(format!("rayforce-index-zone-{}", std::process::id()));
@@ -167,16 +169,14 @@ fn sort_and_zone_indexes_round_trip_byte_for_byte() {
     let table = "(table [z s f b] (list (.idx.zone [3 1 0N 2]) (.idx.sort [3 1 0N 2]) \
         (.idx.zone [1.5 0Nf -2.5 3.0]) (.idx.bloom [1 2 3 4])))";
     assert!(!ev(&format!("(.db.splayed.set \"{}/\" {table})", dir.display())).starts_with("error"));
-    for c in ["z", "s", "f"] {
+    for c in ["z", "s", "f", "b"] {
         assert_eq!(std::fs::read(dir.join(c)).unwrap(), std::fs::read(theirs.join(c)).unwrap(), "column {c}");
     }
-    // A bloom filter is not saved (its bits depend on the reference's hashing).
-    assert_eq!(std::fs::read(dir.join("b")).unwrap().len(), 64);
     // The reference's answers over its files; ours read back the same.
     let want = "({kind:zone length:4 parent_type:5 saved_attrs:64 min:1 max:3 n_nulls:1} \
         {kind:sort length:4 parent_type:5 saved_attrs:64 perm_len:4} \
         {kind:zone length:4 parent_type:7 saved_attrs:64 min:-2.5 max:3.0 n_nulls:1} \
-        null)";
+        {kind:bloom length:4 parent_type:5 saved_attrs:0 m_bits:64 k:3 n_keys:4})";
     for d in [&theirs, &dir] {
         let q = format!("(do (set sia-z{} {}) (map (fn [c] (.idx.info (at sia-z{} c))) [z s f b]))", d == &dir, get(d), d == &dir);
         assert_eq!(ev(&q), want.split_whitespace().collect::<Vec<_>>().join(" "), "{}", d.display());

@@ -158,6 +158,11 @@ pub fn new_index(h: Header, words: [i64; WORDS], children: Vec<Value>) -> Result
 pub struct IndexRef<'a>(&'a ray_t);
 
 impl<'a> IndexRef<'a> {
+    /// A view of `obj` when it is an index object.
+    pub fn of(obj: &'a ray_t) -> Option<IndexRef<'a>> {
+        (obj.type_ == RAY_INDEX).then_some(IndexRef(obj))
+    }
+
     fn payload(&self) -> &'a [u8] {
         // SAFETY: an index object's payload holds PAYLOAD initialised bytes.
         unsafe { core::slice::from_raw_parts((self.0 as *const ray_t as *const u8).add(32), PAYLOAD) }

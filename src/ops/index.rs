@@ -15,6 +15,9 @@ use crate::core::{RayError, Result, Value};
 
 /// Bits a bloom filter sets per key.
 const BLOOM_HASHES: i64 = 3;
+/// Mixed into a key's hash to give the bloom filter's stride (MurmurHash2's
+/// multiplier; matched against the reference's saved filters).
+const BLOOM_STRIDE_SALT: u64 = 0xc6a4_a793_5bd1_e995;
 /// Smallest hash table and bloom filter sizes (slots, bits).
 const MIN_TABLE_SLOTS: usize = 8;
 const MIN_BLOOM_BITS: usize = 64;
@@ -52,7 +55,9 @@ fn key_bits(v: &ray_t) -> Result<Vec<Option<u64>>> {
     })
 }
 
-/// A well-mixed 64-bit hash of a key (splitmix64's finaliser).
+/// The hash of a key, the reference's for both hash and bloom indexes
+/// (splitmix64's finaliser; found by matching the slots of known keys in
+/// the reference's saved indexes, storage.md §1.6).
 fn mix(mut x: u64) -> u64 {
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
@@ -78,14 +83,7 @@ pub fn build(kind: Kind, v: &ray_t, markers: u8) -> Result<Value> {
     let header = Header { kind, saved_attrs: saved_attrs(&bits), parent_type: v.type_, markers, parent_len: v.len() };
     let mut words = [0i64; WORDS];
     let children = match kind {
-        Kind::Hash => {
-            let (table, gkeys, offs, rows, n_keys) = hash_groups(&bits)?;
-            words[4] = table.len() as i64 - 1;
-            words[5] = n_keys as i64;
-            words[6] = gkeys.len() as i64;
-            words[7] = -1;
-            vec![i64_vec(&table)?, i64_vec(&gkeys)?, i64_vec(&offs)?, i64_vec(&rows)?]
-        }
+        Kind::Hash => return hash_index(&bits, v.type_, markers),
         Kind::Sort => {
             let perm: Vec<i64> = grade(v, false)?.into_iter().map(|i| i as i64).collect();
             vec![i64_vec(&perm)?]
@@ -133,32 +131,45 @@ pub fn markers_only(v: &ray_t, markers: u8) -> Result<Value> {
     new_index(header, [0; WORDS], Vec::new())
 }
 
-/// The bloom filter bit positions of key `k` (double hashing, `mask` = bits - 1).
+/// The bloom filter bit positions of key `k` (`mask` = bits - 1), as the
+/// reference sets them: double hashing from [`mix`] of the key and an odd
+/// stride mixed from that hash and [`BLOOM_STRIDE_SALT`].
 pub fn bloom_positions(k: u64, mask: u64) -> impl Iterator<Item = u64> {
-    let h = mix(k);
-    let (h1, h2) = (h, (h >> 32) | 1);
+    let h1 = mix(k);
+    let h2 = mix(h1 ^ BLOOM_STRIDE_SALT) | 1;
     (0..BLOOM_HASHES as u64).map(move |j| h1.wrapping_add(j.wrapping_mul(h2)) & mask)
 }
 
-/// Groups the non-null rows by key: the open-addressing table (group id
-/// per slot, -1 empty), each group's first row, the group offsets into the
-/// grouped rows, the grouped rows, and the number of non-null rows.
-#[allow(clippy::type_complexity)]
-fn hash_groups(bits: &[Option<u64>]) -> Result<(Vec<i64>, Vec<i64>, Vec<i64>, Vec<i64>, usize)> {
+/// The parts of a hash index, as the reference lays them out (storage.md
+/// §1.6): groups numbered in order of first appearance; `table` is an
+/// open-addressing table of `max(8, 2 * groups rounded up to a power of
+/// two)` slots holding group + 1 (0 = empty), a key's home slot being
+/// [`mix`] of its key and collisions taking the next slot (linear probing,
+/// groups inserted in order); `gkeys` each group's key; `offs` the group
+/// starts in `rows` (groups + 1 entries); `rows` the non-null rows, group
+/// by group, ascending within a group.
+pub struct HashParts {
+    pub table: Vec<i64>,
+    pub gkeys: Vec<i64>,
+    pub offs: Vec<i64>,
+    pub rows: Vec<i64>,
+}
+
+/// Groups the non-null rows of `bits` (one key per row, None for a null)
+/// into [`HashParts`].
+pub fn hash_parts(bits: &[Option<u64>]) -> HashParts {
     let mut group_of: HashMap<u64, usize> = HashMap::default();
-    let mut firsts: Vec<i64> = Vec::new();
-    let mut first_key: Vec<u64> = Vec::new();
+    let mut gkeys: Vec<i64> = Vec::new();
     let mut ids: Vec<(usize, usize)> = Vec::new();
     for (row, b) in bits.iter().enumerate() {
         let Some(k) = *b else { continue };
         let g = *group_of.entry(k).or_insert_with(|| {
-            firsts.push(row as i64);
-            first_key.push(k);
-            firsts.len() - 1
+            gkeys.push(k as i64);
+            gkeys.len() - 1
         });
         ids.push((row, g));
     }
-    let n_groups = firsts.len();
+    let n_groups = gkeys.len();
     let mut offs = vec![0i64; n_groups + 1];
     for &(_, g) in &ids {
         offs[g + 1] += 1;
@@ -174,15 +185,30 @@ fn hash_groups(bits: &[Option<u64>]) -> Result<(Vec<i64>, Vec<i64>, Vec<i64>, Ve
     }
     let slots = n_groups.saturating_mul(2).next_power_of_two().max(MIN_TABLE_SLOTS);
     let mask = slots - 1;
-    let mut table = vec![-1i64; slots];
-    for (g, &k) in first_key.iter().enumerate() {
-        let mut at = mix(k) as usize & mask;
-        while table[at] >= 0 {
+    let mut table = vec![0i64; slots];
+    for (g, &k) in gkeys.iter().enumerate() {
+        let mut at = mix(k as u64) as usize & mask;
+        while table[at] != 0 {
             at = (at + 1) & mask;
         }
-        table[at] = g as i64;
+        table[at] = g as i64 + 1;
     }
-    Ok((table, firsts, offs, rows, ids.len()))
+    HashParts { table, gkeys, offs, rows }
+}
+
+/// The hash index over keys `bits` (one per row of a vector of
+/// `parent_type`; None for a null) with `markers`. Used for a vector's own
+/// values and, when a SYM column is saved, for its symbol-file positions.
+pub fn hash_index(bits: &[Option<u64>], parent_type: i8, markers: u8) -> Result<Value> {
+    let header =
+        Header { kind: Kind::Hash, saved_attrs: saved_attrs(bits), parent_type, markers, parent_len: bits.len() as i64 };
+    let HashParts { table, gkeys, offs, rows } = hash_parts(bits);
+    let mut words = [0i64; WORDS];
+    words[4] = table.len() as i64 - 1;
+    words[5] = rows.len() as i64;
+    words[6] = gkeys.len() as i64;
+    words[7] = -1;
+    new_index(header, words, vec![i64_vec(&table)?, i64_vec(&gkeys)?, i64_vec(&offs)?, i64_vec(&rows)?])
 }
 
 /// Minimum and maximum of the non-null values (f64 bits for F32/F64
@@ -259,4 +285,29 @@ pub fn check_unique(v: &ray_t) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_parts_and_bloom_positions_are_the_references() {
+        // Captured from the reference: `(.attr.set 'grouped [5 3 9 3 5 5])`, saved.
+        let bits: Vec<Option<u64>> = [5u64, 3, 9, 3, 5, 5].iter().map(|&k| Some(k)).collect();
+        let p = hash_parts(&bits);
+        assert_eq!(p.table, [2, 0, 0, 0, 1, 0, 0, 3]);
+        assert_eq!((p.gkeys, p.offs, p.rows), (vec![5, 3, 9], vec![0, 3, 5, 6], vec![0, 4, 5, 1, 3, 2]));
+        // Nulls are no key; five groups take 16 slots.
+        let p = hash_parts(&[None, Some(1), Some(2), Some(3), Some(4), Some(5), None]);
+        assert_eq!((p.table.len(), p.rows), (16, vec![1, 2, 3, 4, 5]));
+        // `.idx.bloom` of 1,000,000 copies of 0 and of 1 (8,388,608 bits).
+        let mask = (1 << 23) - 1;
+        let mut zero: Vec<u64> = bloom_positions(0, mask).collect();
+        zero.sort();
+        assert_eq!(zero, [0, 865854, 4627231]);
+        let mut one: Vec<u64> = bloom_positions(1, mask).collect();
+        one.sort();
+        assert_eq!(one, [722405, 3326291, 6218652]);
+    }
 }

@@ -6,11 +6,15 @@
 //!
 //! We write only regions that are byte for byte the reference's own: for
 //! a `parted` numeric column the part index (keys, starts, lengths), the
-//! `.idx.sort` and `.idx.zone` indexes, and for any other column marked
-//! `unique` a block of kind none with markers unique|file-resident and no
-//! children (hash and bloom indexes depend on the reference's hashing). We read the kind and markers of
-//! any region, and the loader rebuilds what they stand for from the values
-//! (`unique`, `grouped`, `parted`); the reference's hash tables and other
+//! hash index of a `grouped` (or `.idx.hash`) column, over symbol-file
+//! positions for SYM ([`sym_hash_region`]), the `.idx.sort`, `.idx.zone`
+//! and `.idx.bloom` indexes, and for any other column marked `unique` a
+//! block of kind none with markers unique|file-resident and no children.
+//! (Only the 16-byte parent aux snapshot differs: the reference leaves a
+//! heap address there for SYM columns, we write zeros; readers ignore it.)
+//! We read the kind and markers of any region, and the loader rebuilds
+//! what they stand for from the values (`unique`, `grouped`, `parted`, the
+//! sort, zone and bloom indexes); the reference's hash tables and other
 //! children are never trusted.
 
 use super::header::HEADER_LEN;
@@ -44,36 +48,79 @@ impl Region {
 /// padding to a multiple of 32, then the block (and its children). Only for
 /// a column whose current index is one the reference writes the same way:
 /// a part index over numeric values (`parted`, kind 6, its keys, starts and
-/// lengths as children), a sort index (its permutation), a zone index (min,
-/// max, null count) or, for any other index with the `unique` marker, the
-/// marker-only block (kind none). None otherwise: no region.
+/// lengths as children), a hash index (`grouped`, `.idx.hash`), a sort
+/// index (its permutation), a zone index (min, max, null count), a bloom
+/// filter or, for any other index with the `unique` marker, the
+/// marker-only block (kind none). None otherwise: no region. SYM columns
+/// take [`sym_hash_region`] instead (their on-disk keys are positions).
 pub fn region_for(col: &ray_t, payload_end: usize) -> Option<Vec<u8>> {
     let idx = index::attached(col)?;
     let h = idx.header();
     let markers = (h.markers & MARK_UNIQUE) | MARK_FILE;
     let saved_attrs = h.saved_attrs & RAY_ATTR_HAS_NULLS;
-    let children: Vec<&ray_t> = idx.children().collect();
     let mut words = [0i64; index::WORDS];
-    let block = if h.kind == Kind::Part && col.type_ != RAY_SYM {
-        words[3] = idx.word(3);
-        words[4] = -1;
-        block_bytes(Kind::Part, saved_attrs, col, markers, words, &children)?
-    } else if h.kind == Kind::Sort {
-        block_bytes(Kind::Sort, saved_attrs, col, markers, words, &children)?
-    } else if h.kind == Kind::Zone && col.type_ != RAY_F32 {
-        // (An F32 zone is left out: its on-disk bounds could not be checked
-        // against the reference, which makes no F32 vectors.)
-        words[..3].copy_from_slice(&[idx.word(0), idx.word(1), idx.word(2)]);
-        block_bytes(Kind::Zone, saved_attrs, col, markers, words, &[])?
-    } else if h.markers & MARK_UNIQUE != 0 {
-        block_bytes(Kind::None, saved_attrs, col, markers, [0; index::WORDS], &[])?
-    } else {
-        return None;
+    let sized = |alloc: &[i64]| -> Vec<(&ray_t, i64)> { idx.children().zip(alloc.iter().copied()).collect() };
+    // (F32 hash, zone and bloom indexes are left out: their on-disk keys
+    // and bounds could not be checked against the reference, which makes
+    // no F32 vectors.)
+    let keyed = !matches!(col.type_, RAY_SYM | RAY_F32);
+    let block = match h.kind {
+        Kind::Part if col.type_ != RAY_SYM => {
+            words[3] = idx.word(3);
+            words[4] = -1;
+            let children = sized(&[-1, -1, -1]);
+            block_bytes(Kind::Part, saved_attrs, col.type_, col.len(), markers, words, &children)?
+        }
+        Kind::Hash if keyed => {
+            words[4..8].copy_from_slice(&[idx.word(4), idx.word(5), idx.word(6), idx.word(7)]);
+            // The reference sizes the group keys for every row.
+            let children = sized(&[-1, col.len(), -1, -1]);
+            block_bytes(Kind::Hash, saved_attrs, col.type_, col.len(), markers, words, &children)?
+        }
+        Kind::Sort => block_bytes(Kind::Sort, saved_attrs, col.type_, col.len(), markers, words, &sized(&[-1]))?,
+        Kind::Zone if keyed => {
+            words[..3].copy_from_slice(&[idx.word(0), idx.word(1), idx.word(2)]);
+            block_bytes(Kind::Zone, saved_attrs, col.type_, col.len(), markers, words, &[])?
+        }
+        Kind::Bloom if keyed => {
+            words[1..4].copy_from_slice(&[idx.word(1), idx.word(2), idx.word(3)]);
+            block_bytes(Kind::Bloom, saved_attrs, col.type_, col.len(), markers, words, &sized(&[-1]))?
+        }
+        _ if h.markers & MARK_UNIQUE != 0 => {
+            block_bytes(Kind::None, saved_attrs, col.type_, col.len(), markers, [0; index::WORDS], &[])?
+        }
+        _ => return None,
     };
+    Some(padded(block, payload_end))
+}
+
+/// The region of a SYM column saved as symbol-file `positions` (one per
+/// row), its payload ending at `payload_end`: when the column carries a
+/// hash index (`grouped`, `.idx.hash`), the reference rebuilds it over the
+/// positions, and so do we. None for any other column.
+pub fn sym_hash_region(col: &ray_t, positions: &[u64], payload_end: usize) -> Option<Vec<u8>> {
+    let idx = index::attached(col)?;
+    let h = idx.header();
+    if h.kind != Kind::Hash || col.type_ != RAY_SYM || positions.len() as i64 != col.len() {
+        return None;
+    }
+    let keys: Vec<Option<u64>> = positions.iter().map(|&p| Some(p)).collect();
+    let markers = (h.markers & MARK_UNIQUE) | MARK_FILE;
+    let over = crate::ops::index::hash_index(&keys, RAY_SYM, markers).ok()?;
+    let over = index::IndexRef::of(&over)?;
+    let mut words = [0i64; index::WORDS];
+    words[4..8].copy_from_slice(&[over.word(4), over.word(5), over.word(6), over.word(7)]);
+    let children: Vec<(&ray_t, i64)> = over.children().zip([-1, col.len(), -1, -1]).collect();
+    let block = block_bytes(Kind::Hash, 0, RAY_SYM, col.len(), markers, words, &children)?;
+    Some(padded(block, payload_end))
+}
+
+/// Zero bytes from `payload_end` up to a multiple of 32, then `block`.
+fn padded(block: Vec<u8>, payload_end: usize) -> Vec<u8> {
     let pad = payload_end.next_multiple_of(32) - payload_end;
     let mut out = vec![0u8; pad];
     out.extend_from_slice(&block);
-    Some(out)
+    out
 }
 
 /// A 32-byte object header as the reference writes it inside a region:
@@ -90,16 +137,27 @@ fn object_header(order: u8, type_: i8, len: i64) -> [u8; HEADER_LEN] {
 
 /// The block, then each child (header and data, padded to 32 bytes); the
 /// child words of `words` get each child's offset from the block start.
-/// None when a child is not a fixed-width vector.
-fn block_bytes(kind: Kind, saved_attrs: u8, col: &ray_t, markers: u8, mut words: [i64; index::WORDS], children: &[&ray_t]) -> Option<Vec<u8>> {
+/// Each child comes with the element count the reference allocated it for
+/// (its header's byte 17 tells that size; -1: its length). None when a
+/// child is not a fixed-width vector.
+fn block_bytes(
+    kind: Kind,
+    saved_attrs: u8,
+    parent_type: i8,
+    parent_len: i64,
+    markers: u8,
+    mut words: [i64; index::WORDS],
+    children: &[(&ray_t, i64)],
+) -> Option<Vec<u8>> {
     let mut tail: Vec<u8> = Vec::new();
-    for (&word, child) in index::child_words(kind as u8).iter().zip(children) {
+    for (&word, &(child, alloc)) in index::child_words(kind as u8).iter().zip(children) {
         if !is_vector_type(child.type_) || child.type_ == RAY_STR {
             return None;
         }
         words[word] = (BLOCK_LEN + tail.len()) as i64;
         let data = child.vec_bytes();
-        tail.extend_from_slice(&object_header(child_order(data.len()), child.type_, child.len()));
+        let alloc_bytes = if alloc < 0 { data.len() } else { alloc as usize * elem_size(child.type_, child.attrs) };
+        tail.extend_from_slice(&object_header(child_order(alloc_bytes), child.type_, child.len()));
         tail.extend_from_slice(data);
         tail.resize(tail.len().next_multiple_of(32), 0);
     }
@@ -107,9 +165,9 @@ fn block_bytes(kind: Kind, saved_attrs: u8, col: &ray_t, markers: u8, mut words:
     let mut payload = [0u8; index::PAYLOAD];
     payload[0] = kind as u8;
     payload[1] = saved_attrs;
-    payload[2] = col.type_ as u8;
+    payload[2] = parent_type as u8;
     payload[3] = markers;
-    payload[8..16].copy_from_slice(&col.len().to_le_bytes());
+    payload[8..16].copy_from_slice(&parent_len.to_le_bytes());
     for (i, w) in words.iter().enumerate() {
         payload[32 + 8 * i..40 + 8 * i].copy_from_slice(&w.to_le_bytes());
     }
@@ -164,7 +222,13 @@ mod tests {
         assert_eq!(region_for(&v, 40).unwrap().len(), 24 + BLOCK_LEN, "padded to 32");
         let plain = Value::vec_from_slice(RAY_I64, &[1i64, 1, 2]).unwrap();
         assert_eq!(region_for(&plain, 56), None);
-        let grouped = index::with_index(&plain, Some(crate::ops::index::build(Kind::Hash, &plain, 0).unwrap())).unwrap();
-        assert_eq!(region_for(&grouped, 56), None, "hash indexes are not written");
+        let five = Value::vec_from_slice(RAY_I64, &[1i64, 1, 2, 2, 1]).unwrap();
+        let grouped = index::with_index(&five, Some(crate::ops::index::build(Kind::Hash, &five, 0).unwrap())).unwrap();
+        let region = region_for(&grouped, 72).unwrap();
+        // Block, table (8 slots), keys [1 2], offsets [0 3 5], rows [0 1 4 2 3].
+        assert_eq!(region.len(), 24 + BLOCK_LEN + 96 + 64 + 64 + 96);
+        assert_eq!(&region[24 + 32..24 + 36], &[1, 0, 5, 2], "kind hash, parent I64, file-resident");
+        let gkeys = &region[24 + BLOCK_LEN + 96..];
+        assert_eq!((gkeys[17], gkeys[24], gkeys[32]), (7, 2, 1), "sized for 5 rows, length 2, key 1");
     }
 }

@@ -6,9 +6,9 @@
 //! symbol-file positions to process symbol ids when first touched
 //! (`core::lazy`; at once when the header gives no symbol count);
 //! serialized columns (lists) are decoded by `serial`. The `unique`,
-//! `grouped` and `parted` attributes come back from an index region
-//! (`index_region`; rebuilding one touches a SYM column at once). The files
-//! are never written.
+//! `grouped` and `parted` attributes (and the sort, zone and bloom
+//! indexes) come back from an index region (`index_region`; rebuilding one
+//! touches a SYM column at once). The files are never written.
 
 use super::header::{HEADER_LEN, Header, KEPT_ATTRS, is_raw_type, width};
 use super::index_region::{BLOCK_LEN, Region, read_region};
@@ -75,15 +75,15 @@ pub fn load_column(path: &Path, vocab: Option<&Vocab>) -> Result<Value> {
 
 /// Gives a loaded column back what its index region stands for: `unique`
 /// (the marker, any kind), `grouped` (kind hash), `parted` (kind part) and
-/// the sort and zone indexes, rebuilt from the values. Other kinds (bloom,
-/// the reference's per-chunk min/max and dictionary indexes) are not
+/// the sort, zone and bloom indexes, rebuilt from the values. Other kinds
+/// (the reference's per-chunk min/max and dictionary indexes) are not
 /// restored; values are never affected.
 fn restore_attributes(v: Value, region: Option<Region>) -> Result<Value> {
     let Some(region) = region else { return Ok(v) };
     let unique = if region.unique() { MARK_UNIQUE } else { 0 };
     let rebuilt = match region.kind() {
         Some(Kind::Hash) => index::build(Kind::Hash, &v, unique).ok(),
-        Some(k @ (Kind::Part | Kind::Sort | Kind::Zone)) => index::build(k, &v, unique).ok(),
+        Some(k @ (Kind::Part | Kind::Sort | Kind::Zone | Kind::Bloom)) => index::build(k, &v, unique).ok(),
         _ if unique != 0 => index::markers_only(&v, unique).ok(),
         _ => None,
     };

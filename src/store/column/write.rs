@@ -10,8 +10,9 @@
 //! added every symbol to the vocabulary and flushed it first.
 
 use super::header::{HEADER_LEN, Header, sym_width_for_count};
-use super::index_region::region_for;
+use super::index_region::{region_for, sym_hash_region};
 use crate::abi::*;
+use crate::core::index::Kind;
 use crate::core::{RayError, Result, Value};
 use crate::ops::nulls::scan_nulls;
 use crate::store::file::{self, Batch};
@@ -54,8 +55,8 @@ pub fn write_column(batch: &mut Batch, path: &Path, col: &ray_t, vocab: Option<&
             write_sym(batch, path, col, vocab)
         }
         t if is_vector_type(t) => {
-            // `unique` and `parted` columns carry the reference's index
-            // region (storage.md §1.6); other indexes are not saved.
+            // Columns with an attribute or index carry the reference's
+            // index region (storage.md §1.6).
             let region = region_for(col, HEADER_LEN + col.vec_bytes().len());
             let h = Header { indexed: region.is_some(), ..Header::new(t, disk_attrs(col), 0, col.len()) };
             // The payload goes straight from the vector's memory in one
@@ -92,11 +93,26 @@ fn write_sym(batch: &mut Batch, path: &Path, col: &ray_t, vocab: &mut Vocab) -> 
     if vocab.count() != count {
         return Err(RayError::domain("SYM column holds symbols missing from its symbol file"));
     }
-    let h = Header::new(RAY_SYM, (col.attrs & RAY_ATTR_SORTED) | width, sym_count, n as i64);
+    // A `grouped` column's hash index goes to disk rebuilt over the
+    // positions, as the reference does (storage.md §3.6).
+    let grouped = crate::core::index::attached(col).is_some_and(|i| i.header().kind == Kind::Hash);
+    let region = grouped.then(|| {
+        let positions: Vec<u64> = cells
+            .chunks_exact(1 << width)
+            .map(|c| c.iter().rev().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
+            .collect();
+        sym_hash_region(col, &positions, HEADER_LEN + cells.len())
+    })
+    .flatten();
+    let h = Header {
+        indexed: region.is_some(),
+        ..Header::new(RAY_SYM, (col.attrs & RAY_ATTR_SORTED) | width, sym_count, n as i64)
+    };
     batch
         .add_with(path, |out| {
             out.write_all(&h.to_bytes())?;
-            out.write_all(&cells)
+            out.write_all(&cells)?;
+            out.write_all(region.as_deref().unwrap_or_default())
         })
         .map_err(io_err)
 }
