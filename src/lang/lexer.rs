@@ -96,8 +96,9 @@ pub fn tokenize(src: &[u8]) -> Result<Vec<Token>, RayError> {
             continue;
         }
         if c == b'\'' {
-            // 'a' is a one-char string; 'name a quoted symbol; ' alone the empty symbol.
-            if i + 2 < n && src[i + 2] == b'\'' && src[i + 1] != b'\'' {
+            // 'a' is a one-char string (''' too: a quote); 'name a quoted
+            // symbol; ' alone the empty symbol, so ' ' is two of them.
+            if i + 2 < n && src[i + 2] == b'\'' && !src[i + 1].is_ascii_whitespace() {
                 out.push(Token { tok: Tok::Str(vec![src[i + 1]]), start, end: i + 3 });
                 i += 3;
                 continue;
@@ -230,6 +231,12 @@ mod tests {
     fn dict_keys_symbols_and_one_char_strings() {
         assert_eq!(toks("{a: :kw}"), vec![Tok::LBrace, Tok::Name("a".into()), Tok::Colon, Tok::Symbol("kw".into()), Tok::RBrace]);
         assert_eq!(toks("'a' 'b '"), vec![Tok::Str(b"a".to_vec()), Tok::Symbol("b".into()), Tok::Symbol("".into())]);
+        // As the reference: a blank between ticks is two empty symbols
+        // (['a ' 'b] is [a ' b]); three ticks are the string "'".
+        let empty = || Tok::Symbol("".into());
+        assert_eq!(toks("' '"), vec![empty(), empty()]);
+        assert_eq!(toks("'\t'"), vec![empty(), empty()]);
+        assert_eq!(toks("'''"), vec![Tok::Str(b"'".to_vec())]);
     }
 
     #[test]
