@@ -42,7 +42,7 @@ pub fn float<T: fast_float2::FastFloat + Float>(f: &[u8]) -> Option<T> {
         return None;
     }
     let x: T = fast_float2::parse(f).ok()?;
-    x.finite().then_some(x)
+    x.finite().then(|| x.unsigned_zero())
 }
 
 /// True when `f` starts as a decimal number does (an optional sign, then a
@@ -56,18 +56,27 @@ pub fn float_start(f: &[u8]) -> bool {
     matches!(body.first(), Some(b'0'..=b'9' | b'.'))
 }
 
-/// The finiteness test both float widths share.
+/// What both float widths share: the finiteness test, and the zero the
+/// reference's parser gives for a negative zero (`-0`, `-0.0`, `-1e-400`
+/// all read as `0.0`, sign dropped).
 pub trait Float: Copy {
     fn finite(self) -> bool;
+    fn unsigned_zero(self) -> Self;
 }
 impl Float for f64 {
     fn finite(self) -> bool {
         self.is_finite()
     }
+    fn unsigned_zero(self) -> Self {
+        self + 0.0
+    }
 }
 impl Float for f32 {
     fn finite(self) -> bool {
         self.is_finite()
+    }
+    fn unsigned_zero(self) -> Self {
+        self + 0.0
     }
 }
 
@@ -208,6 +217,12 @@ mod tests {
         assert_eq!(float::<f64>(b"nan"), None);
         assert_eq!(float::<f64>(b"-inf"), None);
         assert_eq!(float::<f32>(b"71.372748"), Some(71.372748f32));
+        // A negative zero reads as 0.0, as in the reference's files.
+        for z in [&b"-0"[..], b"-0.0", b"-0e3", b"-1e-400", b"-.0"] {
+            assert_eq!(float::<f64>(z).map(f64::to_bits), Some(0), "{}", String::from_utf8_lossy(z));
+            assert_eq!(float::<f32>(z).map(f32::to_bits), Some(0));
+        }
+        assert_eq!(float::<f64>(b"-0.5"), Some(-0.5));
     }
 
     #[test]

@@ -63,7 +63,7 @@ fn float_field<T: fast_float2::FastFloat + cells::Float>(bytes: &[u8], p: usize,
     if let Ok((x, n)) = fast_float2::parse_partial::<T, _>(&bytes[p..]) {
         let k = p + n;
         if n > 0 && (k == bytes.len() || ends_field(bytes[k], delim)) {
-            return ((cells::float_start(&bytes[p..k]) && x.finite()).then_some(x), k);
+            return ((cells::float_start(&bytes[p..k]) && x.finite()).then(|| x.unsigned_zero()), k);
         }
     }
     let k = scan_field(bytes, p, delim);
