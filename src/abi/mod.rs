@@ -178,6 +178,20 @@ pub struct StrCell {
 }
 const _: () = assert!(core::mem::size_of::<StrCell>() == 16);
 
+impl StrCell {
+    /// The string's bytes: inline, or at its offset in `pool` (the vector's
+    /// string pool; empty when out of range).
+    #[inline]
+    pub fn bytes_in<'a>(&'a self, pool: &'a [u8]) -> &'a [u8] {
+        let n = self.len as usize;
+        if n <= STR_INLINE_MAX {
+            return &self.bytes[..n];
+        }
+        let off = u32::from_le_bytes([self.bytes[4], self.bytes[5], self.bytes[6], self.bytes[7]]) as usize;
+        pool.get(off..off + n).unwrap_or(&[])
+    }
+}
+
 /// Longest string stored inline in a STR vector cell.
 pub const STR_INLINE_MAX: usize = 12;
 /// Longest string stored inline in a STR atom (the reference's threshold).

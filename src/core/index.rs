@@ -44,11 +44,13 @@ pub enum Kind {
     Zone = 3,
     /// Bloom filter (`.idx.bloom`): words bits (child), bit mask, k, key count.
     Bloom = 4,
-    /// Per-chunk min/max (only in reference files).
+    /// Per-chunk min/max: words mins, maxs, null bits (children), chunk count | log2 rows << 32 | is_f64 << 40.
+    /// Only in files (a save builds it for large columns, `store::column::built_index`); never attached in memory.
     ChunkZone = 5,
     /// Value blocks (`parted`): words keys, starts, lens (children), n_parts, order column.
     Part = 6,
-    /// Dictionary codes (only in reference files).
+    /// Dictionary of a STR column: words codes, first rows (children), distinct count.
+    /// Only in files, as [`Kind::ChunkZone`].
     Dict = 7,
 }
 

@@ -387,20 +387,19 @@ impl ray_t {
 
     /// Bytes of element `i` of a STR vector. Panics on out-of-range `i`.
     pub fn str_at(&self, i: usize) -> &[u8] {
-        let cells = self.elems::<StrCell>();
-        let c = &cells[i];
-        let n = c.len as usize;
-        if n <= STR_INLINE_MAX {
-            return &c.bytes[..n];
+        let c = &self.elems::<StrCell>()[i];
+        if c.len as usize <= STR_INLINE_MAX {
+            // (No pool lookup for the inline strings.)
+            return &c.bytes[..c.len as usize];
         }
-        let off = u32::from_le_bytes([c.bytes[4], c.bytes[5], c.bytes[6], c.bytes[7]]) as usize;
-        let pool = self.str_pool();
-        match pool {
+        c.bytes_in(self.str_pool_bytes())
+    }
+
+    /// The bytes of a STR vector's string pool (slice-aware; empty without one).
+    pub fn str_pool_bytes(&self) -> &[u8] {
+        match self.str_pool() {
             // SAFETY: the pool is a live U8 vector owned by the (parent) vector.
-            Some(p) => {
-                let all = unsafe { core::slice::from_raw_parts(p.data_ptr(), p.len().max(0) as usize) };
-                all.get(off..off + n).unwrap_or(&[])
-            }
+            Some(p) => unsafe { core::slice::from_raw_parts(p.data_ptr(), p.len().max(0) as usize) },
             None => &[],
         }
     }

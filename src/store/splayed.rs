@@ -13,7 +13,7 @@
 
 use crate::abi::*;
 use crate::core::{RayError, Result, Value, sym};
-use crate::store::column::{self, add_symbols, load_column, write::str_file_bytes, write_column};
+use crate::store::column::{self, BuiltRegions, add_symbols, load_column, write::str_file_bytes, write_column};
 use crate::store::{file, vocab::Vocab};
 use std::path::{Path, PathBuf};
 
@@ -107,6 +107,12 @@ fn strings_as_vector(col: &ray_t) -> Result<Value> {
 /// overrides where its symbol file goes. Errors: `type`, `domain`, `nyi`,
 /// `reserve`, `io`, `corrupt` (symbol file changed by another writer).
 pub fn save(dir: &Path, table: &ray_t, sym_path: Option<&Path>) -> Result<()> {
+    save_with(dir, table, sym_path, BuiltRegions::All)
+}
+
+/// [`save`], building only `built` of the index regions a save adds to
+/// large columns.
+pub fn save_with(dir: &Path, table: &ray_t, sym_path: Option<&Path>, built: BuiltRegions) -> Result<()> {
     let dir = trim_dir(dir);
     let columns = persisted_columns(table)?;
     let sym_path = match sym_path {
@@ -148,7 +154,7 @@ pub fn save(dir: &Path, table: &ray_t, sym_path: Option<&Path>) -> Result<()> {
     let mut stale_links = Vec::new();
     for (_, name, col) in &columns {
         let path = dir.join(String::from_utf8_lossy(name).as_ref());
-        write_column(&mut batch, &path, col, vocab.as_mut())?;
+        write_column(&mut batch, &path, col, vocab.as_mut(), built)?;
         match col.link_target() {
             Some(id) => batch.add(&link_path(&path), sym::name_or_empty(id)).map_err(io_err)?,
             None => stale_links.push(link_path(&path)),

@@ -2,20 +2,27 @@
 //! the header's "XIDX" marker says it is there; after the payload, zero
 //! bytes up to a multiple of 32, then a 32-byte block header (mmod 1,
 //! generation 1, type 97, rc 1, len 96) and the 96-byte index payload,
-//! then the index's child vectors.
+//! then the index's child vectors (each a 32-byte header, mmod 1, byte 17
+//! the power of two of the reference's allocation, rc 1, then its data,
+//! padded to 32).
 //!
-//! We write only regions that are byte for byte the reference's own: for
-//! a `parted` numeric column the part index (keys, starts, lengths), the
-//! hash index of a `grouped` (or `.idx.hash`) column, over symbol-file
-//! positions for SYM ([`sym_hash_region`]), the `.idx.sort`, `.idx.zone`
-//! and `.idx.bloom` indexes, and for any other column marked `unique` a
-//! block of kind none with markers unique|file-resident and no children.
-//! (Only the 16-byte parent aux snapshot differs: the reference leaves a
-//! heap address there for SYM columns, we write zeros; readers ignore it.)
-//! We read the kind and markers of any region, and the loader rebuilds
-//! what they stand for from the values (`unique`, `grouped`, `parted`, the
-//! sort, zone and bloom indexes); the reference's hash tables and other
-//! children are never trusted.
+//! This module owns that layout ([`region_bytes`]) and reading a region's
+//! kind and markers back ([`read_region`]). We write only regions that are
+//! byte for byte the reference's own: [`region_for`] those of the indexes
+//! a column carries (for a `parted` numeric column the part index (keys,
+//! starts, lengths), the hash index of a `grouped` (or `.idx.hash`)
+//! column, over symbol-file positions for SYM ([`sym_hash_region`]), the
+//! `.idx.sort`, `.idx.zone` and `.idx.bloom` indexes, and for any other
+//! column marked `unique` a block of kind none with markers
+//! unique|file-resident and no children), and `built_index` the
+//! chunk-zone and dictionary indexes a save builds by itself for columns
+//! of 65,536 rows or more that carry none. (Only the 16-byte parent aux
+//! snapshot differs: the reference leaves a heap address there for SYM
+//! columns, we write zeros; readers ignore it.) We read the kind and
+//! markers of any region, and the loader rebuilds what they stand for from
+//! the values (`unique`, `grouped`, `parted`, the sort, zone and bloom
+//! indexes); the reference's hash tables and other children are never
+//! trusted, and chunk-zone and dictionary regions are skipped.
 
 use super::header::HEADER_LEN;
 use crate::abi::*;
@@ -64,34 +71,35 @@ pub fn region_for(col: &ray_t, payload_end: usize) -> Option<Vec<u8>> {
     // and bounds could not be checked against the reference, which makes
     // no F32 vectors.)
     let keyed = !matches!(col.type_, RAY_SYM | RAY_F32);
-    let block = match h.kind {
+    let parent = Parent { type_: col.type_, len: col.len(), saved_attrs };
+    let region = match h.kind {
         Kind::Part if col.type_ != RAY_SYM => {
             words[3] = idx.word(3);
             words[4] = -1;
             let children = sized(&[-1, -1, -1]);
-            block_bytes(Kind::Part, saved_attrs, col.type_, col.len(), markers, words, &children)?
+            block_bytes(payload_end, Kind::Part, parent, markers, words, &children)?
         }
         Kind::Hash if keyed => {
             words[4..8].copy_from_slice(&[idx.word(4), idx.word(5), idx.word(6), idx.word(7)]);
             // The reference sizes the group keys for every row.
             let children = sized(&[-1, col.len(), -1, -1]);
-            block_bytes(Kind::Hash, saved_attrs, col.type_, col.len(), markers, words, &children)?
+            block_bytes(payload_end, Kind::Hash, parent, markers, words, &children)?
         }
-        Kind::Sort => block_bytes(Kind::Sort, saved_attrs, col.type_, col.len(), markers, words, &sized(&[-1]))?,
+        Kind::Sort => block_bytes(payload_end, Kind::Sort, parent, markers, words, &sized(&[-1]))?,
         Kind::Zone if keyed => {
             words[..3].copy_from_slice(&[idx.word(0), idx.word(1), idx.word(2)]);
-            block_bytes(Kind::Zone, saved_attrs, col.type_, col.len(), markers, words, &[])?
+            block_bytes(payload_end, Kind::Zone, parent, markers, words, &[])?
         }
         Kind::Bloom if keyed => {
             words[1..4].copy_from_slice(&[idx.word(1), idx.word(2), idx.word(3)]);
-            block_bytes(Kind::Bloom, saved_attrs, col.type_, col.len(), markers, words, &sized(&[-1]))?
+            block_bytes(payload_end, Kind::Bloom, parent, markers, words, &sized(&[-1]))?
         }
         _ if h.markers & MARK_UNIQUE != 0 => {
-            block_bytes(Kind::None, saved_attrs, col.type_, col.len(), markers, [0; index::WORDS], &[])?
+            block_bytes(payload_end, Kind::None, parent, markers, [0; index::WORDS], &[])?
         }
         _ => return None,
     };
-    Some(padded(block, payload_end))
+    Some(region)
 }
 
 /// The region of a SYM column saved as symbol-file `positions` (one per
@@ -111,16 +119,35 @@ pub fn sym_hash_region(col: &ray_t, positions: &[u64], payload_end: usize) -> Op
     let mut words = [0i64; index::WORDS];
     words[4..8].copy_from_slice(&[over.word(4), over.word(5), over.word(6), over.word(7)]);
     let children: Vec<(&ray_t, i64)> = over.children().zip([-1, col.len(), -1, -1]).collect();
-    let block = block_bytes(Kind::Hash, 0, RAY_SYM, col.len(), markers, words, &children)?;
-    Some(padded(block, payload_end))
+    let parent = Parent { type_: RAY_SYM, len: col.len(), saved_attrs: 0 };
+    block_bytes(payload_end, Kind::Hash, parent, markers, words, &children)
 }
 
-/// Zero bytes from `payload_end` up to a multiple of 32, then `block`.
-fn padded(block: Vec<u8>, payload_end: usize) -> Vec<u8> {
-    let pad = payload_end.next_multiple_of(32) - payload_end;
-    let mut out = vec![0u8; pad];
-    out.extend_from_slice(&block);
-    out
+/// What an index block records of the column it was built over.
+#[derive(Clone, Copy, Debug)]
+pub struct Parent {
+    pub type_: i8,
+    pub len: i64,
+    /// The column's HAS_NULLS bit (in memory) when the index was built.
+    pub saved_attrs: u8,
+}
+
+/// A child vector of an index as it goes into a region.
+pub struct Child<'a> {
+    pub type_: i8,
+    pub len: i64,
+    /// The elements' bytes.
+    pub data: &'a [u8],
+    /// The bytes the reference allocated for the elements (its header's
+    /// byte 17 tells that size); usually `data.len()`.
+    pub alloc_bytes: usize,
+}
+
+impl<'a> Child<'a> {
+    /// A child of `len` elements of `type_` whose bytes are `data`.
+    pub fn new(type_: i8, len: i64, data: &'a [u8]) -> Child<'a> {
+        Child { type_, len, data, alloc_bytes: data.len() }
+    }
 }
 
 /// A 32-byte object header as the reference writes it inside a region:
@@ -135,45 +162,71 @@ fn object_header(order: u8, type_: i8, len: i64) -> [u8; HEADER_LEN] {
     h
 }
 
-/// The block, then each child (header and data, padded to 32 bytes); the
-/// child words of `words` get each child's offset from the block start.
-/// Each child comes with the element count the reference allocated it for
-/// (its header's byte 17 tells that size; -1: its length). None when a
-/// child is not a fixed-width vector.
+/// [`region_bytes`] for index children given as vectors, each with the
+/// element count the reference allocated it for (-1: its length). None
+/// when a child is not a fixed-width vector.
 fn block_bytes(
+    payload_end: usize,
     kind: Kind,
-    saved_attrs: u8,
-    parent_type: i8,
-    parent_len: i64,
+    parent: Parent,
     markers: u8,
-    mut words: [i64; index::WORDS],
+    words: [i64; index::WORDS],
     children: &[(&ray_t, i64)],
 ) -> Option<Vec<u8>> {
-    let mut tail: Vec<u8> = Vec::new();
-    for (&word, &(child, alloc)) in index::child_words(kind as u8).iter().zip(children) {
+    let mut raw = Vec::with_capacity(children.len());
+    for &(child, alloc) in children {
         if !is_vector_type(child.type_) || child.type_ == RAY_STR {
             return None;
         }
-        words[word] = (BLOCK_LEN + tail.len()) as i64;
         let data = child.vec_bytes();
         let alloc_bytes = if alloc < 0 { data.len() } else { alloc as usize * elem_size(child.type_, child.attrs) };
-        tail.extend_from_slice(&object_header(child_order(alloc_bytes), child.type_, child.len()));
-        tail.extend_from_slice(data);
-        tail.resize(tail.len().next_multiple_of(32), 0);
+        raw.push(Child { type_: child.type_, len: child.len(), data, alloc_bytes });
     }
-    let mut out = object_header(BLOCK_GENERATION, RAY_INDEX, index::PAYLOAD as i64).to_vec();
+    Some(region_bytes(payload_end, kind, parent, markers, words, &raw))
+}
+
+/// The region that follows a payload ending at file offset `payload_end`:
+/// zero bytes up to a multiple of 32, the block, then each child (header
+/// and data, padded to 32 bytes); the child words of `words`
+/// (`index::child_words` of `kind`) get each child's offset from the block
+/// start.
+pub fn region_bytes(
+    payload_end: usize,
+    kind: Kind,
+    parent: Parent,
+    markers: u8,
+    mut words: [i64; index::WORDS],
+    children: &[Child],
+) -> Vec<u8> {
+    let pad = payload_end.next_multiple_of(32) - payload_end;
+    let child_words = index::child_words(kind as u8);
+    let children = &children[..children.len().min(child_words.len())];
+    let tail_len: usize = children.iter().map(|c| (HEADER_LEN + c.data.len()).next_multiple_of(32)).sum();
+    let mut out = Vec::with_capacity(pad + BLOCK_LEN + tail_len);
+    out.resize(pad, 0);
+    out.extend_from_slice(&object_header(BLOCK_GENERATION, RAY_INDEX, index::PAYLOAD as i64));
+    let mut at = BLOCK_LEN;
+    for (&word, child) in child_words.iter().zip(children) {
+        words[word] = at as i64;
+        at += (HEADER_LEN + child.data.len()).next_multiple_of(32);
+    }
     let mut payload = [0u8; index::PAYLOAD];
     payload[0] = kind as u8;
-    payload[1] = saved_attrs;
-    payload[2] = parent_type as u8;
+    payload[1] = parent.saved_attrs;
+    payload[2] = parent.type_ as u8;
     payload[3] = markers;
-    payload[8..16].copy_from_slice(&parent_len.to_le_bytes());
+    payload[8..16].copy_from_slice(&parent.len.to_le_bytes());
     for (i, w) in words.iter().enumerate() {
         payload[32 + 8 * i..40 + 8 * i].copy_from_slice(&w.to_le_bytes());
     }
     out.extend_from_slice(&payload);
-    out.extend_from_slice(&tail);
-    Some(out)
+    for child in children {
+        out.extend_from_slice(&object_header(child_order(child.alloc_bytes), child.type_, child.len));
+        out.extend_from_slice(child.data);
+        // (The block starts `pad` bytes in, at a multiple of 32 in the file.)
+        out.resize((out.len() - pad).next_multiple_of(32) + pad, 0);
+    }
+    out
 }
 
 /// Byte 17 of a child header as the reference writes it: the power of two

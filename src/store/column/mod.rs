@@ -3,8 +3,10 @@
 //! reference's validation, `serial` handles list columns, `sym_cells`
 //! turns SYM cells (symbol-file positions) into process symbol ids,
 //! `index_region` reads and writes the optional index region ("XIDX")
-//! after a payload.
+//! after a payload, `built_index` builds the regions a save adds by itself
+//! to large columns.
 
+pub mod built_index;
 pub mod header;
 pub mod index_region;
 pub mod read;
@@ -13,4 +15,4 @@ pub mod sym_cells;
 pub mod write;
 
 pub use read::load_column;
-pub use write::{add_symbols, write_column};
+pub use write::{BuiltRegions, add_symbols, write_column};

@@ -76,7 +76,7 @@ pub fn load_column(path: &Path, vocab: Option<&Vocab>) -> Result<Value> {
 /// Gives a loaded column back what its index region stands for: `unique`
 /// (the marker, any kind), `grouped` (kind hash), `parted` (kind part) and
 /// the sort, zone and bloom indexes, rebuilt from the values. Other kinds
-/// (the reference's per-chunk min/max and dictionary indexes) are not
+/// (the per-chunk min/max and dictionary indexes a save builds) are not
 /// restored; values are never affected.
 fn restore_attributes(v: Value, region: Option<Region>) -> Result<Value> {
     let Some(region) = region else { return Ok(v) };

@@ -10,6 +10,7 @@
 //! added every symbol to the vocabulary and flushed it first.
 
 use super::header::{HEADER_LEN, Header, sym_width_for_count};
+use super::built_index::{chunk_zone_region, dict_region};
 use super::index_region::{region_for, sym_hash_region};
 use crate::abi::*;
 use crate::core::index::Kind;
@@ -44,20 +45,26 @@ pub fn add_symbols(col: &ray_t, vocab: &mut Vocab) {
     vocab.for_each_position(col, |_| {});
 }
 
+/// Which of the index regions a save builds by itself it writes
+/// (storage.md §1.6): `.csv.parted` gives STR columns no dictionary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BuiltRegions {
+    All,
+    NoDictionary,
+}
+
 /// Writes `col` (a vector of type 1..13, or a list) to `path` as part of
 /// `batch` (the file replaces `path` when the batch commits). A SYM column
 /// needs `vocab`, already holding all its symbols. Errors: `type`, `io`.
-pub fn write_column(batch: &mut Batch, path: &Path, col: &ray_t, vocab: Option<&mut Vocab>) -> Result<()> {
+pub fn write_column(batch: &mut Batch, path: &Path, col: &ray_t, vocab: Option<&mut Vocab>, built: BuiltRegions) -> Result<()> {
     match col.type_ {
-        RAY_STR => write_str(batch, path, col),
+        RAY_STR => write_str(batch, path, col, built),
         RAY_SYM => {
             let vocab = vocab.ok_or_else(|| RayError::type_err("SYM column without a symbol file"))?;
             write_sym(batch, path, col, vocab)
         }
         t if is_vector_type(t) => {
-            // Columns with an attribute or index carry the reference's
-            // index region (storage.md §1.6).
-            let region = region_for(col, HEADER_LEN + col.vec_bytes().len());
+            let region = region_of(col, HEADER_LEN + col.vec_bytes().len(), built);
             let h = Header { indexed: region.is_some(), ..Header::new(t, disk_attrs(col), 0, col.len()) };
             // The payload goes straight from the vector's memory in one
             // write (larger than the writer's buffer, so not copied twice).
@@ -74,6 +81,20 @@ pub fn write_column(batch: &mut Batch, path: &Path, col: &ray_t, vocab: Option<&
             batch.add(path, &bytes).map_err(io_err)
         }
         _ => Err(RayError::type_err("not a storable column type")),
+    }
+}
+
+/// The index region a column file gets (storage.md §1.6): its own index's
+/// when it carries one the reference writes the same way (no region for
+/// the others), else the one a save builds by itself for large columns
+/// (`built_index`).
+fn region_of(col: &ray_t, payload_end: usize, built: BuiltRegions) -> Option<Vec<u8>> {
+    if crate::core::index::attached(col).is_some() {
+        region_for(col, payload_end)
+    } else if col.type_ == RAY_STR {
+        (built == BuiltRegions::All).then(|| dict_region(col, payload_end)).flatten()
+    } else {
+        chunk_zone_region(col, payload_end)
     }
 }
 
@@ -145,15 +166,17 @@ pub fn pool_header(pool_len: usize) -> [u8; HEADER_LEN] {
     Header::new(RAY_U8, 0, 0, pool_len as i64).to_bytes()
 }
 
-fn write_str(batch: &mut Batch, path: &Path, col: &ray_t) -> Result<()> {
+fn write_str(batch: &mut Batch, path: &Path, col: &ray_t, built: BuiltRegions) -> Result<()> {
     let (cells, pool) = str_layout(col)?;
-    let h = Header::new(RAY_STR, col.attrs & RAY_ATTR_SORTED, 0, col.len().max(0));
+    let region = region_of(col, 2 * HEADER_LEN + cells.len() + pool.len(), built);
+    let h = Header { indexed: region.is_some(), ..Header::new(RAY_STR, col.attrs & RAY_ATTR_SORTED, 0, col.len().max(0)) };
     batch
         .add_with(path, |out| {
             out.write_all(&h.to_bytes())?;
             out.write_all(&cells)?;
             out.write_all(&pool_header(pool.len()))?;
-            out.write_all(&pool)
+            out.write_all(&pool)?;
+            out.write_all(region.as_deref().unwrap_or_default())
         })
         .map_err(io_err)
 }

@@ -9,7 +9,9 @@
 //! chunk appended to `<column>.tmp` files behind a placeholder header,
 //! SYM cells as 32-bit positions in `DIR/.sym`; then the symbol file is
 //! written, each header filled in, each file renamed, and `.d` written
-//! last. Memory stays at one chunk's columns plus a window of the input,
+//! last; numeric and temporal columns of 2^16 rows or more get the
+//! chunk-zone index region a save builds (`column::built_index`), fed
+//! chunk by chunk. Memory stays at one chunk's columns plus a window of the input,
 //! whatever the file's size. Otherwise the table is read whole and saved
 //! through `store::splayed`. `.csv.parted` parses, saves and drops one
 //! partition's rows at a time (unless an INT column needs the whole file
@@ -22,6 +24,8 @@ use super::{ColType, Prepared, ProgressGuard, ReadOptions};
 use crate::abi::*;
 use crate::core::vector::materialize;
 use crate::core::{RayError, Result, Value};
+use crate::store::column::BuiltRegions;
+use crate::store::column::built_index::ChunkZones;
 use crate::store::column::header::{HEADER_LEN, Header};
 use crate::store::vocab::Vocab;
 use crate::store::{parted, splayed};
@@ -66,6 +70,9 @@ struct ColumnOut {
     out: BufWriter<File>,
     type_: i8,
     has_nulls: bool,
+    /// The chunk-zone index the save appends (storage.md §1.6), built as
+    /// the chunks go by; None for types that get none.
+    zones: Option<ChunkZones>,
 }
 
 /// Writes the rows of `file` as the splayed table `dir`, chunk by chunk.
@@ -92,7 +99,8 @@ fn stream(file: &Prepared, dir: &Path, sym: &Path, chunk_rows: usize) -> Result<
         let tmp = dir.join(format!("{}.tmp", String::from_utf8_lossy(name)));
         let mut out = BufWriter::with_capacity(1 << 20, File::create(&tmp).map_err(|e| io(&tmp, e))?);
         out.write_all(&[0; HEADER_LEN]).map_err(|e| io(&tmp, e))?;
-        outs.push(ColumnOut { name: name.clone(), tmp, out, type_: super::parse::vec_type(t), has_nulls: false });
+        let type_ = super::parse::vec_type(t);
+        outs.push(ColumnOut { name: name.clone(), tmp, out, type_, has_nulls: false, zones: ChunkZones::for_type(type_) });
     }
     let rows = file.layout.rows;
     let mut at = 0;
@@ -113,8 +121,16 @@ fn stream(file: &Prepared, dir: &Path, sym: &Path, chunk_rows: usize) -> Result<
             _ if o.has_nulls => (RAY_ATTR_HAS_NULLS, 0),
             _ => (0, 0),
         };
-        let header = Header::new(o.type_, attrs, count, rows as i64).to_bytes();
-        let done = o.out.seek(SeekFrom::Start(0)).and_then(|_| o.out.write_all(&header)).and_then(|_| o.out.flush());
+        // The reference records no HAS_NULLS in a streamed column's index.
+        let payload_end = HEADER_LEN + rows * elem_size(o.type_, attrs);
+        let region = o.zones.as_ref().and_then(|z| z.region(false, payload_end));
+        let header = Header { indexed: region.is_some(), ..Header::new(o.type_, attrs, count, rows as i64) }.to_bytes();
+        let done = o
+            .out
+            .write_all(region.as_deref().unwrap_or_default())
+            .and_then(|_| o.out.seek(SeekFrom::Start(0)))
+            .and_then(|_| o.out.write_all(&header))
+            .and_then(|_| o.out.flush());
         done.map_err(|e| io(&o.tmp, e))?;
         let path = dir.join(String::from_utf8_lossy(&o.name).as_ref());
         std::fs::rename(&o.tmp, &path).map_err(|e| io(&path, e))?;
@@ -155,6 +171,9 @@ impl Positions {
 /// in memory, SYM cells as 32-bit positions in the symbol file.
 fn append(o: &mut ColumnOut, col: &Value, vocab: &mut Positions) -> Result<()> {
     o.has_nulls |= col.attrs & RAY_ATTR_HAS_NULLS != 0;
+    if let Some(z) = &mut o.zones {
+        z.feed(col);
+    }
     let written = if col.type_ == RAY_SYM {
         let mut buf = Vec::with_capacity(col.len().max(0) as usize * 4);
         for i in 0..col.len().max(0) as usize {
@@ -178,7 +197,10 @@ pub fn to_parted(src: &Path, root: &Path, name: &[u8], rows: i64, opts: ReadOpti
         return Err(RayError::range(format!("csv.parted: rows per partition must be positive, got {rows}")));
     }
     let sym = root.join(splayed::SYM_FILE);
-    let save = |k: usize, chunk: &Value| splayed::save(&root.join(k.to_string()).join(shown.as_ref()), chunk, Some(&sym));
+    // The reference's `.csv.parted` gives STR columns no dictionary region.
+    let save = |k: usize, chunk: &Value| {
+        splayed::save_with(&root.join(k.to_string()).join(shown.as_ref()), chunk, Some(&sym), BuiltRegions::NoDictionary)
+    };
     let guard = ProgressGuard;
     let file = Prepared::open(src, opts, true)?;
     let n = file.layout.rows;
