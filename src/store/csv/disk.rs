@@ -301,6 +301,29 @@ mod tests {
         std::fs::remove_dir_all(&d).ok();
     }
 
+    /// The chunk-zone regions of a streamed table do not depend on how the
+    /// rows were chunked (chunks of 7,000 rows cut the 65,536-row zones).
+    #[test]
+    fn streamed_chunk_zones_do_not_depend_on_the_chunking() {
+        let d = tmp("zones");
+        let src = d.join("in.csv");
+        let mut text = String::from("i,f\n");
+        for r in 0..140_000u64 {
+            let i = if r % 1013 == 0 { String::new() } else { (r * 7919 % 100_003).to_string() };
+            let f = if (70_000..72_000).contains(&r) { String::new() } else { format!("{}.5", r % 977) };
+            text.push_str(&format!("{i},{f}\n"));
+        }
+        std::fs::write(&src, text).unwrap();
+        to_splayed_in(&src, &d.join("small"), ReadOptions::default(), 7000).unwrap();
+        to_splayed_in(&src, &d.join("one"), ReadOptions::default(), STREAM_ROWS).unwrap();
+        for c in ["i", "f"] {
+            let small = std::fs::read(d.join("small").join(c)).unwrap();
+            assert_eq!(&small[..4], b"XIDX", "{c}");
+            assert_eq!(small, std::fs::read(d.join("one").join(c)).unwrap(), "{c}");
+        }
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
     #[test]
     fn text_columns_read_whole_and_give_the_same_table() {
         let d = tmp("str");
