@@ -215,7 +215,7 @@ pub fn dict_region(col: &ray_t, payload_end: usize) -> Option<Vec<u8>> {
     if col.type_ != RAY_STR || n < MIN_ROWS || i32::try_from(n).is_err() {
         return None;
     }
-    let (codes, first_rows) = dictionary(col.elems::<StrCell>(), col.str_pool_bytes());
+    let (codes, first_rows) = dictionary(col.elems::<StrCell>(), col.str_pool_bytes(), HASH_BLOCK);
     let distinct = first_rows.len();
     let first_rows: Vec<u8> = first_rows.iter().flat_map(|x| x.to_le_bytes()).collect();
     let children = [
@@ -230,53 +230,62 @@ pub fn dict_region(col: &ray_t, payload_end: usize) -> Option<Vec<u8>> {
 
 /// Per row the code of its string (little-endian u32 bytes), codes
 /// numbered in order of first appearance, and per code the row where it
-/// first appears. The strings
-/// are hashed in parallel; then one pass over the rows looks each up in an
+/// first appears. The strings are hashed in parallel, `block_rows` rows at a
+/// time; then one pass over the block's rows looks each up in an
 /// open-addressing table of codes (slot = code + 1, 0 empty), which grows
 /// at half full from the codes' stored hashes, never rehashing a string.
-fn dictionary(cells: &[StrCell], pool: &[u8]) -> (Vec<u8>, Vec<u32>) {
+fn dictionary(cells: &[StrCell], pool: &[u8], block_rows: usize) -> (Vec<u8>, Vec<u32>) {
     use std::hash::BuildHasher;
     let n = cells.len();
     let state = foldhash::fast::FixedState::with_seed(0x0d1c_7a11);
-    let mut hashes = vec![0u64; n];
-    par::par_parts(&mut hashes, par::threads_for(n), |part, a, _| {
-        for (h, c) in part.iter_mut().zip(&cells[a..]) {
-            *h = state.hash_one(c.bytes_in(pool));
-        }
-        false
-    });
     let mut slots = vec![0u32; 1 << 10];
     let (mut first_rows, mut code_hashes) = (Vec::<u32>::new(), Vec::<u64>::new());
     let mut codes = Vec::with_capacity(n * 4);
-    for (row, &h) in hashes.iter().enumerate() {
-        let mask = slots.len() - 1;
-        let mut at = slot_of(h, mask);
-        let code = loop {
-            match slots[at] {
-                0 => {
-                    let code = first_rows.len() as u32;
-                    first_rows.push(row as u32);
-                    code_hashes.push(h);
-                    slots[at] = code + 1;
-                    if first_rows.len() * 2 > slots.len() {
-                        slots = grown(&code_hashes, slots.len() * 2);
-                    }
-                    break code;
-                }
-                e => {
-                    let code = e - 1;
-                    let first = first_rows[code as usize] as usize;
-                    if code_hashes[code as usize] == h && cells[first].bytes_in(pool) == cells[row].bytes_in(pool) {
+    // The hashes of a block of rows at a time (bounded memory).
+    let block_rows = block_rows.max(1);
+    let mut hashes = vec![0u64; n.min(block_rows)];
+    for start in (0..n).step_by(block_rows) {
+        let block = &mut hashes[..(n - start).min(block_rows)];
+        let threads = par::threads_for(block.len());
+        par::par_parts(block, threads, |part, a, _| {
+            for (h, c) in part.iter_mut().zip(&cells[start + a..]) {
+                *h = state.hash_one(c.bytes_in(pool));
+            }
+            false
+        });
+        for (row, &h) in (start..).zip(block.iter()) {
+            let mask = slots.len() - 1;
+            let mut at = slot_of(h, mask);
+            let code = loop {
+                match slots[at] {
+                    0 => {
+                        let code = first_rows.len() as u32;
+                        first_rows.push(row as u32);
+                        code_hashes.push(h);
+                        slots[at] = code + 1;
+                        if first_rows.len() * 2 > slots.len() {
+                            slots = grown(&code_hashes, slots.len() * 2);
+                        }
                         break code;
                     }
+                    e => {
+                        let code = e - 1;
+                        let first = first_rows[code as usize] as usize;
+                        if code_hashes[code as usize] == h && cells[first].bytes_in(pool) == cells[row].bytes_in(pool) {
+                            break code;
+                        }
+                    }
                 }
-            }
-            at = (at + 1) & mask;
-        };
-        codes.extend_from_slice(&code.to_le_bytes());
+                at = (at + 1) & mask;
+            };
+            codes.extend_from_slice(&code.to_le_bytes());
+        }
     }
     (codes, first_rows)
 }
+
+/// Rows hashed at a time by [`dictionary`] (bounds the hashes' memory).
+const HASH_BLOCK: usize = 1 << 20;
 
 /// The slot a hash starts probing at (its high bits: foldhash mixes them best).
 #[inline]
@@ -361,5 +370,16 @@ mod tests {
         let codes = &r[at(0) + 32..at(0) + 32 + 16];
         assert_eq!(codes, &[0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0]);
         assert_eq!(&r[at(1) + 32..at(1) + 44], &[0, 0, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0]);
+    }
+
+    #[test]
+    fn dictionary_codes_do_not_depend_on_the_hash_blocks() {
+        let texts: Vec<String> = (0..5000u64).map(|i| format!("value number {}", i * 7919 % 1201)).collect();
+        let s = Value::str_vec(texts.iter().map(|t| t.as_bytes())).unwrap();
+        let (cells, pool) = (s.elems::<StrCell>(), s.str_pool_bytes());
+        let whole = dictionary(cells, pool, HASH_BLOCK);
+        assert_eq!(whole.1.len(), 1201, "distinct");
+        assert_eq!(dictionary(cells, pool, 7), whole);
+        assert_eq!(dictionary(cells, pool, 1), whole);
     }
 }
