@@ -96,25 +96,59 @@ const INT_RESULT: [(Op, [&[u8; 10]; 10]); 5] = [
     (Op::IDiv, [b"LLLLLLuhiL", b"LLLLLLuhiL", b"LLLLLLuhiL", b"LLLLLLuhiL", b"LLLLLLuhiL", b"LLLLLLLLLL", b"LuhLLLuhLL", b"LhhLLLhhLL", b"LiiiLLiiiL", b"LLLLLLLLLL"]),
 ];
 
-/// The row/column of an integer operand in [`INT_RESULT`].
+/// The row/column of an integer operand in [`INT_RESULT`]. An empty
+/// vector counts as an atom of its type, as in the reference
+/// (`(type (- (take [1i] 0) 0x03))` is `U8`, `(type (- [] 3h))` `I16`).
 fn int_kind(v: &ray_t) -> usize {
-    let rank = match base(v) {
+    let rank = int_rank(v);
+    if atom_like(v) { rank } else { rank + 5 }
+}
+
+/// An atom, or an empty vector (which types arithmetic as an atom does).
+fn atom_like(v: &ray_t) -> bool {
+    v.type_ < 0 || (v.is_vec() && v.is_empty())
+}
+
+/// b8 u8 i16 i32 i64 as 0..4.
+fn int_rank(v: &ray_t) -> usize {
+    match base(v) {
         RAY_BOOL => 0,
         RAY_U8 => 1,
         RAY_I16 => 2,
         RAY_I32 => 3,
         _ => 4,
-    };
-    if v.type_ < 0 { rank } else { rank + 5 }
+    }
 }
 
 fn int_result(op: Op, a: &ray_t, b: &ray_t) -> i8 {
     let table = INT_RESULT.iter().find(|(o, _)| *o == op).map_or(&INT_RESULT[0].1, |(_, t)| t);
-    match table[int_kind(a)][int_kind(b)] {
+    let out = match table[int_kind(a)][int_kind(b)] {
         b'u' => RAY_U8,
         b'h' => RAY_I16,
         b'i' => RAY_I32,
         _ => RAY_I64,
+    };
+    // A null atom in `-` or `%` of two atoms is the null of the wider operand
+    // type, where the table narrows: `(- 0Nl 3i)` is 0Nl (`(- 5 3i)` is i32),
+    // `(% 3i 0Nh)` 0Ni; a u8 remainder stays u8 (`(% 0Nl 0x03)` is 0x00).
+    let narrowing = op == Op::Sub || (op == Op::Rem && out != RAY_U8);
+    if narrowing && atom_like(a) && atom_like(b) && (has_nulls(a) || has_nulls(b)) {
+        return match int_rank(a).max(int_rank(b)).max(int_rank_of(out)) {
+            0 | 4 => RAY_I64,
+            1 => RAY_U8,
+            2 => RAY_I16,
+            _ => RAY_I32,
+        };
+    }
+    out
+}
+
+fn int_rank_of(t: i8) -> usize {
+    match t {
+        RAY_U8 => 1,
+        RAY_I16 => 2,
+        RAY_I32 => 3,
+        _ => 4,
     }
 }
 
@@ -307,7 +341,17 @@ fn pow(args: &[Value]) -> Result<Value> {
 fn xbar(args: &[Value]) -> Result<Value> {
     let (v, n) = (&args[0], &args[1]);
     if v.type_ == RAY_LIST || n.type_ == RAY_LIST {
-        return list_map2("UNKNOWN", v, n, &|x, y| xbar(&[x.to_value(), y.to_value()]));
+        // A u8/i16/i32 atom against a LIST gives its items an integer atom
+        // of its own type (`(xbar 0x05 (list 1 2))` is `(0x05 0x04)`); a
+        // vector or float item keeps the type it has alone.
+        let own_type = (v.type_ < 0 && matches!(-v.type_, RAY_U8 | RAY_I16 | RAY_I32)).then_some(v.type_);
+        return list_map2("UNKNOWN", v, n, &|x, y| {
+            let r = xbar(&[x.to_value(), y.to_value()])?;
+            match own_type {
+                Some(t) if r.type_ == -RAY_I64 => super::cast::convert(-t, &r),
+                _ => Ok(r),
+            }
+        });
     }
     // Lengths first. An empty side is `[]`, unless the bucket is a plain
     // non-zero number: then it runs through (`(xbar [] 2.5)` is an empty F64).

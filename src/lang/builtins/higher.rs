@@ -201,18 +201,27 @@ fn map_side(ev: &mut Evaluator, args: &[Value], left: bool) -> Result<Value> {
     }
     let n = count(walked) as usize;
     let mut out = Vec::with_capacity(n);
+    // Whether a unary builtin was given a vector or LIST (its first argument).
+    let mut unary_of_collection = false;
     for i in 0..n {
         let item = elem(walked, i);
         let call = if left { vec![item, y.clone()] } else { vec![x.clone(), item] };
+        unary_of_collection |= is_collection(&call[0]);
         out.push(apply_pair(ev, f, call)?);
     }
     if out.is_empty() {
+        // No items from an empty LIST: the empty I64 vector (`(map-left * (list) "a")` is []).
         let t = walked.type_.abs();
-        return if walked.type_ < 0 && crate::abi::is_vector_type(t) { Value::vec_with_capacity(t, 0) } else { ops::empty_like(walked, 0) };
+        return match walked.type_ {
+            RAY_LIST => Value::vec_with_capacity(RAY_I64, 0),
+            _ if walked.type_ < 0 && crate::abi::is_vector_type(t) => Value::vec_with_capacity(t, 0),
+            _ => ops::empty_like(walked, 0),
+        };
     }
-    // A unary builtin's results stay a LIST when walking `y` (each is `(f
-    // x)`) or a LIST `x`, as the reference answers.
-    if is_unary_builtin(f) && (!left || walked.type_ == RAY_LIST) { Ok(Value::list(out)) } else { collect(out) }
+    // A unary builtin's results stay a LIST when it was called with a vector
+    // or LIST (`(map-right min [1 2] [1 2])` is `(1 1)`); from atoms they are
+    // regrouped (`(map-right min 3 [1.5 2])` is `[3 3]`), as the reference answers.
+    if is_unary_builtin(f) && unary_of_collection { Ok(Value::list(out)) } else { collect(out) }
 }
 
 fn is_unary_builtin(f: &Value) -> bool {

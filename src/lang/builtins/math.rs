@@ -103,6 +103,11 @@ fn signum_of(v: &ray_t) -> Result<Value> {
     if v.type_ == RAY_LIST {
         return over_list("signum", v, RAY_I64, signum_of);
     }
+    // A null date/time/timestamp atom is answered before the type check: 0Nl
+    // (a vector of them, or any other temporal value, is the type error).
+    if v.type_ < 0 && matches!(-v.type_, RAY_DATE | RAY_TIME | RAY_TIMESTAMP) && v.is_null_atom() {
+        return Value::typed_null(-RAY_I64);
+    }
     if !numeric_operand(v) {
         return Err(numeric_error("signum", v));
     }

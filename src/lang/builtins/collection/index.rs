@@ -218,6 +218,21 @@ pub(super) fn at_nested(x: &ray_t, i: &ray_t, depth: usize) -> Result<Value> {
         _ => {}
     }
     let index_err = || type_err("at", &format!("index must be an integer, got {}", elem_type_name(i)));
+    // An empty index of another type than I64 (or any empty index of an
+    // atom) selects nothing: `()`, `""` from a string, before any type check.
+    let empty_index = (i.is_vec() || i.type_ == RAY_LIST) && i.is_empty();
+    if empty_index && x.type_ == -RAY_STR {
+        return Value::try_str(b"");
+    }
+    if empty_index && (i.type_ != RAY_I64 || !is_collection(x)) {
+        return Value::container(RAY_LIST, Vec::new());
+    }
+    // An atom indexed by a LIST answers item by item (the first error wins:
+    // `(at 5 (list 1.0 2))` is the index error, `(at 5 (list 1 2.0))` `cannot index`).
+    if i.type_ == RAY_LIST && !is_collection(x) && x.type_ != -RAY_STR {
+        let items = i.items().iter().map(|k| at_nested(x, k.unwrap_or(&Value::null()), depth + 1)).collect::<Result<Vec<_>>>()?;
+        return Value::container(RAY_LIST, items);
+    }
     if i.type_ != RAY_LIST && int_indices(i).is_none() {
         return Err(index_err());
     }
@@ -273,7 +288,20 @@ pub(super) fn table_at(t: &ray_t, i: &ray_t) -> Result<Value> {
         }
         return Value::container(RAY_LIST, cols);
     }
-    let idx = int_indices(i).ok_or_else(|| type_err("at", "table index must be an integer or a column name"))?;
-    let rows = if i.type_ < 0 { table::row(t, idx[0]) } else { table::rows(t, &idx) };
-    rows.map_err(|e| RayError::domain(format!("at: {}", e.message().unwrap_or_default())))
+    let in_range = |r: Result<Value>| r.map_err(|e| RayError::domain(format!("at: {}", e.message().unwrap_or_default())));
+    // A LIST index answers item by item; an empty index that is not I64 is `()`.
+    if i.type_ == RAY_LIST || (i.is_vec() && i.is_empty() && i.type_ != RAY_I64) {
+        let items = i.items().iter().map(|k| table_at(t, k.unwrap_or(&Value::null()))).collect::<Result<Vec<_>>>()?;
+        return Value::container(RAY_LIST, items);
+    }
+    let idx = int_indices(i).ok_or_else(|| type_err("at", &format!("index must be an integer, got {}", elem_type_name(i))))?;
+    match i.type_ {
+        k if k < 0 => in_range(table::row(t, idx[0])),
+        RAY_I64 => in_range(table::rows(t, &idx)),
+        // A narrower integer vector gives a LIST of row dicts: `(at t [1i])` is `({x:2 y:b})`.
+        _ => {
+            let rows = idx.iter().map(|&k| in_range(table::row(t, k))).collect::<Result<Vec<_>>>()?;
+            Value::container(RAY_LIST, rows)
+        }
+    }
 }

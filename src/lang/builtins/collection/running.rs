@@ -115,6 +115,22 @@ pub(super) fn mins(args: &[Value]) -> Result<Value> {
 pub(super) fn fills(args: &[Value]) -> Result<Value> {
     expect_arity("fills", args, 1)?;
     let v = &args[0];
+    // A table fills each vector column (a LIST column is kept).
+    if v.type_ == RAY_TABLE {
+        let (Some(schema), Some(cols)) = (v.table_schema(), v.table_cols()) else {
+            return Ok(v.clone());
+        };
+        let filled = cols
+            .items()
+            .iter()
+            .map(|c| match c {
+                Some(c) if c.is_vec() => fills(&[c.to_value()]),
+                Some(c) => Ok(c.to_value()),
+                None => Ok(Value::null()),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        return Ok(Value::table(schema.to_value(), Value::container(RAY_LIST, filled)?));
+    }
     if !v.is_vec() {
         return Err(RayError::type_err(format!("fills expects a vector or table input, got {}", type_name_of(v))));
     }

@@ -56,8 +56,23 @@ pub(super) fn member_mask(x: &ray_t, v: &ray_t) -> Result<(Vec<u8>, bool)> {
 
 pub(super) fn in_(args: &[Value]) -> Result<Value> {
     expect_arity("in", args, 2)?;
+    let (x, v) = (&args[0], &args[1]);
+    if matches!(v.type_, RAY_DICT | RAY_TABLE) {
+        return Err(type_err("in", &format!("vec arg must be a list, got {}", type_name_of(v))));
+    }
+    // A string against a string or a LIST is its characters: each is looked
+    // for among the other string's characters or the LIST's one-character
+    // strings (`(in "hello" "hel")` is [true true true true false]).
+    if x.type_ == -RAY_STR && (v.type_ == -RAY_STR || v.type_ == RAY_LIST) {
+        let found = |c: u8| match v.type_ {
+            RAY_LIST => v.items().iter().flatten().any(|it| it.type_ == -RAY_STR && it.str_bytes() == [c]),
+            _ => v.str_bytes().contains(&c),
+        };
+        let mask: Vec<u8> = x.str_bytes().iter().map(|&c| found(c) as u8).collect();
+        return Value::vec_from_slice(RAY_BOOL, &mask);
+    }
     // An empty vector or LIST is in nothing: the empty LIST, as in the reference.
-    if is_collection(&args[0]) && args[0].is_empty() {
+    if is_collection(x) && x.is_empty() {
         return Value::container(RAY_LIST, vec![]);
     }
     let (mask, atom) = member_mask(&args[0], &args[1])?;
@@ -159,6 +174,11 @@ pub(super) fn group(args: &[Value]) -> Result<Value> {
     let v = &args[0];
     if !is_collection(v) {
         return Err(type_err("group", &format!("argument must be a vector or list, got {}", type_name_of(v))));
+    }
+    // Nothing to group: both sides are empty LISTs, whatever the input's type.
+    if v.is_empty() {
+        let none = || Value::container(RAY_LIST, Vec::new());
+        return Ok(Value::dict(none()?, none()?));
     }
     let (firsts, ids) = groups(&keys(v)?);
     let mut members: Vec<Vec<i64>> = vec![Vec::new(); firsts.len()];

@@ -179,6 +179,9 @@ pub(super) fn cut(args: &[Value]) -> Result<Value> {
 pub(super) fn raze(args: &[Value]) -> Result<Value> {
     expect_arity("raze", args, 1)?;
     let l = &args[0];
+    if matches!(l.type_, RAY_DICT | RAY_TABLE) {
+        return Err(RayError::type_err(format!("raze: argument must be a list, got {}", type_name_of(l))));
+    }
     if l.type_ != RAY_LIST {
         return Ok(l.clone());
     }
