@@ -255,3 +255,15 @@ fn map_side_result_shapes() {
         (r#"(map-left min (list 1 2) 3)"#, "0500020000000000000001000000000000000200000000000000"),
     ]);
 }
+
+/// distinct of an F64 vector: first appearances merge-sorted with `<`
+/// (a null compares with nothing, so it stays between its halves).
+#[test]
+fn distinct_of_floats_merge_sorts_around_nulls() {
+    check(&[
+        (r#"(distinct [1.5 0Nf -2.5 4.0])"#, "0740040000000000000000000000000004c0000000000000f83f000000000000f87f0000000000001040"),
+        (r#"(distinct [5.0 0Nf -1.0 7.0 -3.0])"#, "0740050000000000000000000000000008c0000000000000f0bf0000000000001440000000000000f87f0000000000001c40"),
+        (r#"(distinct [4.0 0Nf 2.0 1.0])"#, "07400400000000000000000000000000f03f00000000000000400000000000001040000000000000f87f"),
+        (r#"(distinct [5.0 0Nf -1.0])"#, "074003000000000000000000000000001440000000000000f87f000000000000f0bf"),
+    ]);
+}

@@ -5,9 +5,15 @@ oracle), stored as fixtures that `tests/difftest.rs` checks our engine
 against. Run by hand; the tests never start the oracle.
 
     python3 tools/difftest/gen.py --oracle ../shared/oracle/rayforce
+    python3 tools/difftest/gen.py --oracle ../shared/oracle/rayforce \
+        --seed 777 --out tests/fixtures/difftest/seed777
+
+The second command writes the second fixture set (tests/difftest.rs reads
+both directories and checks a case whose id is already in the first set
+only once).
 
 For every expression it records the response payload over IPC (hex, the
-exact bytes) and the REPL text, into tests/fixtures/difftest/<family>.jsonl
+exact bytes) and the REPL text, into tests/fixtures/difftest/<family>.jsonl (or --out <dir>/<family>.jsonl)
 ({"id", "query", "payload_hex", "text"}). Ids are a hash of the query, so
 regenerating with the same seed gives the same ids (the ratchet of known
 failures, tests/difftest_fail.txt, stays valid). Expressions the oracle
@@ -288,9 +294,11 @@ def main():
     ap.add_argument("--per-builtin", type=int, default=30)
     ap.add_argument("--timeout", type=float, default=5.0)
     ap.add_argument("--family", action="append", help="only these families")
+    ap.add_argument("--out", default=OUT, help="directory of the <family>.jsonl files")
     opts = ap.parse_args()
     fams = generate(opts.seed, opts.per_builtin)
-    os.makedirs(OUT, exist_ok=True)
+    out_dir = opts.out
+    os.makedirs(out_dir, exist_ok=True)
     oracle = Oracle(opts.oracle, opts.timeout)
     try:
         for fam, queries in fams.items():
@@ -306,7 +314,7 @@ def main():
                     dropped += 1
                     continue
                 kept.append({"id": case_id(fam, q), "query": q, "payload_hex": hexed, "text": text})
-            with open(os.path.join(OUT, fam + ".jsonl"), "w") as f:
+            with open(os.path.join(out_dir, fam + ".jsonl"), "w") as f:
                 for c in kept:
                     f.write(json.dumps(c, ensure_ascii=False) + "\n")
             print("%-11s %5d cases (%d dropped: oracle crash or hang)" % (fam, len(kept), dropped))

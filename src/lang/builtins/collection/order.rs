@@ -116,18 +116,46 @@ pub fn distinct_of(v: &ray_t) -> Result<Value> {
 }
 
 /// `distinct` of an F64 vector as the reference answers it: the first
-/// appearances, sorted by an insertion sort that compares with `<`, so a
-/// null (NaN) neither moves nor lets anything move past it; the runs
-/// between nulls are sorted on their own (`[2.5 0Nf 1.5]` stays as it is).
+/// appearances, sorted by a top-down merge sort (left half the smaller)
+/// that takes from the right half only when its head is `<` the left's,
+/// so a null (NaN) compares with nothing: `[1.5 0Nf -2.5 4.0]` gives
+/// `[-2.5 1.5 0Nf 4.0]`, `[5.0 0Nf -1.0]` stays as it is.
 fn distinct_floats(s: &[f64]) -> Result<Value> {
     let mut seen = std::collections::HashSet::with_capacity(s.len());
     let mut firsts: Vec<f64> = s.iter().copied().filter(|x| seen.insert(if x.is_nan() { f64::NAN.to_bits() } else { (x + 0.0).to_bits() })).collect();
-    for run in firsts.split_mut(|x| x.is_nan()) {
-        run.sort_by(|a, b| a.total_cmp(b));
-    }
+    let mut scratch = firsts.clone();
+    merge_sort_lt(&mut firsts, &mut scratch);
     let mut v = vec_from(RAY_F64, firsts)?;
     crate::ops::fix_has_nulls(&mut v)?;
     Ok(v)
+}
+
+/// The merge sort of [`distinct_floats`]; `scratch` is as long as `v`.
+fn merge_sort_lt(v: &mut [f64], scratch: &mut [f64]) {
+    let n = v.len();
+    if n <= 1 {
+        return;
+    }
+    let mid = n / 2;
+    {
+        let (left, right) = v.split_at_mut(mid);
+        let (sl, sr) = scratch.split_at_mut(mid);
+        merge_sort_lt(left, sl);
+        merge_sort_lt(right, sr);
+    }
+    scratch[..n].copy_from_slice(v);
+    let (left, right) = scratch[..n].split_at(mid);
+    let (mut i, mut j) = (0, 0);
+    for slot in v.iter_mut() {
+        let take_right = j < right.len() && (i == left.len() || right[j] < left[i]);
+        if take_right {
+            *slot = right[j];
+            j += 1;
+        } else {
+            *slot = left[i];
+            i += 1;
+        }
+    }
 }
 
 pub(super) fn unreachable_type() -> Result<Value> {
