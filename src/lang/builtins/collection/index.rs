@@ -238,7 +238,16 @@ pub(super) fn at_nested(x: &ray_t, i: &ray_t, depth: usize) -> Result<Value> {
     }
     if x.type_ == -RAY_STR {
         let b = x.str_bytes();
-        let idx = int_indices(i).ok_or_else(index_err)?;
+        // A LIST of integer atoms indexes a string as a vector would (`(at "abc" (list 0 1))` is "ab").
+        let idx = if i.type_ == RAY_LIST {
+            let one = |k: Option<&ray_t>| {
+                let k = k.ok_or_else(index_err)?;
+                int_atom_value(k).ok_or_else(|| type_err("at", &format!("index must be an integer, got {}", type_name_of(k))))
+            };
+            i.items().iter().map(|k| one(*k)).collect::<Result<Vec<i64>>>()?
+        } else {
+            int_indices(i).ok_or_else(index_err)?
+        };
         let mut out = Vec::with_capacity(idx.len());
         for &k in &idx {
             let c = usize::try_from(k).ok().and_then(|k| b.get(k).copied());

@@ -189,7 +189,9 @@ pub(super) fn raze(args: &[Value]) -> Result<Value> {
     let Some((first, rest)) = items.split_first() else {
         return Ok(l.clone());
     };
-    let mut acc = if is_collection(first) { first.to_value() } else { as_column(first)?.0 };
+    // The items are joined by `concat` from the first as it is (`(raze (list 5))` is 5,
+    // `(raze (list {a: 1} {b: 2}))` the joined dict).
+    let mut acc = first.to_value();
     for x in rest {
         acc = concat_of(&acc, x)?;
     }
