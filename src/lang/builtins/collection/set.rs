@@ -56,7 +56,11 @@ pub(super) fn member_mask(x: &ray_t, v: &ray_t) -> Result<(Vec<u8>, bool)> {
 
 pub(super) fn in_(args: &[Value]) -> Result<Value> {
     expect_arity("in", args, 2)?;
-    let (x, v) = (&args[0], &args[1]);
+    in_nested(&args[0], &args[1], 0)
+}
+
+fn in_nested(x: &ray_t, v: &ray_t, depth: usize) -> Result<Value> {
+    check_depth("in", depth)?;
     if matches!(v.type_, RAY_DICT | RAY_TABLE) {
         return Err(type_err("in", &format!("vec arg must be a list, got {}", type_name_of(v))));
     }
@@ -71,11 +75,18 @@ pub(super) fn in_(args: &[Value]) -> Result<Value> {
         let mask: Vec<u8> = x.str_bytes().iter().map(|&c| found(c) as u8).collect();
         return Value::vec_from_slice(RAY_BOOL, &mask);
     }
+    // A LIST holding vectors or strings answers item by item: `(in (list [1 2] 3) [1 3])`
+    // is `([true false] true)` (items that are all atoms keep the one mask below).
+    let nested = |it: &Option<&ray_t>| it.is_some_and(|it| is_collection(it) || it.type_ == -RAY_STR);
+    if x.type_ == RAY_LIST && x.items().iter().any(nested) {
+        let items = x.items().iter().map(|it| in_nested(it.unwrap_or(&Value::null()), v, depth + 1)).collect::<Result<Vec<_>>>()?;
+        return if items.iter().all(|it| it.type_ < 0) { crate::ops::collect(items) } else { Value::container(RAY_LIST, items) };
+    }
     // An empty vector or LIST is in nothing: the empty LIST, as in the reference.
     if is_collection(x) && x.is_empty() {
         return Value::container(RAY_LIST, vec![]);
     }
-    let (mask, atom) = member_mask(&args[0], &args[1])?;
+    let (mask, atom) = member_mask(x, v)?;
     if atom {
         return Ok(Value::bool(mask[0] != 0));
     }
