@@ -208,6 +208,25 @@ fn null_and_empty_operand_result_types() {
     ]);
 }
 
+/// `xbar` of an i16/i32/i64 vector by an integer atom keeps the vector's
+/// type and its nulls (a u8 vector, or a vector bucket, follows `(* (div v
+/// n) n)`); a zero or null bucket is `domain`.
+#[test]
+fn xbar_of_an_integer_vector_by_an_atom() {
+    check(&[
+        (r#"(xbar [5h] 2)"#, "030001000000000000000400"),
+        (r#"(xbar [5i 7i] 2)"#, "040002000000000000000400000006000000"),
+        (r#"(xbar [5h 0Nh] 2)"#, "0340020000000000000004000080"),
+        (r#"(xbar [5 0Nl] 2)"#, "0540020000000000000004000000000000000000000000000080"),
+        (r#"(xbar [5i 0Ni] 2i)"#, "044002000000000000000400000000000080"),
+        (r#"(xbar [5h 6h] 0)"#, "7f646f6d61696e0000"),
+        (r#"(xbar [5 6] 0Nl)"#, "7f646f6d61696e0000"),
+        (r#"(xbar [0x05] 2)"#, "050001000000000000000400000000000000"),
+        (r#"(xbar [5h 6h] [2 2])"#, "0500020000000000000004000000000000000600000000000000"),
+        (r#"(xbar (take [1h] 0) 2)"#, "03000000000000000000"),
+    ]);
+}
+
 /// raze/group/fills/at/in/signum on dicts, tables, empty and float indices,
 /// strings and null temporal atoms.
 #[test]

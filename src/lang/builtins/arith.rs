@@ -336,8 +336,9 @@ fn pow(args: &[Value]) -> Result<Value> {
 
 /// `(xbar v n)`: `v` rounded down to a multiple of `n`. For numbers it is
 /// `(* (div v n) n)`, with that composition's result types; a date, time
-/// or timestamp `v` keeps its type. A zero or null bucket (and, for numbers,
-/// a null operand) is a `domain` error, as in the reference.
+/// or timestamp `v` keeps its type, and so does an i16, i32 or i64 vector
+/// by an integer atom (its nulls stay null). A zero or null bucket (and,
+/// otherwise, a null operand) is a `domain` error, as in the reference.
 fn xbar(args: &[Value]) -> Result<Value> {
     let (v, n) = (&args[0], &args[1]);
     if v.type_ == RAY_LIST || n.type_ == RAY_LIST {
@@ -391,6 +392,15 @@ fn xbar(args: &[Value]) -> Result<Value> {
         let len = common_len("UNKNOWN", v, n)?;
         let r = map2(&widen_f(v), &widen_f(n), len, RAY_F64, |x, m| (x / m).floor() * m)?;
         return finish(r, v.type_ < 0 && n.type_ < 0, false);
+    }
+    if v.is_vec() && n.type_ < 0 && matches!(tv, RAY_I16 | RAY_I32 | RAY_I64) && !null_bucket {
+        // An integer vector by a non-null integer atom: rounded in the
+        // vector's own width (`(xbar [5h] 2)` is I16), its nulls stay null.
+        if zero_bucket {
+            return Err(RayError::domain("xbar: bucket size must be non-zero"));
+        }
+        let r = emit_int(&widen_i(v, 1), &widen_i(n, 1), v.len() as usize, tv, true, |x, m| floor_div_i(x, m).wrapping_mul(m))?;
+        return finish(r, false, has_nulls(v));
     }
     if zero_bucket || null_bucket || null_value {
         return Err(RayError::domain("xbar: bucket size must be non-zero and operands non-null"));
