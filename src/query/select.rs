@@ -11,7 +11,6 @@ use super::agg::{Agg, Job, aggregate, group_and_aggregate};
 use super::group::Groups;
 use super::sort::{key_names, sort_table};
 use crate::ops::sort::Nulls;
-
 use super::view::{Sel, View, selection};
 pub use super::filtered::eval_filtered;
 use crate::runtime::profile;
